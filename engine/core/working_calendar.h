@@ -101,6 +101,9 @@ class WorkingCalendar {
   std::vector<bool> working_;
   // working_prefix_[i] = working days in [first_day_, first_day_ + i).
   std::vector<int32_t> working_prefix_;
+  // working_offsets_[k] = offset from first_day_ of the k-th working day
+  // (0-based): the inverse of working_prefix_, so minute arithmetic is O(1).
+  std::vector<int32_t> working_offsets_;
 };
 
 }  // namespace hoso::core

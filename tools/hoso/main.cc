@@ -1,1 +1,40 @@
-int main() { return 0; }
+// hoso: the command-line composition root. The only place that wires the
+// file and Kafka sources, RocksDB and the engine together.
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "tools/hoso/command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "hoso: event-sourced tracking of administrative-procedure dossiers (one-stop desk) and the "
+      "reform plan's KPIs"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "hoso 0.1.0");
+  bool verbose = false;
+  app.add_flag("-v,--verbose", verbose, "log progress details to stderr");
+  app.parse_complete_callback([&] {
+    spdlog::set_level(verbose ? spdlog::level::info : spdlog::level::warn);
+  });
+  int exit_code = hoso::tools::kExitOk;
+  hoso::tools::RegisterDeadline(app, &exit_code);
+  hoso::tools::RegisterIngest(app, &exit_code);
+  hoso::tools::RegisterKpi(app, &exit_code);
+  hoso::tools::RegisterHistory(app, &exit_code);
+  hoso::tools::RegisterLoadgen(app, &exit_code);
+  hoso::tools::RegisterBench(app, &exit_code);
+  hoso::tools::RegisterKafkaCommands(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? hoso::tools::kExitOk : hoso::tools::kExitBadInput;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "hoso: %s\n", e.what());
+    return hoso::tools::kExitRuntimeFailure;
+  }
+  return exit_code;
+}

@@ -1,0 +1,294 @@
+#include "connectors/kafka/kafka_event_source.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "connectors/kafka/logger.h"
+
+namespace hoso::connectors::kafka {
+namespace {
+
+// How long a synchronous commit on revoke may wait, in ms.
+constexpr int kRevokeCommitTimeoutMs = 5000;
+
+bool IsCooperative(rd_kafka_t* rk) {
+  const char* protocol = rd_kafka_rebalance_protocol(rk);
+  return protocol != nullptr && std::strcmp(protocol, "COOPERATIVE") == 0;
+}
+
+}  // namespace
+
+std::string KafkaSourceId(const std::string& topic, int32_t partition) {
+  return "kafka:" + topic + "/" + std::to_string(partition);
+}
+
+KafkaEventSource::KafkaEventSource(KafkaSourceOptions options) : options_(std::move(options)) {}
+
+core::Result<std::unique_ptr<KafkaEventSource>> KafkaEventSource::Create(
+    KafkaSourceOptions options) {
+  if (options.properties.count("bootstrap.servers") == 0) {
+    return core::Status::InvalidArgument("kafka.bootstrap.servers is required");
+  }
+  if (options.subscribe && options.properties.count("group.id") == 0) {
+    return core::Status::InvalidArgument("kafka.group.id is required");
+  }
+  if (options.properties.count("group.id") == 0) options.properties["group.id"] = "hoso-assign";
+  // Positions live in RocksDB; Kafka offsets are committed explicitly and
+  // only after the engine stored the batch.
+  options.properties["enable.auto.commit"] = "false";
+  options.properties["enable.auto.offset.store"] = "false";
+  if (options.properties.count("auto.offset.reset") == 0) {
+    options.properties["auto.offset.reset"] = "earliest";
+  }
+  std::unique_ptr<KafkaEventSource> source(new KafkaEventSource(std::move(options)));
+  auto conf = MakeConf(source->options_.properties);
+  if (!conf.ok()) return conf.status();
+  rd_kafka_conf_set_opaque(conf->get(), source.get());
+  rd_kafka_conf_set_rebalance_cb(conf->get(), &KafkaEventSource::RebalanceCallback);
+  rd_kafka_conf_set_error_cb(conf->get(), &KafkaEventSource::ErrorCallback);
+  auto consumer = MakeHandle(RD_KAFKA_CONSUMER, std::move(*conf));
+  if (!consumer.ok()) return consumer.status();
+  source->consumer_ = std::move(*consumer);
+  // Errors and rebalances are served by rd_kafka_consumer_poll on our thread.
+  rd_kafka_poll_set_consumer(source->consumer_.get());
+  return source;
+}
+
+KafkaEventSource::~KafkaEventSource() {
+  messages_.clear();
+  if (consumer_ != nullptr) {
+    // Close first (leave the group; the revoke callback commits what was
+    // applied), destroy after (style.md rule 19).
+    closed_ = true;
+    rd_kafka_resp_err_t err = rd_kafka_consumer_close(consumer_.get());
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      Log().warn("consumer close: {}", rd_kafka_err2str(err));
+    }
+    consumer_.reset();
+  }
+}
+
+core::Status KafkaEventSource::Start(const runtime::PositionLookup& lookup) {
+  lookup_ = lookup;
+  if (options_.subscribe) {
+    PartitionListPtr topics(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(topics.get(), options_.topic.c_str(), RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(consumer_.get(), topics.get());
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return core::Status::Unavailable(std::string("subscribe: ") + rd_kafka_err2str(err));
+    }
+    return core::Status::Ok();
+  }
+  // Direct assignment of every partition of the topic.
+  const rd_kafka_metadata_t* metadata = nullptr;
+  rd_kafka_topic_t* topic = rd_kafka_topic_new(consumer_.get(), options_.topic.c_str(), nullptr);
+  rd_kafka_resp_err_t err = rd_kafka_metadata(consumer_.get(), 0, topic, &metadata, 10000);
+  rd_kafka_topic_destroy(topic);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return core::Status::Unavailable(std::string("metadata: ") + rd_kafka_err2str(err));
+  }
+  PartitionListPtr partitions(rd_kafka_topic_partition_list_new(64));
+  for (int t = 0; t < metadata->topic_cnt; ++t) {
+    for (int p = 0; p < metadata->topics[t].partition_cnt; ++p) {
+      rd_kafka_topic_partition_list_add(partitions.get(), options_.topic.c_str(),
+                                        metadata->topics[t].partitions[p].id);
+    }
+  }
+  rd_kafka_metadata_destroy(metadata);
+  OnAssign(partitions.get());
+  return callback_status_;
+}
+
+void KafkaEventSource::RebalanceCallback(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                                         rd_kafka_topic_partition_list_t* partitions,
+                                         void* opaque) {
+  auto* self = static_cast<KafkaEventSource*>(opaque);
+  ++self->rebalances_;
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    self->OnAssign(partitions);
+  } else {
+    self->OnRevoke(partitions);
+  }
+  (void)rk;
+}
+
+void KafkaEventSource::ErrorCallback(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+  auto* self = static_cast<KafkaEventSource*>(opaque);
+  if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+    self->broker_up_.store(false);
+  } else if (err == RD_KAFKA_RESP_ERR__FATAL) {
+    char fatal[512];
+    rd_kafka_fatal_error(rk, fatal, sizeof(fatal));
+    self->callback_status_ = core::Status::Unavailable(std::string("fatal consumer error: ") + fatal);
+  }
+  (void)reason;  // transport details; librdkafka retries by itself
+}
+
+void KafkaEventSource::OnAssign(rd_kafka_topic_partition_list_t* partitions) {
+  for (int i = 0; i < partitions->cnt; ++i) {
+    rd_kafka_topic_partition_t& tp = partitions->elems[i];
+    tp.offset = RD_KAFKA_OFFSET_INVALID;  // committed offset, else auto.offset.reset
+    auto stored = lookup_(KafkaSourceId(tp.topic, tp.partition));
+    if (!stored.ok()) {
+      callback_status_ = stored.status();
+    } else if (stored->has_value()) {
+      tp.offset = std::stoll(**stored);
+    }
+    next_offsets_[tp.partition] = tp.offset;
+  }
+  rd_kafka_error_t* error = nullptr;
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+  if (IsCooperative(consumer_.get())) {
+    error = rd_kafka_incremental_assign(consumer_.get(), partitions);
+  } else {
+    err = rd_kafka_assign(consumer_.get(), partitions);
+  }
+  if (error != nullptr) {
+    callback_status_ = core::Status::Unavailable(std::string("assign: ") + rd_kafka_error_string(error));
+    rd_kafka_error_destroy(error);
+  } else if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    callback_status_ = core::Status::Unavailable(std::string("assign: ") + rd_kafka_err2str(err));
+  }
+  broker_up_.store(true);
+  Log().info("assigned {} partitions of {}, now {} in total", partitions->cnt, options_.topic,
+             next_offsets_.size());
+}
+
+void KafkaEventSource::OnRevoke(rd_kafka_topic_partition_list_t* partitions) {
+  // 1. Records of revoked partitions not yet handed to the engine are dropped:
+  //    the next owner reads them from the offset committed below.
+  if (filling_ != nullptr) {
+    std::vector<int32_t> revoked;
+    for (int i = 0; i < partitions->cnt; ++i) revoked.push_back(partitions->elems[i].partition);
+    size_t kept = 0;
+    for (size_t i = 0; i < filling_->records.size(); ++i) {
+      if (std::find(revoked.begin(), revoked.end(), filling_->records[i].partition) !=
+          revoked.end()) {
+        continue;
+      }
+      filling_->records[kept] = filling_->records[i];
+      records_messages_[kept] = records_messages_[i];
+      ++kept;
+    }
+    filling_->records.resize(kept);
+    records_messages_.resize(kept);
+  }
+  // 2. Commit what the engine stored, synchronously, for the next owner.
+  PartitionListPtr commit(rd_kafka_topic_partition_list_new(partitions->cnt));
+  for (int i = 0; i < partitions->cnt; ++i) {
+    const int32_t p = partitions->elems[i].partition;
+    auto it = applied_offsets_.find(p);
+    if (it != applied_offsets_.end()) {
+      rd_kafka_topic_partition_list_add(commit.get(), partitions->elems[i].topic, p)->offset =
+          it->second;
+    }
+    applied_offsets_.erase(p);
+    next_offsets_.erase(p);
+  }
+  if (commit->cnt > 0) {
+    rd_kafka_resp_err_t err = rd_kafka_commit(consumer_.get(), commit.get(), 0);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      Log().warn("commit on revoke: {}", rd_kafka_err2str(err));
+    }
+  }
+  (void)kRevokeCommitTimeoutMs;
+  if (IsCooperative(consumer_.get())) {
+    rd_kafka_error_t* error = rd_kafka_incremental_unassign(consumer_.get(), partitions);
+    if (error != nullptr) rd_kafka_error_destroy(error);
+  } else {
+    rd_kafka_assign(consumer_.get(), nullptr);
+    next_offsets_.clear();
+    applied_offsets_.clear();
+  }
+  Log().info("revoked {} partitions of {}, now {} in total", partitions->cnt, options_.topic,
+             next_offsets_.size());
+}
+
+core::Status KafkaEventSource::NextBatch(size_t max_records, runtime::SourceBatch* batch) {
+  batch->Clear();
+  records_messages_.clear();
+  messages_.clear();
+  filling_ = batch;
+  int timeout_ms = options_.poll_timeout_ms;
+  while (batch->records.size() < max_records && callback_status_.ok()) {
+    rd_kafka_message_t* raw = rd_kafka_consumer_poll(consumer_.get(), timeout_ms);
+    if (raw == nullptr) break;
+    MessagePtr message(raw);
+    if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        Log().debug("consumer: {}", rd_kafka_message_errstr(message.get()));
+      }
+      continue;
+    }
+    broker_up_.store(true);
+    timeout_ms = 0;  // take what is already fetched, do not wait for more
+    batch->records.push_back(runtime::RawRecord{
+        std::string_view(static_cast<const char*>(message->payload), message->len),
+        message->partition, message->offset});
+    records_messages_.push_back(message.get());
+    messages_.push_back(std::move(message));
+  }
+  filling_ = nullptr;
+  if (!callback_status_.ok()) return callback_status_;
+  std::map<int32_t, int64_t> next;
+  for (const runtime::RawRecord& record : batch->records) {
+    int64_t& n = next[record.partition];
+    n = std::max(n, record.offset + 1);
+  }
+  for (const auto& [partition, offset] : next) {
+    batch->positions.emplace_back(KafkaSourceId(options_.topic, partition), std::to_string(offset));
+    next_offsets_[partition] = offset;
+  }
+  return core::Status::Ok();
+}
+
+std::string_view KafkaEventSource::KeyOf(size_t index) const {
+  if (index >= records_messages_.size() || records_messages_[index]->key == nullptr) return {};
+  return std::string_view(static_cast<const char*>(records_messages_[index]->key),
+                          records_messages_[index]->key_len);
+}
+
+int64_t KafkaEventSource::TimestampMsOf(size_t index) const {
+  if (index >= records_messages_.size()) return -1;
+  rd_kafka_timestamp_type_t type;
+  return rd_kafka_message_timestamp(records_messages_[index], &type);
+}
+
+void KafkaEventSource::CommitAsync(
+    const std::vector<std::pair<std::string, std::string>>& positions) {
+  const std::string prefix = "kafka:" + options_.topic + "/";
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(positions.size())));
+  for (const auto& [source_id, position] : positions) {
+    if (source_id.rfind(prefix, 0) != 0) continue;
+    const int32_t partition = std::stoi(source_id.substr(prefix.size()));
+    const int64_t offset = std::stoll(position);
+    applied_offsets_[partition] = offset;
+    rd_kafka_topic_partition_list_add(list.get(), options_.topic.c_str(), partition)->offset =
+        offset;
+  }
+  if (list->cnt == 0 || closed_) return;
+  rd_kafka_resp_err_t err = rd_kafka_commit(consumer_.get(), list.get(), 1);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    Log().debug("async commit: {}", rd_kafka_err2str(err));
+  }
+}
+
+int64_t KafkaEventSource::Lag() {
+  int64_t lag = 0;
+  bool known = false;
+  for (const auto& [partition, next] : next_offsets_) {
+    int64_t low = -1;
+    int64_t high = -1;
+    if (rd_kafka_get_watermark_offsets(consumer_.get(), options_.topic.c_str(), partition, &low,
+                                       &high) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        high < 0) {
+      continue;
+    }
+    known = true;
+    lag += std::max<int64_t>(0, high - std::max(next, low));
+  }
+  return known ? lag : -1;
+}
+
+}  // namespace hoso::connectors::kafka

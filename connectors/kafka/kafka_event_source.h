@@ -1,0 +1,114 @@
+// KafkaEventSource: the EventSource over a librdkafka consumer group
+// (docs/kafka.md "Exactly-once effect").
+//
+// Source ids are "kafka:<topic>/<partition>"; a position is the next offset
+// to read (decimal text). RocksDB is the truth for positions: the engine
+// stores them in the same atomic batch as the projections, and when the
+// group assigns a partition the consumer starts at the position the
+// PositionLookup returns (with none stored: the group's committed offset,
+// else auto.offset.reset, "earliest" unless configured). Offsets committed to
+// Kafka (CommitAsync, after each engine batch) only serve lag tools.
+//
+// Rebalances: callbacks run inside NextBatch on the caller's thread, because
+// the consumer is only ever polled there. ApplyBatch commits synchronously, so
+// between two NextBatch calls nothing is in flight. A revoke that arrives
+// while NextBatch is filling a batch drops the not-yet-applied records of the
+// revoked partitions from that batch and commits the last applied offsets
+// synchronously, so the partition's next owner starts exactly after what this
+// instance stored: nothing is applied twice across instances.
+//
+// Thread-safety: one thread owns a source (it must also call CommitAsync).
+#ifndef HOSO_CONNECTORS_KAFKA_KAFKA_EVENT_SOURCE_H_
+#define HOSO_CONNECTORS_KAFKA_KAFKA_EVENT_SOURCE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "connectors/kafka/kafka_handles.h"
+#include "engine/runtime/event_source.h"
+
+namespace hoso::connectors::kafka {
+
+struct KafkaSourceOptions {
+  // librdkafka consumer properties, verbatim; must hold bootstrap.servers and
+  // group.id. enable.auto.commit and enable.auto.offset.store are forced to
+  // false. Default: none.
+  Properties properties;
+  // The input topic. Default: "hoso.dossier-events".
+  std::string topic = "hoso.dossier-events";
+  // Longest wait for the first record of a batch, in ms. Default: 100.
+  int poll_timeout_ms = 100;
+  // Subscribe as a group member (true) or assign every partition of the topic
+  // directly (false: no group protocol, no rebalance; benchmarks). Default: true.
+  bool subscribe = true;
+};
+
+// The source id of a partition: "kafka:<topic>/<partition>".
+std::string KafkaSourceId(const std::string& topic, int32_t partition);
+
+class KafkaEventSource final : public runtime::EventSource {
+ public:
+  // Creates the consumer. InvalidArgument for a property librdkafka refuses.
+  static core::Result<std::unique_ptr<KafkaEventSource>> Create(KafkaSourceOptions options);
+  // Closes the consumer (leaving the group) and then destroys it.
+  ~KafkaEventSource() override;
+  KafkaEventSource(const KafkaEventSource&) = delete;
+  KafkaEventSource& operator=(const KafkaEventSource&) = delete;
+
+  // Subscribes; `lookup` must outlive the source (it is called on every
+  // assignment).
+  core::Status Start(const runtime::PositionLookup& lookup) override;
+  // Up to `max_records` records: waits poll_timeout_ms for the first, then
+  // takes what is already fetched. Record bytes stay valid until the next
+  // call. Fails only on a fatal consumer error; transport errors are retried
+  // by librdkafka and reported through broker_up().
+  core::Status NextBatch(size_t max_records, runtime::SourceBatch* batch) override;
+  std::string Describe() const override { return "kafka topic " + options_.topic; }
+
+  // The key of record `index` of the last batch (empty when none).
+  std::string_view KeyOf(size_t index) const;
+  // The producer's CreateTime of record `index` of the last batch, in ms
+  // since the epoch (-1 when absent).
+  int64_t TimestampMsOf(size_t index) const;
+  // Commits `positions` (as returned by the last batch, after the engine
+  // stored them) to the group, asynchronously; for lag tools only.
+  void CommitAsync(const std::vector<std::pair<std::string, std::string>>& positions);
+  // Sum over assigned partitions of (high watermark - next position), from
+  // the consumer's last fetch statistics; -1 when unknown.
+  int64_t Lag();
+  // False after librdkafka reported all brokers down, true again once a
+  // message or assignment arrives.
+  bool broker_up() const { return broker_up_.load(); }
+  // Partitions currently assigned to this instance.
+  int assigned_partitions() const { return static_cast<int>(next_offsets_.size()); }
+  int64_t rebalances() const { return rebalances_; }
+
+ private:
+  explicit KafkaEventSource(KafkaSourceOptions options);
+  static void RebalanceCallback(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                                rd_kafka_topic_partition_list_t* partitions, void* opaque);
+  static void ErrorCallback(rd_kafka_t* rk, int err, const char* reason, void* opaque);
+  void OnAssign(rd_kafka_topic_partition_list_t* partitions);
+  void OnRevoke(rd_kafka_topic_partition_list_t* partitions);
+
+  KafkaSourceOptions options_;
+  HandlePtr consumer_;
+  runtime::PositionLookup lookup_;
+  std::vector<MessagePtr> messages_;  // of the batch in hand
+  std::vector<rd_kafka_message_t*> records_messages_;  // parallel to batch->records
+  runtime::SourceBatch* filling_ = nullptr;  // the batch NextBatch is filling
+  std::map<int32_t, int64_t> next_offsets_;     // assigned partition -> next offset handed out
+  std::map<int32_t, int64_t> applied_offsets_;  // partition -> next offset the engine stored
+  core::Status callback_status_;                // a failure inside a librdkafka callback
+  std::atomic<bool> broker_up_{true};
+  int64_t rebalances_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace hoso::connectors::kafka
+
+#endif  // HOSO_CONNECTORS_KAFKA_KAFKA_EVENT_SOURCE_H_

@@ -1,0 +1,54 @@
+#include "connectors/kafka/kafka_handles.h"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+
+#include "connectors/kafka/logger.h"
+
+namespace hoso::connectors::kafka {
+
+spdlog::logger& Log() {
+  static std::shared_ptr<spdlog::logger> logger = [] {
+    auto existing = spdlog::get("kafka");
+    if (existing) return existing;
+    auto created = spdlog::stderr_color_mt("kafka");
+    created->set_level(spdlog::get_level());
+    return created;
+  }();
+  return *logger;
+}
+
+core::Result<ConfPtr> MakeConf(const Properties& properties) {
+  ConfPtr conf(rd_kafka_conf_new());
+  char error[512];
+  for (const auto& [name, value] : properties) {
+    if (rd_kafka_conf_set(conf.get(), name.c_str(), value.c_str(), error, sizeof(error)) !=
+        RD_KAFKA_CONF_OK) {
+      return core::Status::InvalidArgument("kafka property '" + name + "': " + error);
+    }
+  }
+  return conf;
+}
+
+core::Result<HandlePtr> MakeHandle(rd_kafka_type_t type, ConfPtr conf) {
+  char error[512];
+  // rd_kafka_new takes ownership of conf only on success.
+  rd_kafka_t* rk = rd_kafka_new(type, conf.get(), error, sizeof(error));
+  if (rk == nullptr) {
+    return core::Status::InvalidArgument(std::string("cannot create Kafka client: ") + error);
+  }
+  (void)conf.release();
+  return HandlePtr(rk);
+}
+
+core::Status CheckReachable(rd_kafka_t* rk, int timeout_ms) {
+  const rd_kafka_metadata_t* metadata = nullptr;
+  rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, nullptr, &metadata, timeout_ms);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return core::Status::Unavailable(std::string("Kafka brokers unreachable within ") +
+                                     std::to_string(timeout_ms) + " ms: " + rd_kafka_err2str(err));
+  }
+  rd_kafka_metadata_destroy(metadata);
+  return core::Status::Ok();
+}
+
+}  // namespace hoso::connectors::kafka

@@ -1,0 +1,199 @@
+#include "connectors/kafka/kafka_sinks.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "connectors/kafka/logger.h"
+#include "engine/core/rejection.h"
+#include "engine/runtime/engine.h"
+
+namespace hoso::connectors::kafka {
+
+core::Result<std::unique_ptr<KafkaProducer>> KafkaProducer::Create(Properties properties) {
+  if (properties.count("bootstrap.servers") == 0) {
+    return core::Status::InvalidArgument("kafka.bootstrap.servers is required");
+  }
+  properties["enable.idempotence"] = "true";
+  std::unique_ptr<KafkaProducer> producer(new KafkaProducer());
+  auto conf = MakeConf(properties);
+  if (!conf.ok()) return conf.status();
+  rd_kafka_conf_set_opaque(conf->get(), producer.get());
+  rd_kafka_conf_set_dr_msg_cb(conf->get(), &KafkaProducer::DeliveryCallback);
+  auto handle = MakeHandle(RD_KAFKA_PRODUCER, std::move(*conf));
+  if (!handle.ok()) return handle.status();
+  producer->producer_ = std::move(*handle);
+  return producer;
+}
+
+KafkaProducer::~KafkaProducer() {
+  if (producer_ != nullptr) {
+    on_delivery_ = nullptr;
+    rd_kafka_flush(producer_.get(), 10000);
+  }
+}
+
+void KafkaProducer::DeliveryCallback(rd_kafka_t* rk, const rd_kafka_message_t* message,
+                                     void* opaque) {
+  (void)rk;
+  auto* self = static_cast<KafkaProducer*>(opaque);
+  const bool ok = message->err == RD_KAFKA_RESP_ERR_NO_ERROR;
+  if (ok) {
+    ++self->delivered_;
+  } else {
+    ++self->failed_;
+    if (self->first_error_.empty()) self->first_error_ = rd_kafka_err2str(message->err);
+  }
+  if (self->on_delivery_) {
+    self->on_delivery_(reinterpret_cast<uint64_t>(message->_private), ok);
+  }
+}
+
+core::Status KafkaProducer::Produce(const std::string& topic, std::string_view key,
+                                    std::string_view value, const Headers& headers, uint64_t tag) {
+  while (true) {
+    rd_kafka_headers_t* hdrs = nullptr;
+    if (!headers.empty()) {
+      hdrs = rd_kafka_headers_new(headers.size());
+      for (const auto& [name, header_value] : headers) {
+        rd_kafka_header_add(hdrs, name.data(), static_cast<ssize_t>(name.size()),
+                            header_value.data(), static_cast<ssize_t>(header_value.size()));
+      }
+    }
+    rd_kafka_resp_err_t err = rd_kafka_producev(
+        producer_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
+        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+        RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(tag)), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return core::Status::Ok();
+    if (hdrs != nullptr) rd_kafka_headers_destroy(hdrs);  // not taken over on failure
+    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      rd_kafka_poll(producer_.get(), 100);  // backpressure: wait for deliveries
+      continue;
+    }
+    return core::Status::Unavailable("produce to " + topic + ": " + rd_kafka_err2str(err));
+  }
+}
+
+void KafkaProducer::Poll(int timeout_ms) { rd_kafka_poll(producer_.get(), timeout_ms); }
+
+bool KafkaProducer::Flush(int timeout_ms) {
+  return rd_kafka_flush(producer_.get(), timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+int64_t KafkaProducer::outstanding() const { return rd_kafka_outq_len(producer_.get()); }
+
+core::Result<std::unique_ptr<EngineSinks>> EngineSinks::Create(SinkOptions options) {
+  std::unique_ptr<EngineSinks> sinks(new EngineSinks(std::move(options)));
+  auto producer = KafkaProducer::Create(sinks->options_.properties);
+  if (!producer.ok()) return producer.status();
+  sinks->producer_ = std::move(*producer);
+  EngineSinks* self = sinks.get();
+  sinks->producer_->set_on_delivery([self](uint64_t tag, bool ok) {
+    if (tag == 0 || tag > self->pending_.size()) return;
+    Pending& p = self->pending_[tag - 1];
+    p.done = ok;
+    p.failed = !ok;
+  });
+  return sinks;
+}
+
+EngineSinks::~EngineSinks() = default;
+
+core::Status EngineSinks::Add(std::string topic, std::string key, std::string value,
+                              Headers headers) {
+  pending_.push_back(Pending{std::move(topic), std::move(key), std::move(value),
+                             std::move(headers)});
+  const Pending& p = pending_.back();
+  return producer_->Produce(p.topic, p.key, p.value, p.headers, pending_.size());
+}
+
+core::Status EngineSinks::Write(const runtime::RawRecord& record,
+                                const core::Rejection& rejection) {
+  return WriteDeadLetter(record, {}, rejection);
+}
+
+core::Status EngineSinks::WriteDeadLetter(const runtime::RawRecord& record, std::string_view key,
+                                          const core::Rejection& rejection) {
+  ++dead_letters_;
+  Headers headers = {
+      {"reason", std::string(core::RejectCodeName(rejection.code))},
+      {"message", rejection.message},
+      {"source_topic", options_.source_topic},
+      {"source_partition", std::to_string(record.partition)},
+      {"source_offset", std::to_string(record.offset)},
+  };
+  return Add(options_.dead_letter_topic, std::string(key), std::string(record.bytes),
+             std::move(headers));
+}
+
+core::Status EngineSinks::WriteAlert(const core::Alert& alert) {
+  ++alerts_;
+  return Add(options_.alerts_topic, alert.dossier_id, runtime::EncodeAlertJson(alert), {});
+}
+
+core::Status EngineSinks::WriteKpi(const projections::KpiKey& key,
+                                   const core::KpiCounters& counters) {
+  ++kpi_updates_;
+  return Add(options_.kpi_topic, KpiMessageKey(key), KpiMessageValue(key, counters), {});
+}
+
+core::Status EngineSinks::Flush() {
+  int backoff_ms = 100;
+  bool failing = false;
+  while (true) {
+    producer_->Flush(1000);
+    bool all_done = true;
+    bool any_failed = false;
+    for (const Pending& p : pending_) {
+      all_done = all_done && p.done;
+      any_failed = any_failed || p.failed;
+    }
+    if (all_done) break;
+    if (options_.stop != nullptr && options_.stop->load()) {
+      return core::Status::Unavailable("stopped while output messages were undelivered");
+    }
+    if (!any_failed) continue;  // still in flight
+    if (!failing) {
+      Log().warn("output delivery failing ({}); retrying with back-off", producer_->first_error());
+      failing = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
+    backoff_ms = std::min(backoff_ms * 2, options_.max_backoff_ms);
+    for (size_t i = 0; i < pending_.size(); ++i) {
+      Pending& p = pending_[i];
+      if (!p.failed) continue;
+      p.failed = false;
+      HOSO_RETURN_IF_ERROR(producer_->Produce(p.topic, p.key, p.value, p.headers, i + 1));
+    }
+  }
+  if (failing) Log().warn("output delivery recovered");
+  pending_.clear();
+  return core::Status::Ok();
+}
+
+std::string KpiMessageKey(const projections::KpiKey& key) {
+  char period[16];
+  std::snprintf(period, sizeof(period), "%04d-%02d", key.month_key / 100, key.month_key % 100);
+  return std::string(period) + "|" + key.agency_id + "|" + key.procedure_id + "|" +
+         std::to_string(key.partition);
+}
+
+std::string KpiMessageValue(const projections::KpiKey& key, const core::KpiCounters& counters) {
+  char period[16];
+  std::snprintf(period, sizeof(period), "%04d-%02d", key.month_key / 100, key.month_key % 100);
+  nlohmann::ordered_json json;
+  json["period"] = period;
+  json["agency_id"] = key.agency_id;
+  json["procedure_id"] = key.procedure_id;
+  json["partition"] = key.partition;
+  for (int f = 0; f < core::kKpiFieldCount; ++f) {
+    json[std::string(core::KpiFieldName(static_cast<core::KpiField>(f)))] = counters.values[f];
+  }
+  return json.dump();
+}
+
+}  // namespace hoso::connectors::kafka

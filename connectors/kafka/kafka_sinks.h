@@ -1,0 +1,150 @@
+// Producers: KafkaProducer (idempotent, used by `hoso produce`, the demo and
+// the benchmark) and EngineSinks, the engine's outputs on Kafka
+// (docs/kafka.md "Output topics"):
+//  - hoso.dead-letter: every rejected record, value = the ORIGINAL bytes, key
+//    = the original key, headers reason (stable code), message, source_topic,
+//    source_partition, source_offset;
+//  - hoso.alerts: key dossier_id, value runtime::EncodeAlertJson;
+//  - hoso.kpi: key "yyyy-mm|agency|procedure|input partition", value that
+//    cell's counters as JSON (names of core::KpiFieldName). Each input
+//    partition has its own key, so instances never overwrite each other;
+//    BI tools sum the latest value per key.
+//
+// Delivery guarantee: EngineSinks::Flush() returns only once every message
+// added since the previous Flush is acknowledged by the broker, re-sending
+// failed ones with back-off (idempotent producer, so no duplicates inside one
+// producer session). `hoso serve` calls it in Engine::ApplyBatch's
+// before_commit hook for dead letters and alerts: a crash after the flush and
+// before the RocksDB commit re-applies the batch and publishes them again (a
+// duplicate, identified by source offset or alert_id), but one is never lost.
+//
+// Thread-safety: one thread uses a producer; delivery callbacks run on that
+// thread inside Poll/Flush.
+#ifndef HOSO_CONNECTORS_KAFKA_KAFKA_SINKS_H_
+#define HOSO_CONNECTORS_KAFKA_KAFKA_SINKS_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "connectors/kafka/kafka_handles.h"
+#include "engine/core/alert.h"
+#include "engine/core/kpi_counters.h"
+#include "engine/runtime/event_source.h"
+#include "projections/records.h"
+
+namespace hoso::connectors::kafka {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+class KafkaProducer {
+ public:
+  // `properties` verbatim (bootstrap.servers required); enable.idempotence
+  // is forced to true. InvalidArgument for a refused property.
+  static core::Result<std::unique_ptr<KafkaProducer>> Create(Properties properties);
+  // Flushes what is queued (up to 10 s), then destroys the handle.
+  ~KafkaProducer();
+  KafkaProducer(const KafkaProducer&) = delete;
+  KafkaProducer& operator=(const KafkaProducer&) = delete;
+
+  // Queues one message (copied). When the local queue is full it serves
+  // delivery reports until there is room (backpressure). `tag` is reported
+  // back to the delivery callback (0: counted only). Fails on a fatal
+  // producer error or an unknown topic/partition.
+  core::Status Produce(const std::string& topic, std::string_view key, std::string_view value,
+                       const Headers& headers = {}, uint64_t tag = 0);
+  // Serves delivery reports for up to `timeout_ms`.
+  void Poll(int timeout_ms);
+  // Waits up to `timeout_ms` for every queued message; true when none is left.
+  bool Flush(int timeout_ms);
+  int64_t outstanding() const;
+
+  // Delivery results since creation.
+  int64_t delivered() const { return delivered_; }
+  int64_t failed() const { return failed_; }
+  const std::string& first_error() const { return first_error_; }
+  // Called on every delivery report (on the thread calling Poll/Flush).
+  void set_on_delivery(std::function<void(uint64_t tag, bool ok)> on_delivery) {
+    on_delivery_ = std::move(on_delivery);
+  }
+  rd_kafka_t* handle() const { return producer_.get(); }
+
+ private:
+  KafkaProducer() = default;
+  static void DeliveryCallback(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
+
+  HandlePtr producer_;
+  int64_t delivered_ = 0;
+  int64_t failed_ = 0;
+  std::string first_error_;
+  std::function<void(uint64_t, bool)> on_delivery_;
+};
+
+struct SinkOptions {
+  // librdkafka producer properties, verbatim. Default: none.
+  Properties properties;
+  // The input topic named in dead-letter headers. Default: hoso.dossier-events.
+  std::string source_topic = "hoso.dossier-events";
+  std::string dead_letter_topic = "hoso.dead-letter";  // Default: hoso.dead-letter
+  std::string alerts_topic = "hoso.alerts";            // Default: hoso.alerts
+  std::string kpi_topic = "hoso.kpi";                  // Default: hoso.kpi
+  // Upper bound of the back-off between re-sends of failed messages, in ms.
+  // Default: 5000.
+  int max_backoff_ms = 5000;
+  // When set and true, Flush gives up (Unavailable) instead of retrying
+  // forever; must outlive the sinks. Default: none.
+  const std::atomic<bool>* stop = nullptr;
+};
+
+class EngineSinks final : public runtime::RejectSink {
+ public:
+  static core::Result<std::unique_ptr<EngineSinks>> Create(SinkOptions options);
+  ~EngineSinks() override;
+
+  // A dead letter without key (RejectSink interface).
+  core::Status Write(const runtime::RawRecord& record, const core::Rejection& rejection) override;
+  // A dead letter with the record's original key.
+  core::Status WriteDeadLetter(const runtime::RawRecord& record, std::string_view key,
+                               const core::Rejection& rejection);
+  core::Status WriteAlert(const core::Alert& alert);
+  core::Status WriteKpi(const projections::KpiKey& key, const core::KpiCounters& counters);
+  // Waits until everything written since the last Flush is acknowledged,
+  // re-sending failures with back-off; logs once when delivery starts failing
+  // and once when it recovers. Unavailable only when `stop` is set meanwhile.
+  core::Status Flush() override;
+
+  int64_t dead_letters() const { return dead_letters_; }
+  int64_t alerts() const { return alerts_; }
+  int64_t kpi_updates() const { return kpi_updates_; }
+
+ private:
+  struct Pending {
+    std::string topic;
+    std::string key;
+    std::string value;
+    Headers headers;
+    bool done = false;
+    bool failed = false;
+  };
+  explicit EngineSinks(SinkOptions options) : options_(std::move(options)) {}
+  core::Status Add(std::string topic, std::string key, std::string value, Headers headers);
+
+  SinkOptions options_;
+  std::unique_ptr<KafkaProducer> producer_;
+  std::vector<Pending> pending_;
+  int64_t dead_letters_ = 0;
+  int64_t alerts_ = 0;
+  int64_t kpi_updates_ = 0;
+};
+
+// "2019-06|W01|P123|7" and the JSON value of a KPI cell on hoso.kpi.
+std::string KpiMessageKey(const projections::KpiKey& key);
+std::string KpiMessageValue(const projections::KpiKey& key, const core::KpiCounters& counters);
+
+}  // namespace hoso::connectors::kafka
+
+#endif  // HOSO_CONNECTORS_KAFKA_KAFKA_SINKS_H_

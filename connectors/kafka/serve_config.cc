@@ -1,0 +1,113 @@
+#include "connectors/kafka/serve_config.h"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace hoso::connectors::kafka {
+namespace {
+
+core::Status Bad(const std::string& message) {
+  return core::Status::InvalidArgument("config: " + message);
+}
+
+core::Result<int> IntIn(const nlohmann::json& value, const std::string& key, int low, int high) {
+  if (!value.is_number_integer()) return Bad("'" + key + "' must be an integer");
+  const int64_t v = value.get<int64_t>();
+  if (v < low || v > high) {
+    return Bad("'" + key + "' must be " + std::to_string(low) + ".." + std::to_string(high));
+  }
+  return static_cast<int>(v);
+}
+
+}  // namespace
+
+core::Result<ServeConfig> ParseServeConfig(const std::string& json_text,
+                                           const std::string& base_dir) {
+  nlohmann::json json = nlohmann::json::parse(json_text, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) return Bad("not a JSON object");
+  ServeConfig config;
+  for (const auto& [key, value] : json.items()) {
+    if (key.rfind("kafka.", 0) == 0) {
+      std::string text;
+      if (value.is_string()) {
+        text = value.get<std::string>();
+      } else if (value.is_number_integer() || value.is_boolean()) {
+        text = value.dump();
+      } else {
+        return Bad("'" + key + "' must be a string, integer or boolean");
+      }
+      config.kafka[key.substr(6)] = text;
+    } else if (key == "topics") {
+      if (!value.is_object()) return Bad("'topics' must be an object");
+      for (const auto& [name, topic] : value.items()) {
+        if (!topic.is_string() || topic.get<std::string>().empty()) {
+          return Bad("'topics." + name + "' must be a non-empty string");
+        }
+        std::string t = topic.get<std::string>();
+        if (name == "events") {
+          config.events_topic = t;
+        } else if (name == "dead_letter") {
+          config.dead_letter_topic = t;
+        } else if (name == "alerts") {
+          config.alerts_topic = t;
+        } else if (name == "kpi") {
+          config.kpi_topic = t;
+        } else {
+          return Bad("unknown key 'topics." + name + "' (events, dead_letter, alerts, kpi)");
+        }
+      }
+    } else if (key == "db") {
+      if (!value.is_string() || value.get<std::string>().empty()) {
+        return Bad("'db' must be a non-empty path");
+      }
+      std::filesystem::path db = value.get<std::string>();
+      config.db_path = db.is_absolute() ? db.string() : (std::filesystem::path(base_dir) / db).string();
+    } else if (key == "batch_max_records") {
+      auto v = IntIn(value, key, 1, 100000);
+      if (!v.ok()) return v.status();
+      config.batch_max_records = *v;
+    } else if (key == "poll_timeout_ms") {
+      auto v = IntIn(value, key, 1, 10000);
+      if (!v.ok()) return v.status();
+      config.poll_timeout_ms = *v;
+    } else if (key == "http_port") {
+      auto v = IntIn(value, key, 0, 65535);
+      if (!v.ok()) return v.status();
+      config.http_port = *v;
+    } else if (key == "publish_kpi") {
+      if (!value.is_boolean()) return Bad("'publish_kpi' must be true or false");
+      config.publish_kpi = value.get<bool>();
+    } else if (key == "clock") {
+      if (value == "wall") {
+        config.wall_clock = true;
+      } else if (value == "event") {
+        config.wall_clock = false;
+      } else {
+        return Bad("'clock' must be \"wall\" or \"event\"");
+      }
+    } else if (key.rfind("_", 0) == 0 || key == "comment") {
+      // Comments ("_note": ...) are allowed.
+    } else {
+      return Bad("unknown key '" + key + "'");
+    }
+  }
+  if (config.db_path.empty()) return Bad("'db' is required");
+  if (config.kafka.count("bootstrap.servers") == 0) {
+    return Bad("'kafka.bootstrap.servers' is required");
+  }
+  if (config.kafka.count("group.id") == 0) return Bad("'kafka.group.id' is required");
+  return config;
+}
+
+core::Result<ServeConfig> LoadServeConfig(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return core::Status::IOError("cannot read config " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::filesystem::path base = std::filesystem::absolute(path).parent_path();
+  return ParseServeConfig(text.str(), base.string());
+}
+
+}  // namespace hoso::connectors::kafka

@@ -1,0 +1,58 @@
+// ServeConfig: the settings of `hoso serve --config FILE` (every one is
+// documented in docs/kafka.md; connectors/kafka/hoso.example.json is a
+// complete example).
+//
+//   {"kafka.bootstrap.servers": "127.0.0.1:9092", "kafka.group.id": "hoso",
+//    "topics": {"events": ..., "dead_letter": ..., "alerts": ..., "kpi": ...},
+//    "db": "/var/lib/hoso/db", "batch_max_records": 2000,
+//    "poll_timeout_ms": 100, "clock": "wall"}
+//
+// Every key starting with "kafka." is passed to librdkafka verbatim (prefix
+// removed) for the consumer and the producer alike, so SASL/SSL settings and
+// real clusters need no code change. Unknown other keys are refused, so a
+// typo fails fast.
+#ifndef HOSO_CONNECTORS_KAFKA_SERVE_CONFIG_H_
+#define HOSO_CONNECTORS_KAFKA_SERVE_CONFIG_H_
+
+#include <string>
+
+#include "connectors/kafka/kafka_handles.h"
+#include "engine/core/status.h"
+
+namespace hoso::connectors::kafka {
+
+struct ServeConfig {
+  // librdkafka properties ("kafka." removed). bootstrap.servers and group.id
+  // are required. Default: none.
+  Properties kafka;
+  std::string events_topic = "hoso.dossier-events";     // Default: hoso.dossier-events
+  std::string dead_letter_topic = "hoso.dead-letter";   // Default: hoso.dead-letter
+  std::string alerts_topic = "hoso.alerts";             // Default: hoso.alerts
+  std::string kpi_topic = "hoso.kpi";                   // Default: hoso.kpi
+  // RocksDB directory (created when absent). Required; a relative path is
+  // relative to the config file's directory.
+  std::string db_path;
+  // Most records per engine batch (one RocksDB write). Valid 1..100000.
+  // Default: 2000.
+  int batch_max_records = 2000;
+  // Longest wait for the first record of a batch, in ms. Valid 1..10000.
+  // Default: 100.
+  int poll_timeout_ms = 100;
+  // "wall": alerts fire by the wall clock (AdvanceClock every loop); "event":
+  // the engine clock is the highest occurred_at applied. Default: "wall".
+  bool wall_clock = true;
+  // Publish changed KPI cells to topics.kpi. Default: true.
+  bool publish_kpi = true;
+  // Optional HTTP port (reserved; not served yet). Default: 0 (none).
+  int http_port = 0;
+};
+
+// Parses and validates the JSON text. InvalidArgument with the offending key.
+core::Result<ServeConfig> ParseServeConfig(const std::string& json_text,
+                                           const std::string& base_dir = ".");
+// Reads and parses `path`; IOError when unreadable.
+core::Result<ServeConfig> LoadServeConfig(const std::string& path);
+
+}  // namespace hoso::connectors::kafka
+
+#endif  // HOSO_CONNECTORS_KAFKA_SERVE_CONFIG_H_

@@ -1,0 +1,179 @@
+#include "connectors/rocksdb/rocks_kv_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <filesystem>
+
+namespace hoso::connectors {
+namespace {
+
+using core::Status;
+using projections::Column;
+
+Status FromRocks(const rocksdb::Status& s, const std::string& context) {
+  if (s.ok()) return Status::Ok();
+  if (s.IsNotFound()) return Status::NotFound(context);
+  if (s.IsCorruption()) return Status::Corruption(context + ": " + s.ToString());
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(context + ": " + s.ToString());
+  return Status::IOError(context + ": " + s.ToString());
+}
+
+class RocksBatch final : public projections::KvBatch {
+ public:
+  explicit RocksBatch(const std::vector<rocksdb::ColumnFamilyHandle*>* handles)
+      : handles_(handles) {}
+  void Put(Column column, std::string_view key, std::string_view value) override {
+    batch_.Put((*handles_)[static_cast<int>(column)], rocksdb::Slice(key.data(), key.size()),
+               rocksdb::Slice(value.data(), value.size()))
+        .PermitUncheckedError();
+  }
+  void Delete(Column column, std::string_view key) override {
+    batch_.Delete((*handles_)[static_cast<int>(column)], rocksdb::Slice(key.data(), key.size()))
+        .PermitUncheckedError();
+  }
+  size_t Count() const override { return batch_.Count(); }
+  rocksdb::WriteBatch* raw() { return &batch_; }
+
+ private:
+  const std::vector<rocksdb::ColumnFamilyHandle*>* handles_;
+  rocksdb::WriteBatch batch_;
+};
+
+class RocksIterator final : public projections::KvIterator {
+ public:
+  RocksIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* handle) {
+    rocksdb::ReadOptions read_options;
+    read_options.total_order_seek = true;
+    iterator_.reset(db->NewIterator(read_options, handle));
+  }
+  void SeekToFirst() override { iterator_->SeekToFirst(); }
+  void Seek(std::string_view target) override {
+    iterator_->Seek(rocksdb::Slice(target.data(), target.size()));
+  }
+  bool Valid() const override { return iterator_->Valid(); }
+  void Next() override { iterator_->Next(); }
+  std::string_view key() const override {
+    rocksdb::Slice k = iterator_->key();
+    return {k.data(), k.size()};
+  }
+  std::string_view value() const override {
+    rocksdb::Slice v = iterator_->value();
+    return {v.data(), v.size()};
+  }
+  Status status() const override { return FromRocks(iterator_->status(), "iterator"); }
+
+ private:
+  std::unique_ptr<rocksdb::Iterator> iterator_;
+};
+
+rocksdb::ColumnFamilyOptions ColumnOptions(Column column) {
+  rocksdb::ColumnFamilyOptions options;
+  rocksdb::BlockBasedTableOptions table;
+  // Point lookups of absent keys (new event ids, new dossiers) dominate the
+  // hot path: a Bloom filter answers most of them without reading a block.
+  if (column == Column::kDedup || column == Column::kDossiers || column == Column::kAlerts) {
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  }
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  options.write_buffer_size = 64 << 20;
+  return options;
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(const std::string& path,
+                                                               RocksOptions options) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_directory(path, ec)) {
+    return Status::InvalidArgument(path + " exists and is not a directory");
+  }
+  const bool exists = std::filesystem::exists(std::filesystem::path(path) / "CURRENT", ec);
+  if (!exists && (!options.create_if_missing || options.read_only)) {
+    return Status::NotFound("no hoso database at " + path);
+  }
+  if (exists) {
+    std::vector<std::string> families;
+    rocksdb::Status s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &families);
+    if (!s.ok()) return FromRocks(s, "listing column families of " + path);
+    for (int i = 0; i < projections::kColumnCount; ++i) {
+      const std::string name(projections::ColumnName(static_cast<Column>(i)));
+      if (std::find(families.begin(), families.end(), name) == families.end() &&
+          options.read_only) {
+        return Status::InvalidArgument(path + " is not a hoso database (no column family '" +
+                                       name + "')");
+      }
+    }
+  }
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.create_missing_column_families = !options.read_only;
+  db_options.max_background_jobs = 2;
+  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  db_options.keep_log_file_num = 3;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+  for (int i = 0; i < projections::kColumnCount; ++i) {
+    const Column column = static_cast<Column>(i);
+    descriptors.emplace_back(std::string(projections::ColumnName(column)), ColumnOptions(column));
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &raw)
+          : rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);
+  if (!s.ok()) return FromRocks(s, "opening " + path);
+  std::unique_ptr<RocksKvStore> store(new RocksKvStore());
+  store->path_ = path;
+  store->options_ = options;
+  store->db_.reset(raw);
+  // handles[0] is the default family; keep it to close it too.
+  store->handles_.assign(handles.begin() + 1, handles.end());
+  store->handles_.push_back(handles[0]);
+  return store;
+}
+
+RocksKvStore::~RocksKvStore() {
+  if (db_) {
+    for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+      db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+    }
+    db_->Close().PermitUncheckedError();
+  }
+}
+
+Status RocksKvStore::Get(Column column, std::string_view key, std::string* value) {
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[static_cast<int>(column)],
+                               rocksdb::Slice(key.data(), key.size()), value);
+  if (s.IsNotFound()) return Status::NotFound("key");
+  return FromRocks(s, "reading " + std::string(projections::ColumnName(column)));
+}
+
+std::unique_ptr<projections::KvBatch> RocksKvStore::NewBatch() {
+  return std::make_unique<RocksBatch>(&handles_);
+}
+
+Status RocksKvStore::Write(projections::KvBatch& batch) {
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync;
+  return FromRocks(db_->Write(write_options, static_cast<RocksBatch&>(batch).raw()),
+                   "writing a batch to " + path_);
+}
+
+std::unique_ptr<projections::KvIterator> RocksKvStore::NewIterator(Column column) {
+  return std::make_unique<RocksIterator>(db_.get(), handles_[static_cast<int>(column)]);
+}
+
+Status RocksKvStore::Flush() {
+  rocksdb::FlushOptions flush_options;
+  for (int i = 0; i < projections::kColumnCount; ++i) {
+    HOSO_RETURN_IF_ERROR(FromRocks(db_->Flush(flush_options, handles_[i]), "flush"));
+  }
+  return Status::Ok();
+}
+
+}  // namespace hoso::connectors

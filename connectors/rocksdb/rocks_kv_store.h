@@ -1,0 +1,61 @@
+// RocksKvStore: the KvStore on RocksDB, one column family per Column
+// (design.md §6). Write() is one rocksdb::WriteBatch with the WAL on, so a
+// batch is all or nothing across column families after a crash.
+//
+// Thread-safety: as rocksdb::DB (concurrent reads and writes are safe); hoso
+// writes from one thread.
+#ifndef HOSO_CONNECTORS_ROCKSDB_ROCKS_KV_STORE_H_
+#define HOSO_CONNECTORS_ROCKSDB_ROCKS_KV_STORE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "projections/kv_store.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+}  // namespace rocksdb
+
+namespace hoso::connectors {
+
+struct RocksOptions {
+  // Create the database (and its column families) when absent. Default: true.
+  bool create_if_missing = true;
+  // Open read-only (queries on a database another process may be writing).
+  bool read_only = false;
+  // fsync the WAL on every batch. Default: false (a machine crash may lose
+  // the last batches, never split one; the source resumes from the position
+  // stored with the last durable batch).
+  bool sync = false;
+};
+
+class RocksKvStore final : public projections::KvStore {
+ public:
+  // Opens `path`. Fails with IOError naming the path, or InvalidArgument
+  // when the directory holds something that is not a hoso database.
+  static core::Result<std::unique_ptr<RocksKvStore>> Open(const std::string& path,
+                                                          RocksOptions options = {});
+  ~RocksKvStore() override;
+
+  core::Status Get(projections::Column column, std::string_view key, std::string* value) override;
+  std::unique_ptr<projections::KvBatch> NewBatch() override;
+  core::Status Write(projections::KvBatch& batch) override;
+  std::unique_ptr<projections::KvIterator> NewIterator(projections::Column column) override;
+
+  // Flushes memtables to SST files (used before a byte-level digest).
+  core::Status Flush();
+  const std::string& path() const { return path_; }
+
+ private:
+  RocksKvStore() = default;
+  std::string path_;
+  RocksOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // index: Column; owned, closed in dtor
+};
+
+}  // namespace hoso::connectors
+
+#endif  // HOSO_CONNECTORS_ROCKSDB_ROCKS_KV_STORE_H_

@@ -1,0 +1,30 @@
+#include "engine/runtime/chain_hash.h"
+
+#include <openssl/evp.h>
+
+namespace hoso::runtime {
+
+std::string ChainHash(std::string_view previous, std::string_view bytes) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  EVP_DigestUpdate(ctx, previous.data(), previous.size());
+  EVP_DigestUpdate(ctx, bytes.data(), bytes.size());
+  EVP_DigestFinal_ex(ctx, digest, &length);
+  EVP_MD_CTX_free(ctx);
+  return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+std::string ToHex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
+}  // namespace hoso::runtime

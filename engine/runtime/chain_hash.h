@@ -1,0 +1,18 @@
+// The tamper-evidence chain of the event log: every logged event carries
+// h = SHA-256(previous h of its dossier || the event's bytes as logged); the
+// first event of a dossier chains from the empty string.
+#ifndef HOSO_ENGINE_RUNTIME_CHAIN_HASH_H_
+#define HOSO_ENGINE_RUNTIME_CHAIN_HASH_H_
+
+#include <string>
+#include <string_view>
+
+namespace hoso::runtime {
+
+// 32 raw bytes.
+std::string ChainHash(std::string_view previous, std::string_view bytes);
+std::string ToHex(std::string_view bytes);
+
+}  // namespace hoso::runtime
+
+#endif  // HOSO_ENGINE_RUNTIME_CHAIN_HASH_H_

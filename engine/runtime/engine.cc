@@ -1,0 +1,421 @@
+#include "engine/runtime/engine.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+namespace hoso::runtime {
+
+using core::Result;
+using core::Status;
+using projections::Column;
+
+// SHA-256 with a reused context: one per event on the hot path.
+struct Engine::Hasher {
+  Hasher() : ctx(EVP_MD_CTX_new()) {}
+  ~Hasher() { EVP_MD_CTX_free(ctx); }
+  std::string Chain(std::string_view previous, std::string_view bytes) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+    EVP_DigestUpdate(ctx, previous.data(), previous.size());
+    EVP_DigestUpdate(ctx, bytes.data(), bytes.size());
+    EVP_DigestFinal_ex(ctx, digest, &length);
+    return std::string(reinterpret_cast<const char*>(digest), length);
+  }
+  EVP_MD_CTX* ctx;
+};
+
+// Everything one atomic batch changes, overlaid on the store while it is built.
+struct Engine::Batch {
+  std::unique_ptr<projections::KvBatch> writes;
+  std::unordered_map<std::string, core::DossierState> dossiers;  // loaded or changed
+  std::unordered_set<std::string> dirty_dossiers;
+  std::unordered_set<std::string> new_event_ids;
+  std::unordered_set<std::string> new_alert_ids;
+  std::set<projections::KpiKey> dirty_kpi;
+  // Net timer changes: key -> true (put) / false (delete). A timer armed and
+  // cancelled inside one batch (most same-day dossiers) costs no write.
+  std::map<std::string, bool> timer_changes;
+  std::set<std::string> timers_new_in_batch;
+  BatchResult result;
+};
+
+void BatchResult::Add(const BatchResult& other) {
+  applied += other.applied;
+  duplicates += other.duplicates;
+  rejected += other.rejected;
+  derived_events += other.derived_events;
+  for (int i = 0; i < core::kRejectCodeCount; ++i) rejected_by_code[i] += other.rejected_by_code[i];
+}
+
+Engine::Engine(projections::KvStore* store, const core::DossierStateMachine* machine,
+               EngineOptions options)
+    : store_(store), machine_(machine), options_(options), hasher_(std::make_unique<Hasher>()) {}
+
+Engine::~Engine() = default;
+
+Result<std::unique_ptr<Engine>> Engine::Open(projections::KvStore* store,
+                                             const core::DossierStateMachine* machine,
+                                             EngineOptions options) {
+  std::unique_ptr<Engine> engine(new Engine(store, machine, options));
+  HOSO_RETURN_IF_ERROR(engine->Load());
+  return engine;
+}
+
+Status Engine::Load() {
+  std::string value;
+  Status s = store_->Get(Column::kMeta, projections::kMetaProjection, &value);
+  if (s.ok()) {
+    if (value != projections::ProjectionTag()) {
+      return Status::VersionMismatch("this database was written by projection version '" + value +
+                                     "' and this hoso reads '" + projections::ProjectionTag() +
+                                     "'; rebuild it from its event log with `hoso replay`");
+    }
+  } else if (s.code() == core::StatusCode::kNotFound) {
+    auto any = store_->NewIterator(Column::kDossiers);
+    any->SeekToFirst();
+    if (any->Valid()) {
+      return Status::VersionMismatch(
+          "this database holds dossiers but no projection version; rebuild it with `hoso replay`");
+    }
+    auto batch = store_->NewBatch();
+    batch->Put(Column::kMeta, projections::kMetaProjection, projections::ProjectionTag());
+    HOSO_RETURN_IF_ERROR(store_->Write(*batch));
+  } else {
+    return s;
+  }
+
+  s = store_->Get(Column::kMeta, projections::kMetaClock, &value);
+  if (s.ok()) {
+    auto clock = projections::DecodeFixed64(value);
+    if (!clock.ok()) return clock.status();
+    clock_ = core::Instant{static_cast<int64_t>(*clock)};
+  } else if (s.code() != core::StatusCode::kNotFound) {
+    return s;
+  }
+  s = store_->Get(Column::kMeta, projections::kMetaLogSequence, &value);
+  if (s.ok()) {
+    auto sequence = projections::DecodeFixed64(value);
+    if (!sequence.ok()) return sequence.status();
+    log_sequence_ = *sequence;
+  } else if (s.code() != core::StatusCode::kNotFound) {
+    return s;
+  }
+
+  auto kpi = store_->NewIterator(Column::kKpi);
+  for (kpi->SeekToFirst(); kpi->Valid(); kpi->Next()) {
+    auto key = projections::DecodeKpiKey(kpi->key());
+    if (!key.ok()) return key.status();
+    auto counters = projections::DecodeKpiCounters(kpi->value());
+    if (!counters.ok()) return counters.status();
+    kpi_cells_[*key] = *counters;
+  }
+  HOSO_RETURN_IF_ERROR(kpi->status());
+  auto timers = store_->NewIterator(Column::kTimers);
+  for (timers->SeekToFirst(); timers->Valid(); timers->Next()) {
+    timer_keys_.emplace(timers->key());
+  }
+  return timers->status();
+}
+
+std::optional<core::Instant> Engine::next_timer_at() const {
+  if (timer_keys_.empty()) return std::nullopt;
+  auto timer = projections::DecodeTimerKey(*timer_keys_.begin());
+  if (!timer.ok()) return std::nullopt;
+  return core::ToInstant(timer->first.fires_at);
+}
+
+Result<std::optional<std::string>> Engine::LoadPosition(std::string_view source_id) {
+  std::string value;
+  Status s = store_->Get(Column::kMeta, std::string(projections::kMetaPositionPrefix) +
+                                            std::string(source_id),
+                         &value);
+  if (s.ok()) return std::optional<std::string>(std::move(value));
+  if (s.code() == core::StatusCode::kNotFound) return std::optional<std::string>();
+  return s;
+}
+
+Result<core::DossierState*> Engine::LoadState(Batch& batch, const std::string& dossier_id) {
+  auto it = batch.dossiers.find(dossier_id);
+  if (it != batch.dossiers.end()) return &it->second;
+  std::string value;
+  Status s = store_->Get(Column::kDossiers, dossier_id, &value);
+  if (s.code() == core::StatusCode::kNotFound) return static_cast<core::DossierState*>(nullptr);
+  if (!s.ok()) return s;
+  auto state = projections::DecodeDossierState(value);
+  if (!state.ok()) return state.status();
+  auto [inserted, unused] = batch.dossiers.emplace(dossier_id, std::move(*state));
+  (void)unused;
+  return &inserted->second;
+}
+
+Result<bool> Engine::IsKnownEventId(Batch& batch, const std::string& event_id) {
+  if (batch.new_event_ids.count(event_id) > 0) return true;
+  if (!options_.keep_log) return false;
+  std::string value;
+  Status s = store_->Get(Column::kDedup, event_id, &value);
+  if (s.ok()) return true;
+  if (s.code() == core::StatusCode::kNotFound) return false;
+  return s;
+}
+
+void Engine::LogEvent(Batch& batch, core::DossierState* state, std::string_view bytes,
+                      int32_t partition, int64_t offset, bool derived) {
+  ++log_sequence_;
+  state->chain_head = hasher_->Chain(state->chain_head, bytes);
+  if (!options_.keep_log) return;
+  projections::LoggedEvent logged;
+  logged.global_sequence = log_sequence_;
+  logged.derived = derived;
+  logged.partition = partition;
+  logged.offset = offset;
+  logged.chain_hash = state->chain_head;
+  logged.bytes = std::string(bytes);
+  batch.writes->Put(Column::kEvents, projections::EventKey(state->dossier_id, state->event_count - 1),
+                    projections::EncodeLoggedEvent(logged));
+}
+
+Status Engine::RaiseAlert(Batch& batch, const core::Alert& alert) {
+  if (batch.new_alert_ids.count(alert.alert_id) > 0) return Status::Ok();
+  std::string value;
+  Status s = store_->Get(Column::kAlerts, alert.alert_id, &value);
+  if (s.ok()) return Status::Ok();  // raised before: never twice
+  if (s.code() != core::StatusCode::kNotFound) return s;
+  batch.new_alert_ids.insert(alert.alert_id);
+  batch.writes->Put(Column::kAlerts, alert.alert_id, EncodeAlertJson(alert));
+  batch.result.alerts.push_back(alert);
+  return Status::Ok();
+}
+
+void Engine::Record(Batch& batch, const core::Transition& transition, int32_t partition) {
+  const core::DossierState& state = transition.state;
+  for (const core::TimerSpec& timer : transition.cancelled_timers) {
+    RemoveTimer(batch, projections::EncodeTimerKey(timer, state.dossier_id));
+  }
+  for (const core::TimerSpec& timer : transition.armed_timers) {
+    std::string key = projections::EncodeTimerKey(timer, state.dossier_id);
+    if (timer_keys_.insert(key).second) {
+      if (batch.timer_changes.count(key) == 0) batch.timers_new_in_batch.insert(key);
+      batch.timer_changes[key] = true;
+    }
+  }
+  for (const core::CounterIncrement& increment : transition.counters) {
+    projections::KpiKey key{increment.month_key, state.receiving_agency_id, state.procedure_id,
+                            partition};
+    ++kpi_cells_[key][increment.field];
+    batch.dirty_kpi.insert(std::move(key));
+  }
+}
+
+void Engine::RemoveTimer(Batch& batch, const std::string& key) {
+  if (timer_keys_.erase(key) == 0) return;
+  if (batch.timers_new_in_batch.erase(key) > 0) {
+    batch.timer_changes.erase(key);  // armed and cancelled in this batch: nothing to write
+  } else {
+    batch.timer_changes[key] = false;
+  }
+}
+
+Status Engine::FireTimersBefore(Batch& batch, core::Instant limit, core::Instant raised_at) {
+  while (!timer_keys_.empty()) {
+    auto decoded = projections::DecodeTimerKey(*timer_keys_.begin());
+    if (!decoded.ok()) return decoded.status();
+    const auto& [timer, dossier_id] = *decoded;
+    if (!(core::ToInstant(timer.fires_at) < limit)) break;
+    auto state = LoadState(batch, dossier_id);
+    if (!state.ok()) return state.status();
+    if (*state == nullptr) {
+      // A timer without its dossier cannot be raised; drop it rather than loop.
+      RemoveTimer(batch, *timer_keys_.begin());
+      continue;
+    }
+    std::optional<core::Event> derived;
+    core::Transition fired = machine_->Fire(**state, timer, raised_at, &derived);
+    RemoveTimer(batch, projections::EncodeTimerKey(timer, dossier_id));
+    fired.cancelled_timers.clear();
+    Record(batch, fired, 0);
+    **state = std::move(fired.state);
+    batch.dirty_dossiers.insert(dossier_id);
+    for (const core::Alert& alert : fired.alerts) HOSO_RETURN_IF_ERROR(RaiseAlert(batch, alert));
+    if (derived) {
+      auto known = IsKnownEventId(batch, derived->event_id);
+      if (!known.ok()) return known.status();
+      if (!*known) {
+        const std::string bytes = codec::EncodeEvent(*derived);
+        HOSO_RETURN_IF_ERROR(ApplyOne(batch, bytes, *derived, -1, -1, /*derived=*/true));
+        ++batch.result.derived_events;
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+// Applies one decoded event whose id is not known yet. Rejections are recorded
+// in the batch result by the caller (this returns OK for them) through
+// `last_rejection_`; store failures are returned.
+Status Engine::ApplyOne(Batch& batch, std::string_view bytes, const core::Event& event,
+                        int32_t partition, int64_t offset, bool derived) {
+  auto prior = LoadState(batch, event.dossier_id);
+  if (!prior.ok()) return prior.status();
+  core::Transition transition;
+  core::Rejection rejection;
+  if (!machine_->Apply(*prior, event, derived, &transition, &rejection)) {
+    batch.result.rejections.push_back({SIZE_MAX, rejection});
+    return Status::Ok();
+  }
+  if (transition.duplicate) {
+    ++batch.result.duplicates;
+    return Status::Ok();
+  }
+  Record(batch, transition, partition);
+  for (const core::Alert& alert : transition.alerts) HOSO_RETURN_IF_ERROR(RaiseAlert(batch, alert));
+  core::DossierState* state = *prior;
+  if (state == nullptr) {
+    state = &batch.dossiers.emplace(event.dossier_id, core::DossierState{}).first->second;
+  }
+  *state = std::move(transition.state);
+  LogEvent(batch, state, bytes, partition, offset, derived);
+  batch.dirty_dossiers.insert(event.dossier_id);
+  if (options_.keep_log) batch.writes->Put(Column::kDedup, event.event_id, "");
+  batch.new_event_ids.insert(event.event_id);
+  if (!derived) {
+    ++batch.result.applied;
+    if (options_.clock_mode == ClockMode::kEventTime && clock_ < event.occurred_at) {
+      clock_ = event.occurred_at;
+    }
+  }
+  return Status::Ok();
+}
+
+Result<BatchResult> Engine::ApplyBatch(std::span<const RawRecord> records, Positions positions,
+                                       const BeforeCommit& before_commit) {
+  if (!broken_.ok()) return broken_;
+  Batch batch;
+  batch.writes = store_->NewBatch();
+  core::Event event;
+  core::Rejection rejection;
+  auto reject = [&](size_t index, core::Rejection r) {
+    ++batch.result.rejected;
+    ++batch.result.rejected_by_code[static_cast<int>(r.code)];
+    batch.result.rejections.push_back({index, std::move(r)});
+  };
+  for (size_t i = 0; i < records.size(); ++i) {
+    const RawRecord& record = records[i];
+    if (!decoder_.Decode(record.bytes, &event, &rejection) ||
+        !machine_->CheckProcedure(event, &rejection)) {
+      reject(i, rejection);
+      continue;
+    }
+    if (options_.until && options_.until < event.occurred_at) continue;
+    auto known = IsKnownEventId(batch, event.event_id);
+    if (!known.ok()) return broken_ = known.status();
+    if (*known) {
+      ++batch.result.duplicates;
+      continue;
+    }
+    // The clock passes every timer before max(clock, occurred_at), including
+    // timers armed in the past by earlier events (a late resumption).
+    const core::Instant limit = std::max(clock_, event.occurred_at);
+    if (options_.clock_mode == ClockMode::kEventTime && !timer_keys_.empty() &&
+        next_timer_at() < limit) {
+      // Timers due before this event fire first, but only if the event will
+      // be applied: a rejected event never moves the clock.
+      auto prior = LoadState(batch, event.dossier_id);
+      if (!prior.ok()) return broken_ = prior.status();
+      core::Transition dry_run;
+      if (!machine_->Apply(*prior, event, false, &dry_run, &rejection)) {
+        reject(i, rejection);
+        continue;
+      }
+      Status fired = FireTimersBefore(batch, limit, limit);
+      if (!fired.ok()) return broken_ = fired;
+    }
+    const size_t rejections_before = batch.result.rejections.size();
+    Status s = ApplyOne(batch, record.bytes, event, record.partition, record.offset, false);
+    if (!s.ok()) return broken_ = s;
+    if (batch.result.rejections.size() > rejections_before) {
+      core::Rejection r = std::move(batch.result.rejections.back().rejection);
+      batch.result.rejections.pop_back();
+      reject(i, std::move(r));
+    }
+  }
+  if (before_commit) {
+    Status hook = before_commit(batch.result, &positions);
+    if (!hook.ok()) return broken_ = hook;
+  }
+  Status s = Commit(batch, positions);
+  if (!s.ok()) return broken_ = s;
+  return std::move(batch.result);
+}
+
+Result<BatchResult> Engine::ApplyLogged(std::span<const LoggedInput> inputs) {
+  if (!broken_.ok()) return broken_;
+  std::vector<RawRecord> records;
+  records.reserve(inputs.size());
+  for (const LoggedInput& input : inputs) {
+    if (input.derived) continue;
+    records.push_back(RawRecord{input.bytes, input.partition, input.offset});
+  }
+  return ApplyBatch(records, {});
+}
+
+Result<BatchResult> Engine::AdvanceClock(core::Instant now) {
+  if (!broken_.ok()) return broken_;
+  Batch batch;
+  batch.writes = store_->NewBatch();
+  Status s = FireTimersBefore(batch, now, now);
+  if (!s.ok()) return broken_ = s;
+  if (options_.clock_mode == ClockMode::kWallTime && clock_ < now) clock_ = now;
+  s = Commit(batch, {});
+  if (!s.ok()) return broken_ = s;
+  return std::move(batch.result);
+}
+
+Status Engine::Commit(Batch& batch, const Positions& positions) {
+  for (const std::string& dossier_id : batch.dirty_dossiers) {
+    batch.writes->Put(Column::kDossiers, dossier_id,
+                      projections::EncodeDossierState(batch.dossiers.at(dossier_id)));
+  }
+  for (const projections::KpiKey& key : batch.dirty_kpi) {
+    batch.writes->Put(Column::kKpi, projections::EncodeKpiKey(key),
+                      projections::EncodeKpiCounters(kpi_cells_.at(key)));
+    batch.result.changed_kpi.push_back(key);
+  }
+  for (const auto& [key, put] : batch.timer_changes) {
+    if (put) {
+      batch.writes->Put(Column::kTimers, key, "");
+    } else {
+      batch.writes->Delete(Column::kTimers, key);
+    }
+  }
+  for (const auto& [source_id, position] : positions) {
+    batch.writes->Put(Column::kMeta,
+                      std::string(projections::kMetaPositionPrefix) + source_id, position);
+  }
+  if (batch.writes->Count() == 0) return Status::Ok();
+  batch.writes->Put(Column::kMeta, projections::kMetaClock,
+                    projections::EncodeFixed64(static_cast<uint64_t>(clock_.epoch_ms)));
+  batch.writes->Put(Column::kMeta, projections::kMetaLogSequence,
+                    projections::EncodeFixed64(log_sequence_));
+  return store_->Write(*batch.writes);
+}
+
+std::string EncodeAlertJson(const core::Alert& alert) {
+  nlohmann::ordered_json json;
+  json["alert_id"] = alert.alert_id;
+  json["kind"] = core::AlertKindName(alert.kind);
+  json["dossier_id"] = alert.dossier_id;
+  json["agency_id"] = alert.agency_id;
+  json["procedure_id"] = alert.procedure_id;
+  json["due_at"] = core::FormatLocal(alert.due_at);
+  json["fires_at"] = core::FormatLocal(alert.fires_at);
+  json["raised_at"] = core::FormatLocal(alert.raised_at);
+  json["message_vi"] = alert.message_vi;
+  json["message_en"] = alert.message_en;
+  return json.dump();
+}
+
+}  // namespace hoso::runtime

@@ -1,0 +1,61 @@
+// EventSource: where raw dossier events come from (a JSONL file, Kafka).
+//
+// A source reads batches of raw records and reports, with each batch, the
+// positions it reached (source id -> position text). The engine stores those
+// positions in the same atomic batch as the projections; on start the source
+// resumes from them (Start's lookup), which is what makes a killed and
+// restarted ingest end with exactly the figures of an uninterrupted run.
+//
+// Thread-safety: one thread drives a source.
+#ifndef HOSO_ENGINE_RUNTIME_EVENT_SOURCE_H_
+#define HOSO_ENGINE_RUNTIME_EVENT_SOURCE_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/core/status.h"
+#include "engine/runtime/engine.h"
+
+namespace hoso::runtime {
+
+struct SourceBatch {
+  std::vector<RawRecord> records;  // bytes valid until the next NextBatch call
+  std::vector<std::pair<std::string, std::string>> positions;
+  bool end_of_source = false;  // a finite source has nothing more
+  void Clear() {
+    records.clear();
+    positions.clear();
+    end_of_source = false;
+  }
+};
+
+using PositionLookup =
+    std::function<core::Result<std::optional<std::string>>(std::string_view source_id)>;
+
+class EventSource {
+ public:
+  virtual ~EventSource() = default;
+  // Resumes from the stored positions. Called once, before NextBatch.
+  virtual core::Status Start(const PositionLookup& lookup) = 0;
+  // Fills `batch` with up to `max_records` records. Returns a failed status
+  // only for a source failure (unreadable file, fatal broker error).
+  virtual core::Status NextBatch(size_t max_records, SourceBatch* batch) = 0;
+  // A short description for logs and progress ("file events.jsonl").
+  virtual std::string Describe() const = 0;
+};
+
+// Receives the records the engine rejected (the dead-letter sink).
+class RejectSink {
+ public:
+  virtual ~RejectSink() = default;
+  virtual core::Status Write(const RawRecord& record, const core::Rejection& rejection) = 0;
+  // Makes what was written durable before the batch that rejected it commits.
+  virtual core::Status Flush() = 0;
+};
+
+}  // namespace hoso::runtime
+
+#endif  // HOSO_ENGINE_RUNTIME_EVENT_SOURCE_H_

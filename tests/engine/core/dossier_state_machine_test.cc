@@ -1,0 +1,245 @@
+// The dossier state machine: every transition of design.md §2, the
+// rejections, pauses, apologies and the counters each event produces.
+#include "engine/core/dossier_state_machine.h"
+
+#include <gtest/gtest.h>
+
+#include "schemas/codec/calendar_loader.h"
+#include "schemas/codec/reference_loader.h"
+
+namespace hoso::core {
+namespace {
+
+class DossierStateMachineTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto data = codec::LoadCalendarFile(std::string(HOSO_SOURCE_DIR) +
+                                        "/schemas/reference/calendar-vn.json");
+    ASSERT_TRUE(data.ok()) << data.status().ToString();
+    calendar_ = new WorkingCalendar(*WorkingCalendar::Create(*data));
+    auto catalog = codec::LoadCatalogFile(std::string(HOSO_SOURCE_DIR) +
+                                          "/schemas/reference/hbt-2019-procedures.json");
+    ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
+    catalog_ = new ProcedureCatalog(*catalog);
+  }
+
+  static Instant At(const char* text) { return *ParseRfc3339(text); }
+  static LocalMinute Minute(const char* text) { return ToLocalMinute(At(text)); }
+
+  Event Make(EventType type, const char* at) {
+    Event event;
+    event.event_id = "e" + std::to_string(next_id_++);
+    event.dossier_id = "D";
+    event.type = type;
+    event.occurred_at = At(at);
+    event.agency_id = "phuong-bach-khoa";
+    return event;
+  }
+  Event Received(const char* at, int working_days) {
+    Event event = Make(EventType::kReceived, at);
+    event.procedure_id = "ward-xac-nhan-tinh-trang-hon-nhan";
+    event.processing = ProcessingTime{ProcessingKind::kWorkingDays, working_days};
+    return event;
+  }
+
+  // Applies and expects success; returns the transition.
+  Transition Ok(const Event& event) {
+    Transition out;
+    Rejection rejection;
+    EXPECT_TRUE(machine_.Apply(state_ ? &*state_ : nullptr, event, false, &out, &rejection))
+        << rejection.message;
+    if (!out.duplicate) state_ = out.state;
+    return out;
+  }
+  RejectCode Rejected(const Event& event) {
+    Transition out;
+    Rejection rejection;
+    EXPECT_FALSE(machine_.Apply(state_ ? &*state_ : nullptr, event, false, &out, &rejection));
+    return rejection.code;
+  }
+  static bool Has(const Transition& t, KpiField field) {
+    for (const CounterIncrement& c : t.counters) {
+      if (c.field == field) return true;
+    }
+    return false;
+  }
+
+  static WorkingCalendar* calendar_;
+  static ProcedureCatalog* catalog_;
+  DossierStateMachine machine_{calendar_, catalog_};
+  std::optional<DossierState> state_;
+  int next_id_ = 1;
+};
+
+WorkingCalendar* DossierStateMachineTest::calendar_ = nullptr;
+ProcedureCatalog* DossierStateMachineTest::catalog_ = nullptr;
+
+TEST_F(DossierStateMachineTest, ReceivedOpensWithDueAndCounters) {
+  Transition t = Ok(Received("2019-06-06T09:00:00+07:00", 3));
+  EXPECT_EQ(state_->status, DossierStatus::kOpen);
+  EXPECT_EQ(state_->due_at, Minute("2019-06-11T09:00:00+07:00"));
+  EXPECT_EQ(state_->budget_minutes, 3 * 540);
+  EXPECT_TRUE(Has(t, KpiField::kReceived));
+  EXPECT_TRUE(Has(t, KpiField::kReceivedOneStop));
+  EXPECT_TRUE(Has(t, KpiField::kDirect));
+  EXPECT_EQ(t.armed_timers.size(), 3u);  // due_soon, apology_due, overdue
+}
+
+TEST_F(DossierStateMachineTest, CarriedDueAtIsAuthoritative) {
+  Event event = Received("2019-06-06T09:00:00+07:00", 3);
+  event.due_at = At("2019-06-20T15:30:00+07:00");
+  Ok(event);
+  EXPECT_EQ(state_->due_at, Minute("2019-06-20T15:30:00+07:00"));
+}
+
+TEST_F(DossierStateMachineTest, FirstEventMustBeReceived) {
+  Event resolved = Make(EventType::kResolved, "2019-06-06T09:00:00+07:00");
+  EXPECT_EQ(Rejected(resolved), RejectCode::kUnknownDossier);
+}
+
+TEST_F(DossierStateMachineTest, UnknownProcedureNeedsDueOrProcessing) {
+  Event event = Make(EventType::kReceived, "2019-06-06T09:00:00+07:00");
+  event.procedure_id = "no-such-procedure";
+  Rejection rejection;
+  EXPECT_FALSE(machine_.CheckProcedure(event, &rejection));
+  EXPECT_EQ(rejection.code, RejectCode::kUnknownProcedure);
+  event.processing = ProcessingTime{ProcessingKind::kSameDay, 0};
+  EXPECT_TRUE(machine_.CheckProcedure(event, &rejection));
+}
+
+TEST_F(DossierStateMachineTest, PauseAndResumeMoveTheDueByRemainingWorkingTime) {
+  Ok(Received("2019-06-03T09:00:00+07:00", 5));
+  EXPECT_EQ(state_->due_at, Minute("2019-06-10T09:00:00+07:00"));
+  Transition pause = Ok(Make(EventType::kSupplementRequested, "2019-06-05T16:00:00+07:00"));
+  EXPECT_EQ(state_->status, DossierStatus::kPaused);
+  EXPECT_EQ(state_->remaining_minutes, 1200);
+  EXPECT_EQ(pause.cancelled_timers.size(), 3u);
+  EXPECT_TRUE(state_->timers.empty());
+  Transition resume = Ok(Make(EventType::kSupplementReceived, "2019-06-12T09:00:00+07:00"));
+  EXPECT_EQ(state_->status, DossierStatus::kOpen);
+  EXPECT_EQ(state_->due_at, Minute("2019-06-14T11:00:00+07:00"));
+  EXPECT_FALSE(resume.armed_timers.empty());
+}
+
+TEST_F(DossierStateMachineTest, PausedAfterDueStaysLate) {
+  Ok(Received("2019-06-03T09:00:00+07:00", 1));  // due Tue 06-04 09:00
+  Ok(Make(EventType::kSupplementRequested, "2019-06-05T10:00:00+07:00"));
+  EXPECT_TRUE(state_->paused_late);
+  Event resume = Make(EventType::kSupplementReceived, "2019-06-07T10:00:00+07:00");
+  resume.due_at = At("2019-06-20T10:00:00+07:00");  // recorded, not applied
+  Ok(resume);
+  EXPECT_EQ(state_->due_at, Minute("2019-06-04T09:00:00+07:00"));
+  Transition resolved = Ok(Make(EventType::kResolved, "2019-06-07T11:00:00+07:00"));
+  EXPECT_TRUE(Has(resolved, KpiField::kResolvedLate));
+}
+
+TEST_F(DossierStateMachineTest, ResolvedWhilePausedCountsAtThePauseInstant) {
+  Ok(Received("2019-06-03T09:00:00+07:00", 3));  // due Thu 06-06 09:00
+  Ok(Make(EventType::kSupplementRequested, "2019-06-04T10:00:00+07:00"));
+  Transition resolved = Ok(Make(EventType::kResolved, "2019-07-20T10:00:00+07:00"));
+  EXPECT_EQ(state_->classified_at, Minute("2019-06-04T10:00:00+07:00"));
+  EXPECT_EQ(state_->classification, Classification::kEarly);
+  EXPECT_EQ(resolved.counters.front().month_key, 201907);  // month of the resolved event
+}
+
+TEST_F(DossierStateMachineTest, ClassifiesEarlyOnTimeLate) {
+  Ok(Received("2019-06-05T09:00:00+07:00", 3));  // due Mon 06-10 09:00
+  EXPECT_TRUE(Has(Ok(Make(EventType::kResolved, "2019-06-10T08:45:00+07:00")),
+                  KpiField::kResolvedOnTime));
+  state_.reset();
+  Ok(Received("2019-06-05T09:00:00+07:00", 3));
+  EXPECT_TRUE(Has(Ok(Make(EventType::kResolved, "2019-06-07T16:00:00+07:00")),
+                  KpiField::kResolvedEarly));
+  state_.reset();
+  Ok(Received("2019-06-05T09:00:00+07:00", 3));
+  EXPECT_TRUE(Has(Ok(Make(EventType::kResolved, "2019-06-10T09:01:00+07:00")),
+                  KpiField::kResolvedLate));
+}
+
+TEST_F(DossierStateMachineTest, OnlyTheFirstApologyCountsAndASecondRaisesAViolation) {
+  Ok(Received("2019-06-06T09:00:00+07:00", 3));  // due Tue 06-11 09:00
+  Event apology = Make(EventType::kApologized, "2019-06-10T10:00:00+07:00");
+  apology.new_due_at = At("2019-06-12T17:00:00+07:00");
+  Transition first = Ok(apology);
+  EXPECT_TRUE(state_->first_apology_timely);
+  ASSERT_EQ(first.cancelled_timers.size(), 1u);
+  EXPECT_EQ(first.cancelled_timers[0].kind, AlertKind::kApologyDue);
+  Event second = Make(EventType::kApologized, "2019-06-12T10:00:00+07:00");
+  second.new_due_at = At("2019-06-14T17:00:00+07:00");
+  Transition violation = Ok(second);
+  ASSERT_EQ(violation.alerts.size(), 1u);
+  EXPECT_EQ(violation.alerts[0].kind, AlertKind::kApologyViolation);
+  EXPECT_EQ(state_->promised_due_at, Minute("2019-06-12T17:00:00+07:00"));
+  Transition resolved = Ok(Make(EventType::kResolved, "2019-06-13T10:00:00+07:00"));
+  EXPECT_TRUE(Has(resolved, KpiField::kLateApologized));
+  EXPECT_TRUE(Has(resolved, KpiField::kLateApologizedTimely));
+}
+
+TEST_F(DossierStateMachineTest, ApologyOnTheDueDateIsNotTimely) {
+  Ok(Received("2019-08-26T09:00:00+07:00", 5));  // due Tue 2019-09-03 09:00
+  Event apology = Make(EventType::kApologized, "2019-09-03T08:30:00+07:00");
+  apology.new_due_at = At("2019-09-05T17:00:00+07:00");
+  Ok(apology);
+  EXPECT_FALSE(state_->first_apology_timely);
+}
+
+TEST_F(DossierStateMachineTest, SecondOverdueIsADuplicate) {
+  Ok(Received("2019-06-06T09:00:00+07:00", 3));
+  Event overdue = Make(EventType::kOverdue, "2019-06-11T10:00:00+07:00");
+  overdue.due_at = At("2019-06-11T09:00:00+07:00");
+  EXPECT_FALSE(Ok(overdue).duplicate);
+  Event again = Make(EventType::kOverdue, "2019-06-11T11:00:00+07:00");
+  again.due_at = At("2019-06-11T09:00:00+07:00");
+  EXPECT_TRUE(Ok(again).duplicate);
+}
+
+TEST_F(DossierStateMachineTest, BadTransitionsAreRejected) {
+  Ok(Received("2019-06-06T09:00:00+07:00", 3));
+  EXPECT_EQ(Rejected(Received("2019-06-06T10:00:00+07:00", 3)), RejectCode::kBadTransition);
+  EXPECT_EQ(Rejected(Make(EventType::kSupplementReceived, "2019-06-06T10:00:00+07:00")),
+            RejectCode::kBadTransition);
+  Ok(Make(EventType::kSupplementRequested, "2019-06-06T11:00:00+07:00"));
+  EXPECT_EQ(Rejected(Make(EventType::kSupplementRequested, "2019-06-06T12:00:00+07:00")),
+            RejectCode::kBadTransition);
+  Ok(Make(EventType::kWithdrawn, "2019-06-07T09:00:00+07:00"));
+  for (EventType type : {EventType::kResolved, EventType::kTransferred, EventType::kApologized,
+                         EventType::kWithdrawn, EventType::kRejected, EventType::kOverdue}) {
+    EXPECT_EQ(Rejected(Make(type, "2019-06-08T09:00:00+07:00")), RejectCode::kBadTransition)
+        << EventTypeName(type);
+  }
+}
+
+TEST_F(DossierStateMachineTest, TimeTravelIsRejectedButEqualInstantsAreFine) {
+  Ok(Received("2019-06-06T09:00:00+07:00", 3));
+  Event transfer = Make(EventType::kTransferred, "2019-06-06T09:00:00+07:00");
+  transfer.to_agency_id = "hbt-phong-tu-phap";
+  Ok(transfer);
+  EXPECT_EQ(state_->holder_agency_id, "hbt-phong-tu-phap");
+  EXPECT_EQ(state_->receiving_agency_id, "phuong-bach-khoa");
+  EXPECT_EQ(Rejected(Make(EventType::kResolved, "2019-06-06T08:59:59+07:00")),
+            RejectCode::kTimeTravel);
+}
+
+TEST_F(DossierStateMachineTest, ReceiptOutsideTheCalendarIsRejected) {
+  EXPECT_EQ(Rejected(Received("2031-06-06T09:00:00+07:00", 3)), RejectCode::kCalendarRange);
+}
+
+TEST_F(DossierStateMachineTest, OverdueTimerRaisesOverdueApologyMissingAndADerivedEvent) {
+  Ok(Received("2019-06-17T09:00:00+07:00", 3));  // due Thu 06-20 09:00
+  TimerSpec overdue;
+  for (const TimerSpec& timer : state_->timers) {
+    if (timer.kind == AlertKind::kOverdue) overdue = timer;
+  }
+  std::optional<Event> derived;
+  Transition fired = machine_.Fire(*state_, overdue, At("2019-06-21T08:30:00+07:00"), &derived);
+  ASSERT_EQ(fired.alerts.size(), 2u);
+  EXPECT_EQ(fired.alerts[0].kind, AlertKind::kOverdue);
+  EXPECT_EQ(fired.alerts[1].kind, AlertKind::kApologyMissing);
+  ASSERT_TRUE(derived.has_value());
+  EXPECT_EQ(derived->type, EventType::kOverdue);
+  EXPECT_EQ(derived->occurred_at, At("2019-06-20T09:00:00+07:00"));
+  EXPECT_EQ(fired.state.timers.size(), 2u);
+}
+
+}  // namespace
+}  // namespace hoso::core

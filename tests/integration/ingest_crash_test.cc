@@ -1,0 +1,66 @@
+// An ingest killed (SIGKILL) at several points and run again ends with
+// exactly the KPIs and dead letters of an uninterrupted run.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "tests/testing/cli_runner.h"
+
+namespace hoso {
+namespace {
+
+using testing::RunHoso;
+using testing::RunHosoWithEnv;
+using testing::TempDir;
+
+std::string WithBadLines(const std::string& events) {
+  std::istringstream in(events);
+  std::ostringstream out;
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    out << line << "\n";
+    if (++n % 997 == 0) out << R"({"event_id":"bad-)" << n << R"(","type":"nope"})" << "\n";
+  }
+  return out.str();
+}
+
+nlohmann::json Kpi(const std::string& db) {
+  auto result = RunHoso({"kpi", "--db", db, "--period", "2019", "--by", "procedure", "--format",
+                         "json", "--as-of", "2020-06-30T00:00:00+07:00"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  return nlohmann::json::parse(result.out);
+}
+
+TEST(IngestCrashTest, KilledAtAnyBatchResumesToTheSameFigures) {
+  TempDir dir;
+  const std::string generated = dir.File("generated.jsonl");
+  auto gen = RunHoso({"loadgen", "--out", generated, "--seed", "7", "--dossiers", "4000"});
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  const std::string events = dir.File("events.jsonl");
+  testing::WriteFile(events, WithBadLines(testing::ReadFile(generated)));
+
+  const std::string reference_db = dir.File("reference");
+  auto reference = RunHoso({"ingest", "--events", events, "--db", reference_db, "--batch", "300"});
+  ASSERT_EQ(reference.exit_code, 0) << reference.err;
+
+  const std::string crashed_db = dir.File("crashed");
+  // Each run is killed at a later batch; SIGKILL comes before the batch's
+  // write (its dead letters already written) or just after it.
+  for (const char* kill_point : {"2:before", "5:after", "9:before", "14:after", "20:before"}) {
+    auto run = RunHosoWithEnv({"ingest", "--events", events, "--db", crashed_db, "--batch", "300"},
+                              {std::string("HOSO_TEST_KILL_AT_BATCH=") + kill_point});
+    ASSERT_EQ(run.exit_code, 128 + 9) << "expected SIGKILL at " << kill_point << ": " << run.err;
+  }
+  auto final_run = RunHoso({"ingest", "--events", events, "--db", crashed_db, "--batch", "300"});
+  ASSERT_EQ(final_run.exit_code, 0) << final_run.err;
+
+  EXPECT_EQ(Kpi(crashed_db), Kpi(reference_db));
+  EXPECT_EQ(testing::ReadFile(crashed_db + ".dead-letter.jsonl"),
+            testing::ReadFile(reference_db + ".dead-letter.jsonl"));
+  EXPECT_FALSE(testing::ReadFile(reference_db + ".dead-letter.jsonl").empty());
+}
+
+}  // namespace
+}  // namespace hoso

@@ -1,0 +1,27 @@
+// The `hoso` subcommands. Each command file defines one Register* function
+// that adds its CLI11 subcommand and the callback running it; the callback
+// sets the process exit code (design.md §5: 0 ok, 1 runtime failure, 2 bad
+// usage or bad input) through `exit_code`.
+#ifndef HOSO_TOOLS_HOSO_COMMAND_H_
+#define HOSO_TOOLS_HOSO_COMMAND_H_
+
+#include <CLI/CLI.hpp>
+
+namespace hoso::tools {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRuntimeFailure = 1;
+inline constexpr int kExitBadInput = 2;
+inline constexpr int kExitVerifyFailed = 3;
+
+void RegisterDeadline(CLI::App& app, int* exit_code);
+void RegisterIngest(CLI::App& app, int* exit_code);
+void RegisterKpi(CLI::App& app, int* exit_code);
+void RegisterHistory(CLI::App& app, int* exit_code);
+void RegisterLoadgen(CLI::App& app, int* exit_code);
+void RegisterBench(CLI::App& app, int* exit_code);
+void RegisterKafkaCommands(CLI::App& app, int* exit_code);  // broker, produce, serve, demo
+
+}  // namespace hoso::tools
+
+#endif  // HOSO_TOOLS_HOSO_COMMAND_H_

@@ -1,0 +1,139 @@
+// hoso history DOSSIER --db DIR [--format table|json]: the dossier's
+// timeline with its hash-chain links, the due instant after each event and
+// the classification.
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "engine/runtime/chain_hash.h"
+#include "projections/records.h"
+#include "schemas/codec/event_codec.h"
+#include "tools/hoso/command.h"
+#include "tools/hoso/context.h"
+#include "tools/hoso/store_access.h"
+
+namespace hoso::tools {
+namespace {
+
+struct Args {
+  std::string dossier_id;
+  std::string db_path;
+  std::string format = "table";
+  ReferenceOptions reference;
+};
+
+int RunHistory(const Args& args) {
+  auto reference = LoadReference(args.reference);
+  if (!reference.ok()) return ReportError("history", reference.status());
+  auto store = OpenForQuery(args.db_path);
+  if (!store.ok()) return ReportError("history", store.status());
+
+  const std::string prefix = projections::EventKeyPrefix(args.dossier_id);
+  auto it = (*store)->NewIterator(projections::Column::kEvents);
+  codec::EventDecoder decoder;
+  const core::DossierStateMachine& machine = *(*reference)->machine;
+  std::optional<core::DossierState> state;
+  std::string previous_hash;
+  bool chain_ok = true;
+  nlohmann::ordered_json events = nlohmann::ordered_json::array();
+  for (it->Seek(prefix); it->Valid() && it->key().substr(0, prefix.size()) == prefix; it->Next()) {
+    auto key = projections::DecodeEventKey(it->key());
+    auto logged = projections::DecodeLoggedEvent(it->value());
+    if (!key.ok() || !logged.ok()) {
+      return ReportError("history", core::Status::Corruption("unreadable event record"));
+    }
+    const bool link_ok = runtime::ChainHash(previous_hash, logged->bytes) == logged->chain_hash;
+    chain_ok = chain_ok && link_ok;
+    previous_hash = logged->chain_hash;
+    nlohmann::ordered_json entry;
+    entry["sequence"] = key->second;
+    entry["global_sequence"] = logged->global_sequence;
+    entry["derived"] = logged->derived;
+    entry["hash"] = runtime::ToHex(logged->chain_hash);
+    entry["link_ok"] = link_ok;
+    core::Event event;
+    core::Rejection rejection;
+    if (!decoder.Decode(logged->bytes, &event, &rejection)) {
+      entry["error"] = rejection.message;
+      events.push_back(entry);
+      continue;
+    }
+    entry["event_id"] = event.event_id;
+    entry["type"] = core::EventTypeName(event.type);
+    entry["occurred_at"] = core::FormatLocal(event.occurred_at);
+    entry["agency_id"] = event.agency_id;
+    core::Transition transition;
+    if (machine.Apply(state ? &*state : nullptr, event, logged->derived, &transition, &rejection)) {
+      if (!transition.duplicate) state = transition.state;
+    } else {
+      entry["replay_error"] = rejection.message;
+    }
+    if (state) {
+      entry["status"] = core::DossierStatusName(state->status);
+      entry["due_at"] = core::FormatLocal(state->due_at);
+    }
+    events.push_back(entry);
+  }
+  if (events.empty()) {
+    return ReportError("history", core::Status::NotFound("no dossier '" + args.dossier_id +
+                                                         "' in " + args.db_path));
+  }
+  nlohmann::ordered_json summary;
+  summary["dossier_id"] = args.dossier_id;
+  summary["chain_ok"] = chain_ok;
+  summary["chain_head"] = runtime::ToHex(previous_hash);
+  if (state) {
+    summary["status"] = core::DossierStatusName(state->status);
+    summary["receiving_agency_id"] = state->receiving_agency_id;
+    summary["holder_agency_id"] = state->holder_agency_id;
+    summary["procedure_id"] = state->procedure_id;
+    summary["initial_due_at"] = core::FormatLocal(state->initial_due_at);
+    summary["due_at"] = core::FormatLocal(state->due_at);
+    if (state->finish == core::FinishKind::kResolved) {
+      summary["classification"] = core::ClassificationName(state->classification);
+    } else if (state->finish != core::FinishKind::kNone) {
+      summary["classification"] = core::FinishKindName(state->finish);
+    } else {
+      summary["classification"] = nullptr;
+    }
+    summary["apologies"] = state->apology_count;
+    if (state->apology_count > 0) summary["first_apology_timely"] = state->first_apology_timely;
+  }
+  summary["events"] = events;
+  if (args.format == "json") {
+    std::printf("%s\n", summary.dump(2).c_str());
+    return kExitOk;
+  }
+  std::printf("dossier %s  (%s, chain %s)\n", args.dossier_id.c_str(),
+              summary.value("procedure_id", "").c_str(), chain_ok ? "ok" : "BROKEN");
+  std::printf("%-4s %-21s %-26s %-8s %-26s %-9s %s\n", "seq", "type", "occurred_at", "status",
+              "due_at after", "link", "hash");
+  for (const auto& entry : events) {
+    std::printf("%-4d %-21s %-26s %-8s %-26s %-9s %.16s…%s\n", entry["sequence"].get<int>(),
+                entry.value("type", "?").c_str(), entry.value("occurred_at", "?").c_str(),
+                entry.value("status", "").c_str(), entry.value("due_at", "").c_str(),
+                entry["link_ok"].get<bool>() ? "ok" : "MISMATCH",
+                entry["hash"].get<std::string>().c_str(),
+                entry["derived"].get<bool>() ? "  (derived by the engine)" : "");
+  }
+  if (summary.contains("classification") && !summary["classification"].is_null()) {
+    std::printf("classification: %s\n", summary["classification"].get<std::string>().c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterHistory(CLI::App& app, int* exit_code) {
+  auto args = std::make_shared<Args>();
+  CLI::App* command = app.add_subcommand(
+      "history", "a dossier's timeline: events, hash-chain links, due instants, classification");
+  command->add_option("dossier", args->dossier_id, "dossier id")->required();
+  command->add_option("--db", args->db_path, "database directory")->required();
+  command->add_option("--format", args->format, "output format")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"table", "json"}));
+  AddReferenceOptions(command, &args->reference);
+  command->callback([args, exit_code] { *exit_code = RunHistory(*args); });
+}
+
+}  // namespace hoso::tools

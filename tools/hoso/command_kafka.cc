@@ -1,0 +1,873 @@
+// The Kafka commands (docs/kafka.md): broker, produce, serve, demo, and
+// `bench kafka`. This file wires connectors/kafka, RocksDB and the engine.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <streambuf>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "connectors/kafka/embedded_broker.h"
+#include "connectors/kafka/kafka_event_source.h"
+#include "connectors/kafka/kafka_sinks.h"
+#include "connectors/kafka/serve_config.h"
+#include "connectors/rocksdb/rocks_kv_store.h"
+#include "engine/runtime/engine.h"
+#include "projections/kpi_query.h"
+#include "tools/hoso/command.h"
+#include "tools/hoso/context.h"
+#include "tools/hoso/kpi_output.h"
+#include "tools/loadgen/loadgen.h"
+
+namespace hoso::tools {
+namespace {
+
+namespace fs = std::filesystem;
+namespace kafka = connectors::kafka;
+using Clock = std::chrono::steady_clock;
+
+// Set by SIGINT/SIGTERM; every long-running command polls it.
+std::atomic<bool> g_stop{false};
+
+void OnSignal(int) { g_stop.store(true); }
+
+void InstallSignalHandlers() {
+  struct sigaction action {};
+  action.sa_handler = OnSignal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+core::Instant WallNow() {
+  return core::Instant{std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count()};
+}
+
+// Writes `text` to `path` atomically (temp file + rename).
+bool WriteFileAtomically(const std::string& path, const std::string& text) {
+  const std::string temp = path + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    out << text;
+    if (!out) return false;
+  }
+  std::error_code ec;
+  fs::rename(temp, path, ec);
+  return !ec;
+}
+
+// The dossier_id of a JSON event by a cheap scan (no full parse); empty when
+// absent or escaped, so such records go without key and the engine judges them.
+std::string_view CheapDossierId(std::string_view line) {
+  constexpr std::string_view kField = "\"dossier_id\"";
+  size_t at = line.find(kField);
+  if (at == std::string_view::npos) return {};
+  at += kField.size();
+  while (at < line.size() && (line[at] == ' ' || line[at] == '\t')) ++at;
+  if (at >= line.size() || line[at] != ':') return {};
+  ++at;
+  while (at < line.size() && (line[at] == ' ' || line[at] == '\t')) ++at;
+  if (at >= line.size() || line[at] != '"') return {};
+  ++at;
+  const size_t end = line.find('"', at);
+  if (end == std::string_view::npos) return {};
+  std::string_view id = line.substr(at, end - at);
+  if (id.find('\\') != std::string_view::npos) return {};
+  return id;
+}
+
+// Parses "-X name=value" pass-through properties.
+core::Status AddProperties(const std::vector<std::string>& pairs, kafka::Properties* properties) {
+  for (const std::string& pair : pairs) {
+    const size_t eq = pair.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return core::Status::InvalidArgument("-X expects name=value, got '" + pair + "'");
+    }
+    (*properties)[pair.substr(0, eq)] = pair.substr(eq + 1);
+  }
+  return core::Status::Ok();
+}
+
+// --------------------------------------------------------------------------
+// The engine loop shared by serve, demo and bench: poll -> ApplyBatch (dead
+// letters and alerts published and flushed in before_commit) -> KPI changes
+// -> async offset commit -> (wall clock) AdvanceClock.
+
+struct LoopOptions {
+  size_t batch_max_records = 2000;
+  bool wall_clock = false;
+  bool publish_kpi = true;
+  // Checked after each iteration; true ends the loop. May be empty.
+  std::function<bool()> done;
+  // Called after each iteration. May be empty.
+  std::function<void()> progress;
+};
+
+struct LoopStats {
+  runtime::BatchResult totals;
+  int64_t records = 0;
+  int64_t alerts = 0;
+  std::array<int64_t, core::kAlertKindCount> alerts_by_kind{};
+};
+
+void CountAlerts(const std::vector<core::Alert>& alerts, LoopStats* stats) {
+  stats->alerts += static_cast<int64_t>(alerts.size());
+  for (const core::Alert& alert : alerts) ++stats->alerts_by_kind[static_cast<int>(alert.kind)];
+}
+
+core::Status RunEngineLoop(runtime::Engine& engine, kafka::KafkaEventSource& source,
+                           kafka::EngineSinks& sinks, const LoopOptions& options,
+                           LoopStats* stats) {
+  runtime::SourceBatch batch;
+  bool broker_up = true;
+  while (!g_stop.load()) {
+    HOSO_RETURN_IF_ERROR(source.NextBatch(options.batch_max_records, &batch));
+    if (source.broker_up() != broker_up) {
+      broker_up = source.broker_up();
+      if (broker_up) {
+        spdlog::warn("serve: Kafka brokers reachable again; resuming");
+      } else {
+        spdlog::warn("serve: all Kafka brokers down; librdkafka keeps retrying");
+      }
+    }
+    if (!batch.records.empty()) {
+      auto result = engine.ApplyBatch(
+          batch.records, batch.positions,
+          [&](const runtime::BatchResult& applied, runtime::Engine::Positions*) {
+            for (const runtime::RejectedRecord& rejected : applied.rejections) {
+              HOSO_RETURN_IF_ERROR(sinks.WriteDeadLetter(batch.records[rejected.index],
+                                                         source.KeyOf(rejected.index),
+                                                         rejected.rejection));
+            }
+            for (const core::Alert& alert : applied.alerts) {
+              HOSO_RETURN_IF_ERROR(sinks.WriteAlert(alert));
+            }
+            // Dead letters and alerts are acknowledged before the batch
+            // commits: a crash may duplicate them, never lose them.
+            return sinks.Flush();
+          });
+      if (!result.ok()) return result.status();
+      stats->records += static_cast<int64_t>(batch.records.size());
+      stats->totals.Add(*result);
+      CountAlerts(result->alerts, stats);
+      source.CommitAsync(batch.positions);
+      if (options.publish_kpi) {
+        for (const projections::KpiKey& key : result->changed_kpi) {
+          HOSO_RETURN_IF_ERROR(sinks.WriteKpi(key, engine.kpi_cells().at(key)));
+        }
+      }
+    }
+    if (options.wall_clock) {
+      auto advanced = engine.AdvanceClock(WallNow());
+      if (!advanced.ok()) return advanced.status();
+      for (const core::Alert& alert : advanced->alerts) HOSO_RETURN_IF_ERROR(sinks.WriteAlert(alert));
+      CountAlerts(advanced->alerts, stats);
+      stats->totals.Add(*advanced);
+    }
+    if (options.progress) options.progress();
+    if (options.done && options.done()) break;
+  }
+  return sinks.Flush();
+}
+
+// --------------------------------------------------------------------------
+// hoso broker
+
+struct BrokerArgs {
+  int partitions = 64;
+  std::string bootstrap_file;
+  int port = 0;
+};
+
+int RunBroker(const BrokerArgs& args) {
+  InstallSignalHandlers();
+  kafka::EmbeddedBrokerOptions options;
+  options.event_partitions = args.partitions;
+  options.forward_port = args.port;
+  auto broker = kafka::EmbeddedBroker::Start(options);
+  if (!broker.ok()) return ReportError("broker", broker.status());
+  const std::string bootstrap = (*broker)->public_bootstraps();
+  std::fprintf(stderr,
+               "hoso broker: embedded Kafka broker (librdkafka mock cluster) on loopback.\n"
+               "  In memory only: about 5 MiB per partition (older data is dropped), and all "
+               "data is lost when it stops.\n"
+               "  Topics: %s (%d partitions), %s, %s, %s. Stop with Ctrl-C.\n",
+               kafka::kEventsTopic, args.partitions, kafka::kDeadLetterTopic, kafka::kAlertsTopic,
+               kafka::kKpiTopic);
+  if (args.port != 0) {
+    std::fprintf(stderr, "  Port %d forwards bootstrap connections to %s.\n", args.port,
+                 (*broker)->bootstraps().c_str());
+  }
+  std::printf("%s\n", bootstrap.c_str());
+  std::fflush(stdout);
+  if (!args.bootstrap_file.empty() && !WriteFileAtomically(args.bootstrap_file, bootstrap + "\n")) {
+    return ReportError("broker",
+                       core::Status::IOError("cannot write bootstrap file " + args.bootstrap_file));
+  }
+  while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  if (!args.bootstrap_file.empty()) {
+    std::error_code ec;
+    fs::remove(args.bootstrap_file, ec);
+  }
+  std::fprintf(stderr, "hoso broker: stopped; its data is gone.\n");
+  return kExitOk;
+}
+
+// --------------------------------------------------------------------------
+// hoso produce
+
+struct ProduceArgs {
+  std::string brokers;
+  std::string topic = kafka::kEventsTopic;
+  std::string file;
+  int connect_timeout_ms = 10000;
+  std::vector<std::string> properties;
+  bool no_progress = false;
+};
+
+int RunProduce(const ProduceArgs& args) {
+  InstallSignalHandlers();
+  std::ifstream in(args.file, std::ios::binary);
+  if (!in) return ReportError("produce", core::Status::InvalidArgument("cannot read " + args.file));
+  kafka::Properties properties = {{"bootstrap.servers", args.brokers},
+                                  {"message.timeout.ms", "60000"}};
+  core::Status s = AddProperties(args.properties, &properties);
+  if (!s.ok()) return ReportError("produce", s);
+  auto producer = kafka::KafkaProducer::Create(properties);
+  if (!producer.ok()) return ReportError("produce", producer.status());
+  s = kafka::CheckReachable((*producer)->handle(), args.connect_timeout_ms);
+  if (!s.ok()) return ReportError("produce", s);
+  const bool progress = !args.no_progress && StderrIsTerminal();
+  const auto started = Clock::now();
+  auto last_draw = started;
+  int64_t lines = 0;
+  std::string line;
+  while (!g_stop.load() && std::getline(in, line)) {
+    if (line.empty()) continue;
+    s = (*producer)->Produce(args.topic, CheapDossierId(line), line);
+    if (!s.ok()) return ReportError("produce", s);
+    ++lines;
+    if ((lines & 1023) == 0) {
+      (*producer)->Poll(0);
+      if ((*producer)->failed() > 0) break;
+      if (progress && Clock::now() - last_draw > std::chrono::milliseconds(250)) {
+        last_draw = Clock::now();
+        std::fprintf(stderr, "\rproduce: %lld records sent, %lld acknowledged, %.0f/s   ",
+                     static_cast<long long>(lines),
+                     static_cast<long long>((*producer)->delivered()), lines / SecondsSince(started));
+      }
+    }
+  }
+  while ((*producer)->outstanding() > 0 && !(*producer)->Flush(1000)) {
+    if ((*producer)->failed() > 0 && g_stop.load()) break;
+  }
+  if (progress) std::fprintf(stderr, "\n");
+  if ((*producer)->failed() > 0) {
+    return ReportError("produce",
+                       core::Status::Unavailable(std::to_string((*producer)->failed()) +
+                                                 " records refused or undelivered: " +
+                                                 (*producer)->first_error()));
+  }
+  std::printf("produced %lld records to %s in %.2f s\n", static_cast<long long>(lines),
+              args.topic.c_str(), SecondsSince(started));
+  return g_stop.load() ? kExitRuntimeFailure : kExitOk;
+}
+
+// --------------------------------------------------------------------------
+// hoso serve
+
+struct ServeArgs {
+  std::string config_path;
+  ReferenceOptions reference;
+};
+
+int RunServe(const ServeArgs& args) {
+  InstallSignalHandlers();
+  auto config = kafka::LoadServeConfig(args.config_path);
+  if (!config.ok()) {
+    std::fprintf(stderr, "hoso serve: %s\n", config.status().ToString().c_str());
+    return kExitBadInput;
+  }
+  auto reference = LoadReference(args.reference);
+  if (!reference.ok()) return ReportError("serve", reference.status());
+  auto store = connectors::RocksKvStore::Open(config->db_path);
+  if (!store.ok()) return ReportError("serve", store.status());
+  runtime::EngineOptions engine_options;
+  engine_options.machine = (*reference)->machine->options();
+  engine_options.clock_mode =
+      config->wall_clock ? runtime::ClockMode::kWallTime : runtime::ClockMode::kEventTime;
+  auto engine = runtime::Engine::Open(store->get(), (*reference)->machine.get(), engine_options);
+  if (!engine.ok()) return ReportError("serve", engine.status());
+
+  kafka::SinkOptions sink_options;
+  sink_options.properties = config->kafka;
+  sink_options.properties.erase("group.id");
+  // Consumer-only properties would make the producer warn; keep the common ones.
+  for (const char* name : {"session.timeout.ms", "heartbeat.interval.ms", "fetch.wait.max.ms",
+                           "auto.offset.reset", "partition.assignment.strategy",
+                           "max.poll.interval.ms", "group.instance.id", "isolation.level",
+                           "fetch.min.bytes", "enable.partition.eof"}) {
+    sink_options.properties.erase(name);
+  }
+  sink_options.source_topic = config->events_topic;
+  sink_options.dead_letter_topic = config->dead_letter_topic;
+  sink_options.alerts_topic = config->alerts_topic;
+  sink_options.kpi_topic = config->kpi_topic;
+  sink_options.stop = &g_stop;
+  auto sinks = kafka::EngineSinks::Create(sink_options);
+  if (!sinks.ok()) return ReportError("serve", sinks.status());
+
+  kafka::KafkaSourceOptions source_options;
+  source_options.properties = config->kafka;
+  source_options.topic = config->events_topic;
+  source_options.poll_timeout_ms = config->poll_timeout_ms;
+  auto source = kafka::KafkaEventSource::Create(source_options);
+  if (!source.ok()) return ReportError("serve", source.status());
+  runtime::PositionLookup lookup = [&](std::string_view id) { return (*engine)->LoadPosition(id); };
+  core::Status s = (*source)->Start(lookup);
+  if (!s.ok()) return ReportError("serve", s);
+  spdlog::info("serve: consuming {} into {}", config->events_topic, config->db_path);
+
+  LoopOptions loop;
+  loop.batch_max_records = static_cast<size_t>(config->batch_max_records);
+  loop.wall_clock = config->wall_clock;
+  loop.publish_kpi = config->publish_kpi;
+  LoopStats stats;
+  s = RunEngineLoop(**engine, **source, **sinks, loop, &stats);
+  source->reset();  // closes the consumer: leaves the group, commits on revoke
+  if (!s.ok()) return ReportError("serve", s);
+  std::fprintf(stderr,
+               "hoso serve: stopped after %lld records (applied %lld, duplicates %lld, rejected "
+               "%lld, alerts %lld)\n",
+               static_cast<long long>(stats.records), static_cast<long long>(stats.totals.applied),
+               static_cast<long long>(stats.totals.duplicates),
+               static_cast<long long>(stats.totals.rejected), static_cast<long long>(stats.alerts));
+  return kExitOk;
+}
+
+// --------------------------------------------------------------------------
+// hoso demo
+
+// A streambuf that hands every complete line to a callback (loadgen output
+// goes straight to the producer, no file).
+class LineStreambuf : public std::streambuf {
+ public:
+  explicit LineStreambuf(std::function<bool(std::string_view)> on_line)
+      : on_line_(std::move(on_line)) {}
+
+ protected:
+  int_type overflow(int_type ch) override {
+    if (ch == traits_type::eof()) return traits_type::not_eof(ch);
+    return Put(static_cast<char>(ch)) ? ch : traits_type::eof();
+  }
+  std::streamsize xsputn(const char* data, std::streamsize count) override {
+    for (std::streamsize i = 0; i < count; ++i) {
+      if (!Put(data[i])) return i;
+    }
+    return count;
+  }
+
+ private:
+  bool Put(char c) {
+    if (c != '\n') {
+      line_.push_back(c);
+      return true;
+    }
+    const bool ok = on_line_(line_);
+    line_.clear();
+    return ok;
+  }
+  std::function<bool(std::string_view)> on_line_;
+  std::string line_;
+};
+
+struct DemoArgs {
+  int64_t dossiers = 60000;
+  uint64_t seed = 1;
+  std::string data_dir = "hoso-demo-data";
+  int partitions = 64;
+  ReferenceOptions reference;
+};
+
+int RunDemo(const DemoArgs& args) {
+  InstallSignalHandlers();
+  const auto started = Clock::now();
+  auto reference = LoadReference(args.reference);
+  if (!reference.ok()) return ReportError("demo", reference.status());
+  // Only a previous demo directory is ever reused (and its database wiped).
+  std::error_code ec;
+  const fs::path dir = fs::absolute(args.data_dir);
+  const fs::path marker = dir / ".hoso-demo";
+  if (fs::exists(dir) && !fs::is_empty(dir) && !fs::exists(marker)) {
+    return ReportError("demo", core::Status::InvalidArgument(
+                                   dir.string() + " exists and is not a hoso demo directory"));
+  }
+  fs::create_directories(dir, ec);
+  fs::remove_all(dir / "db", ec);
+  { std::ofstream(marker) << "hoso demo data directory\n"; }
+  const std::string db_path = (dir / "db").string();
+
+  std::fprintf(stderr,
+               "hoso demo: embedded Kafka broker (in memory, ~5 MiB per partition) + engine + a "
+               "simulated Hai Bà Trưng year of %lld dossiers\n",
+               static_cast<long long>(args.dossiers));
+  kafka::EmbeddedBrokerOptions broker_options;
+  broker_options.event_partitions = args.partitions;
+  auto broker = kafka::EmbeddedBroker::Start(broker_options);
+  if (!broker.ok()) return ReportError("demo", broker.status());
+  const std::string bootstrap = (*broker)->bootstraps();
+
+  auto store = connectors::RocksKvStore::Open(db_path);
+  if (!store.ok()) return ReportError("demo", store.status());
+  runtime::EngineOptions engine_options;
+  engine_options.machine = (*reference)->machine->options();
+  engine_options.clock_mode = runtime::ClockMode::kEventTime;
+  auto engine = runtime::Engine::Open(store->get(), (*reference)->machine.get(), engine_options);
+  if (!engine.ok()) return ReportError("demo", engine.status());
+
+  kafka::SinkOptions sink_options;
+  sink_options.properties = {{"bootstrap.servers", bootstrap}};
+  sink_options.stop = &g_stop;
+  auto sinks = kafka::EngineSinks::Create(sink_options);
+  if (!sinks.ok()) return ReportError("demo", sinks.status());
+  kafka::KafkaSourceOptions source_options;
+  source_options.properties = {{"bootstrap.servers", bootstrap}, {"fetch.wait.max.ms", "10"}};
+  source_options.subscribe = false;  // one consumer: direct assignment, no 3 s group join
+  source_options.poll_timeout_ms = 50;
+  auto source = kafka::KafkaEventSource::Create(source_options);
+  if (!source.ok()) return ReportError("demo", source.status());
+  runtime::PositionLookup lookup = [&](std::string_view id) { return (*engine)->LoadPosition(id); };
+  core::Status s = (*source)->Start(lookup);
+  if (!s.ok()) return ReportError("demo", s);
+
+  // Producer thread: the loadgen year, keyed by dossier_id, while we consume.
+  std::atomic<int64_t> produced{0};
+  std::atomic<bool> producer_done{false};
+  core::Status producer_status;
+  loadgen::Stats gen_stats;
+  std::thread producer_thread([&] {
+    auto producer = kafka::KafkaProducer::Create({{"bootstrap.servers", bootstrap}});
+    if (!producer.ok()) {
+      producer_status = producer.status();
+      producer_done.store(true);
+      return;
+    }
+    LineStreambuf buffer([&](std::string_view line) {
+      if (g_stop.load()) return false;
+      core::Status p = (*producer)->Produce(kafka::kEventsTopic, CheapDossierId(line), line);
+      if (!p.ok()) {
+        producer_status = p;
+        return false;
+      }
+      produced.fetch_add(1);
+      return true;
+    });
+    std::ostream out(&buffer);
+    loadgen::Options options;
+    options.seed = args.seed;
+    options.dossiers = args.dossiers;
+    core::Status g = loadgen::Generate(options, (*reference)->catalog, (*reference)->agencies,
+                                       *(*reference)->calendar, out, &gen_stats);
+    if (producer_status.ok() && !g.ok() && !g_stop.load()) producer_status = g;
+    while ((*producer)->outstanding() > 0 && !g_stop.load()) (*producer)->Flush(500);
+    if (producer_status.ok() && (*producer)->failed() > 0) {
+      producer_status = core::Status::Unavailable("undelivered events: " + (*producer)->first_error());
+    }
+    producer_done.store(true);
+  });
+
+  const bool tty = StderrIsTerminal();
+  auto last_draw = started;
+  LoopStats stats;
+  auto draw = [&](bool final_line) {
+    const double seconds = SecondsSince(started);
+    std::fprintf(stderr,
+                 "%sdemo: %lld events consumed (%.0f/s), lag %lld, rejected %lld, alerts %lld   %s",
+                 tty ? "\r" : "", static_cast<long long>(stats.records),
+                 seconds > 0 ? stats.records / seconds : 0.0,
+                 static_cast<long long>(produced.load() - stats.records),
+                 static_cast<long long>(stats.totals.rejected), static_cast<long long>(stats.alerts),
+                 tty && !final_line ? "" : "\n");
+  };
+  LoopOptions loop;
+  loop.batch_max_records = 2000;
+  loop.publish_kpi = true;
+  loop.done = [&] {
+    return (producer_done.load() && (stats.records >= produced.load() || !producer_status.ok()));
+  };
+  loop.progress = [&] {
+    const auto now = Clock::now();
+    if (now - last_draw > (tty ? std::chrono::milliseconds(250) : std::chrono::seconds(2))) {
+      last_draw = now;
+      draw(false);
+    }
+  };
+  s = RunEngineLoop(**engine, **source, **sinks, loop, &stats);
+  g_stop.store(g_stop.load() || !s.ok());
+  producer_thread.join();
+  draw(true);
+  if (!s.ok()) return ReportError("demo", s);
+  if (!producer_status.ok()) return ReportError("demo", producer_status);
+  if (g_stop.load()) return kExitRuntimeFailure;
+
+  auto period = projections::ParsePeriod(std::to_string(2019));
+  if (!period.ok()) return ReportError("demo", period.status());
+  const core::Instant as_of{period->end.epoch_ms - 1000};
+  auto open = projections::CountOpenDossiers(**store, as_of);
+  if (!open.ok()) return ReportError("demo", open.status());
+  projections::KpiReport report = projections::BuildKpiReport(
+      *period, as_of, projections::GroupBy::kAgency,
+      projections::CellsInPeriod((*engine)->kpi_cells(), *period), *open, (*reference)->catalog,
+      (*reference)->agencies);
+  std::printf("\nKPIs of %s per ward and district office, against the plan's targets:\n\n",
+              period->label.c_str());
+  PrintKpiTable(report, stdout, true);
+  std::printf("\nAlerts raised (also on topic %s):", kafka::kAlertsTopic);
+  for (int k = 0; k < core::kAlertKindCount; ++k) {
+    std::printf(" %s %lld%s", std::string(core::AlertKindName(static_cast<core::AlertKind>(k))).c_str(),
+                static_cast<long long>(stats.alerts_by_kind[k]),
+                k + 1 < core::kAlertKindCount ? "," : "\n");
+  }
+  std::printf(
+      "Events: %lld produced, %lld applied, %lld duplicates, %lld rejected (to %s); %.1f s.\n",
+      static_cast<long long>(produced.load()), static_cast<long long>(stats.totals.applied),
+      static_cast<long long>(stats.totals.duplicates), static_cast<long long>(stats.totals.rejected),
+      kafka::kDeadLetterTopic, SecondsSince(started));
+  std::printf(
+      "\nThe broker is gone (it kept data in memory only); the database stays in %s.\n"
+      "Query it:\n"
+      "  hoso kpi --db %s --period 2019 --by agency\n"
+      "  hoso kpi --db %s --period 2019-06 --by procedure --format json\n"
+      "  hoso history <dossier_id> --db %s\n",
+      dir.string().c_str(), db_path.c_str(), db_path.c_str(), db_path.c_str());
+  return kExitOk;
+}
+
+// --------------------------------------------------------------------------
+// hoso bench kafka
+
+struct BenchArgs {
+  int64_t events = 1000000;
+  int partitions = 128;
+  int latency_seconds = 10;
+  int latency_rate = 1000;
+  ReferenceOptions reference;
+};
+
+double Percentile(std::vector<double> values, double p) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const size_t index = std::min(values.size() - 1, static_cast<size_t>(p * values.size()));
+  return values[index];
+}
+
+int RunBenchKafka(const BenchArgs& args) {
+  InstallSignalHandlers();
+  auto reference = LoadReference(args.reference);
+  if (!reference.ok()) return ReportError("bench kafka", reference.status());
+  std::error_code ec;
+  const fs::path dir = fs::temp_directory_path() / ("hoso-bench-kafka-" + std::to_string(::getpid()));
+  fs::create_directories(dir, ec);
+
+  // Events in memory (generated once), then produced to the broker.
+  std::fprintf(stderr, "bench kafka: generating about %lld events...\n",
+               static_cast<long long>(args.events));
+  std::vector<std::string> lines;
+  {
+    LineStreambuf buffer([&](std::string_view line) {
+      if (static_cast<int64_t>(lines.size()) >= args.events) return true;
+      lines.emplace_back(line);
+      return true;
+    });
+    std::ostream out(&buffer);
+    loadgen::Options options;
+    options.seed = 42;
+    options.dossiers = std::max<int64_t>(1, args.events * 10 / 30);
+    core::Status s = loadgen::Generate(options, (*reference)->catalog, (*reference)->agencies,
+                                       *(*reference)->calendar, out, nullptr);
+    if (!s.ok()) return ReportError("bench kafka", s);
+  }
+  const int64_t n = static_cast<int64_t>(lines.size());
+
+  kafka::EmbeddedBrokerOptions broker_options;
+  broker_options.event_partitions = args.partitions;
+  auto broker = kafka::EmbeddedBroker::Start(broker_options);
+  if (!broker.ok()) return ReportError("bench kafka", broker.status());
+  const std::string bootstrap = (*broker)->bootstraps();
+  double produce_seconds = 0;
+  {
+    std::fprintf(stderr, "bench kafka: producing %lld events to %d partitions...\n",
+                 static_cast<long long>(n), args.partitions);
+    auto producer = kafka::KafkaProducer::Create(
+        {{"bootstrap.servers", bootstrap}, {"linger.ms", "20"}, {"batch.size", "1000000"}});
+    if (!producer.ok()) return ReportError("bench kafka", producer.status());
+    const auto t0 = Clock::now();
+    for (const std::string& line : lines) {
+      core::Status s = (*producer)->Produce(kafka::kEventsTopic, CheapDossierId(line), line);
+      if (!s.ok()) return ReportError("bench kafka", s);
+    }
+    while ((*producer)->outstanding() > 0) (*producer)->Flush(1000);
+    produce_seconds = SecondsSince(t0);
+    if ((*producer)->failed() > 0) {
+      return ReportError("bench kafka", core::Status::Unavailable((*producer)->first_error()));
+    }
+  }
+
+  // (a) raw consumer: read every event, nothing else.
+  double raw_seconds = 0;
+  {
+    std::fprintf(stderr, "bench kafka: (a) raw consumer...\n");
+    kafka::KafkaSourceOptions options;
+    options.properties = {{"bootstrap.servers", bootstrap}, {"fetch.wait.max.ms", "10"}};
+    options.subscribe = false;
+    auto source = kafka::KafkaEventSource::Create(options);
+    if (!source.ok()) return ReportError("bench kafka", source.status());
+    runtime::PositionLookup none = [](std::string_view) {
+      return core::Result<std::optional<std::string>>(std::optional<std::string>());
+    };
+    const auto t0 = Clock::now();
+    core::Status s = (*source)->Start(none);
+    if (!s.ok()) return ReportError("bench kafka", s);
+    runtime::SourceBatch batch;
+    int64_t read = 0;
+    int64_t bytes = 0;
+    while (read < n && !g_stop.load()) {
+      s = (*source)->NextBatch(2000, &batch);
+      if (!s.ok()) return ReportError("bench kafka", s);
+      read += static_cast<int64_t>(batch.records.size());
+      for (const runtime::RawRecord& r : batch.records) bytes += static_cast<int64_t>(r.bytes.size());
+    }
+    raw_seconds = SecondsSince(t0);
+    (void)bytes;
+  }
+
+  // (b) engine end to end: projections and offsets committed to RocksDB.
+  double engine_seconds = 0;
+  LoopStats engine_stats;
+  {
+    std::fprintf(stderr, "bench kafka: (b) engine end to end into a fresh database...\n");
+    auto store = connectors::RocksKvStore::Open((dir / "db").string());
+    if (!store.ok()) return ReportError("bench kafka", store.status());
+    runtime::EngineOptions engine_options;
+    engine_options.machine = (*reference)->machine->options();
+    auto engine = runtime::Engine::Open(store->get(), (*reference)->machine.get(), engine_options);
+    if (!engine.ok()) return ReportError("bench kafka", engine.status());
+    kafka::SinkOptions sink_options;
+    sink_options.properties = {{"bootstrap.servers", bootstrap}};
+    sink_options.stop = &g_stop;
+    auto sinks = kafka::EngineSinks::Create(sink_options);
+    if (!sinks.ok()) return ReportError("bench kafka", sinks.status());
+    kafka::KafkaSourceOptions options;
+    options.properties = {{"bootstrap.servers", bootstrap}, {"fetch.wait.max.ms", "10"}};
+    options.subscribe = false;
+    auto source = kafka::KafkaEventSource::Create(options);
+    if (!source.ok()) return ReportError("bench kafka", source.status());
+    runtime::PositionLookup lookup = [&](std::string_view id) {
+      return (*engine)->LoadPosition(id);
+    };
+    const auto t0 = Clock::now();
+    core::Status s = (*source)->Start(lookup);
+    if (!s.ok()) return ReportError("bench kafka", s);
+    LoopOptions loop;
+    loop.batch_max_records = 2000;
+    loop.done = [&] { return engine_stats.records >= n; };
+    s = RunEngineLoop(**engine, **source, **sinks, loop, &engine_stats);
+    if (!s.ok()) return ReportError("bench kafka", s);
+    engine_seconds = SecondsSince(t0);
+  }
+
+  // (c) latency from produce to KPI visible (batch committed) at a steady rate.
+  std::vector<double> latencies_ms;
+  {
+    std::fprintf(stderr, "bench kafka: (c) latency at %d events/s for %d s...\n",
+                 args.latency_rate, args.latency_seconds);
+    kafka::EmbeddedBrokerOptions latency_broker_options;
+    latency_broker_options.event_partitions = 8;
+    auto latency_broker = kafka::EmbeddedBroker::Start(latency_broker_options);
+    if (!latency_broker.ok()) return ReportError("bench kafka", latency_broker.status());
+    const std::string b2 = (*latency_broker)->bootstraps();
+    auto store = connectors::RocksKvStore::Open((dir / "db-latency").string());
+    if (!store.ok()) return ReportError("bench kafka", store.status());
+    runtime::EngineOptions engine_options;
+    engine_options.machine = (*reference)->machine->options();
+    auto engine = runtime::Engine::Open(store->get(), (*reference)->machine.get(), engine_options);
+    if (!engine.ok()) return ReportError("bench kafka", engine.status());
+    kafka::KafkaSourceOptions options;
+    options.properties = {{"bootstrap.servers", b2}, {"fetch.wait.max.ms", "10"}};
+    options.subscribe = false;
+    options.poll_timeout_ms = 5;
+    auto source = kafka::KafkaEventSource::Create(options);
+    if (!source.ok()) return ReportError("bench kafka", source.status());
+    runtime::PositionLookup lookup = [&](std::string_view id) {
+      return (*engine)->LoadPosition(id);
+    };
+    core::Status s = (*source)->Start(lookup);
+    if (!s.ok()) return ReportError("bench kafka", s);
+    const int64_t total = std::min<int64_t>(n, int64_t{args.latency_rate} * args.latency_seconds);
+    std::atomic<bool> sent_all{false};
+    std::thread producer_thread([&] {
+      auto producer = kafka::KafkaProducer::Create({{"bootstrap.servers", b2}, {"linger.ms", "0"}});
+      if (!producer.ok()) {
+        sent_all.store(true);
+        return;
+      }
+      const auto t0 = Clock::now();
+      for (int64_t i = 0; i < total && !g_stop.load(); ++i) {
+        std::this_thread::sleep_until(t0 + std::chrono::microseconds(i * 1000000 / args.latency_rate));
+        (*producer)->Produce(kafka::kEventsTopic, CheapDossierId(lines[i]), lines[i])
+            .IgnoreError("counted by the consumer side");
+        (*producer)->Poll(0);
+      }
+      (*producer)->Flush(5000);
+      sent_all.store(true);
+    });
+    runtime::SourceBatch batch;
+    int64_t consumed = 0;
+    const auto deadline = Clock::now() + std::chrono::seconds(args.latency_seconds + 30);
+    while (consumed < total && Clock::now() < deadline && !g_stop.load()) {
+      s = (*source)->NextBatch(2000, &batch);
+      if (!s.ok()) break;
+      if (batch.records.empty()) continue;
+      auto result = (*engine)->ApplyBatch(batch.records, batch.positions);
+      if (!result.ok()) {
+        s = result.status();
+        break;
+      }
+      const double now_ms = static_cast<double>(WallNow().epoch_ms);
+      for (size_t i = 0; i < batch.records.size(); ++i) {
+        const int64_t produced_ms = (*source)->TimestampMsOf(i);
+        if (produced_ms > 0) latencies_ms.push_back(now_ms - static_cast<double>(produced_ms));
+      }
+      consumed += static_cast<int64_t>(batch.records.size());
+      (*source)->CommitAsync(batch.positions);
+    }
+    producer_thread.join();
+    if (!s.ok()) return ReportError("bench kafka", s);
+  }
+  fs::remove_all(dir, ec);
+
+  const double raw_rate = raw_seconds > 0 ? n / raw_seconds : 0;
+  const double engine_rate = engine_seconds > 0 ? n / engine_seconds : 0;
+  nlohmann::ordered_json json;
+  json["benchmark"] = "kafka";
+  json["events"] = n;
+  json["partitions"] = args.partitions;
+  json["produce_events_per_s"] = produce_seconds > 0 ? n / produce_seconds : 0;
+  json["raw_consumer_events_per_s"] = raw_rate;
+  json["engine_end_to_end_events_per_s"] = engine_rate;
+  json["engine_share_of_raw"] = raw_rate > 0 ? engine_rate / raw_rate : 0;
+  json["engine_applied"] = engine_stats.totals.applied;
+  json["engine_rejected"] = engine_stats.totals.rejected;
+  json["latency_rate_events_per_s"] = args.latency_rate;
+  json["latency_samples"] = latencies_ms.size();
+  json["latency_p50_ms"] = Percentile(latencies_ms, 0.50);
+  json["latency_p99_ms"] = Percentile(latencies_ms, 0.99);
+  json["latency_max_ms"] = Percentile(latencies_ms, 1.0);
+  json["targets"] = {{"engine_events_per_s_min", 150000},
+                     {"engine_share_of_raw_min", 0.25},
+                     {"latency_p99_ms_max", 100}};
+  std::printf("%s\n", json.dump(2).c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterKafkaCommands(CLI::App& app, int* exit_code) {
+  {
+    auto args = std::make_shared<BrokerArgs>();
+    CLI::App* command = app.add_subcommand(
+        "broker",
+        "embedded Kafka broker (librdkafka mock cluster) on loopback until stopped; in memory "
+        "only, ~5 MiB per partition");
+    command->add_option("--partitions", args->partitions, "partitions of hoso.dossier-events")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1024));
+    command->add_option("--bootstrap-file", args->bootstrap_file,
+                        "write the bootstrap address to this file (removed at exit)");
+    command->add_option("--port", args->port,
+                        "fixed loopback port forwarding to the broker's ephemeral bootstrap port")
+        ->check(CLI::Range(1, 65535));
+    command->callback([args, exit_code] { *exit_code = RunBroker(*args); });
+  }
+  {
+    auto args = std::make_shared<ProduceArgs>();
+    CLI::App* command = app.add_subcommand(
+        "produce", "publish a JSONL file of events to Kafka, keyed by dossier_id (idempotent)");
+    command->add_option("--brokers", args->brokers, "bootstrap servers (host:port,...)")
+        ->required();
+    command->add_option("--topic", args->topic, "topic")->capture_default_str();
+    command->add_option("--file", args->file, "JSONL file, one event per line")->required();
+    command->add_option("--connect-timeout-ms", args->connect_timeout_ms,
+                        "give up when no broker answers within this time")
+        ->capture_default_str();
+    command->add_option("-X", args->properties, "librdkafka property name=value (repeatable)");
+    command->add_flag("--no-progress", args->no_progress, "no progress line even on a terminal");
+    command->callback([args, exit_code] { *exit_code = RunProduce(*args); });
+  }
+  {
+    auto args = std::make_shared<ServeArgs>();
+    CLI::App* command = app.add_subcommand(
+        "serve", "the engine daemon: Kafka in, RocksDB, dead letters / alerts / KPI changes out");
+    command->add_option("--config", args->config_path, "JSON config (docs/kafka.md)")->required();
+    AddReferenceOptions(command, &args->reference);
+    command->callback([args, exit_code] { *exit_code = RunServe(*args); });
+  }
+  {
+    auto args = std::make_shared<DemoArgs>();
+    CLI::App* command = app.add_subcommand(
+        "demo",
+        "embedded broker + engine + a simulated Hai Bà Trưng year in one process; ends with the "
+        "KPI table per ward");
+    command->add_option("--dossiers", args->dossiers,
+                        "dossiers in the simulated year (the default takes well under a minute)")
+        ->capture_default_str()
+        ->check(CLI::Range(int64_t{1}, int64_t{2000000}));
+    command->add_option("--seed", args->seed, "simulation seed")->capture_default_str();
+    command->add_option("--data-dir", args->data_dir, "directory left behind for queries")
+        ->capture_default_str();
+    command->add_option("--partitions", args->partitions, "partitions of the events topic")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1024));
+    AddReferenceOptions(command, &args->reference);
+    command->callback([args, exit_code] { *exit_code = RunDemo(*args); });
+  }
+  CLI::App* bench = app.get_subcommand("bench");
+  if (bench != nullptr) {
+    auto args = std::make_shared<BenchArgs>();
+    CLI::App* command = bench->add_subcommand(
+        "kafka",
+        "embedded broker: raw consumer rate vs. engine end-to-end rate, and p99 produce-to-KPI "
+        "latency at 1,000 events/s");
+    command->add_option("--events", args->events, "events to produce")
+        ->capture_default_str()
+        ->check(CLI::Range(int64_t{1000}, int64_t{20000000}));
+    command->add_option("--partitions", args->partitions, "partitions of the events topic")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1024));
+    command->add_option("--latency-seconds", args->latency_seconds, "length of the latency run")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 600));
+    AddReferenceOptions(command, &args->reference);
+    command->callback([args, exit_code] { *exit_code = RunBenchKafka(*args); });
+  }
+}
+
+}  // namespace hoso::tools

@@ -1,0 +1,47 @@
+// Shared command-line plumbing: reference data options (--calendar,
+// --catalog, --agencies, --no-makeup-saturdays), loading them, and error
+// reporting.
+#ifndef HOSO_TOOLS_HOSO_CONTEXT_H_
+#define HOSO_TOOLS_HOSO_CONTEXT_H_
+
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "engine/core/dossier_state_machine.h"
+#include "engine/core/reference_data.h"
+#include "engine/core/status.h"
+#include "engine/core/working_calendar.h"
+
+namespace hoso::tools {
+
+struct ReferenceOptions {
+  std::string calendar_path;  // empty: the compiled-in calendar-vn.json
+  std::string catalog_path;   // empty: the compiled-in Hai Bà Trưng 2019 catalog
+  std::string agencies_path;  // empty: the compiled-in agency list
+  bool no_makeup_saturdays = false;
+  int64_t due_soon_lead_minutes = 540;
+};
+void AddReferenceOptions(CLI::App* command, ReferenceOptions* options);
+
+// Everything the engine needs from reference data, loaded once.
+struct Reference {
+  core::CalendarData calendar_data;
+  std::unique_ptr<core::WorkingCalendar> calendar;
+  core::ProcedureCatalog catalog;
+  core::AgencyList agencies;
+  std::unique_ptr<core::DossierStateMachine> machine;
+};
+core::Result<std::unique_ptr<Reference>> LoadReference(const ReferenceOptions& options);
+
+// Prints "hoso <command>: <message>" to stderr and returns the exit code for
+// the status (bad input 2, anything else 1).
+int ReportError(const char* command, const core::Status& status);
+
+// True when stderr is a terminal (progress lines are drawn only then).
+bool StderrIsTerminal();
+
+}  // namespace hoso::tools
+
+#endif  // HOSO_TOOLS_HOSO_CONTEXT_H_

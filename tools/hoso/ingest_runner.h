@@ -1,0 +1,43 @@
+// The file-ingest loop shared by `hoso ingest`, `hoso bench ingest` and the
+// demo: JSONL file -> Engine -> RocksDB, dead letters to a file next to the
+// database, positions stored with every batch.
+#ifndef HOSO_TOOLS_HOSO_INGEST_RUNNER_H_
+#define HOSO_TOOLS_HOSO_INGEST_RUNNER_H_
+
+#include <cstdint>
+#include <string>
+
+#include "engine/core/status.h"
+#include "engine/runtime/engine.h"
+#include "tools/hoso/context.h"
+
+namespace hoso::tools {
+
+struct IngestOptions {
+  std::string events_path;
+  std::string db_path;
+  std::string dead_letter_path;  // empty: "<db>.dead-letter.jsonl"
+  size_t batch_records = 2048;
+  bool progress = false;  // draw a progress line on stderr
+  // Fault injection for crash tests: SIGKILL this process at batch number
+  // `kill_at_batch` (1-based), before its write (after its dead letters are
+  // written) or right after it. Set from HOSO_TEST_KILL_AT_BATCH="N:before|after".
+  int64_t kill_at_batch = 0;
+  bool kill_before_commit = false;
+};
+
+struct IngestSummary {
+  runtime::BatchResult totals;
+  int64_t alerts = 0;
+  int64_t bytes_read = 0;
+  int64_t resumed_from_bytes = 0;
+  double seconds = 0;
+  std::string dead_letter_path;
+  uint64_t logged_events = 0;
+};
+
+core::Result<IngestSummary> RunIngest(const IngestOptions& options, const Reference& reference);
+
+}  // namespace hoso::tools
+
+#endif  // HOSO_TOOLS_HOSO_INGEST_RUNNER_H_

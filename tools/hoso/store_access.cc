@@ -1,0 +1,47 @@
+#include "tools/hoso/store_access.h"
+
+#include "projections/records.h"
+
+namespace hoso::tools {
+
+core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForQuery(const std::string& path) {
+  connectors::RocksOptions options;
+  options.read_only = true;
+  options.create_if_missing = false;
+  auto store = connectors::RocksKvStore::Open(path, options);
+  if (!store.ok()) return store.status();
+  std::string tag;
+  core::Status s = (*store)->Get(projections::Column::kMeta, projections::kMetaProjection, &tag);
+  if (s.code() == core::StatusCode::kNotFound) {
+    return core::Status::InvalidArgument(path + " holds no hoso projections");
+  }
+  if (!s.ok()) return s;
+  if (tag != projections::ProjectionTag()) {
+    return core::Status::VersionMismatch(path + " was written by projection version '" + tag +
+                                         "', this hoso reads '" + projections::ProjectionTag() +
+                                         "'; rebuild it with `hoso replay`");
+  }
+  return store;
+}
+
+core::Result<std::optional<core::Instant>> StoreClock(projections::KvStore& store) {
+  std::string value;
+  core::Status s = store.Get(projections::Column::kMeta, projections::kMetaClock, &value);
+  if (s.code() == core::StatusCode::kNotFound) return std::optional<core::Instant>();
+  if (!s.ok()) return s;
+  auto clock = projections::DecodeFixed64(value);
+  if (!clock.ok()) return clock.status();
+  return std::optional<core::Instant>(core::Instant{static_cast<int64_t>(*clock)});
+}
+
+core::Result<core::Instant> ParseAsOf(const std::string& text) {
+  if (text.size() == 10) {
+    auto date = core::ParseCivilDate(text);
+    if (!date.ok()) return date.status();
+    const int64_t day = core::DaysFromCivil(*date);
+    return core::Instant{core::ToInstant(core::LocalMinute::AtDay(day + 1, 0)).epoch_ms - 1000};
+  }
+  return core::ParseRfc3339(text);
+}
+
+}  // namespace hoso::tools

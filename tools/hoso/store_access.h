@@ -1,0 +1,25 @@
+// Opening an existing database for queries, with the projection version check.
+#ifndef HOSO_TOOLS_HOSO_STORE_ACCESS_H_
+#define HOSO_TOOLS_HOSO_STORE_ACCESS_H_
+
+#include <memory>
+#include <string>
+
+#include "connectors/rocksdb/rocks_kv_store.h"
+#include "engine/core/instant.h"
+#include "engine/core/status.h"
+
+namespace hoso::tools {
+
+// Opens `path` read-only; NotFound when there is no database, VersionMismatch
+// when another projection version wrote it.
+core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForQuery(const std::string& path);
+// The event-time clock of a store (highest occurred_at applied); nullopt when empty.
+core::Result<std::optional<core::Instant>> StoreClock(projections::KvStore& store);
+// Parses an --as-of value: RFC 3339 with offset, or a date YYYY-MM-DD meaning
+// 23:59:59 local of that day.
+core::Result<core::Instant> ParseAsOf(const std::string& text);
+
+}  // namespace hoso::tools
+
+#endif  // HOSO_TOOLS_HOSO_STORE_ACCESS_H_
