@@ -31,8 +31,9 @@ enum class Column : int {
   kTimers,      // fire instant + kind + due + dossier -> "" (pending alerts)
   kAlerts,      // alert_id -> alert JSON (raised alerts, never raised twice)
   kMeta,        // positions, versions, clock, log sequence
+  kHeads,       // month + dossier_id -> chain head after the dossier's last event that month
 };
-inline constexpr int kColumnCount = 7;
+inline constexpr int kColumnCount = 8;
 // RocksDB column family name ("events", "dedup", …).
 std::string_view ColumnName(Column column);
 

@@ -51,7 +51,7 @@ class MemoryIterator final : public KvIterator {
 
 std::string_view ColumnName(Column column) {
   static constexpr std::array<std::string_view, kColumnCount> kNames = {
-      "events", "dedup", "dossiers", "kpi", "timers", "alerts", "meta"};
+      "events", "dedup", "dossiers", "kpi", "timers", "alerts", "meta", "heads"};
   return kNames[static_cast<int>(column)];
 }
 

@@ -281,6 +281,21 @@ Result<std::pair<core::TimerSpec, std::string>> DecodeTimerKey(std::string_view 
   return std::make_pair(timer, std::move(dossier_id));
 }
 
+std::string EncodeHeadKey(int month_key, std::string_view dossier_id) {
+  std::string out;
+  PutU32(&out, static_cast<uint32_t>(month_key));
+  out.append(dossier_id);
+  return out;
+}
+
+Result<std::pair<int, std::string>> DecodeHeadKey(std::string_view key) {
+  Reader r(key);
+  const int month = static_cast<int>(r.U32());
+  std::string dossier_id(r.Rest());
+  if (r.failed() || dossier_id.empty()) return Corrupt("head key");
+  return std::make_pair(month, std::move(dossier_id));
+}
+
 std::string EncodeFixed64(uint64_t value) {
   std::string out;
   PutU64(&out, value);

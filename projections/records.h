@@ -65,6 +65,11 @@ core::Result<core::KpiCounters> DecodeKpiCounters(std::string_view value);
 std::string EncodeTimerKey(const core::TimerSpec& timer, std::string_view dossier_id);
 core::Result<std::pair<core::TimerSpec, std::string>> DecodeTimerKey(std::string_view key);
 
+// heads: [u32 BE yyyymm][dossier_id] -> 32-byte chain head. A month's root
+// digest is SHA-256 over its entries in key order (see runtime/log_verifier.h).
+std::string EncodeHeadKey(int month_key, std::string_view dossier_id);
+core::Result<std::pair<int, std::string>> DecodeHeadKey(std::string_view key);
+
 std::string EncodeFixed64(uint64_t value);
 core::Result<uint64_t> DecodeFixed64(std::string_view value);
 

@@ -168,9 +168,9 @@ core::Result<std::unique_ptr<EmbeddedBroker>> EmbeddedBroker::Start(
     if (impl.listen_fd < 0 ||
         ::bind(impl.listen_fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
         ::listen(impl.listen_fd, 64) != 0) {
-      return core::Status::IOError("cannot listen on 127.0.0.1:" +
-                                   std::to_string(options.forward_port) + ": " +
-                                   std::strerror(errno));
+      return core::Status::IOError(
+          "cannot listen on 127.0.0.1:" + std::to_string(options.forward_port) + ": " +
+          std::strerror(errno));
     }
     impl.acceptor = std::thread([&impl] { impl.AcceptLoop(); });
   }

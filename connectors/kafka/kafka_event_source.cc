@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "connectors/kafka/logger.h"
+#include "engine/core/instant.h"
 
 namespace hoso::connectors::kafka {
 namespace {
@@ -15,6 +16,20 @@ constexpr int kRevokeCommitTimeoutMs = 5000;
 bool IsCooperative(rd_kafka_t* rk) {
   const char* protocol = rd_kafka_rebalance_protocol(rk);
   return protocol != nullptr && std::strcmp(protocol, "COOPERATIVE") == 0;
+}
+
+// occurred_at of a JSON event by a cheap scan, in ms; INT64_MIN when absent
+// or unparsable (such a record goes first and the engine judges it).
+int64_t CheapOccurredAtMs(std::string_view bytes) {
+  constexpr std::string_view kField = "\"occurred_at\"";
+  size_t at = bytes.find(kField);
+  if (at == std::string_view::npos) return INT64_MIN;
+  at = bytes.find('"', at + kField.size());
+  if (at == std::string_view::npos) return INT64_MIN;
+  const size_t end = bytes.find('"', at + 1);
+  if (end == std::string_view::npos) return INT64_MIN;
+  auto instant = core::ParseRfc3339(bytes.substr(at + 1, end - at - 1));
+  return instant.ok() ? instant->epoch_ms : INT64_MIN;
 }
 
 }  // namespace
@@ -120,7 +135,8 @@ void KafkaEventSource::ErrorCallback(rd_kafka_t* rk, int err, const char* reason
   } else if (err == RD_KAFKA_RESP_ERR__FATAL) {
     char fatal[512];
     rd_kafka_fatal_error(rk, fatal, sizeof(fatal));
-    self->callback_status_ = core::Status::Unavailable(std::string("fatal consumer error: ") + fatal);
+    self->callback_status_ =
+        core::Status::Unavailable(std::string("fatal consumer error: ") + fatal);
   }
   (void)reason;  // transport details; librdkafka retries by itself
 }
@@ -145,7 +161,8 @@ void KafkaEventSource::OnAssign(rd_kafka_topic_partition_list_t* partitions) {
     err = rd_kafka_assign(consumer_.get(), partitions);
   }
   if (error != nullptr) {
-    callback_status_ = core::Status::Unavailable(std::string("assign: ") + rd_kafka_error_string(error));
+    callback_status_ =
+        core::Status::Unavailable(std::string("assign: ") + rd_kafka_error_string(error));
     rd_kafka_error_destroy(error);
   } else if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     callback_status_ = core::Status::Unavailable(std::string("assign: ") + rd_kafka_err2str(err));
@@ -185,6 +202,11 @@ void KafkaEventSource::OnRevoke(rd_kafka_topic_partition_list_t* partitions) {
     }
     applied_offsets_.erase(p);
     next_offsets_.erase(p);
+    held_count_ -= held_[p].size();
+    held_.erase(p);
+    seen_time_ms_.erase(p);
+    received_next_.erase(p);
+    last_received_.erase(p);
   }
   if (commit->cnt > 0) {
     rd_kafka_resp_err_t err = rd_kafka_commit(consumer_.get(), commit.get(), 0);
@@ -200,9 +222,106 @@ void KafkaEventSource::OnRevoke(rd_kafka_topic_partition_list_t* partitions) {
     rd_kafka_assign(consumer_.get(), nullptr);
     next_offsets_.clear();
     applied_offsets_.clear();
+    held_.clear();
+    held_count_ = 0;
+    seen_time_ms_.clear();
+    received_next_.clear();
+    last_received_.clear();
   }
   Log().info("revoked {} partitions of {}, now {} in total", partitions->cnt, options_.topic,
              next_offsets_.size());
+}
+
+void KafkaEventSource::Emit(MessagePtr message, runtime::SourceBatch* batch) {
+  batch->records.push_back(
+      runtime::RawRecord{std::string_view(static_cast<const char*>(message->payload), message->len),
+                         message->partition, message->offset});
+  records_messages_.push_back(message.get());
+  messages_.push_back(std::move(message));
+}
+
+bool KafkaEventSource::CaughtUp(int32_t partition) {
+  int64_t low = -1;
+  int64_t high = -1;
+  if (rd_kafka_get_watermark_offsets(consumer_.get(), options_.topic.c_str(), partition, &low,
+                                     &high) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+      high < 0) {
+    return false;  // never fetched yet: unknown
+  }
+  int64_t next = -1;
+  auto it = received_next_.find(partition);
+  if (it != received_next_.end()) {
+    next = it->second;
+  } else {
+    PartitionListPtr list(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(list.get(), options_.topic.c_str(), partition);
+    if (rd_kafka_position(consumer_.get(), list.get()) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      next = list->elems[0].offset;
+    }
+    if (next < 0) return high <= low;  // position unknown: caught up only when empty
+  }
+  return next >= high;
+}
+
+core::Status KafkaEventSource::NextMergedBatch(size_t max_records, runtime::SourceBatch* batch) {
+  int timeout_ms = options_.poll_timeout_ms;
+  size_t polled = 0;
+  while (polled < max_records && held_count_ < options_.max_held_records && callback_status_.ok()) {
+    rd_kafka_message_t* raw = rd_kafka_consumer_poll(consumer_.get(), timeout_ms);
+    if (raw == nullptr) break;
+    MessagePtr message(raw);
+    if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+    broker_up_.store(true);
+    timeout_ms = 0;
+    ++polled;
+    const int64_t time_ms = CheapOccurredAtMs(
+        std::string_view(static_cast<const char*>(message->payload), message->len));
+    const int32_t p = message->partition;
+    int64_t& seen = seen_time_ms_.try_emplace(p, INT64_MIN).first->second;
+    seen = std::max(seen, time_ms);
+    received_next_[p] = message->offset + 1;
+    last_received_[p] = std::chrono::steady_clock::now();
+    held_[p].push_back(Held{std::move(message), time_ms});
+    ++held_count_;
+  }
+  if (!callback_status_.ok()) return callback_status_;
+  // Watermark: nothing older can still arrive from a partition that is behind.
+  int64_t watermark = INT64_MAX;
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& [partition, next] : next_offsets_) {
+    (void)next;
+    auto last = last_received_.try_emplace(partition, now).first->second;
+    if (input_complete_) {
+      auto high = final_high_.find(partition);
+      auto received = received_next_.find(partition);
+      if (high != final_high_.end() &&
+          (high->second <= 0 ||
+           (received != received_next_.end() && received->second >= high->second) ||
+           CaughtUp(partition))) {
+        continue;
+      }
+    } else if (options_.idle_partition_ms >= 0 &&
+               now - last >= std::chrono::milliseconds(options_.idle_partition_ms) &&
+               CaughtUp(partition)) {
+      continue;
+    }
+    auto seen = seen_time_ms_.find(partition);
+    watermark = std::min(watermark, seen == seen_time_ms_.end() ? INT64_MIN : seen->second);
+  }
+  while (batch->records.size() < max_records) {
+    std::deque<Held>* best = nullptr;
+    for (auto& [partition, queue] : held_) {
+      if (!queue.empty() && (best == nullptr || queue.front().time_ms < best->front().time_ms)) {
+        best = &queue;
+      }
+    }
+    if (best == nullptr) break;
+    if (best->front().time_ms > watermark && held_count_ < options_.max_held_records) break;
+    Emit(std::move(best->front().message), batch);
+    best->pop_front();
+    --held_count_;
+  }
+  return core::Status::Ok();
 }
 
 core::Status KafkaEventSource::NextBatch(size_t max_records, runtime::SourceBatch* batch) {
@@ -210,6 +329,12 @@ core::Status KafkaEventSource::NextBatch(size_t max_records, runtime::SourceBatc
   records_messages_.clear();
   messages_.clear();
   filling_ = batch;
+  if (options_.event_time_order) {
+    core::Status merged = NextMergedBatch(max_records, batch);
+    filling_ = nullptr;
+    HOSO_RETURN_IF_ERROR(merged);
+    return FinishBatch(batch);
+  }
   int timeout_ms = options_.poll_timeout_ms;
   while (batch->records.size() < max_records && callback_status_.ok()) {
     rd_kafka_message_t* raw = rd_kafka_consumer_poll(consumer_.get(), timeout_ms);
@@ -231,6 +356,10 @@ core::Status KafkaEventSource::NextBatch(size_t max_records, runtime::SourceBatc
   }
   filling_ = nullptr;
   if (!callback_status_.ok()) return callback_status_;
+  return FinishBatch(batch);
+}
+
+core::Status KafkaEventSource::FinishBatch(runtime::SourceBatch* batch) {
   std::map<int32_t, int64_t> next;
   for (const runtime::RawRecord& record : batch->records) {
     int64_t& n = next[record.partition];
@@ -241,6 +370,19 @@ core::Status KafkaEventSource::NextBatch(size_t max_records, runtime::SourceBatc
     next_offsets_[partition] = offset;
   }
   return core::Status::Ok();
+}
+
+void KafkaEventSource::SetInputComplete() {
+  input_complete_ = true;
+  for (const auto& [partition, next] : next_offsets_) {
+    (void)next;
+    int64_t low = -1;
+    int64_t high = -1;
+    if (rd_kafka_query_watermark_offsets(consumer_.get(), options_.topic.c_str(), partition, &low,
+                                         &high, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      final_high_[partition] = high;
+    }
+  }
 }
 
 std::string_view KafkaEventSource::KeyOf(size_t index) const {

@@ -22,7 +22,9 @@
 #define HOSO_CONNECTORS_KAFKA_KAFKA_EVENT_SOURCE_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -45,6 +47,23 @@ struct KafkaSourceOptions {
   // Subscribe as a group member (true) or assign every partition of the topic
   // directly (false: no group protocol, no rebalance; benchmarks). Default: true.
   bool subscribe = true;
+  // Hand records to the engine in non-decreasing occurred_at order across
+  // partitions (a watermark merge), for an event-time engine clock: a record
+  // is held until every assigned partition that has not reached its high
+  // watermark has shown an event at least as late. Assumes each partition is
+  // in time order and that producers write in time order (a partition that is
+  // caught up receives no older event later). Default: false.
+  bool event_time_order = false;
+  // A partition that reached its high watermark and received nothing for
+  // this long, in ms, stops holding the merge back (the end of a finite input,
+  // or a quiet partition). This is a heuristic: with producers writing while
+  // we consume, a partition whose fetch is late can look idle, so a negative
+  // value disables it and only SetInputComplete() releases the tail.
+  // Default: 500.
+  int idle_partition_ms = 500;
+  // Most records held back by the merge; beyond it the oldest is released
+  // out of order (backpressure on memory). Default: 200000.
+  size_t max_held_records = 200000;
 };
 
 // The source id of a partition: "kafka:<topic>/<partition>".
@@ -57,6 +76,7 @@ class KafkaEventSource final : public runtime::EventSource {
   // Closes the consumer (leaving the group) and then destroys it.
   ~KafkaEventSource() override;
   KafkaEventSource(const KafkaEventSource&) = delete;
+  // (See KafkaSourceOptions::event_time_order for the merge.)
   KafkaEventSource& operator=(const KafkaEventSource&) = delete;
 
   // Subscribes; `lookup` must outlive the source (it is called on every
@@ -69,6 +89,10 @@ class KafkaEventSource final : public runtime::EventSource {
   core::Status NextBatch(size_t max_records, runtime::SourceBatch* batch) override;
   std::string Describe() const override { return "kafka topic " + options_.topic; }
 
+  // Tells the merge that nothing more will be produced (the demo's producer
+  // finished): fresh high watermarks are queried once (blocking, up to 5 s
+  // per partition) and a partition read up to them no longer holds it back.
+  void SetInputComplete();
   // The key of record `index` of the last batch (empty when none).
   std::string_view KeyOf(size_t index) const;
   // The producer's CreateTime of record `index` of the last batch, in ms
@@ -94,13 +118,29 @@ class KafkaEventSource final : public runtime::EventSource {
   static void ErrorCallback(rd_kafka_t* rk, int err, const char* reason, void* opaque);
   void OnAssign(rd_kafka_topic_partition_list_t* partitions);
   void OnRevoke(rd_kafka_topic_partition_list_t* partitions);
+  core::Status NextMergedBatch(size_t max_records, runtime::SourceBatch* batch);
+  bool CaughtUp(int32_t partition);
+  core::Status FinishBatch(runtime::SourceBatch* batch);
+  void Emit(MessagePtr message, runtime::SourceBatch* batch);
+
+  struct Held {
+    MessagePtr message;
+    int64_t time_ms = 0;
+  };
+  std::map<int32_t, std::deque<Held>> held_;  // merge: per partition, offset order
+  std::map<int32_t, int64_t> seen_time_ms_;   // merge: latest occurred_at received
+  std::map<int32_t, int64_t> received_next_;  // merge: last received offset + 1
+  std::map<int32_t, std::chrono::steady_clock::time_point> last_received_;  // merge
+  size_t held_count_ = 0;
+  bool input_complete_ = false;
+  std::map<int32_t, int64_t> final_high_;  // merge: high watermarks after SetInputComplete
 
   KafkaSourceOptions options_;
   HandlePtr consumer_;
   runtime::PositionLookup lookup_;
-  std::vector<MessagePtr> messages_;  // of the batch in hand
+  std::vector<MessagePtr> messages_;                   // of the batch in hand
   std::vector<rd_kafka_message_t*> records_messages_;  // parallel to batch->records
-  runtime::SourceBatch* filling_ = nullptr;  // the batch NextBatch is filling
+  runtime::SourceBatch* filling_ = nullptr;            // the batch NextBatch is filling
   std::map<int32_t, int64_t> next_offsets_;     // assigned partition -> next offset handed out
   std::map<int32_t, int64_t> applied_offsets_;  // partition -> next offset the engine stored
   core::Status callback_status_;                // a failure inside a librdkafka callback

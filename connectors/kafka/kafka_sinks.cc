@@ -66,8 +66,8 @@ core::Status KafkaProducer::Produce(const std::string& topic, std::string_view k
         producer_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
         RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
         RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(tag)), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(tag)),
+        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return core::Status::Ok();
     if (hdrs != nullptr) rd_kafka_headers_destroy(hdrs);  // not taken over on failure
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -105,8 +105,8 @@ EngineSinks::~EngineSinks() = default;
 
 core::Status EngineSinks::Add(std::string topic, std::string key, std::string value,
                               Headers headers) {
-  pending_.push_back(Pending{std::move(topic), std::move(key), std::move(value),
-                             std::move(headers)});
+  pending_.push_back(
+      Pending{std::move(topic), std::move(key), std::move(value), std::move(headers)});
   const Pending& p = pending_.back();
   return producer_->Produce(p.topic, p.key, p.value, p.headers, pending_.size());
 }

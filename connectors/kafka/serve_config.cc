@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 namespace hoso::connectors::kafka {
@@ -28,6 +29,7 @@ core::Result<ServeConfig> ParseServeConfig(const std::string& json_text,
   nlohmann::json json = nlohmann::json::parse(json_text, nullptr, false);
   if (json.is_discarded() || !json.is_object()) return Bad("not a JSON object");
   ServeConfig config;
+  std::optional<bool> order;
   for (const auto& [key, value] : json.items()) {
     if (key.rfind("kafka.", 0) == 0) {
       std::string text;
@@ -63,7 +65,8 @@ core::Result<ServeConfig> ParseServeConfig(const std::string& json_text,
         return Bad("'db' must be a non-empty path");
       }
       std::filesystem::path db = value.get<std::string>();
-      config.db_path = db.is_absolute() ? db.string() : (std::filesystem::path(base_dir) / db).string();
+      config.db_path =
+          db.is_absolute() ? db.string() : (std::filesystem::path(base_dir) / db).string();
     } else if (key == "batch_max_records") {
       auto v = IntIn(value, key, 1, 100000);
       if (!v.ok()) return v.status();
@@ -79,6 +82,9 @@ core::Result<ServeConfig> ParseServeConfig(const std::string& json_text,
     } else if (key == "publish_kpi") {
       if (!value.is_boolean()) return Bad("'publish_kpi' must be true or false");
       config.publish_kpi = value.get<bool>();
+    } else if (key == "event_time_order") {
+      if (!value.is_boolean()) return Bad("'event_time_order' must be true or false");
+      order = value.get<bool>();
     } else if (key == "clock") {
       if (value == "wall") {
         config.wall_clock = true;
@@ -93,6 +99,7 @@ core::Result<ServeConfig> ParseServeConfig(const std::string& json_text,
       return Bad("unknown key '" + key + "'");
     }
   }
+  config.event_time_order = order.value_or(!config.wall_clock);
   if (config.db_path.empty()) return Bad("'db' is required");
   if (config.kafka.count("bootstrap.servers") == 0) {
     return Bad("'kafka.bootstrap.servers' is required");

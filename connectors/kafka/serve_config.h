@@ -25,10 +25,10 @@ struct ServeConfig {
   // librdkafka properties ("kafka." removed). bootstrap.servers and group.id
   // are required. Default: none.
   Properties kafka;
-  std::string events_topic = "hoso.dossier-events";     // Default: hoso.dossier-events
-  std::string dead_letter_topic = "hoso.dead-letter";   // Default: hoso.dead-letter
-  std::string alerts_topic = "hoso.alerts";             // Default: hoso.alerts
-  std::string kpi_topic = "hoso.kpi";                   // Default: hoso.kpi
+  std::string events_topic = "hoso.dossier-events";    // Default: hoso.dossier-events
+  std::string dead_letter_topic = "hoso.dead-letter";  // Default: hoso.dead-letter
+  std::string alerts_topic = "hoso.alerts";            // Default: hoso.alerts
+  std::string kpi_topic = "hoso.kpi";                  // Default: hoso.kpi
   // RocksDB directory (created when absent). Required; a relative path is
   // relative to the config file's directory.
   std::string db_path;
@@ -41,6 +41,10 @@ struct ServeConfig {
   // "wall": alerts fire by the wall clock (AdvanceClock every loop); "event":
   // the engine clock is the highest occurred_at applied. Default: "wall".
   bool wall_clock = true;
+  // Hand records to the engine in occurred_at order across partitions
+  // (KafkaSourceOptions::event_time_order). Default: true with clock "event",
+  // false with "wall".
+  bool event_time_order = false;
   // Publish changed KPI cells to topics.kpi. Default: true.
   bool publish_kpi = true;
   // Optional HTTP port (reserved; not served yet). Default: 0 (none).

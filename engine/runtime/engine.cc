@@ -40,6 +40,8 @@ struct Engine::Batch {
   // cancelled inside one batch (most same-day dossiers) costs no write.
   std::map<std::string, bool> timer_changes;
   std::set<std::string> timers_new_in_batch;
+  // Chain head of each dossier after its last event of a month, written once per batch.
+  std::map<std::pair<int, std::string>, std::string> month_heads;
   BatchResult result;
 };
 
@@ -163,10 +165,11 @@ Result<bool> Engine::IsKnownEventId(Batch& batch, const std::string& event_id) {
 }
 
 void Engine::LogEvent(Batch& batch, core::DossierState* state, std::string_view bytes,
-                      int32_t partition, int64_t offset, bool derived) {
+                      core::Instant occurred_at, int32_t partition, int64_t offset, bool derived) {
   ++log_sequence_;
   state->chain_head = hasher_->Chain(state->chain_head, bytes);
   if (!options_.keep_log) return;
+  batch.month_heads[{core::MonthKeyOf(occurred_at), state->dossier_id}] = state->chain_head;
   projections::LoggedEvent logged;
   logged.global_sequence = log_sequence_;
   logged.derived = derived;
@@ -277,7 +280,7 @@ Status Engine::ApplyOne(Batch& batch, std::string_view bytes, const core::Event&
     state = &batch.dossiers.emplace(event.dossier_id, core::DossierState{}).first->second;
   }
   *state = std::move(transition.state);
-  LogEvent(batch, state, bytes, partition, offset, derived);
+  LogEvent(batch, state, bytes, event.occurred_at, partition, offset, derived);
   batch.dirty_dossiers.insert(event.dossier_id);
   if (options_.keep_log) batch.writes->Put(Column::kDedup, event.event_id, "");
   batch.new_event_ids.insert(event.event_id);
@@ -383,6 +386,10 @@ Status Engine::Commit(Batch& batch, const Positions& positions) {
     batch.writes->Put(Column::kKpi, projections::EncodeKpiKey(key),
                       projections::EncodeKpiCounters(kpi_cells_.at(key)));
     batch.result.changed_kpi.push_back(key);
+  }
+  for (const auto& [month_dossier, head] : batch.month_heads) {
+    batch.writes->Put(Column::kHeads,
+                      projections::EncodeHeadKey(month_dossier.first, month_dossier.second), head);
   }
   for (const auto& [key, put] : batch.timer_changes) {
     if (put) {

@@ -145,8 +145,8 @@ class Engine {
   void Record(Batch& batch, const core::Transition& transition, int32_t partition);
   core::Status RaiseAlert(Batch& batch, const core::Alert& alert);
   void RemoveTimer(Batch& batch, const std::string& key);
-  void LogEvent(Batch& batch, core::DossierState* state, std::string_view bytes, int32_t partition,
-                int64_t offset, bool derived);
+  void LogEvent(Batch& batch, core::DossierState* state, std::string_view bytes,
+                core::Instant occurred_at, int32_t partition, int64_t offset, bool derived);
 
   projections::KvStore* store_;
   const core::DossierStateMachine* machine_;

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
@@ -233,6 +234,11 @@ std::string EntryPath(std::string_view list_key, size_t index) {
 }
 
 core::Result<std::string> ReadFile(const std::string& path) {
+  // A directory opens fine as an ifstream on Linux and reads as empty.
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    return Status::IOError("cannot read " + path + ": is a directory");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::IOError("cannot read " + path + ": " + std::strerror(errno));
   std::ostringstream content;

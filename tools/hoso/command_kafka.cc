@@ -153,9 +153,8 @@ core::Status RunEngineLoop(runtime::Engine& engine, kafka::KafkaEventSource& sou
           batch.records, batch.positions,
           [&](const runtime::BatchResult& applied, runtime::Engine::Positions*) {
             for (const runtime::RejectedRecord& rejected : applied.rejections) {
-              HOSO_RETURN_IF_ERROR(sinks.WriteDeadLetter(batch.records[rejected.index],
-                                                         source.KeyOf(rejected.index),
-                                                         rejected.rejection));
+              HOSO_RETURN_IF_ERROR(sinks.WriteDeadLetter(
+                  batch.records[rejected.index], source.KeyOf(rejected.index), rejected.rejection));
             }
             for (const core::Alert& alert : applied.alerts) {
               HOSO_RETURN_IF_ERROR(sinks.WriteAlert(alert));
@@ -178,7 +177,8 @@ core::Status RunEngineLoop(runtime::Engine& engine, kafka::KafkaEventSource& sou
     if (options.wall_clock) {
       auto advanced = engine.AdvanceClock(WallNow());
       if (!advanced.ok()) return advanced.status();
-      for (const core::Alert& alert : advanced->alerts) HOSO_RETURN_IF_ERROR(sinks.WriteAlert(alert));
+      for (const core::Alert& alert : advanced->alerts)
+        HOSO_RETURN_IF_ERROR(sinks.WriteAlert(alert));
       CountAlerts(advanced->alerts, stats);
       stats->totals.Add(*advanced);
     }
@@ -272,7 +272,8 @@ int RunProduce(const ProduceArgs& args) {
         last_draw = Clock::now();
         std::fprintf(stderr, "\rproduce: %lld records sent, %lld acknowledged, %.0f/s   ",
                      static_cast<long long>(lines),
-                     static_cast<long long>((*producer)->delivered()), lines / SecondsSince(started));
+                     static_cast<long long>((*producer)->delivered()),
+                     lines / SecondsSince(started));
       }
     }
   }
@@ -281,10 +282,9 @@ int RunProduce(const ProduceArgs& args) {
   }
   if (progress) std::fprintf(stderr, "\n");
   if ((*producer)->failed() > 0) {
-    return ReportError("produce",
-                       core::Status::Unavailable(std::to_string((*producer)->failed()) +
-                                                 " records refused or undelivered: " +
-                                                 (*producer)->first_error()));
+    return ReportError("produce", core::Status::Unavailable(std::to_string((*producer)->failed()) +
+                                                            " records refused or undelivered: " +
+                                                            (*producer)->first_error()));
   }
   std::printf("produced %lld records to %s in %.2f s\n", static_cast<long long>(lines),
               args.topic.c_str(), SecondsSince(started));
@@ -321,10 +321,10 @@ int RunServe(const ServeArgs& args) {
   sink_options.properties = config->kafka;
   sink_options.properties.erase("group.id");
   // Consumer-only properties would make the producer warn; keep the common ones.
-  for (const char* name : {"session.timeout.ms", "heartbeat.interval.ms", "fetch.wait.max.ms",
-                           "auto.offset.reset", "partition.assignment.strategy",
-                           "max.poll.interval.ms", "group.instance.id", "isolation.level",
-                           "fetch.min.bytes", "enable.partition.eof"}) {
+  for (const char* name :
+       {"session.timeout.ms", "heartbeat.interval.ms", "fetch.wait.max.ms", "auto.offset.reset",
+        "partition.assignment.strategy", "max.poll.interval.ms", "group.instance.id",
+        "isolation.level", "fetch.min.bytes", "enable.partition.eof"}) {
     sink_options.properties.erase(name);
   }
   sink_options.source_topic = config->events_topic;
@@ -339,6 +339,7 @@ int RunServe(const ServeArgs& args) {
   source_options.properties = config->kafka;
   source_options.topic = config->events_topic;
   source_options.poll_timeout_ms = config->poll_timeout_ms;
+  source_options.event_time_order = config->event_time_order;
   auto source = kafka::KafkaEventSource::Create(source_options);
   if (!source.ok()) return ReportError("serve", source.status());
   runtime::PositionLookup lookup = [&](std::string_view id) { return (*engine)->LoadPosition(id); };
@@ -452,6 +453,8 @@ int RunDemo(const DemoArgs& args) {
   source_options.properties = {{"bootstrap.servers", bootstrap}, {"fetch.wait.max.ms", "10"}};
   source_options.subscribe = false;  // one consumer: direct assignment, no 3 s group join
   source_options.poll_timeout_ms = 50;
+  source_options.event_time_order = true;  // event-time clock (design.md §7)
+  source_options.idle_partition_ms = -1;   // the producer says when it is done
   auto source = kafka::KafkaEventSource::Create(source_options);
   if (!source.ok()) return ReportError("demo", source.status());
   runtime::PositionLookup lookup = [&](std::string_view id) { return (*engine)->LoadPosition(id); };
@@ -489,7 +492,8 @@ int RunDemo(const DemoArgs& args) {
     if (producer_status.ok() && !g.ok() && !g_stop.load()) producer_status = g;
     while ((*producer)->outstanding() > 0 && !g_stop.load()) (*producer)->Flush(500);
     if (producer_status.ok() && (*producer)->failed() > 0) {
-      producer_status = core::Status::Unavailable("undelivered events: " + (*producer)->first_error());
+      producer_status =
+          core::Status::Unavailable("undelivered events: " + (*producer)->first_error());
     }
     producer_done.store(true);
   });
@@ -504,13 +508,18 @@ int RunDemo(const DemoArgs& args) {
                  tty ? "\r" : "", static_cast<long long>(stats.records),
                  seconds > 0 ? stats.records / seconds : 0.0,
                  static_cast<long long>(produced.load() - stats.records),
-                 static_cast<long long>(stats.totals.rejected), static_cast<long long>(stats.alerts),
-                 tty && !final_line ? "" : "\n");
+                 static_cast<long long>(stats.totals.rejected),
+                 static_cast<long long>(stats.alerts), tty && !final_line ? "" : "\n");
   };
   LoopOptions loop;
   loop.batch_max_records = 2000;
   loop.publish_kpi = true;
+  bool told_complete = false;
   loop.done = [&] {
+    if (producer_done.load() && !told_complete) {
+      told_complete = true;
+      (*source)->SetInputComplete();
+    }
     return (producer_done.load() && (stats.records >= produced.load() || !producer_status.ok()));
   };
   loop.progress = [&] {
@@ -533,24 +542,36 @@ int RunDemo(const DemoArgs& args) {
   const core::Instant as_of{period->end.epoch_ms - 1000};
   auto open = projections::CountOpenDossiers(**store, as_of);
   if (!open.ok()) return ReportError("demo", open.status());
-  projections::KpiReport report = projections::BuildKpiReport(
-      *period, as_of, projections::GroupBy::kAgency,
-      projections::CellsInPeriod((*engine)->kpi_cells(), *period), *open, (*reference)->catalog,
-      (*reference)->agencies);
+  projections::KpiReport report =
+      projections::BuildKpiReport(*period, as_of, projections::GroupBy::kAgency,
+                                  projections::CellsInPeriod((*engine)->kpi_cells(), *period),
+                                  *open, (*reference)->catalog, (*reference)->agencies);
   std::printf("\nKPIs of %s per ward and district office, against the plan's targets:\n\n",
               period->label.c_str());
   PrintKpiTable(report, stdout, true);
   std::printf("\nAlerts raised (also on topic %s):", kafka::kAlertsTopic);
   for (int k = 0; k < core::kAlertKindCount; ++k) {
-    std::printf(" %s %lld%s", std::string(core::AlertKindName(static_cast<core::AlertKind>(k))).c_str(),
+    std::printf(" %s %lld%s",
+                std::string(core::AlertKindName(static_cast<core::AlertKind>(k))).c_str(),
                 static_cast<long long>(stats.alerts_by_kind[k]),
                 k + 1 < core::kAlertKindCount ? "," : "\n");
   }
   std::printf(
       "Events: %lld produced, %lld applied, %lld duplicates, %lld rejected (to %s); %.1f s.\n",
       static_cast<long long>(produced.load()), static_cast<long long>(stats.totals.applied),
-      static_cast<long long>(stats.totals.duplicates), static_cast<long long>(stats.totals.rejected),
-      kafka::kDeadLetterTopic, SecondsSince(started));
+      static_cast<long long>(stats.totals.duplicates),
+      static_cast<long long>(stats.totals.rejected), kafka::kDeadLetterTopic,
+      SecondsSince(started));
+  if (stats.totals.rejected > 0) {
+    std::printf("Rejected by reason:");
+    for (int i = 0; i < core::kRejectCodeCount; ++i) {
+      if (stats.totals.rejected_by_code[i] == 0) continue;
+      std::printf(" %s %lld",
+                  std::string(core::RejectCodeName(static_cast<core::RejectCode>(i))).c_str(),
+                  static_cast<long long>(stats.totals.rejected_by_code[i]));
+    }
+    std::printf("\n");
+  }
   std::printf(
       "\nThe broker is gone (it kept data in memory only); the database stays in %s.\n"
       "Query it:\n"
@@ -584,7 +605,8 @@ int RunBenchKafka(const BenchArgs& args) {
   auto reference = LoadReference(args.reference);
   if (!reference.ok()) return ReportError("bench kafka", reference.status());
   std::error_code ec;
-  const fs::path dir = fs::temp_directory_path() / ("hoso-bench-kafka-" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("hoso-bench-kafka-" + std::to_string(::getpid()));
   fs::create_directories(dir, ec);
 
   // Events in memory (generated once), then produced to the broker.
@@ -653,7 +675,8 @@ int RunBenchKafka(const BenchArgs& args) {
       s = (*source)->NextBatch(2000, &batch);
       if (!s.ok()) return ReportError("bench kafka", s);
       read += static_cast<int64_t>(batch.records.size());
-      for (const runtime::RawRecord& r : batch.records) bytes += static_cast<int64_t>(r.bytes.size());
+      for (const runtime::RawRecord& r : batch.records)
+        bytes += static_cast<int64_t>(r.bytes.size());
     }
     raw_seconds = SecondsSince(t0);
     (void)bytes;
@@ -678,6 +701,7 @@ int RunBenchKafka(const BenchArgs& args) {
     kafka::KafkaSourceOptions options;
     options.properties = {{"bootstrap.servers", bootstrap}, {"fetch.wait.max.ms", "10"}};
     options.subscribe = false;
+    options.event_time_order = true;
     auto source = kafka::KafkaEventSource::Create(options);
     if (!source.ok()) return ReportError("bench kafka", source.status());
     runtime::PositionLookup lookup = [&](std::string_view id) {
@@ -697,8 +721,8 @@ int RunBenchKafka(const BenchArgs& args) {
   // (c) latency from produce to KPI visible (batch committed) at a steady rate.
   std::vector<double> latencies_ms;
   {
-    std::fprintf(stderr, "bench kafka: (c) latency at %d events/s for %d s...\n",
-                 args.latency_rate, args.latency_seconds);
+    std::fprintf(stderr, "bench kafka: (c) latency at %d events/s for %d s...\n", args.latency_rate,
+                 args.latency_seconds);
     kafka::EmbeddedBrokerOptions latency_broker_options;
     latency_broker_options.event_partitions = 8;
     auto latency_broker = kafka::EmbeddedBroker::Start(latency_broker_options);
@@ -731,8 +755,10 @@ int RunBenchKafka(const BenchArgs& args) {
       }
       const auto t0 = Clock::now();
       for (int64_t i = 0; i < total && !g_stop.load(); ++i) {
-        std::this_thread::sleep_until(t0 + std::chrono::microseconds(i * 1000000 / args.latency_rate));
-        (*producer)->Produce(kafka::kEventsTopic, CheapDossierId(lines[i]), lines[i])
+        std::this_thread::sleep_until(t0 +
+                                      std::chrono::microseconds(i * 1000000 / args.latency_rate));
+        (*producer)
+            ->Produce(kafka::kEventsTopic, CheapDossierId(lines[i]), lines[i])
             .IgnoreError("counted by the consumer side");
         (*producer)->Poll(0);
       }
@@ -802,8 +828,9 @@ void RegisterKafkaCommands(CLI::App& app, int* exit_code) {
         ->check(CLI::Range(1, 1024));
     command->add_option("--bootstrap-file", args->bootstrap_file,
                         "write the bootstrap address to this file (removed at exit)");
-    command->add_option("--port", args->port,
-                        "fixed loopback port forwarding to the broker's ephemeral bootstrap port")
+    command
+        ->add_option("--port", args->port,
+                     "fixed loopback port forwarding to the broker's ephemeral bootstrap port")
         ->check(CLI::Range(1, 65535));
     command->callback([args, exit_code] { *exit_code = RunBroker(*args); });
   }
@@ -815,8 +842,9 @@ void RegisterKafkaCommands(CLI::App& app, int* exit_code) {
         ->required();
     command->add_option("--topic", args->topic, "topic")->capture_default_str();
     command->add_option("--file", args->file, "JSONL file, one event per line")->required();
-    command->add_option("--connect-timeout-ms", args->connect_timeout_ms,
-                        "give up when no broker answers within this time")
+    command
+        ->add_option("--connect-timeout-ms", args->connect_timeout_ms,
+                     "give up when no broker answers within this time")
         ->capture_default_str();
     command->add_option("-X", args->properties, "librdkafka property name=value (repeatable)");
     command->add_flag("--no-progress", args->no_progress, "no progress line even on a terminal");
@@ -836,8 +864,9 @@ void RegisterKafkaCommands(CLI::App& app, int* exit_code) {
         "demo",
         "embedded broker + engine + a simulated Hai Bà Trưng year in one process; ends with the "
         "KPI table per ward");
-    command->add_option("--dossiers", args->dossiers,
-                        "dossiers in the simulated year (the default takes well under a minute)")
+    command
+        ->add_option("--dossiers", args->dossiers,
+                     "dossiers in the simulated year (the default takes well under a minute)")
         ->capture_default_str()
         ->check(CLI::Range(int64_t{1}, int64_t{2000000}));
     command->add_option("--seed", args->seed, "simulation seed")->capture_default_str();

@@ -210,12 +210,24 @@ TEST(ReferenceLoaderTest, FilesLoadAndUnreadableFilesAreIOErrors) {
   EXPECT_EQ(catalog_status.code(), StatusCode::kIOError);
   EXPECT_NE(catalog_status.message().find(missing), std::string::npos) << catalog_status.message();
   EXPECT_EQ(LoadAgenciesFile(missing).status().code(), StatusCode::kIOError);
+  EXPECT_EQ(LoadCatalogFile(dir.string()).status().code(), StatusCode::kIOError);
 
   // A parse error in a file names the file.
   std::ofstream(catalog_path) << "{";
   const core::Status bad = LoadCatalogFile(catalog_path).status();
   ExpectInvalid(bad, catalog_path + ": not valid JSON");
   std::filesystem::remove_all(dir);
+}
+
+// The reference data shipped in schemas/reference (compiled into `hoso`)
+// must load; schema_agreement also checks it against the schema files.
+TEST(ReferenceLoaderTest, ShippedReferenceDataLoads) {
+  const std::string dir = std::string(HOSO_SOURCE_DIR) + "/schemas/reference/";
+  const core::Result<core::ProcedureCatalog> catalog =
+      LoadCatalogFile(dir + "hbt-2019-procedures.json");
+  EXPECT_TRUE(catalog.ok()) << catalog.status().ToString();
+  const core::Result<core::AgencyList> agencies = LoadAgenciesFile(dir + "hbt-2019-agencies.json");
+  EXPECT_TRUE(agencies.ok()) << agencies.status().ToString();
 }
 
 }  // namespace

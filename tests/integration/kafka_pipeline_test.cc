@@ -1,0 +1,285 @@
+// The Kafka pipeline end to end, through the built `hoso` binary and kcat:
+// `hoso broker` runs as its own process (it outlives every `serve`), events
+// go in with `hoso produce` or kcat, `hoso serve` consumes them, and the KPIs
+// must equal those of `hoso ingest` of the same file, number for number.
+// Tests never sleep blindly: they poll a condition with a deadline.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "tests/testing/cli_runner.h"
+
+extern char** environ;
+
+namespace hoso {
+namespace {
+
+using testing::RunHoso;
+using testing::RunProgram;
+using testing::TempDir;
+using Clock = std::chrono::steady_clock;
+
+constexpr char kKcat[] = "/usr/bin/kcat";
+
+// A child process (no shell), killed (SIGKILL) by the destructor if running.
+class Child {
+ public:
+  Child(const std::vector<std::string>& args, const std::string& log_path) {
+    std::vector<char*> argv;
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                     0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  ~Child() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  bool running() const { return pid_ > 0; }
+  // Sends `signal` and waits; returns the wait status.
+  int Stop(int signal) {
+    int status = 0;
+    ::kill(pid_, signal);
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return status;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+bool WaitFor(const std::function<bool()>& condition, std::chrono::seconds limit) {
+  const auto deadline = Clock::now() + limit;
+  while (Clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return condition();
+}
+
+// `hoso broker` in its own process; the bootstrap address from its file.
+class Broker {
+ public:
+  explicit Broker(const TempDir& dir, int partitions = 8)
+      : file_(dir.File("bootstrap")),
+        child_({HOSO_CLI, "broker", "--partitions", std::to_string(partitions), "--bootstrap-file",
+                file_},
+               dir.File("broker.log")) {
+    WaitFor([&] { return std::filesystem::exists(file_); }, std::chrono::seconds(20));
+    std::ifstream in(file_);
+    std::getline(in, bootstrap_);
+  }
+  const std::string& bootstrap() const { return bootstrap_; }
+
+ private:
+  std::string file_;
+  Child child_;
+  std::string bootstrap_;
+};
+
+// A serve config with the quick settings of the embedded setup.
+std::string WriteServeConfig(const TempDir& dir, const std::string& name,
+                             const std::string& bootstrap, const std::string& group,
+                             const std::string& db) {
+  nlohmann::json config = {
+      {"kafka.bootstrap.servers", bootstrap},
+      {"kafka.group.id", group},
+      {"kafka.session.timeout.ms", 6000},
+      {"kafka.heartbeat.interval.ms", 500},
+      {"kafka.fetch.wait.max.ms", 10},
+      {"db", db},
+      {"clock", "event"},
+      {"batch_max_records", 500},
+  };
+  const std::string path = dir.File(name);
+  testing::WriteFile(path, config.dump(2));
+  return path;
+}
+
+std::string KpiJson(const std::string& db, const std::string& period,
+                    const std::string& by = "agency") {
+  auto result = RunHoso({"kpi", "--db", db, "--period", period, "--by", by, "--format", "json"});
+  return result.exit_code == 0 ? result.out : "error: " + result.err;
+}
+
+std::string IngestKpi(const TempDir& dir, const std::string& events, const std::string& period,
+                      const std::string& by = "agency") {
+  const std::string db = dir.File("ingest-db-" + std::to_string(std::hash<std::string>{}(events)));
+  auto ingest = RunHoso({"ingest", "--events", events, "--db", db, "--no-progress"});
+  EXPECT_EQ(ingest.exit_code, 0) << ingest.err;
+  return KpiJson(db, period, by);
+}
+
+void Produce(const std::string& bootstrap, const std::string& file) {
+  auto produced = RunHoso({"produce", "--brokers", bootstrap, "--file", file, "--no-progress"});
+  ASSERT_EQ(produced.exit_code, 0) << produced.err;
+}
+
+// Serves `events` from a fresh broker and expects the ingest KPIs.
+void ExpectServeEqualsIngest(const std::string& events, const std::string& period) {
+  TempDir dir;
+  Broker broker(dir);
+  ASSERT_FALSE(broker.bootstrap().empty());
+  const std::string expected = IngestKpi(dir, events, period);
+  ASSERT_EQ(expected.rfind("error", 0), std::string::npos) << expected;
+  Produce(broker.bootstrap(), events);
+  const std::string db = dir.File("serve-db");
+  Child serve({HOSO_CLI, "serve", "--config",
+               WriteServeConfig(dir, "serve.json", broker.bootstrap(), "g1", db)},
+              dir.File("serve.log"));
+  const bool equal =
+      WaitFor([&] { return KpiJson(db, period) == expected; }, std::chrono::seconds(60));
+  EXPECT_TRUE(equal) << "serve KPIs:\n"
+                     << KpiJson(db, period) << "\ningest KPIs:\n"
+                     << expected << "\nserve log:\n"
+                     << testing::ReadFile(dir.File("serve.log"));
+  // SIGTERM: finish the batch, commit, close, exit 0.
+  const int status = serve.Stop(SIGTERM);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
+TEST(KafkaPipelineTest, FixtureThroughServeEqualsIngest) {
+  ExpectServeEqualsIngest(testing::SourcePath("tests/data/fixture_bach_khoa_2019_06.jsonl"),
+                          "2019-06");
+}
+
+TEST(KafkaPipelineTest, LoadgenThroughServeEqualsIngest) {
+  TempDir dir;
+  const std::string events = dir.File("loadgen.jsonl");
+  auto gen = RunHoso({"loadgen", "--out", events, "--seed", "3", "--dossiers", "3000"});
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  ExpectServeEqualsIngest(events, "2019");
+}
+
+TEST(KafkaPipelineTest, BadRecordsReachDeadLetterTopicWithHeaders) {
+  TempDir dir;
+  Broker broker(dir);
+  const std::string events = dir.File("events.jsonl");
+  const std::string unknown =
+      R"({"event_id":"x-1","dossier_id":"NOPE-1","type":"resolved","occurred_at":"2019-06-03T10:00:00+07:00","agency_id":"phuong-bach-khoa","outcome":"approved"})";
+  testing::WriteFile(
+      events, testing::ReadFile(testing::SourcePath("tests/data/fixture_bach_khoa_2019_06.jsonl")) +
+                  "this is not json\n" + unknown + "\n");
+  Produce(broker.bootstrap(), events);
+  Child serve({HOSO_CLI, "serve", "--config",
+               WriteServeConfig(dir, "serve.json", broker.bootstrap(), "g-dl", dir.File("db"))},
+              dir.File("serve.log"));
+  std::vector<nlohmann::json> letters;
+  const bool found = WaitFor(
+      [&] {
+        auto read = RunProgram(
+            kKcat, {"-C", "-b", broker.bootstrap(), "-t", "hoso.dead-letter", "-J", "-e", "-q"});
+        letters.clear();
+        std::istringstream lines(read.out);
+        std::string line;
+        while (std::getline(lines, line)) {
+          if (!line.empty()) letters.push_back(nlohmann::json::parse(line, nullptr, false));
+        }
+        return letters.size() >= 2;
+      },
+      std::chrono::seconds(60));
+  ASSERT_TRUE(found) << testing::ReadFile(dir.File("serve.log"));
+  std::map<std::string, nlohmann::json> by_reason;
+  for (const nlohmann::json& letter : letters) {
+    ASSERT_TRUE(letter.contains("headers")) << letter.dump();
+    std::map<std::string, std::string> headers;
+    const auto& h = letter["headers"];
+    for (size_t i = 0; i + 1 < h.size(); i += 2) headers[h[i]] = h[i + 1];
+    EXPECT_EQ(headers["source_topic"], "hoso.dossier-events");
+    EXPECT_FALSE(headers["source_partition"].empty());
+    EXPECT_FALSE(headers["source_offset"].empty());
+    EXPECT_FALSE(headers["message"].empty());
+    nlohmann::json entry = letter;
+    entry["h"] = headers;
+    by_reason[headers["reason"]] = entry;
+  }
+  ASSERT_TRUE(by_reason.count("invalid_json")) << letters.size();
+  EXPECT_EQ(by_reason["invalid_json"]["payload"], "this is not json");
+  ASSERT_TRUE(by_reason.count("unknown_dossier"));
+  EXPECT_EQ(by_reason["unknown_dossier"]["payload"], unknown);
+  EXPECT_EQ(by_reason["unknown_dossier"]["key"], "NOPE-1");  // the original key
+}
+
+TEST(KafkaPipelineTest, KcatProducedEventsAreCounted) {
+  TempDir dir;
+  Broker broker(dir);
+  const std::string events = testing::SourcePath("tests/data/fixture_bach_khoa_2019_06.jsonl");
+  const std::string expected = IngestKpi(dir, events, "2019-06");
+  // kcat -K'|' input: "<dossier_id>|<event json>" per line.
+  std::ostringstream keyed;
+  std::istringstream in(testing::ReadFile(events));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    keyed << nlohmann::json::parse(line)["dossier_id"].get<std::string>() << "|" << line << "\n";
+  }
+  const std::string keyed_path = dir.File("keyed.txt");
+  testing::WriteFile(keyed_path, keyed.str());
+  auto sent = RunProgram("/bin/sh", {"-c", std::string(kKcat) + " -P -b " + broker.bootstrap() +
+                                               " -t hoso.dossier-events -K'|' < " + keyed_path});
+  ASSERT_EQ(sent.exit_code, 0) << sent.err;
+  const std::string db = dir.File("db");
+  Child serve({HOSO_CLI, "serve", "--config",
+               WriteServeConfig(dir, "serve.json", broker.bootstrap(), "g-kcat", db)},
+              dir.File("serve.log"));
+  EXPECT_TRUE(WaitFor([&] { return KpiJson(db, "2019-06") == expected; }, std::chrono::seconds(60)))
+      << KpiJson(db, "2019-06") << "\nvs\n"
+      << expected;
+}
+
+// serve is SIGKILLed at random points while consuming, three times, then
+// runs to the end: nothing lost, nothing counted twice.
+TEST(KafkaCrashTest, KilledServeResumesToTheIngestFigures) {
+  TempDir dir;
+  Broker broker(dir, 8);
+  const std::string events = dir.File("loadgen.jsonl");
+  auto gen = RunHoso({"loadgen", "--out", events, "--seed", "11", "--dossiers", "12000"});
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  const std::string expected = IngestKpi(dir, events, "2019", "procedure");
+  Produce(broker.bootstrap(), events);
+  const std::string db = dir.File("db");
+  const std::string config = WriteServeConfig(dir, "serve.json", broker.bootstrap(), "g-crash", db);
+  std::mt19937 random(20190603);
+  for (int round = 0; round < 3; ++round) {
+    Child serve({HOSO_CLI, "serve", "--config", config}, dir.File("serve.log"));
+    // Wait until this run has stored something new (its KPIs moved), then
+    // kill it after a random extra delay.
+    const std::string before = KpiJson(db, "2019", "procedure");
+    ASSERT_TRUE(WaitFor([&] { return KpiJson(db, "2019", "procedure") != before; },
+                        std::chrono::seconds(30)))
+        << "round " << round << ": nothing consumed\n"
+        << testing::ReadFile(dir.File("serve.log"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(random() % 400));
+    const int status = serve.Stop(SIGKILL);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "round " << round << " ended before the kill";
+  }
+  Child serve({HOSO_CLI, "serve", "--config", config}, dir.File("serve.log"));
+  EXPECT_TRUE(WaitFor([&] { return KpiJson(db, "2019", "procedure") == expected; },
+                      std::chrono::seconds(90)))
+      << testing::ReadFile(dir.File("serve.log"));
+}
+
+}  // namespace
+}  // namespace hoso
