@@ -368,7 +368,10 @@ bool DossierStateMachine::Apply(const DossierState* prior, const Event& event, b
       break;
     }
   }
-  state.last_event_at = std::max(state.last_event_at, event.occurred_at);
+  // The engine's own overdue event (dated at due_at, raised when its clock
+  // passed it) must not make a producer's earlier event that arrives late look
+  // like time travel.
+  if (!derived) state.last_event_at = std::max(state.last_event_at, event.occurred_at);
   ++state.event_count;
   return true;
 }

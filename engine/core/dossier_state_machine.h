@@ -64,7 +64,8 @@ class DossierStateMachine {
   // Applies `event` to `prior` (nullptr for a dossier never seen). On success
   // returns true and fills *out; otherwise returns false and fills *rejection.
   // `derived` marks an event the engine made itself (an `overdue` at due_at):
-  // it skips the time_travel check, since the clock raised it after the fact.
+  // it skips the time_travel check and does not move the dossier's
+  // last_event_at, since the clock raised it after the fact.
   bool Apply(const DossierState* prior, const Event& event, bool derived, Transition* out,
              Rejection* rejection) const;
 

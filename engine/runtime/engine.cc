@@ -28,6 +28,20 @@ struct Engine::Hasher {
   EVP_MD_CTX* ctx;
 };
 
+namespace {
+
+// 64-bit FNV-1a: a fingerprint for the in-memory "maybe present" sets.
+uint64_t Fingerprint(std::string_view id) {
+  uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : id) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
+
+}  // namespace
+
 // Everything one atomic batch changes, overlaid on the store while it is built.
 struct Engine::Batch {
   std::unique_ptr<projections::KvBatch> writes;
@@ -116,6 +130,22 @@ Status Engine::Load() {
     kpi_cells_[*key] = *counters;
   }
   HOSO_RETURN_IF_ERROR(kpi->status());
+  // Fingerprints of every id already stored, so that absent ids (the common
+  // case: new events, new dossiers, new alerts) need no read at all.
+  for (auto [column, ids] : {std::pair{Column::kDedup, &event_ids_},
+                             std::pair{Column::kAlerts, &alert_ids_}}) {
+    auto it = store_->NewIterator(column);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ids->insert(Fingerprint(it->key()));
+    HOSO_RETURN_IF_ERROR(it->status());
+  }
+  auto dossiers = store_->NewIterator(Column::kDossiers);
+  for (dossiers->SeekToFirst(); dossiers->Valid(); dossiers->Next()) {
+    dossier_ids_.insert(Fingerprint(dossiers->key()));
+    auto state = projections::DecodeDossierState(dossiers->value());
+    if (!state.ok()) return state.status();
+    if (state->is_open()) open_states_.emplace(std::string(dossiers->key()), std::move(*state));
+  }
+  HOSO_RETURN_IF_ERROR(dossiers->status());
   auto timers = store_->NewIterator(Column::kTimers);
   for (timers->SeekToFirst(); timers->Valid(); timers->Next()) {
     timer_keys_.emplace(timers->key());
@@ -143,6 +173,14 @@ Result<std::optional<std::string>> Engine::LoadPosition(std::string_view source_
 Result<core::DossierState*> Engine::LoadState(Batch& batch, const std::string& dossier_id) {
   auto it = batch.dossiers.find(dossier_id);
   if (it != batch.dossiers.end()) return &it->second;
+  // Open dossiers are all in memory; a dossier never seen needs no read.
+  auto open = open_states_.find(dossier_id);
+  if (open != open_states_.end()) {
+    return &batch.dossiers.emplace(dossier_id, open->second).first->second;
+  }
+  if (dossier_ids_.count(Fingerprint(dossier_id)) == 0) {
+    return static_cast<core::DossierState*>(nullptr);
+  }
   std::string value;
   Status s = store_->Get(Column::kDossiers, dossier_id, &value);
   if (s.code() == core::StatusCode::kNotFound) return static_cast<core::DossierState*>(nullptr);
@@ -156,7 +194,7 @@ Result<core::DossierState*> Engine::LoadState(Batch& batch, const std::string& d
 
 Result<bool> Engine::IsKnownEventId(Batch& batch, const std::string& event_id) {
   if (batch.new_event_ids.count(event_id) > 0) return true;
-  if (!options_.keep_log) return false;
+  if (!options_.keep_log || event_ids_.count(Fingerprint(event_id)) == 0) return false;
   std::string value;
   Status s = store_->Get(Column::kDedup, event_id, &value);
   if (s.ok()) return true;
@@ -183,11 +221,15 @@ void Engine::LogEvent(Batch& batch, core::DossierState* state, std::string_view 
 
 Status Engine::RaiseAlert(Batch& batch, const core::Alert& alert) {
   if (batch.new_alert_ids.count(alert.alert_id) > 0) return Status::Ok();
-  std::string value;
-  Status s = store_->Get(Column::kAlerts, alert.alert_id, &value);
-  if (s.ok()) return Status::Ok();  // raised before: never twice
-  if (s.code() != core::StatusCode::kNotFound) return s;
+  const uint64_t fingerprint = Fingerprint(alert.alert_id);
+  if (alert_ids_.count(fingerprint) > 0) {
+    std::string value;
+    Status s = store_->Get(Column::kAlerts, alert.alert_id, &value);
+    if (s.ok()) return Status::Ok();  // raised before: never twice
+    if (s.code() != core::StatusCode::kNotFound) return s;
+  }
   batch.new_alert_ids.insert(alert.alert_id);
+  alert_ids_.insert(fingerprint);
   batch.writes->Put(Column::kAlerts, alert.alert_id, EncodeAlertJson(alert));
   batch.result.alerts.push_back(alert);
   return Status::Ok();
@@ -282,7 +324,10 @@ Status Engine::ApplyOne(Batch& batch, std::string_view bytes, const core::Event&
   *state = std::move(transition.state);
   LogEvent(batch, state, bytes, event.occurred_at, partition, offset, derived);
   batch.dirty_dossiers.insert(event.dossier_id);
-  if (options_.keep_log) batch.writes->Put(Column::kDedup, event.event_id, "");
+  if (options_.keep_log) {
+    batch.writes->Put(Column::kDedup, event.event_id, "");
+    event_ids_.insert(Fingerprint(event.event_id));
+  }
   batch.new_event_ids.insert(event.event_id);
   if (!derived) {
     ++batch.result.applied;
@@ -379,8 +424,14 @@ Result<BatchResult> Engine::AdvanceClock(core::Instant now) {
 
 Status Engine::Commit(Batch& batch, const Positions& positions) {
   for (const std::string& dossier_id : batch.dirty_dossiers) {
-    batch.writes->Put(Column::kDossiers, dossier_id,
-                      projections::EncodeDossierState(batch.dossiers.at(dossier_id)));
+    const core::DossierState& state = batch.dossiers.at(dossier_id);
+    batch.writes->Put(Column::kDossiers, dossier_id, projections::EncodeDossierState(state));
+    dossier_ids_.insert(Fingerprint(dossier_id));
+    if (state.is_open()) {
+      open_states_.insert_or_assign(dossier_id, state);
+    } else {
+      open_states_.erase(dossier_id);
+    }
   }
   for (const projections::KpiKey& key : batch.dirty_kpi) {
     batch.writes->Put(Column::kKpi, projections::EncodeKpiKey(key),

@@ -157,6 +157,14 @@ class Engine {
   uint64_t log_sequence_ = 0;
   std::map<projections::KpiKey, core::KpiCounters> kpi_cells_;
   std::set<std::string> timer_keys_;  // encoded timer keys, ordered by fire instant
+  // Every open dossier's state (what most events need), and fingerprints of
+  // every stored dossier, event and alert id: a fingerprint that is absent
+  // proves the id is absent, so the common case needs no store read. Memory
+  // grows with open dossiers and with 8 bytes (+ set overhead) per stored id.
+  std::unordered_map<std::string, core::DossierState> open_states_;
+  std::unordered_set<uint64_t> dossier_ids_;
+  std::unordered_set<uint64_t> event_ids_;
+  std::unordered_set<uint64_t> alert_ids_;
   struct Hasher;
   std::unique_ptr<Hasher> hasher_;
 };

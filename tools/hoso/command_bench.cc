@@ -49,13 +49,13 @@ int RunBenchIngest(const Args& args) {
   fs::remove_all(db_path, ec);
   fs::remove(db_path + ".dead-letter.jsonl", ec);
 
-  // Events per dossier average about 3.2 in the simulated year; generate
+  // Events per dossier average about 2.4 in the simulated year; generate
   // enough dossiers to reach the requested event count.
   std::fprintf(stderr, "bench: generating about %lld events...\n",
                static_cast<long long>(args.events));
   loadgen::Options options;
   options.seed = 42;
-  options.dossiers = std::max<int64_t>(1, args.events * 10 / 32);
+  options.dossiers = std::max<int64_t>(1, args.events * 10 / 24);
   loadgen::Stats stats;
   {
     std::ofstream out(events_path, std::ios::binary | std::ios::trunc);

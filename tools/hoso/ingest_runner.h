@@ -17,7 +17,7 @@ struct IngestOptions {
   std::string events_path;
   std::string db_path;
   std::string dead_letter_path;  // empty: "<db>.dead-letter.jsonl"
-  size_t batch_records = 2048;
+  size_t batch_records = 8192;
   bool progress = false;  // draw a progress line on stderr
   // Fault injection for crash tests: SIGKILL this process at batch number
   // `kill_at_batch` (1-based), before its write (after its dead letters are

@@ -243,3 +243,24 @@ TEST_F(DossierStateMachineTest, OverdueTimerRaisesOverdueApologyMissingAndADeriv
 
 }  // namespace
 }  // namespace hoso::core
+
+namespace hoso::core {
+namespace {
+
+// Regression: a derived overdue event (dated at due_at) made a producer's
+// earlier event arriving late look like time travel (seen with several Kafka
+// partitions, whose event times interleave).
+TEST_F(DossierStateMachineTest, DerivedOverdueDoesNotMakeALateArrivalTimeTravel) {
+  Ok(Received("2019-06-17T09:00:00+07:00", 3));  // due Thu 06-20 09:00
+  Event derived = Make(EventType::kOverdue, "2019-06-20T09:00:00+07:00");
+  derived.due_at = At("2019-06-20T09:00:00+07:00");
+  Transition out;
+  Rejection rejection;
+  ASSERT_TRUE(machine_.Apply(&*state_, derived, /*derived=*/true, &out, &rejection));
+  state_ = out.state;
+  Transition resolved = Ok(Make(EventType::kResolved, "2019-06-19T16:00:00+07:00"));
+  EXPECT_TRUE(Has(resolved, KpiField::kResolvedEarly));
+}
+
+}  // namespace
+}  // namespace hoso::core
