@@ -16,6 +16,24 @@ std::string ChainHash(std::string_view previous, std::string_view bytes) {
   return std::string(reinterpret_cast<const char*>(digest), length);
 }
 
+struct ChainHasher::Context {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~Context() { EVP_MD_CTX_free(ctx); }
+};
+
+ChainHasher::ChainHasher() : context_(new Context) {}
+ChainHasher::~ChainHasher() { delete context_; }
+
+void ChainHasher::Chain(std::string_view previous, std::string_view bytes, std::string* out) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestInit_ex(context_->ctx, EVP_sha256(), nullptr);
+  EVP_DigestUpdate(context_->ctx, previous.data(), previous.size());
+  EVP_DigestUpdate(context_->ctx, bytes.data(), bytes.size());
+  EVP_DigestFinal_ex(context_->ctx, digest, &length);
+  out->assign(reinterpret_cast<const char*>(digest), length);
+}
+
 std::string ToHex(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;

@@ -11,6 +11,22 @@ namespace hoso::runtime {
 
 // 32 raw bytes.
 std::string ChainHash(std::string_view previous, std::string_view bytes);
+
+// The same with a reused digest context, for loops over many events.
+// Not thread-safe; one per thread.
+class ChainHasher {
+ public:
+  ChainHasher();
+  ~ChainHasher();
+  ChainHasher(const ChainHasher&) = delete;
+  ChainHasher& operator=(const ChainHasher&) = delete;
+  // Writes the 32-byte hash of previous || bytes into *out.
+  void Chain(std::string_view previous, std::string_view bytes, std::string* out);
+
+ private:
+  struct Context;
+  Context* context_;
+};
 std::string ToHex(std::string_view bytes);
 
 }  // namespace hoso::runtime

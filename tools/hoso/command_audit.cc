@@ -113,6 +113,8 @@ int RunReplay(const ReplayArgs& args) {
     core::Status s = (*target)->Write(*batch);
     if (!s.ok()) return ReportError("replay", s);
   }
+  core::Status flushed = (*target)->Flush();
+  if (!flushed.ok()) return ReportError("replay", flushed);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   nlohmann::ordered_json json;

@@ -73,6 +73,9 @@ core::Result<IngestSummary> RunIngest(const IngestOptions& options, const Refere
     if (batch.end_of_source) break;
   }
   if (options.progress) std::fprintf(stderr, "\n");
+  // Leave the database compact: a read-only open (kpi, verify, history) would
+  // otherwise replay the whole write-ahead log into memory first.
+  HOSO_RETURN_IF_ERROR((*store)->Flush());
   summary.bytes_read = source.position_bytes() - source.start_position_bytes();
   summary.logged_events = (*engine)->logged_events();
   summary.seconds =
