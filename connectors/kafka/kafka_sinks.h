@@ -14,9 +14,10 @@
 // added since the previous Flush is acknowledged by the broker, re-sending
 // failed ones with back-off (idempotent producer, so no duplicates inside one
 // producer session). `hoso serve` calls it in Engine::ApplyBatch's
-// before_commit hook for dead letters and alerts: a crash after the flush and
-// before the RocksDB commit re-applies the batch and publishes them again (a
-// duplicate, identified by source offset or alert_id), but one is never lost.
+// before_commit hook for dead letters: a crash after the flush and before the
+// RocksDB commit re-applies the batch and publishes them again (a duplicate,
+// identified by source offset), but one is never lost. Alerts go through the
+// AlertOutbox below instead: published after the commit that stores them.
 //
 // Thread-safety: one thread uses a producer; delivery callbacks run on that
 // thread inside Poll/Flush.
@@ -35,6 +36,7 @@
 #include "engine/core/alert.h"
 #include "engine/core/kpi_counters.h"
 #include "engine/runtime/event_source.h"
+#include "projections/kv_store.h"
 #include "projections/records.h"
 
 namespace hoso::connectors::kafka {
@@ -111,6 +113,8 @@ class EngineSinks final : public runtime::RejectSink {
   core::Status WriteDeadLetter(const runtime::RawRecord& record, std::string_view key,
                                const core::Rejection& rejection);
   core::Status WriteAlert(const core::Alert& alert);
+  // An alert already encoded (schemas/alert.schema.json), e.g. from the outbox.
+  core::Status WriteAlertJson(std::string_view dossier_id, std::string_view json);
   core::Status WriteKpi(const projections::KpiKey& key, const core::KpiCounters& counters);
   // Waits until everything written since the last Flush is acknowledged,
   // re-sending failures with back-off; logs once when delivery starts failing
@@ -139,6 +143,30 @@ class EngineSinks final : public runtime::RejectSink {
   int64_t dead_letters_ = 0;
   int64_t alerts_ = 0;
   int64_t kpi_updates_ = 0;
+};
+
+// The alert outbox (docs/alerts.md "Publication"). The engine stores each
+// alert in the `alerts` column family in the very batch that raises it (and
+// never raises an id twice); `serve` publishes alerts only after that commit,
+// and once hoso.alerts has acknowledged them records each id under meta
+// "alert_published/<alert_id>". At start, every stored alert without that
+// mark is published again: an alert is never lost. It is published twice
+// only when serve dies between the engine commit and the mark (a window of
+// one broker round trip), so consumers deduplicate on alert_id.
+//
+// Thread-safety: one thread; the store must outlive the outbox.
+class AlertOutbox {
+ public:
+  explicit AlertOutbox(projections::KvStore* store) : store_(store) {}
+  // Stored alerts not marked published, as (dossier_id, JSON value), in
+  // alert_id order. One merge pass over both key ranges, no extra memory.
+  core::Result<std::vector<std::pair<std::string, std::string>>> Unpublished();
+  // Marks ids published, in one write.
+  core::Status MarkPublished(const std::vector<std::string>& alert_ids);
+  static constexpr std::string_view kMetaPrefix = "alert_published/";
+
+ private:
+  projections::KvStore* store_;
 };
 
 // "2019-06|W01|P123|7" and the JSON value of a KPI cell on hoso.kpi.

@@ -93,6 +93,18 @@ core::Result<ServeConfig> ParseServeConfig(const std::string& json_text,
       } else {
         return Bad("'clock' must be \"wall\" or \"event\"");
       }
+    } else if (key == "clock_offset_ms") {
+      if (!value.is_number_integer()) return Bad("'clock_offset_ms' must be an integer");
+      config.clock_offset_ms = value.get<int64_t>();
+    } else if (key == "clock_start") {
+      if (!value.is_string()) return Bad("'clock_start' must be an RFC 3339 date-time");
+      auto start = core::ParseRfc3339(value.get<std::string>());
+      if (!start.ok()) return Bad("'clock_start': " + start.status().message());
+      config.clock_start = *start;
+    } else if (key == "clock_tick_ms") {
+      auto v = IntIn(value, key, 10, 1000);
+      if (!v.ok()) return v.status();
+      config.clock_tick_ms = *v;
     } else if (key.rfind("_", 0) == 0 || key == "comment") {
       // Comments ("_note": ...) are allowed.
     } else {

@@ -5,7 +5,8 @@
 //   {"kafka.bootstrap.servers": "127.0.0.1:9092", "kafka.group.id": "hoso",
 //    "topics": {"events": ..., "dead_letter": ..., "alerts": ..., "kpi": ...},
 //    "db": "/var/lib/hoso/db", "batch_max_records": 2000,
-//    "poll_timeout_ms": 100, "clock": "wall"}
+//    "poll_timeout_ms": 100, "clock": "wall", "clock_tick_ms": 200,
+//    "clock_offset_ms": 0, "clock_start": "2019-06-24T09:00:00+07:00"}
 //
 // Every key starting with "kafka." is passed to librdkafka verbatim (prefix
 // removed) for the consumer and the producer alike, so SASL/SSL settings and
@@ -14,9 +15,12 @@
 #ifndef HOSO_CONNECTORS_KAFKA_SERVE_CONFIG_H_
 #define HOSO_CONNECTORS_KAFKA_SERVE_CONFIG_H_
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "connectors/kafka/kafka_handles.h"
+#include "engine/core/instant.h"
 #include "engine/core/status.h"
 
 namespace hoso::connectors::kafka {
@@ -41,6 +45,20 @@ struct ServeConfig {
   // "wall": alerts fire by the wall clock (AdvanceClock every loop); "event":
   // the engine clock is the highest occurred_at applied. Default: "wall".
   bool wall_clock = true;
+  // Wall clock only, for tests and drills: the engine clock is the system
+  // clock plus this many ms (may be negative). Default: 0.
+  int64_t clock_offset_ms = 0;
+  // Wall clock only, for tests and drills: when set (RFC 3339), the engine
+  // clock starts at this instant when serve starts and then advances with
+  // real (steady) time; overrides clock_offset_ms. The engine clock never
+  // goes back: after a restart it resumes from max(stored clock, this clock).
+  // Default: none.
+  std::optional<core::Instant> clock_start;
+  // Wall clock only: longest interval between two AdvanceClock calls, in ms,
+  // even when no record arrives (it caps the consumer's poll wait), so an
+  // alert is raised at most this long after it became due. Valid 10..1000.
+  // Default: 200.
+  int clock_tick_ms = 200;
   // Hand records to the engine in occurred_at order across partitions
   // (KafkaSourceOptions::event_time_order). Default: true with clock "event",
   // false with "wall".

@@ -26,8 +26,10 @@ int main(int argc, char** argv) {
   hoso::tools::RegisterHistory(app, &exit_code);
   hoso::tools::RegisterLoadgen(app, &exit_code);
   hoso::tools::RegisterBench(app, &exit_code);
+  hoso::tools::RegisterBenchAlerts(app, &exit_code);
   hoso::tools::RegisterAudit(app, &exit_code);
   hoso::tools::RegisterKafkaCommands(app, &exit_code);
+  hoso::tools::RegisterAlerts(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

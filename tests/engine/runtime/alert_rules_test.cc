@@ -1,0 +1,316 @@
+// The alert rules of design.md §7 through runtime::Engine in wall-clock mode:
+// the test owns the clock (AdvanceClock(now)), the store is in memory, and
+// nothing sleeps. Each test names the exact fires_at of every alert.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/core/dossier_state_machine.h"
+#include "engine/runtime/engine.h"
+#include "projections/memory_kv_store.h"
+#include "schemas/codec/calendar_loader.h"
+#include "schemas/codec/event_codec.h"
+#include "schemas/codec/reference_loader.h"
+
+namespace hoso::runtime {
+namespace {
+
+using core::AlertKind;
+using core::Event;
+using core::EventType;
+using core::Instant;
+
+Instant At(const char* text) {
+  auto instant = core::ParseRfc3339(text);
+  EXPECT_TRUE(instant.ok()) << text;
+  return *instant;
+}
+
+// "kind fires_at" of each alert, e.g. "overdue 2019-06-11T09:00:00+07:00".
+std::vector<std::string> Summary(const std::vector<core::Alert>& alerts) {
+  std::vector<std::string> out;
+  for (const core::Alert& alert : alerts) {
+    out.push_back(std::string(core::AlertKindName(alert.kind)) + " " +
+                  core::FormatLocal(alert.fires_at));
+  }
+  return out;
+}
+
+class AlertRulesTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto data = codec::LoadCalendarFile(std::string(HOSO_SOURCE_DIR) +
+                                        "/schemas/reference/calendar-vn.json");
+    ASSERT_TRUE(data.ok()) << data.status().ToString();
+    calendar_ = new core::WorkingCalendar(*core::WorkingCalendar::Create(*data));
+    auto catalog = codec::LoadCatalogFile(std::string(HOSO_SOURCE_DIR) +
+                                          "/schemas/reference/hbt-2019-procedures.json");
+    ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
+    catalog_ = new core::ProcedureCatalog(*catalog);
+  }
+
+  void SetUp() override { Reopen(); }
+
+  // Drops the engine and opens a new one on the same store: a restart.
+  void Reopen(core::StateMachineOptions machine_options = {}) {
+    engine_.reset();
+    machine_ = std::make_unique<core::DossierStateMachine>(calendar_, catalog_, machine_options);
+    EngineOptions options;
+    options.machine = machine_options;
+    options.clock_mode = ClockMode::kWallTime;
+    auto engine = Engine::Open(&store_, machine_.get(), options);
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    engine_ = std::move(*engine);
+  }
+
+  Event Make(EventType type, const char* at, const std::string& dossier = "D") {
+    Event event;
+    event.event_id = "e" + std::to_string(next_id_++);
+    event.dossier_id = dossier;
+    event.type = type;
+    event.occurred_at = At(at);
+    event.agency_id = "phuong-bach-khoa";
+    return event;
+  }
+  Event Received(const char* at, int working_days, const std::string& dossier = "D") {
+    Event event = Make(EventType::kReceived, at, dossier);
+    event.procedure_id = "ward-xac-nhan-tinh-trang-hon-nhan";
+    event.processing = core::ProcessingTime{core::ProcessingKind::kWorkingDays, working_days};
+    return event;
+  }
+  Event Apologized(const char* at, const char* new_due_at) {
+    Event event = Make(EventType::kApologized, at);
+    event.new_due_at = At(new_due_at);
+    event.reason = "cần xác minh thêm";
+    return event;
+  }
+  Event Reason(EventType type, const char* at) {
+    Event event = Make(type, at);
+    event.reason = "thiếu giấy tờ";
+    return event;
+  }
+
+  // Applies events (one batch) and returns the result.
+  BatchResult Apply(const std::vector<Event>& events) {
+    std::vector<std::string> bytes;
+    for (const Event& event : events) bytes.push_back(codec::EncodeEvent(event));
+    std::vector<RawRecord> records;
+    for (const std::string& b : bytes) records.push_back(RawRecord{b, 0, offset_++});
+    auto result = engine_->ApplyBatch(records, {});
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    EXPECT_EQ(result->rejected, 0)
+        << (result->rejections.empty() ? std::string() : result->rejections[0].rejection.message);
+    return std::move(*result);
+  }
+  std::vector<std::string> Advance(const char* now) { return Summary(AdvanceResult(now).alerts); }
+  BatchResult AdvanceResult(const char* now) {
+    auto result = engine_->AdvanceClock(At(now));
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    return std::move(*result);
+  }
+
+  static core::WorkingCalendar* calendar_;
+  static core::ProcedureCatalog* catalog_;
+  projections::MemoryKvStore store_;
+  std::unique_ptr<core::DossierStateMachine> machine_;
+  std::unique_ptr<Engine> engine_;
+  int next_id_ = 1;
+  int64_t offset_ = 0;
+};
+
+core::WorkingCalendar* AlertRulesTest::calendar_ = nullptr;
+core::ProcedureCatalog* AlertRulesTest::catalog_ = nullptr;
+
+using Alerts = std::vector<std::string>;
+
+// design.md §7 worked example: due Tue 2019-06-11 09:00.
+TEST_F(AlertRulesTest, WorkedExampleFiresEachKindStrictlyAfterItsInstant) {
+  Apply({Received("2019-06-06T09:00:00+07:00", 3)});
+  EXPECT_EQ(engine_->pending_timers(), 3u);
+  EXPECT_EQ(engine_->next_timer_at(), At("2019-06-10T08:00:00+07:00"));
+  EXPECT_EQ(Advance("2019-06-10T07:59:59+07:00"), Alerts{});
+  EXPECT_EQ(Advance("2019-06-10T08:00:00+07:00"), Alerts{});  // strictly past, not at
+  auto apology_due = AdvanceResult("2019-06-10T08:00:00.200+07:00");
+  ASSERT_EQ(Summary(apology_due.alerts), Alerts{"apology_due 2019-06-10T08:00:00+07:00"});
+  const core::Alert& alert = apology_due.alerts[0];
+  EXPECT_EQ(alert.alert_id, "D|apology_due|20190611T0900");
+  EXPECT_EQ(alert.raised_at, At("2019-06-10T08:00:00.200+07:00"));
+  EXPECT_EQ(core::FormatLocal(alert.due_at), "2019-06-11T09:00:00+07:00");
+  EXPECT_EQ(alert.agency_id, "phuong-bach-khoa");
+  EXPECT_EQ(alert.procedure_id, "ward-xac-nhan-tinh-trang-hon-nhan");
+  EXPECT_FALSE(alert.message_vi.empty());
+  EXPECT_FALSE(alert.message_en.empty());
+  EXPECT_EQ(Advance("2019-06-10T09:00:00+07:00"), Alerts{});
+  EXPECT_EQ(Advance("2019-06-10T09:00:01+07:00"), Alerts{"due_soon 2019-06-10T09:00:00+07:00"});
+  EXPECT_EQ(Advance("2019-06-11T09:00:00+07:00"), Alerts{});
+  auto overdue = AdvanceResult("2019-06-11T09:00:00.001+07:00");
+  EXPECT_EQ(Summary(overdue.alerts), (Alerts{"overdue 2019-06-11T09:00:00+07:00",
+                                             "apology_missing 2019-06-11T09:00:00+07:00"}));
+  EXPECT_EQ(overdue.derived_events, 1);  // the engine logs its own overdue event
+  EXPECT_EQ(engine_->pending_timers(), 0u);
+  EXPECT_EQ(engine_->next_timer_at(), std::nullopt);
+  EXPECT_EQ(Advance("2019-07-01T09:00:00+07:00"), Alerts{});
+  EXPECT_EQ(store_.table(projections::Column::kAlerts).size(), 4u);
+}
+
+TEST_F(AlertRulesTest, ABudgetOf540MinutesOrLessArmsOnlyOverdue) {
+  // 1 working day from Mon 09:00: due Tue 09:00, budget exactly 540 (not > 540).
+  Apply({Received("2019-06-03T09:00:00+07:00", 1)});
+  EXPECT_EQ(engine_->pending_timers(), 1u);
+  EXPECT_EQ(
+      Advance("2019-06-04T09:00:01+07:00"),
+      (Alerts{"overdue 2019-06-04T09:00:00+07:00", "apology_missing 2019-06-04T09:00:00+07:00"}));
+}
+
+TEST_F(AlertRulesTest, TheDueSoonLeadIsASetting) {
+  Reopen(core::StateMachineOptions{.due_soon_lead_minutes = 120});
+  // Same 540-minute budget, now above the 120-minute lead: due_soon at Tue
+  // 09:00 minus 120 working minutes = Mon 16:00; apology_due at 08:00 of the
+  // last working day before Tue = Mon 08:00 (already past: raised at once).
+  Apply({Received("2019-06-03T09:00:00+07:00", 1)});
+  EXPECT_EQ(engine_->pending_timers(), 3u);
+  EXPECT_EQ(Advance("2019-06-03T09:00:01+07:00"), Alerts{"apology_due 2019-06-03T08:00:00+07:00"});
+  EXPECT_EQ(Advance("2019-06-03T16:00:01+07:00"), Alerts{"due_soon 2019-06-03T16:00:00+07:00"});
+}
+
+TEST_F(AlertRulesTest, HolidaysBetweenNowAndTheDueDateAreSkipped) {
+  // domain.md: received Mon 2019-08-26 09:00, 5 working days, due Tue
+  // 2019-09-03 09:00 (Mon 2/9 is National Day). The last working day before
+  // it is Fri 08-30: apology_due Fri 08:00; due_soon 540 working minutes back
+  // from Tue 09:00 (60 on Tue, 480 on Fri) = Fri 09:00.
+  Apply({Received("2019-08-26T09:00:00+07:00", 5)});
+  EXPECT_EQ(Advance("2019-08-30T07:59:00+07:00"), Alerts{});
+  EXPECT_EQ(Advance("2019-08-30T08:00:01+07:00"), Alerts{"apology_due 2019-08-30T08:00:00+07:00"});
+  EXPECT_EQ(Advance("2019-09-02T23:59:00+07:00"), Alerts{"due_soon 2019-08-30T09:00:00+07:00"});
+  EXPECT_EQ(
+      Advance("2019-09-03T09:00:01+07:00"),
+      (Alerts{"overdue 2019-09-03T09:00:00+07:00", "apology_missing 2019-09-03T09:00:00+07:00"}));
+}
+
+TEST_F(AlertRulesTest, AnApologyOnTheDueDateIsLateSoApologyMissingStillFires) {
+  Apply({Received("2019-08-26T09:00:00+07:00", 5)});
+  EXPECT_EQ(Advance("2019-08-30T09:00:01+07:00"), (Alerts{"apology_due 2019-08-30T08:00:00+07:00",
+                                                          "due_soon 2019-08-30T09:00:00+07:00"}));
+  EXPECT_TRUE(
+      Apply({Apologized("2019-09-03T08:30:00+07:00", "2019-09-05T17:00:00+07:00")}).alerts.empty());
+  EXPECT_EQ(
+      Advance("2019-09-03T09:00:01+07:00"),
+      (Alerts{"overdue 2019-09-03T09:00:00+07:00", "apology_missing 2019-09-03T09:00:00+07:00"}));
+}
+
+TEST_F(AlertRulesTest, ATimelyApologyCancelsApologyDueAndApologyMissing) {
+  Apply({Received("2019-06-06T09:00:00+07:00", 3)});
+  Apply({Apologized("2019-06-07T10:00:00+07:00", "2019-06-12T17:00:00+07:00")});
+  EXPECT_EQ(engine_->pending_timers(), 2u);  // due_soon and overdue
+  EXPECT_EQ(Advance("2019-06-10T09:00:01+07:00"), Alerts{"due_soon 2019-06-10T09:00:00+07:00"});
+  EXPECT_EQ(Advance("2019-06-11T09:00:01+07:00"), Alerts{"overdue 2019-06-11T09:00:00+07:00"});
+}
+
+TEST_F(AlertRulesTest, ASecondApologyRaisesApologyViolationAtItsInstant) {
+  Apply({Received("2019-06-06T09:00:00+07:00", 3)});
+  EXPECT_TRUE(
+      Apply({Apologized("2019-06-07T10:00:00+07:00", "2019-06-12T17:00:00+07:00")}).alerts.empty());
+  auto second = Apply({Apologized("2019-06-07T11:30:00+07:00", "2019-06-14T17:00:00+07:00")});
+  EXPECT_EQ(Summary(second.alerts), Alerts{"apology_violation 2019-06-07T11:30:00+07:00"});
+  EXPECT_EQ(second.alerts[0].alert_id, "D|apology_violation|20190611T0900");
+  // The new date is set only once: the first apology's standing holds.
+  EXPECT_EQ(Advance("2019-06-11T09:00:01+07:00"),
+            (Alerts{"due_soon 2019-06-10T09:00:00+07:00", "overdue 2019-06-11T09:00:00+07:00"}));
+}
+
+TEST_F(AlertRulesTest, APauseCancelsPendingAlerts) {
+  Apply({Received("2019-06-06T09:00:00+07:00", 3)});
+  Apply({Reason(EventType::kSupplementRequested, "2019-06-07T10:00:00+07:00")});
+  EXPECT_EQ(engine_->pending_timers(), 0u);
+  EXPECT_EQ(Advance("2019-06-30T09:00:00+07:00"), Alerts{});
+}
+
+TEST_F(AlertRulesTest, AResumeRearmsFromTheNewDueInstant) {
+  Apply({Received("2019-06-06T09:00:00+07:00", 3)});
+  // Paused Fri 06-07 10:00 with 1,020 working minutes left (Fri 420, Mon 540,
+  // Tue 60); resumed Wed 06-12 09:00: 480 on Wed + 540 on Thu ends exactly at
+  // closing, so the new due_at is Thu 06-13 17:00.
+  Apply({Reason(EventType::kSupplementRequested, "2019-06-07T10:00:00+07:00")});
+  EXPECT_EQ(Advance("2019-06-12T08:59:00+07:00"), Alerts{});
+  Apply({Make(EventType::kSupplementReceived, "2019-06-12T09:00:00+07:00")});
+  EXPECT_EQ(engine_->pending_timers(), 3u);
+  // apology_due (08:00 of Wed, the last working day before Thu) is already
+  // past at the resumption: raised at the next tick.
+  auto tick = AdvanceResult("2019-06-12T09:00:00.100+07:00");
+  ASSERT_EQ(Summary(tick.alerts), Alerts{"apology_due 2019-06-12T08:00:00+07:00"});
+  EXPECT_EQ(tick.alerts[0].alert_id, "D|apology_due|20190613T1700");
+  // due_soon: 540 minutes back from Thu 17:00 ends exactly at Thu's opening.
+  EXPECT_EQ(Advance("2019-06-13T08:00:01+07:00"), Alerts{"due_soon 2019-06-13T08:00:00+07:00"});
+  EXPECT_EQ(
+      Advance("2019-06-13T17:00:01+07:00"),
+      (Alerts{"overdue 2019-06-13T17:00:00+07:00", "apology_missing 2019-06-13T17:00:00+07:00"}));
+}
+
+TEST_F(AlertRulesTest, AResolutionCancelsPendingAlerts) {
+  Apply({Received("2019-06-06T09:00:00+07:00", 3)});
+  Event resolved = Make(EventType::kResolved, "2019-06-07T10:00:00+07:00");
+  Apply({resolved});
+  EXPECT_EQ(engine_->pending_timers(), 0u);
+  EXPECT_EQ(Advance("2019-06-30T09:00:00+07:00"), Alerts{});
+}
+
+TEST_F(AlertRulesTest, ARestartFiresTimersThatCameDueWhileDownExactlyOnce) {
+  Apply({Received("2019-06-06T09:00:00+07:00", 3), Received("2019-06-06T09:00:00+07:00", 5, "E")});
+  EXPECT_EQ(Advance("2019-06-10T08:00:01+07:00"), Alerts{"apology_due 2019-06-10T08:00:00+07:00"});
+  Reopen();                                  // down from Mon 08:00 to Tue 10:00
+  EXPECT_EQ(engine_->pending_timers(), 5u);  // D: due_soon, overdue; E: three
+  EXPECT_EQ(Advance("2019-06-11T10:00:00+07:00"),
+            (Alerts{"due_soon 2019-06-10T09:00:00+07:00", "overdue 2019-06-11T09:00:00+07:00",
+                    "apology_missing 2019-06-11T09:00:00+07:00"}));
+  EXPECT_EQ(Advance("2019-06-11T10:00:01+07:00"), Alerts{});
+  Reopen();
+  // The clock is stored with the last batch that wrote something (idle
+  // ticks write nothing), here the tick that raised the alerts.
+  EXPECT_EQ(engine_->clock(), At("2019-06-11T10:00:00+07:00"));
+  EXPECT_EQ(Advance("2019-06-11T10:00:02+07:00"), Alerts{});
+  EXPECT_EQ(store_.table(projections::Column::kAlerts).size(), 4u);
+}
+
+TEST_F(AlertRulesTest, AnAlertAlreadyStoredIsNeverRaisedAgain) {
+  // A crash after the alert was committed but with its timer still stored
+  // (e.g. a store restored from a copy): the alert id check refuses it.
+  Apply({Received("2019-06-06T09:00:00+07:00", 1)});
+  const auto timers = store_.table(projections::Column::kTimers);
+  ASSERT_EQ(timers.size(), 1u);
+  EXPECT_EQ(AdvanceResult("2019-06-07T09:00:01+07:00").alerts.size(), 2u);
+  auto batch = store_.NewBatch();
+  batch->Put(projections::Column::kTimers, timers.begin()->first, "");
+  ASSERT_TRUE(store_.Write(*batch).ok());
+  Reopen();
+  EXPECT_EQ(engine_->pending_timers(), 1u);
+  EXPECT_EQ(Advance("2019-06-07T09:00:02+07:00"), Alerts{});
+  EXPECT_EQ(engine_->pending_timers(), 0u);
+}
+
+TEST_F(AlertRulesTest, AnIncomingOverdueAfterTheDerivedOneIsADuplicate) {
+  Apply({Received("2019-06-06T09:00:00+07:00", 3)});
+  EXPECT_EQ(AdvanceResult("2019-06-11T09:00:01+07:00").derived_events, 1);
+  Event overdue = Make(EventType::kOverdue, "2019-06-11T09:05:00+07:00");
+  overdue.due_at = At("2019-06-11T09:00:00+07:00");
+  auto result = Apply({overdue});
+  EXPECT_EQ(result.duplicates, 1);
+  EXPECT_EQ(result.applied, 0);
+  EXPECT_TRUE(result.alerts.empty());
+}
+
+TEST_F(AlertRulesTest, IdleTicksWriteNothing) {
+  Apply({Received("2019-06-06T09:00:00+07:00", 3)});
+  const size_t alerts_before = store_.table(projections::Column::kAlerts).size();
+  for (int second = 0; second < 100; ++second) {
+    EXPECT_TRUE(AdvanceResult("2019-06-07T09:00:00+07:00").alerts.empty());
+  }
+  EXPECT_EQ(store_.table(projections::Column::kAlerts).size(), alerts_before);
+  EXPECT_EQ(engine_->pending_timers(), 3u);
+}
+
+}  // namespace
+}  // namespace hoso::runtime
