@@ -1,32 +1,13 @@
 #include "engine/runtime/engine.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <iterator>
-
 
 namespace hoso::runtime {
 
 using core::Result;
 using core::Status;
 using projections::Column;
-
-// SHA-256 with a reused context: one per event on the hot path.
-struct Engine::Hasher {
-  Hasher() : ctx(EVP_MD_CTX_new()) {}
-  ~Hasher() { EVP_MD_CTX_free(ctx); }
-  std::string Chain(std::string_view previous, std::string_view bytes) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-    EVP_DigestUpdate(ctx, previous.data(), previous.size());
-    EVP_DigestUpdate(ctx, bytes.data(), bytes.size());
-    EVP_DigestFinal_ex(ctx, digest, &length);
-    return std::string(reinterpret_cast<const char*>(digest), length);
-  }
-  EVP_MD_CTX* ctx;
-};
 
 namespace {
 
@@ -69,7 +50,7 @@ void BatchResult::Add(const BatchResult& other) {
 
 Engine::Engine(projections::KvStore* store, const core::DossierStateMachine* machine,
                EngineOptions options)
-    : store_(store), machine_(machine), options_(options), hasher_(std::make_unique<Hasher>()) {}
+    : store_(store), machine_(machine), options_(options) {}
 
 Engine::~Engine() = default;
 
@@ -204,7 +185,8 @@ Result<bool> Engine::IsKnownEventId(Batch& batch, const std::string& event_id) {
 void Engine::LogEvent(Batch& batch, core::DossierState* state, std::string_view bytes,
                       core::Instant occurred_at, int32_t partition, int64_t offset, bool derived) {
   ++log_sequence_;
-  state->chain_head = hasher_->Chain(state->chain_head, bytes);
+  hasher_.Chain(state->chain_head, bytes, &chain_scratch_);
+  state->chain_head.swap(chain_scratch_);
   if (!options_.keep_log) return;
   batch.month_heads[{core::MonthKeyOf(occurred_at), state->dossier_id}] = state->chain_head;
   projections::LoggedEvent logged;

@@ -33,6 +33,7 @@
 #include "engine/core/dossier_state_machine.h"
 #include "engine/core/rejection.h"
 #include "engine/core/status.h"
+#include "engine/runtime/chain_hash.h"
 #include "projections/kv_store.h"
 #include "projections/records.h"
 #include "schemas/codec/event_codec.h"
@@ -165,8 +166,8 @@ class Engine {
   std::unordered_set<uint64_t> dossier_ids_;
   std::unordered_set<uint64_t> event_ids_;
   std::unordered_set<uint64_t> alert_ids_;
-  struct Hasher;
-  std::unique_ptr<Hasher> hasher_;
+  ChainHasher hasher_;        // one digest context, reused for every logged event
+  std::string chain_scratch_;
 };
 
 // The JSON of an alert as published on hoso.alerts (schemas/alert.schema.json).
