@@ -308,18 +308,28 @@ core::Status KafkaEventSource::NextMergedBatch(size_t max_records, runtime::Sour
     auto seen = seen_time_ms_.find(partition);
     watermark = std::min(watermark, seen == seen_time_ms_.end() ? INT64_MIN : seen->second);
   }
-  while (batch->records.size() < max_records) {
-    std::deque<Held>* best = nullptr;
-    for (auto& [partition, queue] : held_) {
-      if (!queue.empty() && (best == nullptr || queue.front().time_ms < best->front().time_ms)) {
-        best = &queue;
-      }
-    }
-    if (best == nullptr) break;
+  // k-way merge of the partition heads through a min-heap: O(log P) per
+  // record instead of a scan of every partition (128 in the benchmark).
+  using Head = std::pair<int64_t, std::deque<Held>*>;
+  auto later = [](const Head& a, const Head& b) { return a.first > b.first; };
+  std::vector<Head> heads;
+  heads.reserve(held_.size());
+  for (auto& [partition, queue] : held_) {
+    if (!queue.empty()) heads.emplace_back(queue.front().time_ms, &queue);
+  }
+  std::make_heap(heads.begin(), heads.end(), later);
+  while (batch->records.size() < max_records && !heads.empty()) {
+    std::pop_heap(heads.begin(), heads.end(), later);
+    std::deque<Held>* best = heads.back().second;
+    heads.pop_back();
     if (best->front().time_ms > watermark && held_count_ < options_.max_held_records) break;
     Emit(std::move(best->front().message), batch);
     best->pop_front();
     --held_count_;
+    if (!best->empty()) {
+      heads.emplace_back(best->front().time_ms, best);
+      std::push_heap(heads.begin(), heads.end(), later);
+    }
   }
   return core::Status::Ok();
 }

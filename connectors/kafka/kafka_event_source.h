@@ -93,6 +93,9 @@ class KafkaEventSource final : public runtime::EventSource {
   // finished): fresh high watermarks are queried once (blocking, up to 5 s
   // per partition) and a partition read up to them no longer holds it back.
   void SetInputComplete();
+  // Records in the last batch (what KeyOf/TimestampMsOf index), valid until
+  // the next NextBatch call.
+  size_t last_batch_records() const { return records_messages_.size(); }
   // The key of record `index` of the last batch (empty when none).
   std::string_view KeyOf(size_t index) const;
   // The producer's CreateTime of record `index` of the last batch, in ms

@@ -1,0 +1,230 @@
+// Two `hoso serve` processes in one consumer group (docs/kafka.md "Several
+// instances"): a separate `hoso broker` process, two instances with the same
+// group.id and their own databases split the partitions of
+// hoso.dossier-events; the sum of their KPI partials equals the KPIs of
+// `hoso ingest` of the same file, counter for counter.
+// Tests never sleep blindly: they poll a condition with a deadline.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/testing/cli_runner.h"
+
+extern char** environ;
+
+namespace hoso {
+namespace {
+
+using testing::RunHoso;
+using testing::TempDir;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kPartitions = 8;
+
+// A child process (no shell), killed (SIGKILL) by the destructor if running.
+class Child {
+ public:
+  Child(const std::vector<std::string>& args, const std::string& log_path) {
+    std::vector<char*> argv;
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                     0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  ~Child() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  // Sends `signal` and waits; returns the wait status.
+  int Stop(int signal) {
+    int status = 0;
+    ::kill(pid_, signal);
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return status;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+bool WaitFor(const std::function<bool()>& condition, std::chrono::seconds limit) {
+  const auto deadline = Clock::now() + limit;
+  while (Clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return condition();
+}
+
+// The partitions a serve currently owns, from its last "assigned/revoked ...
+// now N in total" log line (KafkaEventSource logs one per rebalance step at
+// info level, hence `hoso -v serve`); -1 before the first.
+int OwnedPartitions(const std::string& log_path) {
+  static const std::regex kLine(
+      "(assigned|revoked) [0-9]+ partitions of [^,]+, now ([0-9]+) in total");
+  int owned = -1;
+  std::ifstream in(log_path);
+  std::string line;
+  std::smatch match;
+  while (std::getline(in, line)) {
+    if (std::regex_search(line, match, kLine)) owned = std::stoi(match[2]);
+  }
+  return owned;
+}
+
+// Every integer field of every row of `hoso kpi --format json` (the 16
+// counters, open, open_overdue), per agency plus "TOTAL". Ratios are not
+// additive and are left out.
+using Counters = std::map<std::string, std::map<std::string, int64_t>>;
+
+Counters KpiCounters(const std::string& db, const std::string& period) {
+  auto result =
+      RunHoso({"kpi", "--db", db, "--period", period, "--by", "agency", "--format", "json"});
+  Counters counters;
+  if (result.exit_code != 0) return counters;
+  const nlohmann::json json = nlohmann::json::parse(result.out, nullptr, false);
+  if (json.is_discarded()) return counters;
+  auto add = [&](const std::string& key, const nlohmann::json& row) {
+    for (const auto& [name, value] : row.items()) {
+      if (value.is_number_integer()) counters[key][name] += value.get<int64_t>();
+    }
+  };
+  for (const nlohmann::json& row : json["rows"]) add(row["agency_id"].get<std::string>(), row);
+  add("TOTAL", json["total"]);
+  return counters;
+}
+
+Counters Sum(const Counters& a, const Counters& b) {
+  Counters sum = a;
+  for (const auto& [key, fields] : b) {
+    for (const auto& [name, value] : fields) sum[key][name] += value;
+  }
+  return sum;
+}
+
+std::string Describe(const Counters& counters) {
+  nlohmann::json json = counters;
+  return json.dump();
+}
+
+std::string WriteServeConfig(const TempDir& dir, const std::string& name,
+                             const std::string& bootstrap, const std::string& db) {
+  // The quick settings of the embedded setup; clock "event" so the figures
+  // equal a file ingest (docs/kafka.md "Several instances").
+  nlohmann::json config = {
+      {"kafka.bootstrap.servers", bootstrap},
+      {"kafka.group.id", "g-two"},
+      {"kafka.session.timeout.ms", 6000},
+      {"kafka.heartbeat.interval.ms", 500},
+      {"kafka.fetch.wait.max.ms", 10},
+      {"db", db},
+      {"clock", "event"},
+      {"batch_max_records", 500},
+  };
+  const std::string path = dir.File(name);
+  testing::WriteFile(path, config.dump(2));
+  return path;
+}
+
+TEST(KafkaTwoInstancesTest, SplitPartitionsAndPartialsSumToIngest) {
+  TempDir dir;
+  const std::string events = dir.File("loadgen.jsonl");
+  auto gen = RunHoso({"loadgen", "--out", events, "--seed", "7", "--dossiers", "3000"});
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  const std::string ingest_db = dir.File("ingest-db");
+  auto ingest = RunHoso({"ingest", "--events", events, "--db", ingest_db, "--no-progress"});
+  ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
+  const Counters expected = KpiCounters(ingest_db, "2019");
+  ASSERT_FALSE(expected.empty());
+  ASSERT_GT(expected.at("TOTAL").at("received"), 0) << Describe(expected);
+
+  const std::string bootstrap_file = dir.File("bootstrap");
+  Child broker({HOSO_CLI, "broker", "--partitions", std::to_string(kPartitions), "--bootstrap-file",
+                bootstrap_file},
+               dir.File("broker.log"));
+  ASSERT_TRUE(
+      WaitFor([&] { return std::filesystem::exists(bootstrap_file); }, std::chrono::seconds(20)));
+  std::string bootstrap;
+  std::getline(std::ifstream(bootstrap_file), bootstrap);
+  ASSERT_FALSE(bootstrap.empty());
+
+  // Both instances join before anything is produced, so no partition moves
+  // while it holds data: state does not move between instances yet.
+  const std::string db_a = dir.File("db-a");
+  const std::string db_b = dir.File("db-b");
+  const std::string log_a = dir.File("serve-a.log");
+  const std::string log_b = dir.File("serve-b.log");
+  Child serve_a(
+      {HOSO_CLI, "-v", "serve", "--config", WriteServeConfig(dir, "a.json", bootstrap, db_a)},
+      log_a);
+  Child serve_b(
+      {HOSO_CLI, "-v", "serve", "--config", WriteServeConfig(dir, "b.json", bootstrap, db_b)},
+      log_b);
+  const bool split = WaitFor(
+      [&] {
+        const int a = OwnedPartitions(log_a);
+        const int b = OwnedPartitions(log_b);
+        return a > 0 && b > 0 && a + b == kPartitions;
+      },
+      std::chrono::seconds(60));
+  ASSERT_TRUE(split) << "serve a:\n"
+                     << testing::ReadFile(log_a) << "\nserve b:\n"
+                     << testing::ReadFile(log_b);
+
+  auto produced = RunHoso({"produce", "--brokers", bootstrap, "--file", events, "--no-progress"});
+  ASSERT_EQ(produced.exit_code, 0) << produced.err;
+
+  Counters partial_a;
+  Counters partial_b;
+  const bool equal = WaitFor(
+      [&] {
+        partial_a = KpiCounters(db_a, "2019");
+        partial_b = KpiCounters(db_b, "2019");
+        return Sum(partial_a, partial_b) == expected;
+      },
+      std::chrono::seconds(90));
+  EXPECT_TRUE(equal) << "a + b:\n"
+                     << Describe(Sum(partial_a, partial_b)) << "\ningest:\n"
+                     << Describe(expected) << "\nserve a:\n"
+                     << testing::ReadFile(log_a) << "\nserve b:\n"
+                     << testing::ReadFile(log_b);
+  // Each instance consumed a non-empty share of the dossiers.
+  ASSERT_TRUE(partial_a.count("TOTAL") && partial_b.count("TOTAL"));
+  EXPECT_GT(partial_a.at("TOTAL").at("received"), 0);
+  EXPECT_GT(partial_b.at("TOTAL").at("received"), 0);
+  EXPECT_EQ(OwnedPartitions(log_a) + OwnedPartitions(log_b), kPartitions)
+      << "a partition moved during the run";
+
+  // SIGTERM: both finish the batch in hand, commit, leave the group, exit 0.
+  const int status_a = serve_a.Stop(SIGTERM);
+  EXPECT_TRUE(WIFEXITED(status_a) && WEXITSTATUS(status_a) == 0) << status_a;
+  const int status_b = serve_b.Stop(SIGTERM);
+  EXPECT_TRUE(WIFEXITED(status_b) && WEXITSTATUS(status_b) == 0) << status_b;
+}
+
+}  // namespace
+}  // namespace hoso
