@@ -276,7 +276,8 @@ Result<std::pair<core::TimerSpec, std::string>> DecodeTimerKey(std::string_view 
   const uint8_t kind = r.U8();
   timer.due_at.value = r.I64();
   std::string dossier_id(r.Rest());
-  if (r.failed() || kind >= core::kAlertKindCount || dossier_id.empty()) return Corrupt("timer key");
+  if (r.failed() || kind >= core::kAlertKindCount || dossier_id.empty())
+    return Corrupt("timer key");
   timer.kind = static_cast<core::AlertKind>(kind);
   return std::make_pair(timer, std::move(dossier_id));
 }

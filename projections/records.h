@@ -25,9 +25,10 @@ std::string ProjectionTag();  // "hoso-projections/1"
 
 // meta keys
 inline constexpr std::string_view kMetaProjection = "projection";
-inline constexpr std::string_view kMetaClock = "clock";             // fixed64 ms, event-time watermark
+inline constexpr std::string_view kMetaClock = "clock";  // fixed64 ms, event-time watermark
 inline constexpr std::string_view kMetaLogSequence = "log_sequence";  // fixed64, events logged
-inline constexpr std::string_view kMetaPositionPrefix = "position/";  // + source id -> position text
+inline constexpr std::string_view kMetaPositionPrefix =
+    "position/";  // + source id -> position text
 
 // events: [u8 id length][dossier_id][u32 BE sequence]
 std::string EventKey(std::string_view dossier_id, uint32_t sequence);

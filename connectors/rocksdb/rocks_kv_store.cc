@@ -127,8 +127,8 @@ core::Result<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(const std::string
       const std::string name(projections::ColumnName(static_cast<Column>(i)));
       if (std::find(families.begin(), families.end(), name) == families.end() &&
           options.read_only) {
-        return Status::InvalidArgument(path + " is not a hoso database (no column family '" +
-                                       name + "')");
+        return Status::InvalidArgument(path + " is not a hoso database (no column family '" + name +
+                                       "')");
       }
     }
   }

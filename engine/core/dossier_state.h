@@ -54,8 +54,8 @@ struct DossierState {
   bool overdue_logged = false;  // an `overdue` event is in the log
 
   // Finish.
-  Instant finished_at;          // occurred_at of the finishing event
-  LocalMinute classified_at;    // e of design.md §3 (pause instant if resolved while paused)
+  Instant finished_at;        // occurred_at of the finishing event
+  LocalMinute classified_at;  // e of design.md §3 (pause instant if resolved while paused)
   Classification classification = Classification::kOnTime;  // for kResolved only
 
   Instant last_event_at;     // occurred_at of the last applied event

@@ -59,19 +59,26 @@ std::string MakeAlertId(std::string_view dossier_id, AlertKind kind, LocalMinute
 
 std::string_view DossierStatusName(DossierStatus status) {
   switch (status) {
-    case DossierStatus::kOpen: return "open";
-    case DossierStatus::kPaused: return "paused";
-    case DossierStatus::kFinished: return "finished";
+    case DossierStatus::kOpen:
+      return "open";
+    case DossierStatus::kPaused:
+      return "paused";
+    case DossierStatus::kFinished:
+      return "finished";
   }
   return "open";
 }
 
 std::string_view FinishKindName(FinishKind kind) {
   switch (kind) {
-    case FinishKind::kNone: return "none";
-    case FinishKind::kResolved: return "resolved";
-    case FinishKind::kWithdrawn: return "withdrawn";
-    case FinishKind::kRejected: return "rejected";
+    case FinishKind::kNone:
+      return "none";
+    case FinishKind::kResolved:
+      return "resolved";
+    case FinishKind::kWithdrawn:
+      return "withdrawn";
+    case FinishKind::kRejected:
+      return "rejected";
   }
   return "none";
 }
@@ -98,9 +105,8 @@ bool DossierStateMachine::CheckProcedure(const Event& event, Rejection* rejectio
                     "' is not in the catalog and the event carries neither due_at nor processing");
 }
 
-Alert DossierStateMachine::MakeAlert(const DossierState& state, AlertKind kind,
-                                     LocalMinute due_at, LocalMinute fires_at,
-                                     Instant raised_at) const {
+Alert DossierStateMachine::MakeAlert(const DossierState& state, AlertKind kind, LocalMinute due_at,
+                                     LocalMinute fires_at, Instant raised_at) const {
   Alert alert;
   alert.alert_id = MakeAlertId(state.dossier_id, kind, due_at);
   alert.kind = kind;
@@ -217,8 +223,12 @@ bool DossierStateMachine::ApplyReceived(const Event& event, Transition* out,
       out->counters.push_back({month, state.online_level == 4 ? KpiField::kOnlineReceivedLevel4
                                                               : KpiField::kOnlineReceivedLevel3});
       break;
-    case Channel::kDirect: out->counters.push_back({month, KpiField::kDirect}); break;
-    case Channel::kPostal: out->counters.push_back({month, KpiField::kPostal}); break;
+    case Channel::kDirect:
+      out->counters.push_back({month, KpiField::kDirect});
+      break;
+    case Channel::kPostal:
+      out->counters.push_back({month, KpiField::kPostal});
+      break;
   }
   return ArmTimers(&state, out, rejection);
 }
@@ -376,8 +386,8 @@ bool DossierStateMachine::Apply(const DossierState* prior, const Event& event, b
   return true;
 }
 
-Transition DossierStateMachine::Fire(const DossierState& state, const TimerSpec& timer,
-                                     Instant now, std::optional<Event>* derived_overdue) const {
+Transition DossierStateMachine::Fire(const DossierState& state, const TimerSpec& timer, Instant now,
+                                     std::optional<Event>* derived_overdue) const {
   Transition out;
   out.state = state;
   auto it = std::find(out.state.timers.begin(), out.state.timers.end(), timer);

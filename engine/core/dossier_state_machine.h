@@ -44,7 +44,7 @@ struct CounterIncrement {
 };
 
 struct Transition {
-  DossierState state;    // the state after the event
+  DossierState state;      // the state after the event
   bool duplicate = false;  // a second `overdue`: counted as duplicate, not logged, state unchanged
   std::vector<CounterIncrement> counters;
   std::vector<TimerSpec> cancelled_timers;  // remove from the timer index

@@ -6,8 +6,9 @@ namespace hoso::core {
 namespace {
 
 constexpr std::array<std::string_view, kEventTypeCount> kEventTypeNames = {
-    "received", "transferred", "supplement_requested", "supplement_received", "resolved",
-    "overdue",  "apologized",  "withdrawn",            "rejected"};
+    "received", "transferred", "supplement_requested", "supplement_received",
+    "resolved", "overdue",     "apologized",           "withdrawn",
+    "rejected"};
 
 }  // namespace
 
@@ -22,9 +23,12 @@ std::optional<EventType> EventTypeFromName(std::string_view name) {
 
 std::string_view ChannelName(Channel channel) {
   switch (channel) {
-    case Channel::kDirect: return "direct";
-    case Channel::kPostal: return "postal";
-    case Channel::kOnline: return "online";
+    case Channel::kDirect:
+      return "direct";
+    case Channel::kPostal:
+      return "postal";
+    case Channel::kOnline:
+      return "online";
   }
   return "direct";
 }

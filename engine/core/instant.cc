@@ -63,7 +63,8 @@ int WeekdayOfDay(int64_t days) {
 }
 
 LocalMinute ToLocalMinute(Instant instant) {
-  return LocalMinute{LocalMinute::FloorDiv(instant.epoch_ms, kMsPerMinute) + kLocalUtcOffsetMinutes};
+  return LocalMinute{LocalMinute::FloorDiv(instant.epoch_ms, kMsPerMinute) +
+                     kLocalUtcOffsetMinutes};
 }
 
 Instant ToInstant(LocalMinute minute) {
@@ -72,9 +73,9 @@ Instant ToInstant(LocalMinute minute) {
 
 Result<CivilDate> ParseCivilDate(std::string_view text) {
   CivilDate date;
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !ReadDigits(text, 0, 4, &date.year) ||
-      !ReadDigits(text, 5, 2, &date.month) || !ReadDigits(text, 8, 2, &date.day) ||
-      !ValidDate(date.year, date.month, date.day)) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-' ||
+      !ReadDigits(text, 0, 4, &date.year) || !ReadDigits(text, 5, 2, &date.month) ||
+      !ReadDigits(text, 8, 2, &date.day) || !ValidDate(date.year, date.month, date.day)) {
     return Status::InvalidArgument("not a date YYYY-MM-DD: '" + std::string(text) + "'");
   }
   return date;
@@ -94,8 +95,9 @@ Result<Instant> ParseRfc3339(std::string_view text) {
   CivilDate date;
   int hour = 0, minute = 0, second = 0;
   if (text.size() < 20) return fail("too short");
-  if (!ReadDigits(text, 0, 4, &date.year) || text[4] != '-' || !ReadDigits(text, 5, 2, &date.month) ||
-      text[7] != '-' || !ReadDigits(text, 8, 2, &date.day)) {
+  if (!ReadDigits(text, 0, 4, &date.year) || text[4] != '-' ||
+      !ReadDigits(text, 5, 2, &date.month) || text[7] != '-' ||
+      !ReadDigits(text, 8, 2, &date.day)) {
     return fail("date");
   }
   if (!ValidDate(date.year, date.month, date.day)) return fail("no such date");
@@ -125,8 +127,9 @@ Result<Instant> ParseRfc3339(std::string_view text) {
     ++pos;
   } else if (text[pos] == '+' || text[pos] == '-') {
     int off_hour = 0, off_minute = 0;
-    if (!ReadDigits(text, pos + 1, 2, &off_hour) || pos + 3 >= text.size() || text[pos + 3] != ':' ||
-        !ReadDigits(text, pos + 4, 2, &off_minute) || off_hour > 23 || off_minute > 59) {
+    if (!ReadDigits(text, pos + 1, 2, &off_hour) || pos + 3 >= text.size() ||
+        text[pos + 3] != ':' || !ReadDigits(text, pos + 4, 2, &off_minute) || off_hour > 23 ||
+        off_minute > 59) {
       return fail("offset");
     }
     offset_minutes = (off_hour * 60 + off_minute) * (text[pos] == '-' ? -1 : 1);
@@ -150,8 +153,8 @@ std::string FormatLocal(Instant instant) {
   const CivilDate date = CivilFromDays(days);
   char buffer[48];
   if (millis == 0) {
-    std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d+07:00", date.year, date.month,
-                  date.day, static_cast<int>(second_of_day / 3600),
+    std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d+07:00", date.year,
+                  date.month, date.day, static_cast<int>(second_of_day / 3600),
                   static_cast<int>(second_of_day / 60 % 60), static_cast<int>(second_of_day % 60));
   } else {
     std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03d+07:00", date.year,

@@ -35,7 +35,9 @@ struct LocalMinute {
   int64_t day() const { return FloorDiv(value, kMinutesPerDay); }
   // Minute of the local day, 0..1439.
   int minute_of_day() const { return static_cast<int>(value - day() * kMinutesPerDay); }
-  static int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+  static int64_t FloorDiv(int64_t a, int64_t b) {
+    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+  }
   static LocalMinute AtDay(int64_t day, int minute_of_day) {
     return LocalMinute{day * kMinutesPerDay + minute_of_day};
   }

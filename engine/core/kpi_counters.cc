@@ -5,11 +5,22 @@
 namespace hoso::core {
 namespace {
 
-constexpr std::array<std::string_view, kKpiFieldCount> kFieldNames = {
-    "received",         "received_one_stop",      "online_received", "online_received_level3",
-    "online_received_level4", "direct",           "postal",          "resolved",
-    "resolved_early",   "resolved_on_time",       "resolved_late",   "late_apologized",
-    "late_apologized_timely", "resolved_online",  "withdrawn",       "rejected"};
+constexpr std::array<std::string_view, kKpiFieldCount> kFieldNames = {"received",
+                                                                      "received_one_stop",
+                                                                      "online_received",
+                                                                      "online_received_level3",
+                                                                      "online_received_level4",
+                                                                      "direct",
+                                                                      "postal",
+                                                                      "resolved",
+                                                                      "resolved_early",
+                                                                      "resolved_on_time",
+                                                                      "resolved_late",
+                                                                      "late_apologized",
+                                                                      "late_apologized_timely",
+                                                                      "resolved_online",
+                                                                      "withdrawn",
+                                                                      "rejected"};
 
 std::optional<double> Ratio(int64_t numerator, int64_t denominator) {
   if (denominator == 0) return std::nullopt;
@@ -18,10 +29,14 @@ std::optional<double> Ratio(int64_t numerator, int64_t denominator) {
 
 bool InScope(const Procedure& procedure, CoverageScope scope) {
   switch (scope) {
-    case CoverageScope::kAllLevels: return true;
-    case CoverageScope::kWardLevel: return procedure.level == AgencyLevel::kWard;
-    case CoverageScope::kDistrictLevel: return procedure.level == AgencyLevel::kDistrict;
-    case CoverageScope::kOnlyReceived: return false;  // decided from the cells
+    case CoverageScope::kAllLevels:
+      return true;
+    case CoverageScope::kWardLevel:
+      return procedure.level == AgencyLevel::kWard;
+    case CoverageScope::kDistrictLevel:
+      return procedure.level == AgencyLevel::kDistrict;
+    case CoverageScope::kOnlyReceived:
+      return false;  // decided from the cells
   }
   return false;
 }
@@ -43,8 +58,8 @@ bool KpiCounters::IsZero() const {
 }
 
 KpiRow ComputeKpiRow(std::string key, const std::vector<const KpiCell*>& cells,
-                     const std::vector<const OpenCell*>& open_cells, const ProcedureCatalog& catalog,
-                     CoverageScope scope) {
+                     const std::vector<const OpenCell*>& open_cells,
+                     const ProcedureCatalog& catalog, CoverageScope scope) {
   KpiRow row;
   row.key = std::move(key);
   std::map<std::string, KpiCounters, std::less<>> by_procedure;

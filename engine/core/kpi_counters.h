@@ -106,8 +106,8 @@ enum class CoverageScope { kAllLevels, kWardLevel, kDistrictLevel, kOnlyReceived
 //    kOnlyReceived restricts the denominator to procedures the cells received
 //    (used for a procedure row and for agencies missing from the agency list).
 KpiRow ComputeKpiRow(std::string key, const std::vector<const KpiCell*>& cells,
-                     const std::vector<const OpenCell*>& open_cells, const ProcedureCatalog& catalog,
-                     CoverageScope scope);
+                     const std::vector<const OpenCell*>& open_cells,
+                     const ProcedureCatalog& catalog, CoverageScope scope);
 
 }  // namespace hoso::core
 

@@ -17,7 +17,8 @@ enum class RejectCode {
   kInvalidJson,       // "invalid_json"
   kUnknownType,       // "unknown_type"
   kSchema,            // "schema": violates schemas/<type>.schema.json
-  kUnknownProcedure,  // "unknown_procedure": received without due_at/processing, procedure not in catalog
+  kUnknownProcedure,  // "unknown_procedure": received without due_at/processing, procedure not in
+                      // catalog
   kUnknownDossier,    // "unknown_dossier": first event of a dossier is not `received`
   kBadTransition,     // "bad_transition": not allowed from the dossier's state
   kTimeTravel,        // "time_travel": occurred_at before the dossier's last applied event

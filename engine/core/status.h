@@ -81,14 +81,22 @@ inline std::string Status::ToString() const {
 
 inline std::string_view StatusCodeName(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "OK";
-    case StatusCode::kInvalidArgument: return "Invalid argument";
-    case StatusCode::kNotFound: return "Not found";
-    case StatusCode::kOutOfRange: return "Out of range";
-    case StatusCode::kCorruption: return "Corruption";
-    case StatusCode::kIOError: return "IO error";
-    case StatusCode::kVersionMismatch: return "Version mismatch";
-    case StatusCode::kUnavailable: return "Unavailable";
+    case StatusCode::kOk:
+      return "OK";
+    case StatusCode::kInvalidArgument:
+      return "Invalid argument";
+    case StatusCode::kNotFound:
+      return "Not found";
+    case StatusCode::kOutOfRange:
+      return "Out of range";
+    case StatusCode::kCorruption:
+      return "Corruption";
+    case StatusCode::kIOError:
+      return "IO error";
+    case StatusCode::kVersionMismatch:
+      return "Version mismatch";
+    case StatusCode::kUnavailable:
+      return "Unavailable";
   }
   return "Unknown";
 }
@@ -97,7 +105,7 @@ inline std::string_view StatusCodeName(StatusCode code) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     assert(!status_.ok() && "Result built from an OK status has no value");
   }
@@ -130,9 +138,9 @@ class [[nodiscard]] Result {
 }  // namespace hoso::core
 
 // Returns early from the enclosing function when `expr` (a Status) failed.
-#define HOSO_RETURN_IF_ERROR(expr)              \
-  do {                                          \
-    ::hoso::core::Status hoso_status_ = (expr); \
+#define HOSO_RETURN_IF_ERROR(expr)               \
+  do {                                           \
+    ::hoso::core::Status hoso_status_ = (expr);  \
     if (!hoso_status_.ok()) return hoso_status_; \
   } while (0)
 

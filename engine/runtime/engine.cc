@@ -113,8 +113,8 @@ Status Engine::Load() {
   HOSO_RETURN_IF_ERROR(kpi->status());
   // Fingerprints of every id already stored, so that absent ids (the common
   // case: new events, new dossiers, new alerts) need no read at all.
-  for (auto [column, ids] : {std::pair{Column::kDedup, &event_ids_},
-                             std::pair{Column::kAlerts, &alert_ids_}}) {
+  for (auto [column, ids] :
+       {std::pair{Column::kDedup, &event_ids_}, std::pair{Column::kAlerts, &alert_ids_}}) {
     auto it = store_->NewIterator(column);
     for (it->SeekToFirst(); it->Valid(); it->Next()) ids->insert(Fingerprint(it->key()));
     HOSO_RETURN_IF_ERROR(it->status());
@@ -143,9 +143,9 @@ std::optional<core::Instant> Engine::next_timer_at() const {
 
 Result<std::optional<std::string>> Engine::LoadPosition(std::string_view source_id) {
   std::string value;
-  Status s = store_->Get(Column::kMeta, std::string(projections::kMetaPositionPrefix) +
-                                            std::string(source_id),
-                         &value);
+  Status s =
+      store_->Get(Column::kMeta,
+                  std::string(projections::kMetaPositionPrefix) + std::string(source_id), &value);
   if (s.ok()) return std::optional<std::string>(std::move(value));
   if (s.code() == core::StatusCode::kNotFound) return std::optional<std::string>();
   return s;
@@ -196,7 +196,8 @@ void Engine::LogEvent(Batch& batch, core::DossierState* state, std::string_view 
   logged.offset = offset;
   logged.chain_hash = state->chain_head;
   logged.bytes = std::string(bytes);
-  batch.writes->Put(Column::kEvents, projections::EventKey(state->dossier_id, state->event_count - 1),
+  batch.writes->Put(Column::kEvents,
+                    projections::EventKey(state->dossier_id, state->event_count - 1),
                     projections::EncodeLoggedEvent(logged));
 }
 
@@ -439,8 +440,8 @@ Status Engine::Commit(Batch& batch, const Positions& positions) {
     }
   }
   for (const auto& [source_id, position] : positions) {
-    batch.writes->Put(Column::kMeta,
-                      std::string(projections::kMetaPositionPrefix) + source_id, position);
+    batch.writes->Put(Column::kMeta, std::string(projections::kMetaPositionPrefix) + source_id,
+                      position);
   }
   if (batch.writes->Count() == 0) return Status::Ok();
   batch.writes->Put(Column::kMeta, projections::kMetaClock,
@@ -459,11 +460,21 @@ void AppendJsonString(std::string* out, std::string_view text) {
   out->push_back('"');
   for (unsigned char c : text) {
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default:
         if (c < 0x20) {
           out->append("\\u00");

@@ -58,8 +58,8 @@ struct BatchResult {
   int64_t derived_events = 0;  // overdue events the engine logged itself
   std::array<int64_t, core::kRejectCodeCount> rejected_by_code{};
   std::vector<RejectedRecord> rejections;
-  std::vector<core::Alert> alerts;                // raised (and stored) by this batch
-  std::vector<projections::KpiKey> changed_kpi;   // cells whose counters changed
+  std::vector<core::Alert> alerts;               // raised (and stored) by this batch
+  std::vector<projections::KpiKey> changed_kpi;  // cells whose counters changed
 
   void Add(const BatchResult& other);  // sums counters; appends nothing else
 };
@@ -166,7 +166,7 @@ class Engine {
   std::unordered_set<uint64_t> dossier_ids_;
   std::unordered_set<uint64_t> event_ids_;
   std::unordered_set<uint64_t> alert_ids_;
-  ChainHasher hasher_;        // one digest context, reused for every logged event
+  ChainHasher hasher_;  // one digest context, reused for every logged event
   std::string chain_scratch_;
 };
 

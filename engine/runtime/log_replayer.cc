@@ -44,7 +44,8 @@ core::Result<BatchResult> ReplayLog(projections::KvStore& log, Engine& target,
       events.push_back(std::move(*logged));
     }
     for (const projections::LoggedEvent& event : events) {
-      inputs.push_back(Engine::LoggedInput{event.bytes, event.partition, event.offset, event.derived});
+      inputs.push_back(
+          Engine::LoggedInput{event.bytes, event.partition, event.offset, event.derived});
     }
     auto result = target.ApplyLogged(inputs);
     if (!result.ok()) return result.status();

@@ -168,8 +168,8 @@ core::Result<VerifyReport> VerifyLog(projections::KvStore& store, const VerifyOp
       for (const auto& [id, recomputed] : by_dossier) {
         auto found = stored[month].find(id);
         if (found == stored[month].end() || found->second != recomputed) {
-          walk.Fail(id, -1, "the month head index of " + std::to_string(month) +
-                                " does not match the log");
+          walk.Fail(id, -1,
+                    "the month head index of " + std::to_string(month) + " does not match the log");
         }
       }
     }

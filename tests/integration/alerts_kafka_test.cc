@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,64 +18,23 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-#include <thread>
 
+#include "tests/testing/child_process.h"
 #include "tests/testing/cli_runner.h"
-
-extern char** environ;
 
 namespace hoso {
 namespace {
 
+using testing::Child;
 using testing::RunHoso;
 using testing::RunProgram;
 using testing::SourcePath;
 using testing::TempDir;
+using testing::WaitFor;
 using Clock = std::chrono::steady_clock;
 
 constexpr char kKcat[] = "/usr/bin/kcat";
 constexpr char kFixture[] = "tests/data/fixture_bach_khoa_2019_06.jsonl";
-
-// A child process (no shell), killed (SIGKILL) by the destructor if running.
-class Child {
- public:
-  Child(const std::vector<std::string>& args, const std::string& log_path) {
-    std::vector<char*> argv;
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                     0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
-  }
-  ~Child() {
-    if (pid_ > 0) Stop(SIGKILL);
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-  int Stop(int signal) {
-    int status = 0;
-    ::kill(pid_, signal);
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return status;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
-
-bool WaitFor(const std::function<bool()>& condition, std::chrono::seconds limit) {
-  const auto deadline = Clock::now() + limit;
-  while (Clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return condition();
-}
 
 class AlertsKafkaTest : public ::testing::Test {
  protected:

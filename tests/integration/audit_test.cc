@@ -80,10 +80,10 @@ TEST_F(AuditTest, ReplayUntilEqualsALiveIngestCutAtTheSameInstant) {
   ASSERT_EQ(replay.exit_code, 0) << replay.err;
   EXPECT_EQ(Digest(replayed), Digest(cut_db));
   // And kpi --as-of on the full live database gives the same figures.
-  auto as_of = RunHoso({"kpi", "--db", live_, "--period", "2019-H1", "--as-of", cut_instant,
-                        "--format", "json"});
-  auto from_cut = RunHoso({"kpi", "--db", cut_db, "--period", "2019-H1", "--as-of", cut_instant,
-                           "--format", "json"});
+  auto as_of = RunHoso(
+      {"kpi", "--db", live_, "--period", "2019-H1", "--as-of", cut_instant, "--format", "json"});
+  auto from_cut = RunHoso(
+      {"kpi", "--db", cut_db, "--period", "2019-H1", "--as-of", cut_instant, "--format", "json"});
   EXPECT_EQ(as_of.out, from_cut.out);
 }
 
@@ -123,8 +123,8 @@ nlohmann::json VerifyBroken(const std::string& db) {
 }
 
 TEST_F(AuditTest, EditingOneByteOfOneEventIsNamed) {
-  const std::string dossier =
-      TamperWith(live_, [](projections::KvStore& store, const std::string& first, const std::string&) {
+  const std::string dossier = TamperWith(
+      live_, [](projections::KvStore& store, const std::string& first, const std::string&) {
         std::string value;
         ASSERT_TRUE(store.Get(Column::kEvents, first, &value).ok());
         value.back() = value.back() == '}' ? ' ' : '}';  // one byte of the event JSON
@@ -138,8 +138,8 @@ TEST_F(AuditTest, EditingOneByteOfOneEventIsNamed) {
 }
 
 TEST_F(AuditTest, DeletingAnEventIsNamed) {
-  const std::string dossier =
-      TamperWith(live_, [](projections::KvStore& store, const std::string& first, const std::string&) {
+  const std::string dossier = TamperWith(
+      live_, [](projections::KvStore& store, const std::string& first, const std::string&) {
         auto batch = store.NewBatch();
         batch->Delete(Column::kEvents, first);
         ASSERT_TRUE(store.Write(*batch).ok());

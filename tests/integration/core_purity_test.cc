@@ -14,7 +14,8 @@ namespace {
 
 TEST(CorePurityTest, CoreIncludesNothingButTheStandardLibraryAndItself) {
   const std::regex include_line(R"(^\s*#\s*include\s*[<"]([^>"]+)[>"])");
-  const std::regex forbidden(R"(rdkafka|rocksdb|spdlog|nlohmann|simdjson|json|openssl|httplib|fmt/)");
+  const std::regex forbidden(
+      R"(rdkafka|rocksdb|spdlog|nlohmann|simdjson|json|openssl|httplib|fmt/)");
   int files = 0;
   for (const auto& entry :
        std::filesystem::recursive_directory_iterator(testing::SourcePath("engine/core"))) {
@@ -27,8 +28,7 @@ TEST(CorePurityTest, CoreIncludesNothingButTheStandardLibraryAndItself) {
       std::smatch match;
       if (!std::regex_search(line, match, include_line)) continue;
       const std::string header = match[1];
-      EXPECT_FALSE(std::regex_search(header, forbidden))
-          << entry.path() << " includes " << header;
+      EXPECT_FALSE(std::regex_search(header, forbidden)) << entry.path() << " includes " << header;
       if (header.find('/') != std::string::npos) {
         EXPECT_EQ(header.rfind("engine/core/", 0), 0u) << entry.path() << " includes " << header;
       }
@@ -39,7 +39,8 @@ TEST(CorePurityTest, CoreIncludesNothingButTheStandardLibraryAndItself) {
 
 TEST(CorePurityTest, CoreTargetLinksNoLibrary) {
   const std::string cmake = testing::ReadFile(testing::SourcePath("engine/core/CMakeLists.txt"));
-  EXPECT_EQ(cmake.find("DEPS"), std::string::npos) << "engine/core must link only the standard library";
+  EXPECT_EQ(cmake.find("DEPS"), std::string::npos)
+      << "engine/core must link only the standard library";
 }
 
 }  // namespace

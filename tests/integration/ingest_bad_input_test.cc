@@ -24,40 +24,50 @@ TEST(IngestBadInputTest, EveryRecordIsCountedOrRejectedWithItsReason) {
   std::ostringstream lines;
   // Valid: A received + resolved, B received.
   lines << Received("A", "a1", "2019-06-03T09:00:00+07:00") << "\n";
-  lines << R"({"event_id":"a2","dossier_id":"A","type":"resolved","occurred_at":"2019-06-04T09:00:00+07:00","agency_id":"phuong-bach-khoa","outcome":"approved"})"
-        << "\n";
+  lines
+      << R"({"event_id":"a2","dossier_id":"A","type":"resolved","occurred_at":"2019-06-04T09:00:00+07:00","agency_id":"phuong-bach-khoa","outcome":"approved"})"
+      << "\n";
   lines << Received("B", "b1", "2019-06-03T10:00:00+07:00") << "\n";
   // Duplicate of a1 (same event_id): ignored and counted.
   lines << Received("A", "a1", "2019-06-03T09:00:00+07:00") << "\n";
   // Truncated line.
-  lines << R"({"event_id":"x1","dossier_id":"B","type":"resol)" << "\n";
+  lines << R"({"event_id":"x1","dossier_id":"B","type":"resol)"
+        << "\n";
   // Wrong type of a field.
-  lines << R"({"event_id":"x2","dossier_id":"B","type":"resolved","occurred_at":12,"agency_id":"phuong-bach-khoa","outcome":"approved"})"
-        << "\n";
+  lines
+      << R"({"event_id":"x2","dossier_id":"B","type":"resolved","occurred_at":12,"agency_id":"phuong-bach-khoa","outcome":"approved"})"
+      << "\n";
   // Unknown type.
-  lines << R"({"event_id":"x3","dossier_id":"B","type":"teleported","occurred_at":"2019-06-04T09:00:00+07:00","agency_id":"phuong-bach-khoa"})"
-        << "\n";
+  lines
+      << R"({"event_id":"x3","dossier_id":"B","type":"teleported","occurred_at":"2019-06-04T09:00:00+07:00","agency_id":"phuong-bach-khoa"})"
+      << "\n";
   // Unknown procedure without due_at/processing.
-  lines << R"({"event_id":"x4","dossier_id":"C","type":"received","occurred_at":"2019-06-04T09:00:00+07:00","agency_id":"phuong-bach-khoa","procedure_id":"no-such","channel":"direct"})"
-        << "\n";
+  lines
+      << R"({"event_id":"x4","dossier_id":"C","type":"received","occurred_at":"2019-06-04T09:00:00+07:00","agency_id":"phuong-bach-khoa","procedure_id":"no-such","channel":"direct"})"
+      << "\n";
   // Impossible transitions: a second resolved, supplement_received on an open dossier.
-  lines << R"({"event_id":"x5","dossier_id":"A","type":"resolved","occurred_at":"2019-06-05T09:00:00+07:00","agency_id":"phuong-bach-khoa","outcome":"approved"})"
-        << "\n";
-  lines << R"({"event_id":"x6","dossier_id":"B","type":"supplement_received","occurred_at":"2019-06-05T09:00:00+07:00","agency_id":"phuong-bach-khoa"})"
-        << "\n";
+  lines
+      << R"({"event_id":"x5","dossier_id":"A","type":"resolved","occurred_at":"2019-06-05T09:00:00+07:00","agency_id":"phuong-bach-khoa","outcome":"approved"})"
+      << "\n";
+  lines
+      << R"({"event_id":"x6","dossier_id":"B","type":"supplement_received","occurred_at":"2019-06-05T09:00:00+07:00","agency_id":"phuong-bach-khoa"})"
+      << "\n";
   // Unknown dossier.
-  lines << R"({"event_id":"x7","dossier_id":"Z","type":"resolved","occurred_at":"2019-06-05T09:00:00+07:00","agency_id":"phuong-bach-khoa","outcome":"approved"})"
-        << "\n";
+  lines
+      << R"({"event_id":"x7","dossier_id":"Z","type":"resolved","occurred_at":"2019-06-05T09:00:00+07:00","agency_id":"phuong-bach-khoa","outcome":"approved"})"
+      << "\n";
   // Time travel: earlier than B's receipt.
-  lines << R"({"event_id":"x8","dossier_id":"B","type":"transferred","occurred_at":"2019-06-01T09:00:00+07:00","agency_id":"phuong-bach-khoa","to_agency_id":"hbt-phong-tu-phap"})"
-        << "\n";
+  lines
+      << R"({"event_id":"x8","dossier_id":"B","type":"transferred","occurred_at":"2019-06-01T09:00:00+07:00","agency_id":"phuong-bach-khoa","to_agency_id":"hbt-phong-tu-phap"})"
+      << "\n";
   // Too large.
   lines << R"({"event_id":"x9","reason":")" << std::string(70 * 1024, 'a') << "\"}\n";
   // Not JSON at all, and an empty line (skipped, not a record).
   lines << "hello\n\n";
   // A valid event after all that still counts.
-  lines << R"({"event_id":"b2","dossier_id":"B","type":"resolved","occurred_at":"2019-06-06T09:00:00+07:00","agency_id":"phuong-bach-khoa","outcome":"denied"})"
-        << "\n";
+  lines
+      << R"({"event_id":"b2","dossier_id":"B","type":"resolved","occurred_at":"2019-06-06T09:00:00+07:00","agency_id":"phuong-bach-khoa","outcome":"denied"})"
+      << "\n";
   const std::string events = dir.File("events.jsonl");
   testing::WriteFile(events, lines.str());
   const std::string db = dir.File("db");
@@ -69,9 +79,8 @@ TEST(IngestBadInputTest, EveryRecordIsCountedOrRejectedWithItsReason) {
   EXPECT_EQ(summary["duplicates"], 1);
   EXPECT_EQ(summary["rejected"], 10);
   const nlohmann::json expected_reasons = {
-      {"too_large", 1},       {"invalid_json", 2},   {"unknown_type", 1},
-      {"schema", 1},          {"unknown_procedure", 1}, {"unknown_dossier", 1},
-      {"bad_transition", 2},  {"time_travel", 1}};
+      {"too_large", 1},         {"invalid_json", 2},    {"unknown_type", 1},   {"schema", 1},
+      {"unknown_procedure", 1}, {"unknown_dossier", 1}, {"bad_transition", 2}, {"time_travel", 1}};
   for (const auto& [reason, count] : expected_reasons.items()) {
     EXPECT_EQ(summary["rejected_by_reason"].value(reason, 0), count.get<int>()) << reason;
   }
@@ -108,15 +117,20 @@ TEST(IngestBadInputTest, UsageErrorsExitWithTwo) {
 }
 
 TEST(DeadlineCommandTest, PrintsExactlyTheContractFields) {
-  auto result = RunHoso({"deadline", "--received", "2019-04-12T10:00:00+07:00", "--working-days", "3"});
+  auto result =
+      RunHoso({"deadline", "--received", "2019-04-12T10:00:00+07:00", "--working-days", "3"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_EQ(nlohmann::json::parse(result.out),
-            nlohmann::json::parse(R"({"effective_start":"2019-04-12T10:00:00+07:00","due_at":"2019-04-18T10:00:00+07:00"})"));
-  auto saturday = RunHoso({"deadline", "--received", "2019-03-09T09:00:00+07:00", "--working-days", "3"});
+  EXPECT_EQ(
+      nlohmann::json::parse(result.out),
+      nlohmann::json::parse(
+          R"({"effective_start":"2019-04-12T10:00:00+07:00","due_at":"2019-04-18T10:00:00+07:00"})"));
+  auto saturday =
+      RunHoso({"deadline", "--received", "2019-03-09T09:00:00+07:00", "--working-days", "3"});
   EXPECT_EQ(nlohmann::json::parse(saturday.out)["effective_start"], "2019-03-11T08:00:00+07:00");
   EXPECT_EQ(nlohmann::json::parse(saturday.out)["due_at"], "2019-03-14T08:00:00+07:00");
   // Outside the known calendar years: an error, never a guess.
-  EXPECT_EQ(RunHoso({"deadline", "--received", "2031-01-05T09:00:00+07:00", "--same-day"}).exit_code, 2);
+  EXPECT_EQ(
+      RunHoso({"deadline", "--received", "2031-01-05T09:00:00+07:00", "--same-day"}).exit_code, 2);
   EXPECT_EQ(RunHoso({"deadline", "--received", "2019-03-09T09:00:00+07:00"}).exit_code, 2);
 }
 

@@ -21,7 +21,9 @@ std::string WithBadLines(const std::string& events) {
   int n = 0;
   while (std::getline(in, line)) {
     out << line << "\n";
-    if (++n % 997 == 0) out << R"({"event_id":"bad-)" << n << R"(","type":"nope"})" << "\n";
+    if (++n % 997 == 0)
+      out << R"({"event_id":"bad-)" << n << R"(","type":"nope"})"
+          << "\n";
   }
   return out.str();
 }

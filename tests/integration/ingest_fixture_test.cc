@@ -19,15 +19,16 @@ class FixtureTest : public ::testing::Test {
  protected:
   void SetUp() override {
     db_ = dir_.File("db");
-    auto result = RunHoso({"ingest", "--events", SourcePath("tests/data/fixture_bach_khoa_2019_06.jsonl"),
-                           "--db", db_, "--format", "json"});
+    auto result =
+        RunHoso({"ingest", "--events", SourcePath("tests/data/fixture_bach_khoa_2019_06.jsonl"),
+                 "--db", db_, "--format", "json"});
     ASSERT_EQ(result.exit_code, 0) << result.err;
     summary_ = nlohmann::json::parse(result.out);
   }
 
   nlohmann::json Kpi(const std::string& as_of) {
-    auto result = RunHoso({"kpi", "--db", db_, "--period", "2019-06", "--as-of", as_of,
-                           "--format", "json"});
+    auto result =
+        RunHoso({"kpi", "--db", db_, "--period", "2019-06", "--as-of", as_of, "--format", "json"});
     EXPECT_EQ(result.exit_code, 0) << result.err;
     return nlohmann::json::parse(result.out);
   }
@@ -155,8 +156,9 @@ TEST_F(FixtureTest, HistoryShowsChainDueAndClassification) {
 
 TEST_F(FixtureTest, IngestingTheSameFileAgainChangesNothing) {
   const nlohmann::json before = Kpi("2019-06-30T23:59:59+07:00");
-  auto again = RunHoso({"ingest", "--events", SourcePath("tests/data/fixture_bach_khoa_2019_06.jsonl"),
-                        "--db", db_, "--format", "json"});
+  auto again =
+      RunHoso({"ingest", "--events", SourcePath("tests/data/fixture_bach_khoa_2019_06.jsonl"),
+               "--db", db_, "--format", "json"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(nlohmann::json::parse(again.out)["applied"], 0);  // resumed at the end
   EXPECT_EQ(Kpi("2019-06-30T23:59:59+07:00"), before);

@@ -60,8 +60,7 @@ CommandResult RunHosoWithEnv(const std::vector<std::string>& args,
 }
 
 TempDir::TempDir() {
-  std::string pattern =
-      (std::filesystem::temp_directory_path() / "hoso-test-XXXXXX").string();
+  std::string pattern = (std::filesystem::temp_directory_path() / "hoso-test-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   path_ = pattern;
 }

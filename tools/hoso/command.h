@@ -20,7 +20,7 @@ void RegisterKpi(CLI::App& app, int* exit_code);
 void RegisterHistory(CLI::App& app, int* exit_code);
 void RegisterLoadgen(CLI::App& app, int* exit_code);
 void RegisterBench(CLI::App& app, int* exit_code);
-void RegisterAudit(CLI::App& app, int* exit_code);  // replay, verify, audit export|check
+void RegisterAudit(CLI::App& app, int* exit_code);          // replay, verify, audit export|check
 void RegisterKafkaCommands(CLI::App& app, int* exit_code);  // broker, produce, serve, demo
 void RegisterAlerts(CLI::App& app, int* exit_code);
 void RegisterBenchAlerts(CLI::App& app, int* exit_code);  // `bench alerts`, after RegisterBench

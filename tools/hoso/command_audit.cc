@@ -46,7 +46,8 @@ class Progress {
     const int filled = static_cast<int>(fraction * 30);
     std::fprintf(stderr, "\r%s [%.*s%*s] %5.1f%%  %llu/%llu  ETA %.0f s ", what_, filled,
                  "##############################", 30 - filled, "", fraction * 100,
-                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total), eta);
+                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
+                 eta);
     if (done >= total) std::fprintf(stderr, "\n");
   }
 
@@ -79,8 +80,9 @@ int RunReplay(const ReplayArgs& args) {
   if (!reference.ok()) return ReportError("replay", reference.status());
   std::error_code ec;
   if (fs::exists(args.into_path, ec) && !fs::is_empty(args.into_path, ec)) {
-    return ReportError("replay", core::Status::InvalidArgument(
-                                     args.into_path + " is not empty; replay builds a new database"));
+    return ReportError(
+        "replay", core::Status::InvalidArgument(args.into_path +
+                                                " is not empty; replay builds a new database"));
   }
   auto source = OpenForQuery(args.db_path);
   if (!source.ok()) return ReportError("replay", source.status());
@@ -107,7 +109,8 @@ int RunReplay(const ReplayArgs& args) {
     auto batch = (*target)->NewBatch();
     auto it = (*source)->NewIterator(Column::kMeta);
     const std::string prefix(projections::kMetaPositionPrefix);
-    for (it->Seek(prefix); it->Valid() && it->key().substr(0, prefix.size()) == prefix; it->Next()) {
+    for (it->Seek(prefix); it->Valid() && it->key().substr(0, prefix.size()) == prefix;
+         it->Next()) {
       batch->Put(Column::kMeta, it->key(), it->value());
     }
     core::Status s = (*target)->Write(*batch);
@@ -189,7 +192,9 @@ struct ExportArgs {
   ReferenceOptions reference;
 };
 
-std::string Sha256Hex(const std::string& bytes) { return runtime::ToHex(runtime::ChainHash("", bytes)); }
+std::string Sha256Hex(const std::string& bytes) {
+  return runtime::ToHex(runtime::ChainHash("", bytes));
+}
 
 core::Status WriteText(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -262,10 +267,10 @@ int RunExport(const ExportArgs& args) {
   auto verified = runtime::VerifyLog(**store, {});
   if (!verified.ok()) return ReportError("audit export", verified.status());
   if (!verified->ok) {
-    return ReportError("audit export",
-                       core::Status::Corruption("the log does not verify (dossier " +
-                                                verified->bad_dossier_id + ": " +
-                                                verified->problem + "); run `hoso verify`"));
+    return ReportError(
+        "audit export",
+        core::Status::Corruption("the log does not verify (dossier " + verified->bad_dossier_id +
+                                 ": " + verified->problem + "); run `hoso verify`"));
   }
   // Every dossier with an event in the period, with its whole chain up to the
   // period's end, so the bundle verifies and recomputes on its own.
@@ -302,7 +307,8 @@ int RunExport(const ExportArgs& args) {
 
   std::error_code ec;
   fs::create_directories(args.out_dir, ec);
-  if (ec) return ReportError("audit export", core::Status::IOError("cannot create " + args.out_dir));
+  if (ec)
+    return ReportError("audit export", core::Status::IOError("cannot create " + args.out_dir));
   const fs::path out(args.out_dir);
   std::string events_text;
   std::map<std::string, std::string> heads;
@@ -351,11 +357,13 @@ int RunExport(const ExportArgs& args) {
   const std::string agencies_json = args.reference.agencies_path.empty()
                                         ? std::string(codec::EmbeddedAgenciesJson())
                                         : *ReadText(args.reference.agencies_path);
-  const std::map<std::string, std::string> files = {
-      {"events.jsonl", events_text},       {"chain.json", chain.dump(2) + "\n"},
-      {"calendar.json", calendar_json},    {"catalog.json", catalog_json},
-      {"agencies.json", agencies_json},    {"rules.json", rules.dump(2) + "\n"},
-      {"kpi.json", KpiReportJson(*report) + "\n"}};
+  const std::map<std::string, std::string> files = {{"events.jsonl", events_text},
+                                                    {"chain.json", chain.dump(2) + "\n"},
+                                                    {"calendar.json", calendar_json},
+                                                    {"catalog.json", catalog_json},
+                                                    {"agencies.json", agencies_json},
+                                                    {"rules.json", rules.dump(2) + "\n"},
+                                                    {"kpi.json", KpiReportJson(*report) + "\n"}};
   nlohmann::ordered_json manifest;
   manifest["format"] = "hoso-audit-bundle/1";
   manifest["files"] = nlohmann::ordered_json::object();
@@ -382,19 +390,22 @@ int RunCheck(const CheckArgs& args) {
   if (!manifest_text.ok()) return ReportError("audit check", manifest_text.status());
   nlohmann::json manifest = nlohmann::json::parse(*manifest_text, nullptr, false);
   if (manifest.is_discarded() || !manifest.contains("files")) {
-    return ReportError("audit check", core::Status::InvalidArgument("manifest.json is not a bundle manifest"));
+    return ReportError("audit check",
+                       core::Status::InvalidArgument("manifest.json is not a bundle manifest"));
   }
   std::map<std::string, std::string> files;
   for (const auto& [name, hash] : manifest["files"].items()) {
     auto text = ReadText(dir / name);
     if (!text.ok()) return ReportError("audit check", text.status());
-    if (Sha256Hex(*text) != hash.get<std::string>()) problems.push_back(name + ": digest differs from the manifest");
+    if (Sha256Hex(*text) != hash.get<std::string>())
+      problems.push_back(name + ": digest differs from the manifest");
     files[name] = std::move(*text);
   }
   for (const char* needed : {"events.jsonl", "chain.json", "calendar.json", "catalog.json",
                              "agencies.json", "rules.json", "kpi.json"}) {
     if (files.count(needed) == 0) {
-      return ReportError("audit check", core::Status::InvalidArgument(std::string("bundle lacks ") + needed));
+      return ReportError("audit check",
+                         core::Status::InvalidArgument(std::string("bundle lacks ") + needed));
     }
   }
   // Reference data and rules from the bundle alone.
@@ -403,7 +414,8 @@ int RunCheck(const CheckArgs& args) {
   auto catalog = codec::ParseCatalogJson(files["catalog.json"]);
   auto agencies = codec::ParseAgenciesJson(files["agencies.json"]);
   if (rules.is_discarded() || !calendar_data.ok() || !catalog.ok() || !agencies.ok()) {
-    return ReportError("audit check", core::Status::InvalidArgument("bundle reference data is unreadable"));
+    return ReportError("audit check",
+                       core::Status::InvalidArgument("bundle reference data is unreadable"));
   }
   auto reference = std::make_unique<Reference>();
   reference->calendar_data = *calendar_data;
@@ -482,7 +494,8 @@ int RunCheck(const CheckArgs& args) {
   std::printf("bundle %s: %zu events of %zu dossiers, period %s\n", args.bundle_dir.c_str(),
               events.size(), heads.size(), period->label.c_str());
   std::printf("chains and month roots: %s\n", problems.empty() ? "ok" : "BROKEN");
-  std::printf("KPIs recomputed from the bundle: %s the report\n", kpi_match ? "match" : "DO NOT match");
+  std::printf("KPIs recomputed from the bundle: %s the report\n",
+              kpi_match ? "match" : "DO NOT match");
   for (const std::string& problem : problems) std::printf("  %s\n", problem.c_str());
   return problems.empty() ? kExitOk : kExitVerifyFailed;
 }

@@ -40,9 +40,9 @@ int RunBenchIngest(const Args& args) {
   if (!reference.ok()) return ReportError("bench ingest", reference.status());
   namespace fs = std::filesystem;
   std::error_code ec;
-  const fs::path dir = args.work_dir.empty()
-                           ? fs::temp_directory_path() / ("hoso-bench-" + std::to_string(::getpid()))
-                           : fs::path(args.work_dir);
+  const fs::path dir = args.work_dir.empty() ? fs::temp_directory_path() /
+                                                   ("hoso-bench-" + std::to_string(::getpid()))
+                                             : fs::path(args.work_dir);
   fs::create_directories(dir, ec);
   const std::string events_path = (dir / "events.jsonl").string();
   const std::string db_path = (dir / "db").string();
@@ -71,10 +71,9 @@ int RunBenchIngest(const Args& args) {
   int64_t raw_events = 0, raw_valid = 0;
   {
     connectors::JsonlFileSource source(events_path);
-    core::Status s =
-        source.Start([](std::string_view) -> core::Result<std::optional<std::string>> {
-          return std::optional<std::string>();
-        });
+    core::Status s = source.Start([](std::string_view) -> core::Result<std::optional<std::string>> {
+      return std::optional<std::string>();
+    });
     if (!s.ok()) return ReportError("bench ingest", s);
     codec::EventDecoder decoder;
     core::Event event;
@@ -105,7 +104,9 @@ int RunBenchIngest(const Args& args) {
   json["benchmark"] = "ingest";
   json["events"] = stats.events;
   json["file_bytes"] = static_cast<int64_t>(fs::file_size(events_path, ec));
-  json["raw"] = {{"events", raw_events}, {"valid", raw_valid}, {"seconds", raw_seconds},
+  json["raw"] = {{"events", raw_events},
+                 {"valid", raw_valid},
+                 {"seconds", raw_seconds},
                  {"events_per_s", raw_rate}};
   json["engine"] = {{"applied", summary->totals.applied},
                     {"rejected", summary->totals.rejected},

@@ -63,9 +63,9 @@ int RunIngestCommand(const Args& args) {
     std::printf("derived overdue events %lld, alerts raised %lld\n",
                 static_cast<long long>(t.derived_events), static_cast<long long>(summary->alerts));
     if (t.rejected > 0) std::printf("rejected records: %s\n", summary->dead_letter_path.c_str());
-    std::printf("%.2f s, %.0f events/s\n", summary->seconds,
-                summary->seconds > 0 ? (t.applied + t.duplicates + t.rejected) / summary->seconds
-                                     : 0.0);
+    std::printf(
+        "%.2f s, %.0f events/s\n", summary->seconds,
+        summary->seconds > 0 ? (t.applied + t.duplicates + t.rejected) / summary->seconds : 0.0);
   }
   return kExitOk;
 }

@@ -72,11 +72,11 @@ int RunKpi(const Args& args) {
     if (!counted.ok()) return ReportError("kpi", counted.status());
     open = std::move(*counted);
   }
-  const auto by = args.by == "procedure" ? projections::GroupBy::kProcedure
-                                         : projections::GroupBy::kAgency;
-  projections::KpiReport report = projections::BuildKpiReport(
-      *period, as_of, by, projections::CellsInPeriod(cells, *period), open,
-      (*reference)->catalog, (*reference)->agencies);
+  const auto by =
+      args.by == "procedure" ? projections::GroupBy::kProcedure : projections::GroupBy::kAgency;
+  projections::KpiReport report =
+      projections::BuildKpiReport(*period, as_of, by, projections::CellsInPeriod(cells, *period),
+                                  open, (*reference)->catalog, (*reference)->agencies);
   if (args.format == "json") {
     std::printf("%s\n", KpiReportJson(report).c_str());
   } else if (args.format == "csv") {

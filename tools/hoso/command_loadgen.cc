@@ -46,8 +46,8 @@ int RunLoadgen(const Args& args) {
       std::ofstream file(args.reference_dir + "/" + name, std::ios::binary | std::ios::trunc);
       file << text;
       if (!file) {
-        return ReportError("loadgen", core::Status::IOError("cannot write " + args.reference_dir +
-                                                            "/" + name));
+        return ReportError(
+            "loadgen", core::Status::IOError("cannot write " + args.reference_dir + "/" + name));
       }
     }
   }
@@ -83,8 +83,9 @@ void RegisterLoadgen(CLI::App& app, int* exit_code) {
   command->add_option("--year", args->options.year, "year of the receipts")
       ->capture_default_str()
       ->check(CLI::Range(2019, 2026));
-  command->add_option("--write-reference", args->reference_dir,
-                      "also write the procedure catalog and agency list used into this directory")
+  command
+      ->add_option("--write-reference", args->reference_dir,
+                   "also write the procedure catalog and agency list used into this directory")
       ->check(CLI::ExistingDirectory);
   AddReferenceOptions(command, &args->reference);
   command->callback([args, exit_code] { *exit_code = RunLoadgen(*args); });

@@ -4,10 +4,9 @@
 #ifndef HOSO_TOOLS_HOSO_CONTEXT_H_
 #define HOSO_TOOLS_HOSO_CONTEXT_H_
 
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "engine/core/dossier_state_machine.h"
 #include "engine/core/reference_data.h"

@@ -55,7 +55,8 @@ std::string KpiReportJson(const projections::KpiReport& report) {
   json["as_of"] = core::FormatLocal(report.as_of);
   json["by"] = report.by == projections::GroupBy::kAgency ? "agency" : "procedure";
   json["rows"] = nlohmann::ordered_json::array();
-  for (const core::KpiRow& row : report.rows) json["rows"].push_back(RowJson(row, KeyName(report.by)));
+  for (const core::KpiRow& row : report.rows)
+    json["rows"].push_back(RowJson(row, KeyName(report.by)));
   json["total"] = RowJson(report.total, nullptr);
   return json.dump(2);
 }
@@ -66,8 +67,9 @@ std::string KpiReportCsv(const projections::KpiReport& report) {
     out += ",";
     out += core::KpiFieldName(static_cast<KpiField>(i));
   }
-  out += ",open,open_overdue,on_time_ratio,online_share,online_processing_share,online_coverage,"
-         "one_stop_share,apology_compliance\n";
+  out +=
+      ",open,open_overdue,on_time_ratio,online_share,online_processing_share,online_coverage,"
+      "one_stop_share,apology_compliance\n";
   auto ratio = [](const std::optional<double>& r) {
     if (!r) return std::string();
     char buffer[32];
@@ -110,17 +112,17 @@ void PrintKpiTable(const projections::KpiReport& report, std::FILE* out, bool on
                "", "≥95%", "≥40%", "≥80%", "100%", "100%");
   auto print_row = [&](const core::KpiRow& row) {
     const core::KpiCounters& c = row.counters;
-    std::fprintf(out, "%-26.26s %8lld %8lld %6lld %6lld %6lld %6lld %9s %9s %9s %9s %9s\n",
-                 row.key.c_str(), static_cast<long long>(c[KpiField::kReceived]),
-                 static_cast<long long>(c[KpiField::kResolved]),
-                 static_cast<long long>(c[KpiField::kResolvedLate]),
-                 static_cast<long long>(row.open), static_cast<long long>(row.open_overdue),
-                 static_cast<long long>(c[KpiField::kWithdrawn]),
-                 Percent(row.ratios.on_time_ratio, targets.on_time_ratio).c_str(),
-                 Percent(row.ratios.online_processing_share, targets.online_processing_share).c_str(),
-                 Percent(row.ratios.online_coverage, targets.online_coverage).c_str(),
-                 Percent(row.ratios.one_stop_share, targets.one_stop_share).c_str(),
-                 Percent(row.ratios.apology_compliance, targets.apology_compliance).c_str());
+    std::fprintf(
+        out, "%-26.26s %8lld %8lld %6lld %6lld %6lld %6lld %9s %9s %9s %9s %9s\n", row.key.c_str(),
+        static_cast<long long>(c[KpiField::kReceived]),
+        static_cast<long long>(c[KpiField::kResolved]),
+        static_cast<long long>(c[KpiField::kResolvedLate]), static_cast<long long>(row.open),
+        static_cast<long long>(row.open_overdue), static_cast<long long>(c[KpiField::kWithdrawn]),
+        Percent(row.ratios.on_time_ratio, targets.on_time_ratio).c_str(),
+        Percent(row.ratios.online_processing_share, targets.online_processing_share).c_str(),
+        Percent(row.ratios.online_coverage, targets.online_coverage).c_str(),
+        Percent(row.ratios.one_stop_share, targets.one_stop_share).c_str(),
+        Percent(row.ratios.apology_compliance, targets.apology_compliance).c_str());
   };
   for (const core::KpiRow& row : report.rows) {
     if (!only_active || Active(row)) print_row(row);

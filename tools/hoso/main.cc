@@ -16,9 +16,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "hoso 0.1.0");
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "log progress details to stderr");
-  app.parse_complete_callback([&] {
-    spdlog::set_level(verbose ? spdlog::level::info : spdlog::level::warn);
-  });
+  app.parse_complete_callback(
+      [&] { spdlog::set_level(verbose ? spdlog::level::info : spdlog::level::warn); });
   int exit_code = hoso::tools::kExitOk;
   hoso::tools::RegisterDeadline(app, &exit_code);
   hoso::tools::RegisterIngest(app, &exit_code);

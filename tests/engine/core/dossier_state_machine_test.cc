@@ -144,16 +144,16 @@ TEST_F(DossierStateMachineTest, ResolvedWhilePausedCountsAtThePauseInstant) {
 
 TEST_F(DossierStateMachineTest, ClassifiesEarlyOnTimeLate) {
   Ok(Received("2019-06-05T09:00:00+07:00", 3));  // due Mon 06-10 09:00
-  EXPECT_TRUE(Has(Ok(Make(EventType::kResolved, "2019-06-10T08:45:00+07:00")),
-                  KpiField::kResolvedOnTime));
+  EXPECT_TRUE(
+      Has(Ok(Make(EventType::kResolved, "2019-06-10T08:45:00+07:00")), KpiField::kResolvedOnTime));
   state_.reset();
   Ok(Received("2019-06-05T09:00:00+07:00", 3));
-  EXPECT_TRUE(Has(Ok(Make(EventType::kResolved, "2019-06-07T16:00:00+07:00")),
-                  KpiField::kResolvedEarly));
+  EXPECT_TRUE(
+      Has(Ok(Make(EventType::kResolved, "2019-06-07T16:00:00+07:00")), KpiField::kResolvedEarly));
   state_.reset();
   Ok(Received("2019-06-05T09:00:00+07:00", 3));
-  EXPECT_TRUE(Has(Ok(Make(EventType::kResolved, "2019-06-10T09:01:00+07:00")),
-                  KpiField::kResolvedLate));
+  EXPECT_TRUE(
+      Has(Ok(Make(EventType::kResolved, "2019-06-10T09:01:00+07:00")), KpiField::kResolvedLate));
 }
 
 TEST_F(DossierStateMachineTest, OnlyTheFirstApologyCountsAndASecondRaisesAViolation) {
