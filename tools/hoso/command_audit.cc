@@ -348,20 +348,23 @@ int RunExport(const ExportArgs& args) {
   rules["period"] = period->label;
   rules["as_of"] = core::FormatLocal(report->as_of);
 
-  const std::string calendar_json = args.reference.calendar_path.empty()
-                                        ? std::string(codec::EmbeddedCalendarJson())
-                                        : *ReadText(args.reference.calendar_path);
-  const std::string catalog_json = args.reference.catalog_path.empty()
-                                       ? std::string(codec::EmbeddedCatalogJson())
-                                       : *ReadText(args.reference.catalog_path);
-  const std::string agencies_json = args.reference.agencies_path.empty()
-                                        ? std::string(codec::EmbeddedAgenciesJson())
-                                        : *ReadText(args.reference.agencies_path);
+  // The reference data exactly as used: the compiled-in text, or the file given.
+  auto reference_text = [](const std::string& path,
+                           std::string_view embedded) -> core::Result<std::string> {
+    if (path.empty()) return std::string(embedded);
+    return ReadText(path);
+  };
+  auto calendar_json = reference_text(args.reference.calendar_path, codec::EmbeddedCalendarJson());
+  auto catalog_json = reference_text(args.reference.catalog_path, codec::EmbeddedCatalogJson());
+  auto agencies_json = reference_text(args.reference.agencies_path, codec::EmbeddedAgenciesJson());
+  for (const auto* text : {&calendar_json, &catalog_json, &agencies_json}) {
+    if (!text->ok()) return ReportError("audit export", text->status());
+  }
   const std::map<std::string, std::string> files = {{"events.jsonl", events_text},
                                                     {"chain.json", chain.dump(2) + "\n"},
-                                                    {"calendar.json", calendar_json},
-                                                    {"catalog.json", catalog_json},
-                                                    {"agencies.json", agencies_json},
+                                                    {"calendar.json", *calendar_json},
+                                                    {"catalog.json", *catalog_json},
+                                                    {"agencies.json", *agencies_json},
                                                     {"rules.json", rules.dump(2) + "\n"},
                                                     {"kpi.json", KpiReportJson(*report) + "\n"}};
   nlohmann::ordered_json manifest;
