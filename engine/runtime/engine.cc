@@ -254,8 +254,10 @@ void Engine::RemoveTimer(Batch& batch, const std::string& key) {
   }
 }
 
-Status Engine::FireTimersBefore(Batch& batch, core::Instant limit, core::Instant raised_at) {
-  while (!timer_keys_.empty()) {
+Status Engine::FireTimersBefore(Batch& batch, core::Instant limit, core::Instant raised_at,
+                                size_t max_fires) {
+  size_t fired_count = 0;
+  while (!timer_keys_.empty() && fired_count < max_fires) {
     auto decoded = projections::DecodeTimerKey(*timer_keys_.begin());
     if (!decoded.ok()) return decoded.status();
     const auto& [timer, dossier_id] = *decoded;
@@ -267,6 +269,7 @@ Status Engine::FireTimersBefore(Batch& batch, core::Instant limit, core::Instant
       RemoveTimer(batch, *timer_keys_.begin());
       continue;
     }
+    ++fired_count;
     std::optional<core::Event> derived;
     core::Transition fired = machine_->Fire(**state, timer, raised_at, &derived);
     RemoveTimer(batch, projections::EncodeTimerKey(timer, dossier_id));
@@ -368,7 +371,7 @@ Result<BatchResult> Engine::ApplyBatch(std::span<const RawRecord> records, Posit
         reject(i, rejection);
         continue;
       }
-      Status fired = FireTimersBefore(batch, limit, limit);
+      Status fired = FireTimersBefore(batch, limit, limit, SIZE_MAX);
       if (!fired.ok()) return broken_ = fired;
     }
     const size_t rejections_before = batch.result.rejections.size();
@@ -404,7 +407,7 @@ Result<BatchResult> Engine::AdvanceClock(core::Instant now) {
   if (!broken_.ok()) return broken_;
   Batch batch;
   batch.writes = store_->NewBatch();
-  Status s = FireTimersBefore(batch, now, now);
+  Status s = FireTimersBefore(batch, now, now, options_.max_timers_per_advance);
   if (!s.ok()) return broken_ = s;
   if (options_.clock_mode == ClockMode::kWallTime && clock_ < now) clock_ = now;
   s = Commit(batch, {});

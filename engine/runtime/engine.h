@@ -78,6 +78,10 @@ struct EngineOptions {
   // Stop applying (but still count) events with occurred_at after this
   // instant; used by `replay --until` and `kpi --as-of`. Default: none.
   std::optional<core::Instant> until;
+  // AdvanceClock fires at most this many timers (earliest first) per call, so
+  // a burst of due alerts streams out in bounded commits instead of one huge
+  // batch; callers tick again while next_timer_at() < now. Default: 20,000.
+  size_t max_timers_per_advance = 20000;
 };
 
 class Engine {
@@ -117,8 +121,8 @@ class Engine {
   };
   core::Result<BatchResult> ApplyLogged(std::span<const LoggedInput> inputs);
 
-  // Wall-clock mode: raises every timer with fires_at before `now` and
-  // commits. Also usable in event-time mode to close a replay at an instant.
+  // Wall-clock mode: raises the timers with fires_at before `now` (at most
+  // options.max_timers_per_advance of them, earliest first) and commits.
   core::Result<BatchResult> AdvanceClock(core::Instant now);
 
   // The stored position of a source, if any.
@@ -141,7 +145,8 @@ class Engine {
                         int32_t partition, int64_t offset, bool derived);
   core::Result<core::DossierState*> LoadState(Batch& batch, const std::string& dossier_id);
   core::Result<bool> IsKnownEventId(Batch& batch, const std::string& event_id);
-  core::Status FireTimersBefore(Batch& batch, core::Instant limit, core::Instant raised_at);
+  core::Status FireTimersBefore(Batch& batch, core::Instant limit, core::Instant raised_at,
+                                size_t max_fires);
   core::Status Commit(Batch& batch, const Positions& positions);
   void Record(Batch& batch, const core::Transition& transition, int32_t partition);
   core::Status RaiseAlert(Batch& batch, const core::Alert& alert);

@@ -201,12 +201,21 @@ core::Status RunEngineLoop(runtime::Engine& engine, kafka::KafkaEventSource& sou
       // Every iteration, records or not: the consumer's poll wait is capped
       // (clock_tick_ms), so an alert is raised within one tick of its instant.
       // With nothing due this is one comparison with the earliest timer.
-      auto advanced = engine.AdvanceClock(options.now ? options.now() : WallNow());
-      if (!advanced.ok()) return advanced.status();
-      CountAlerts(advanced->alerts, stats);
-      stats->totals.Add(*advanced);
-      alerts.insert(alerts.end(), std::make_move_iterator(advanced->alerts.begin()),
-                    std::make_move_iterator(advanced->alerts.end()));
+      // A burst of due timers is fired in bounded commits
+      // (EngineOptions::max_timers_per_advance), each published before the next.
+      const core::Instant now = options.now ? options.now() : WallNow();
+      for (;;) {
+        auto advanced = engine.AdvanceClock(now);
+        if (!advanced.ok()) return advanced.status();
+        CountAlerts(advanced->alerts, stats);
+        stats->totals.Add(*advanced);
+        alerts.insert(alerts.end(), std::make_move_iterator(advanced->alerts.begin()),
+                      std::make_move_iterator(advanced->alerts.end()));
+        HOSO_RETURN_IF_ERROR(PublishAlerts(alerts, sinks, options.outbox));
+        alerts.clear();
+        const std::optional<core::Instant> next = engine.next_timer_at();
+        if (!next || !(*next < now) || g_stop.load()) break;
+      }
     }
     HOSO_RETURN_IF_ERROR(PublishAlerts(alerts, sinks, options.outbox));
     if (options.progress) options.progress();
