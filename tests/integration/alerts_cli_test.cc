@@ -7,6 +7,7 @@
 #include <string>
 
 #include "tests/testing/cli_runner.h"
+#include "tests/testing/fixture_expectations.h"
 
 namespace hoso {
 namespace {
@@ -56,15 +57,7 @@ TEST_F(AlertsCliTest, ListsExactlyTheAlertsOfDomainMd) {
       d4_d5_d6.insert(line);
     }
   }
-  const std::set<std::string> expected = {
-      "BK-2019-D4 apology_due 2019-06-10T08:00:00+07:00",
-      "BK-2019-D4 due_soon 2019-06-10T09:00:00+07:00",
-      "BK-2019-D4 overdue 2019-06-11T09:00:00+07:00",
-      "BK-2019-D6 apology_due 2019-06-19T08:00:00+07:00",
-      "BK-2019-D6 due_soon 2019-06-19T09:00:00+07:00",
-      "BK-2019-D6 overdue 2019-06-20T09:00:00+07:00",
-      "BK-2019-D6 apology_missing 2019-06-20T09:00:00+07:00",
-  };
+  const std::set<std::string>& expected = testing::FixtureD4D6Alerts();
   EXPECT_EQ(d4_d5_d6, expected);
   // fires_at order.
   for (size_t i = 1; i < alerts.size(); ++i) {

@@ -21,6 +21,7 @@
 
 #include "tests/testing/child_process.h"
 #include "tests/testing/cli_runner.h"
+#include "tests/testing/fixture_expectations.h"
 
 namespace hoso {
 namespace {
@@ -123,15 +124,7 @@ class AlertsKafkaTest : public ::testing::Test {
   int serves_ = 0;
 };
 
-const std::set<std::string> kD4D6 = {
-    "BK-2019-D4 apology_due 2019-06-10T08:00:00+07:00",
-    "BK-2019-D4 due_soon 2019-06-10T09:00:00+07:00",
-    "BK-2019-D4 overdue 2019-06-11T09:00:00+07:00",
-    "BK-2019-D6 apology_due 2019-06-19T08:00:00+07:00",
-    "BK-2019-D6 due_soon 2019-06-19T09:00:00+07:00",
-    "BK-2019-D6 overdue 2019-06-20T09:00:00+07:00",
-    "BK-2019-D6 apology_missing 2019-06-20T09:00:00+07:00",
-};
+const std::set<std::string>& kD4D6 = testing::FixtureD4D6Alerts();
 
 TEST_F(AlertsKafkaTest, FixtureAlertsReachTheTopicAndSigkillNeverDuplicatesThem) {
   const std::string config = Config({});
