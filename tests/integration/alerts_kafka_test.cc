@@ -22,6 +22,7 @@
 #include "tests/testing/child_process.h"
 #include "tests/testing/cli_runner.h"
 #include "tests/testing/fixture_expectations.h"
+#include "tests/testing/serve_test_config.h"
 
 namespace hoso {
 namespace {
@@ -51,19 +52,8 @@ class AlertsKafkaTest : public ::testing::Test {
   }
 
   std::string Config(nlohmann::json extra) {
-    nlohmann::json config = {
-        {"kafka.bootstrap.servers", bootstrap_},
-        {"kafka.group.id", "alerts-test"},
-        {"kafka.session.timeout.ms", 6000},
-        {"kafka.heartbeat.interval.ms", 500},
-        {"kafka.fetch.wait.max.ms", 10},
-        {"db", db_},
-        {"clock", "event"},
-    };
-    if (extra.is_object()) config.update(extra);  // `{}` arrives as null
-    const std::string path = dir_.File("serve.json");
-    testing::WriteFile(path, config.dump(2));
-    return path;
+    return testing::WriteServeConfig(dir_.File("serve.json"), bootstrap_, "alerts-test", db_,
+                                     extra);
   }
 
   std::unique_ptr<Child> Serve(const std::string& config) {

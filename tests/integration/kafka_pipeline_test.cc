@@ -20,6 +20,7 @@
 
 #include "tests/testing/child_process.h"
 #include "tests/testing/cli_runner.h"
+#include "tests/testing/serve_test_config.h"
 
 namespace hoso {
 namespace {
@@ -29,9 +30,11 @@ using testing::RunHoso;
 using testing::RunProgram;
 using testing::TempDir;
 using testing::WaitFor;
+using testing::WriteServeConfig;
 using Clock = std::chrono::steady_clock;
 
 constexpr char kKcat[] = "/usr/bin/kcat";
+const nlohmann::json kBatchOf500 = {{"batch_max_records", 500}};
 
 // `hoso broker` in its own process; the bootstrap address from its file.
 class Broker {
@@ -52,25 +55,6 @@ class Broker {
   Child child_;
   std::string bootstrap_;
 };
-
-// A serve config with the quick settings of the embedded setup.
-std::string WriteServeConfig(const TempDir& dir, const std::string& name,
-                             const std::string& bootstrap, const std::string& group,
-                             const std::string& db) {
-  nlohmann::json config = {
-      {"kafka.bootstrap.servers", bootstrap},
-      {"kafka.group.id", group},
-      {"kafka.session.timeout.ms", 6000},
-      {"kafka.heartbeat.interval.ms", 500},
-      {"kafka.fetch.wait.max.ms", 10},
-      {"db", db},
-      {"clock", "event"},
-      {"batch_max_records", 500},
-  };
-  const std::string path = dir.File(name);
-  testing::WriteFile(path, config.dump(2));
-  return path;
-}
 
 std::string KpiJson(const std::string& db, const std::string& period,
                     const std::string& by = "agency") {
@@ -101,7 +85,7 @@ void ExpectServeEqualsIngest(const std::string& events, const std::string& perio
   Produce(broker.bootstrap(), events);
   const std::string db = dir.File("serve-db");
   Child serve({HOSO_CLI, "serve", "--config",
-               WriteServeConfig(dir, "serve.json", broker.bootstrap(), "g1", db)},
+               WriteServeConfig(dir.File("serve.json"), broker.bootstrap(), "g1", db, kBatchOf500)},
               dir.File("serve.log"));
   const bool equal =
       WaitFor([&] { return KpiJson(db, period) == expected; }, std::chrono::seconds(60));
@@ -138,7 +122,8 @@ TEST(KafkaPipelineTest, BadRecordsReachDeadLetterTopicWithHeaders) {
                   "this is not json\n" + unknown + "\n");
   Produce(broker.bootstrap(), events);
   Child serve({HOSO_CLI, "serve", "--config",
-               WriteServeConfig(dir, "serve.json", broker.bootstrap(), "g-dl", dir.File("db"))},
+               WriteServeConfig(dir.File("serve.json"), broker.bootstrap(), "g-dl", dir.File("db"),
+                                kBatchOf500)},
               dir.File("serve.log"));
   std::vector<nlohmann::json> letters;
   const bool found = WaitFor(
@@ -195,9 +180,10 @@ TEST(KafkaPipelineTest, KcatProducedEventsAreCounted) {
                                                " -t hoso.dossier-events -K'|' < " + keyed_path});
   ASSERT_EQ(sent.exit_code, 0) << sent.err;
   const std::string db = dir.File("db");
-  Child serve({HOSO_CLI, "serve", "--config",
-               WriteServeConfig(dir, "serve.json", broker.bootstrap(), "g-kcat", db)},
-              dir.File("serve.log"));
+  Child serve(
+      {HOSO_CLI, "serve", "--config",
+       WriteServeConfig(dir.File("serve.json"), broker.bootstrap(), "g-kcat", db, kBatchOf500)},
+      dir.File("serve.log"));
   EXPECT_TRUE(WaitFor([&] { return KpiJson(db, "2019-06") == expected; }, std::chrono::seconds(60)))
       << KpiJson(db, "2019-06") << "\nvs\n"
       << expected;
@@ -214,7 +200,8 @@ TEST(KafkaCrashTest, KilledServeResumesToTheIngestFigures) {
   const std::string expected = IngestKpi(dir, events, "2019", "procedure");
   Produce(broker.bootstrap(), events);
   const std::string db = dir.File("db");
-  const std::string config = WriteServeConfig(dir, "serve.json", broker.bootstrap(), "g-crash", db);
+  const std::string config =
+      WriteServeConfig(dir.File("serve.json"), broker.bootstrap(), "g-crash", db, kBatchOf500);
   std::mt19937 random(20190603);
   for (int round = 0; round < 3; ++round) {
     Child serve({HOSO_CLI, "serve", "--config", config}, dir.File("serve.log"));

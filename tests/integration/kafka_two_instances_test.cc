@@ -22,6 +22,7 @@
 
 #include "tests/testing/child_process.h"
 #include "tests/testing/cli_runner.h"
+#include "tests/testing/serve_test_config.h"
 
 namespace hoso {
 namespace {
@@ -30,6 +31,7 @@ using testing::Child;
 using testing::RunHoso;
 using testing::TempDir;
 using testing::WaitFor;
+using testing::WriteServeConfig;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kPartitions = 8;
@@ -85,25 +87,6 @@ std::string Describe(const Counters& counters) {
   return json.dump();
 }
 
-std::string WriteServeConfig(const TempDir& dir, const std::string& name,
-                             const std::string& bootstrap, const std::string& db) {
-  // The quick settings of the embedded setup; clock "event" so the figures
-  // equal a file ingest (docs/kafka.md "Several instances").
-  nlohmann::json config = {
-      {"kafka.bootstrap.servers", bootstrap},
-      {"kafka.group.id", "g-two"},
-      {"kafka.session.timeout.ms", 6000},
-      {"kafka.heartbeat.interval.ms", 500},
-      {"kafka.fetch.wait.max.ms", 10},
-      {"db", db},
-      {"clock", "event"},
-      {"batch_max_records", 500},
-  };
-  const std::string path = dir.File(name);
-  testing::WriteFile(path, config.dump(2));
-  return path;
-}
-
 TEST(KafkaTwoInstancesTest, SplitPartitionsAndPartialsSumToIngest) {
   TempDir dir;
   const std::string events = dir.File("loadgen.jsonl");
@@ -132,12 +115,14 @@ TEST(KafkaTwoInstancesTest, SplitPartitionsAndPartialsSumToIngest) {
   const std::string db_b = dir.File("db-b");
   const std::string log_a = dir.File("serve-a.log");
   const std::string log_b = dir.File("serve-b.log");
-  Child serve_a(
-      {HOSO_CLI, "-v", "serve", "--config", WriteServeConfig(dir, "a.json", bootstrap, db_a)},
-      log_a);
-  Child serve_b(
-      {HOSO_CLI, "-v", "serve", "--config", WriteServeConfig(dir, "b.json", bootstrap, db_b)},
-      log_b);
+  Child serve_a({HOSO_CLI, "-v", "serve", "--config",
+                 WriteServeConfig(dir.File("a.json"), bootstrap, "g-two", db_a,
+                                  {{"batch_max_records", 500}})},
+                log_a);
+  Child serve_b({HOSO_CLI, "-v", "serve", "--config",
+                 WriteServeConfig(dir.File("b.json"), bootstrap, "g-two", db_b,
+                                  {{"batch_max_records", 500}})},
+                log_b);
   const bool split = WaitFor(
       [&] {
         const int a = OwnedPartitions(log_a);
