@@ -283,7 +283,14 @@ Status Engine::FireTimersBefore(Batch& batch, core::Instant limit, core::Instant
       if (!known.ok()) return known.status();
       if (!*known) {
         const std::string bytes = codec::EncodeEvent(*derived);
-        HOSO_RETURN_IF_ERROR(ApplyOne(batch, bytes, *derived, -1, -1, /*derived=*/true));
+        std::optional<core::Rejection> rejected;
+        HOSO_RETURN_IF_ERROR(ApplyOne(batch, bytes, *derived, -1, -1, /*derived=*/true, &rejected));
+        if (rejected) {
+          // Fire() derives an overdue only for an open dossier: a rejection
+          // here is an engine bug, not bad input.
+          return Status::Corruption("the engine's own overdue event for " + derived->dossier_id +
+                                    " was rejected: " + rejected->message);
+        }
         ++batch.result.derived_events;
       }
     }
@@ -291,17 +298,18 @@ Status Engine::FireTimersBefore(Batch& batch, core::Instant limit, core::Instant
   return Status::Ok();
 }
 
-// Applies one decoded event whose id is not known yet. Rejections are recorded
-// in the batch result by the caller (this returns OK for them) through
-// `last_rejection_`; store failures are returned.
+// Applies one decoded event whose id is not known yet. A state-machine
+// rejection is handed back in *rejected (the status stays OK); store failures
+// are returned.
 Status Engine::ApplyOne(Batch& batch, std::string_view bytes, const core::Event& event,
-                        int32_t partition, int64_t offset, bool derived) {
+                        int32_t partition, int64_t offset, bool derived,
+                        std::optional<core::Rejection>* rejected) {
   auto prior = LoadState(batch, event.dossier_id);
   if (!prior.ok()) return prior.status();
   core::Transition transition;
   core::Rejection rejection;
   if (!machine_->Apply(*prior, event, derived, &transition, &rejection)) {
-    batch.result.rejections.push_back({SIZE_MAX, rejection});
+    *rejected = std::move(rejection);
     return Status::Ok();
   }
   if (transition.duplicate) {
@@ -374,14 +382,11 @@ Result<BatchResult> Engine::ApplyBatch(std::span<const RawRecord> records, Posit
       Status fired = FireTimersBefore(batch, limit, limit, SIZE_MAX);
       if (!fired.ok()) return broken_ = fired;
     }
-    const size_t rejections_before = batch.result.rejections.size();
-    Status s = ApplyOne(batch, record.bytes, event, record.partition, record.offset, false);
+    std::optional<core::Rejection> rejected;
+    Status s =
+        ApplyOne(batch, record.bytes, event, record.partition, record.offset, false, &rejected);
     if (!s.ok()) return broken_ = s;
-    if (batch.result.rejections.size() > rejections_before) {
-      core::Rejection r = std::move(batch.result.rejections.back().rejection);
-      batch.result.rejections.pop_back();
-      reject(i, std::move(r));
-    }
+    if (rejected) reject(i, std::move(*rejected));
   }
   if (before_commit) {
     Status hook = before_commit(batch.result, &positions);

@@ -142,7 +142,8 @@ class Engine {
          EngineOptions options);
   core::Status Load();
   core::Status ApplyOne(Batch& batch, std::string_view bytes, const core::Event& event,
-                        int32_t partition, int64_t offset, bool derived);
+                        int32_t partition, int64_t offset, bool derived,
+                        std::optional<core::Rejection>* rejected);
   core::Result<core::DossierState*> LoadState(Batch& batch, const std::string& dossier_id);
   core::Result<bool> IsKnownEventId(Batch& batch, const std::string& event_id);
   core::Status FireTimersBefore(Batch& batch, core::Instant limit, core::Instant raised_at,
