@@ -21,9 +21,18 @@ void PutU64(std::string* out, uint64_t v) {
   for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
 }
 void PutI64(std::string* out, int64_t v) { PutU64(out, static_cast<uint64_t>(v) ^ kSignFlip); }
-void PutShortString(std::string* out, std::string_view s) {
-  PutU8(out, static_cast<uint8_t>(s.size()));
-  out->append(s.substr(0, 255));
+// Variable-length strings carry a LEB128 varint length, so no id the codec
+// accepts (up to 128 characters, 512 bytes of UTF-8) is ever cut.
+void PutVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+void PutString(std::string* out, std::string_view s) {
+  PutVarint(out, s.size());
+  out->append(s);
 }
 
 // Reads what the Put* functions wrote; any short read sets failed().
@@ -52,7 +61,18 @@ class Reader {
     pos_ += n;
     return out;
   }
-  std::string ShortString() { return std::string(Bytes(U8())); }
+  uint64_t Varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      const uint8_t byte = U8();
+      if (failed_) return 0;
+      v |= static_cast<uint64_t>(byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0) return v;
+    }
+    failed_ = true;
+    return 0;
+  }
+  std::string VarString() { return std::string(Bytes(static_cast<size_t>(Varint()))); }
   std::string String() { return std::string(Bytes(U32())); }
   std::string_view Rest() {
     std::string_view out = data_.substr(pos_);
@@ -85,7 +105,7 @@ std::string ProjectionTag() {
 
 std::string EventKeyPrefix(std::string_view dossier_id) {
   std::string key;
-  PutShortString(&key, dossier_id);
+  PutString(&key, dossier_id);
   return key;
 }
 
@@ -97,7 +117,7 @@ std::string EventKey(std::string_view dossier_id, uint32_t sequence) {
 
 Result<std::pair<std::string, uint32_t>> DecodeEventKey(std::string_view key) {
   Reader reader(key);
-  std::string dossier_id = reader.ShortString();
+  std::string dossier_id = reader.VarString();
   uint32_t sequence = reader.U32();
   if (reader.failed() || !reader.done()) return Corrupt("event key");
   return std::make_pair(std::move(dossier_id), sequence);
@@ -111,7 +131,7 @@ std::string EncodeLoggedEvent(const LoggedEvent& event) {
   PutU8(&out, event.derived ? 1 : 0);
   PutU32(&out, static_cast<uint32_t>(event.partition));
   PutI64(&out, event.offset);
-  PutShortString(&out, event.chain_hash);
+  PutString(&out, event.chain_hash);
   out.append(event.bytes);
   return out;
 }
@@ -124,7 +144,7 @@ Result<LoggedEvent> DecodeLoggedEvent(std::string_view value) {
   event.derived = reader.U8() != 0;
   event.partition = static_cast<int32_t>(reader.U32());
   event.offset = reader.I64();
-  event.chain_hash = reader.ShortString();
+  event.chain_hash = reader.VarString();
   event.bytes = std::string(reader.Rest());
   if (reader.failed()) return Corrupt("event");
   return event;
@@ -134,12 +154,12 @@ std::string EncodeDossierState(const core::DossierState& s) {
   std::string out;
   out.reserve(160 + s.dossier_id.size() * 2);
   PutU8(&out, kDossierFormat);
-  PutShortString(&out, s.dossier_id);
+  PutString(&out, s.dossier_id);
   PutU8(&out, static_cast<uint8_t>(s.status));
   PutU8(&out, static_cast<uint8_t>(s.finish));
-  PutShortString(&out, s.receiving_agency_id);
-  PutShortString(&out, s.holder_agency_id);
-  PutShortString(&out, s.procedure_id);
+  PutString(&out, s.receiving_agency_id);
+  PutString(&out, s.holder_agency_id);
+  PutString(&out, s.procedure_id);
   PutU8(&out, static_cast<uint8_t>(s.channel));
   PutU8(&out, static_cast<uint8_t>(s.online_level));
   PutU8(&out, s.one_stop ? 1 : 0);
@@ -161,7 +181,7 @@ std::string EncodeDossierState(const core::DossierState& s) {
   PutU8(&out, static_cast<uint8_t>(s.classification));
   PutI64(&out, s.last_event_at.epoch_ms);
   PutU32(&out, s.event_count);
-  PutShortString(&out, s.chain_head);
+  PutString(&out, s.chain_head);
   PutU8(&out, static_cast<uint8_t>(s.timers.size()));
   for (const core::TimerSpec& timer : s.timers) {
     PutU8(&out, static_cast<uint8_t>(timer.kind));
@@ -175,12 +195,12 @@ Result<core::DossierState> DecodeDossierState(std::string_view value) {
   Reader r(value);
   core::DossierState s;
   if (r.U8() != kDossierFormat) return Corrupt("dossier (unknown format)");
-  s.dossier_id = r.ShortString();
+  s.dossier_id = r.VarString();
   const uint8_t status = r.U8();
   const uint8_t finish = r.U8();
-  s.receiving_agency_id = r.ShortString();
-  s.holder_agency_id = r.ShortString();
-  s.procedure_id = r.ShortString();
+  s.receiving_agency_id = r.VarString();
+  s.holder_agency_id = r.VarString();
+  s.procedure_id = r.VarString();
   const uint8_t channel = r.U8();
   s.online_level = r.U8();
   s.one_stop = r.U8() != 0;
@@ -202,7 +222,7 @@ Result<core::DossierState> DecodeDossierState(std::string_view value) {
   const uint8_t classification = r.U8();
   s.last_event_at.epoch_ms = r.I64();
   s.event_count = r.U32();
-  s.chain_head = r.ShortString();
+  s.chain_head = r.VarString();
   const uint8_t timer_count = r.U8();
   for (uint8_t i = 0; i < timer_count && !r.failed(); ++i) {
     core::TimerSpec timer;
@@ -226,8 +246,8 @@ Result<core::DossierState> DecodeDossierState(std::string_view value) {
 std::string EncodeKpiKey(const KpiKey& key) {
   std::string out;
   PutU32(&out, static_cast<uint32_t>(key.month_key));
-  PutShortString(&out, key.agency_id);
-  PutShortString(&out, key.procedure_id);
+  PutString(&out, key.agency_id);
+  PutString(&out, key.procedure_id);
   PutU32(&out, static_cast<uint32_t>(key.partition) + kPartitionBias);
   return out;
 }
@@ -236,8 +256,8 @@ Result<KpiKey> DecodeKpiKey(std::string_view data) {
   Reader r(data);
   KpiKey key;
   key.month_key = static_cast<int>(r.U32());
-  key.agency_id = r.ShortString();
-  key.procedure_id = r.ShortString();
+  key.agency_id = r.VarString();
+  key.procedure_id = r.VarString();
   key.partition = static_cast<int32_t>(r.U32() - kPartitionBias);
   if (r.failed() || !r.done()) return Corrupt("kpi key");
   return key;

@@ -1,6 +1,8 @@
 // Byte layouts of everything the projections store (design.md §6; described
 // for operators in docs/storage.md). Every decoder checks what it reads and
-// returns Corruption rather than trusting stored bytes.
+// returns Corruption rather than trusting stored bytes. Variable-length
+// strings (ids, hashes) carry a LEB128 varint length: nothing is ever cut, so
+// an id of 128 four-byte characters round-trips like any other.
 #ifndef HOSO_PROJECTIONS_RECORDS_H_
 #define HOSO_PROJECTIONS_RECORDS_H_
 
@@ -20,8 +22,8 @@ namespace hoso::projections {
 // version is refused (rebuild it with `hoso replay`). Bump on any change of a
 // layout below or of a rule that changes stored figures.
 inline constexpr std::string_view kProjectionName = "hoso-projections";
-inline constexpr int kProjectionVersion = 1;
-std::string ProjectionTag();  // "hoso-projections/1"
+inline constexpr int kProjectionVersion = 2;
+std::string ProjectionTag();  // "hoso-projections/2"
 
 // meta keys
 inline constexpr std::string_view kMetaProjection = "projection";
@@ -30,7 +32,7 @@ inline constexpr std::string_view kMetaLogSequence = "log_sequence";  // fixed64
 inline constexpr std::string_view kMetaPositionPrefix =
     "position/";  // + source id -> position text
 
-// events: [u8 id length][dossier_id][u32 BE sequence]
+// events: [varint id length][dossier_id][u32 BE sequence]
 std::string EventKey(std::string_view dossier_id, uint32_t sequence);
 std::string EventKeyPrefix(std::string_view dossier_id);
 core::Result<std::pair<std::string, uint32_t>> DecodeEventKey(std::string_view key);
@@ -49,7 +51,7 @@ core::Result<LoggedEvent> DecodeLoggedEvent(std::string_view value);
 std::string EncodeDossierState(const core::DossierState& state);
 core::Result<core::DossierState> DecodeDossierState(std::string_view value);
 
-// kpi: [u32 BE yyyymm][u8 len][agency][u8 len][procedure][u32 BE partition + 2^31]
+// kpi: [u32 BE yyyymm][varint len][agency][varint len][procedure][u32 BE partition + 2^31]
 struct KpiKey {
   int month_key = 0;
   std::string agency_id;

@@ -81,7 +81,11 @@ bool MonthOfLogged(std::string_view bytes, codec::EventDecoder& decoder, int* mo
 std::string MonthRoot(const std::map<std::string, std::string>& heads_by_dossier) {
   std::string material;
   for (const auto& [dossier_id, head] : heads_by_dossier) {
-    material.push_back(static_cast<char>(dossier_id.size()));
+    // LEB128 length: ids are up to 512 bytes of UTF-8.
+    for (uint64_t n = dossier_id.size(); ; n >>= 7) {
+      material.push_back(static_cast<char>((n & 0x7f) | (n >= 0x80 ? 0x80 : 0)));
+      if (n < 0x80) break;
+    }
     material += dossier_id;
     material += head;
   }

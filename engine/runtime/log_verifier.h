@@ -2,7 +2,7 @@
 // hash chain h = SHA-256(previous h || event bytes), checks it against the
 // hashes stored with the events, the chain heads of the dossier states and
 // the per-month head index, and derives each month's root digest:
-//   root(M) = SHA-256 over, in dossier-id order, [u8 len][dossier_id][head]
+//   root(M) = SHA-256 over, in dossier-id order, [varint len][dossier_id][head]
 //   for every dossier with an event in M, head = its chain head after its
 //   last event of M.
 #ifndef HOSO_ENGINE_RUNTIME_LOG_VERIFIER_H_

@@ -262,5 +262,32 @@ TEST_F(DossierStateMachineTest, DerivedOverdueDoesNotMakeALateArrivalTimeTravel)
   EXPECT_TRUE(Has(resolved, KpiField::kResolvedEarly));
 }
 
+// Issue 8: the engine's own overdue event must be a valid event of the
+// contract, whose ids are at most 128 characters, whatever the dossier id.
+TEST(DerivedOverdueEventIdTest, StaysWithin128CharactersAndUnique) {
+  const LocalMinute due = ToLocalMinute(*ParseRfc3339("2019-06-13T09:00:00+07:00"));
+  EXPECT_EQ(DossierStateMachine::DerivedOverdueEventId("D1", due),
+            "hoso-overdue:D1:20190613T0900");
+  auto chars = [](const std::string& s) {
+    size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    return n;
+  };
+  std::string a, b;
+  for (int i = 0; i < 127; ++i) a += "\xF0\x9F\x98\x80";  // 4-byte characters
+  b = a + "x";
+  a += "y";
+  const std::string id_a = DossierStateMachine::DerivedOverdueEventId(a, due);
+  const std::string id_b = DossierStateMachine::DerivedOverdueEventId(b, due);
+  EXPECT_EQ(chars(id_a), 128u);
+  EXPECT_NE(id_a, id_b);  // the ids differ only in their last character
+  EXPECT_EQ(id_a.rfind("hoso-overdue:", 0), 0u);
+  EXPECT_EQ(id_a.substr(id_a.size() - 14), ":20190613T0900");
+  // 101 characters still fit whole.
+  const std::string fits(101, 'z');
+  EXPECT_EQ(DossierStateMachine::DerivedOverdueEventId(fits, due),
+            "hoso-overdue:" + fits + ":20190613T0900");
+}
+
 }  // namespace
 }  // namespace hoso::core
