@@ -7,10 +7,14 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "engine/runtime/dead_letter_payload.h"
+
 namespace hoso::connectors {
 
-DeadLetterFile::DeadLetterFile(std::string path, std::string source_id)
-    : path_(std::move(path)), source_id_(std::move(source_id)) {}
+DeadLetterFile::DeadLetterFile(std::string path, std::string source_id, size_t max_record_bytes)
+    : path_(std::move(path)),
+      source_id_(std::move(source_id)),
+      max_record_bytes_(max_record_bytes) {}
 
 DeadLetterFile::~DeadLetterFile() {
   if (file_ != nullptr) std::fclose(file_);
@@ -41,12 +45,25 @@ core::Status DeadLetterFile::Start(const runtime::PositionLookup& lookup) {
 
 core::Status DeadLetterFile::Write(const runtime::RawRecord& record,
                                    const core::Rejection& rejection) {
+  const runtime::DeadLetterPayload payload =
+      runtime::MakeDeadLetterPayload(record, max_record_bytes_);
   nlohmann::ordered_json line;
   line["reason"] = core::RejectCodeName(rejection.code);
   line["message"] = rejection.message;
   line["source"] = source_id_;
   line["offset"] = record.offset;
-  line["record"] = std::string(record.bytes);
+  line["size"] = payload.size;
+  if (payload.valid_utf8) {
+    line["record"] = std::string(payload.kept);
+  } else {
+    line["record_base64"] = runtime::Base64(payload.kept);
+  }
+  if (payload.truncated) {
+    line["truncated"] = true;
+    line["sha256"] = payload.sha256_hex;
+  }
+  // The message may quote the record; a byte that is not UTF-8 there is
+  // replaced (the record itself is exact, above).
   std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   text.push_back('\n');
   if (std::fwrite(text.data(), 1, text.size(), file_) != text.size()) {

@@ -1,9 +1,11 @@
 // DeadLetterFile: the RejectSink of `hoso ingest`, a JSONL file next to the
 // database ("<db>.dead-letter.jsonl"). One line per rejected record:
 //   {"reason": "schema", "message": "...", "source": "file:/abs/events.jsonl",
-//    "offset": 1234, "record": "<the original line>"}
-// (invalid UTF-8 in the record is replaced by U+FFFD; `offset` locates the
-// exact original bytes in the source).
+//    "offset": 1234, "size": 187, "record": "<the original line>"}
+// The original bytes are kept exactly (runtime/dead_letter_payload.h):
+// "record" when they are valid UTF-8, else "record_base64"; a record over
+// `max_record_bytes` keeps its head only, with "truncated": true, its true
+// "size" and the "sha256" of all of it. `offset` locates it in the source.
 //
 // Its size is stored with the engine's positions (source id
 // "dead-letter:<path>"); on restart Start() truncates the file to that size,
@@ -20,7 +22,9 @@ namespace hoso::connectors {
 
 class DeadLetterFile final : public runtime::RejectSink {
  public:
-  DeadLetterFile(std::string path, std::string source_id);
+  // `max_record_bytes`: the most bytes of one record kept in full. Default: 1 MiB.
+  DeadLetterFile(std::string path, std::string source_id,
+                 size_t max_record_bytes = size_t{1} << 20);
   ~DeadLetterFile() override;
   DeadLetterFile(const DeadLetterFile&) = delete;
   DeadLetterFile& operator=(const DeadLetterFile&) = delete;
@@ -37,6 +41,7 @@ class DeadLetterFile final : public runtime::RejectSink {
  private:
   std::string path_;
   std::string source_id_;
+  size_t max_record_bytes_;
   std::FILE* file_ = nullptr;
   int64_t size_bytes_ = 0;
   int64_t written_ = 0;

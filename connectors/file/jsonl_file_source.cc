@@ -1,10 +1,12 @@
 #include "connectors/file/jsonl_file_source.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 
 #include "engine/core/rejection.h"
+#include "engine/runtime/chain_hash.h"
 
 namespace hoso::connectors {
 namespace {
@@ -13,7 +15,9 @@ constexpr size_t kBufferBytes = 8 << 20;
 
 }  // namespace
 
-JsonlFileSource::JsonlFileSource(std::string path) : path_(std::move(path)) {
+JsonlFileSource::JsonlFileSource(std::string path, size_t kept_head_bytes)
+    : path_(std::move(path)),
+      kept_head_bytes_(std::max<size_t>(kept_head_bytes, core::kMaxEventBytes + 1)) {
   std::error_code ec;
   auto absolute = std::filesystem::absolute(path_, ec);
   source_id_ = "file:" + (ec ? path_ : absolute.lexically_normal().string());
@@ -69,7 +73,6 @@ bool JsonlFileSource::FillBuffer() {
 core::Status JsonlFileSource::NextBatch(size_t max_records, runtime::SourceBatch* batch) {
   batch->Clear();
   long_lines_.clear();
-  long_lines_.reserve(max_records);
   // Records point into buffer_: only compact (FillBuffer) before taking any.
   if (filled_ - consumed_ < kBufferBytes / 2 ||
       std::memchr(buffer_.data() + consumed_, '\n', filled_ - consumed_) == nullptr) {
@@ -90,9 +93,14 @@ core::Status JsonlFileSource::NextBatch(size_t max_records, runtime::SourceBatch
       advance = available;
     } else if (batch->records.empty() && consumed_ == 0 && filled_ == buffer_.size()) {
       // A line longer than the whole buffer: keep its head (enough to be
-      // rejected as too_large) and skip the rest up to the next newline.
-      std::string head(start, core::kMaxEventBytes + 1);
+      // rejected as too_large, and for the dead letter), and read the rest
+      // up to the next newline only to count it and hash it, so the dead
+      // letter states the true size and the SHA-256 of the whole line.
       const int64_t line_offset = position_bytes_;
+      runtime::Sha256Stream sha;
+      std::string head(start, std::min(available, kept_head_bytes_));
+      sha.Update(std::string_view(start, available));
+      int64_t line_bytes = static_cast<int64_t>(available);
       int64_t skipped = static_cast<int64_t>(available);
       consumed_ = filled_;
       bool found = false;
@@ -100,17 +108,22 @@ core::Status JsonlFileSource::NextBatch(size_t max_records, runtime::SourceBatch
         filled_ = consumed_ = 0;
         if (!FillBuffer()) break;
         const void* nl = std::memchr(buffer_.data(), '\n', filled_);
-        if (nl != nullptr) {
-          consumed_ = static_cast<const char*>(nl) - buffer_.data() + 1;
-          found = true;
-        } else {
-          consumed_ = filled_;
-        }
+        const size_t part = nl != nullptr ? static_cast<const char*>(nl) - buffer_.data() : filled_;
+        sha.Update(std::string_view(buffer_.data(), part));
+        line_bytes += static_cast<int64_t>(part);
+        consumed_ = nl != nullptr ? part + 1 : filled_;
+        found = nl != nullptr;
         skipped += static_cast<int64_t>(consumed_);
       }
+      if (std::ferror(file_)) return core::Status::IOError("cannot read " + path_);
       position_bytes_ += skipped;
-      long_lines_.push_back(std::move(head));
-      batch->records.push_back(runtime::RawRecord{long_lines_.back(), 0, line_offset});
+      LongLine& kept = long_lines_.emplace_back();
+      kept.head = std::move(head);
+      kept.sha256_hex = runtime::ToHex(sha.Finish());
+      runtime::RawRecord record{kept.head, 0, line_offset};
+      record.full_size = line_bytes;
+      record.full_sha256_hex = kept.sha256_hex;
+      batch->records.push_back(record);
       break;
     } else {
       break;  // the rest of this line is not in the buffer yet; next batch
@@ -120,8 +133,12 @@ core::Status JsonlFileSource::NextBatch(size_t max_records, runtime::SourceBatch
     position_bytes_ += static_cast<int64_t>(advance);
     std::string_view line(start, line_bytes);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
-    if (line.size() > core::kMaxEventBytes) line = line.substr(0, core::kMaxEventBytes + 1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) {
+      ++blank_lines_;
+      continue;
+    }
+    // The whole line, however long: the codec rejects one over the limit as
+    // too_large, and the dead letter keeps its exact bytes.
     batch->records.push_back(runtime::RawRecord{line, 0, line_offset});
   }
   batch->positions.emplace_back(source_id_, std::to_string(position_bytes_));

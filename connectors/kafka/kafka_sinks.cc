@@ -9,6 +9,7 @@
 
 #include "connectors/kafka/logger.h"
 #include "engine/core/rejection.h"
+#include "engine/runtime/dead_letter_payload.h"
 #include "engine/runtime/engine.h"
 
 namespace hoso::connectors::kafka {
@@ -128,14 +129,21 @@ core::Status EngineSinks::Write(const runtime::RawRecord& record,
 core::Status EngineSinks::WriteDeadLetter(const runtime::RawRecord& record, std::string_view key,
                                           const core::Rejection& rejection) {
   ++dead_letters_;
+  const runtime::DeadLetterPayload payload =
+      runtime::MakeDeadLetterPayload(record, options_.dead_letter_max_bytes);
   Headers headers = {
       {"reason", std::string(core::RejectCodeName(rejection.code))},
       {"message", rejection.message},
       {"source_topic", options_.source_topic},
       {"source_partition", std::to_string(record.partition)},
       {"source_offset", std::to_string(record.offset)},
+      {"source_size", std::to_string(payload.size)},
   };
-  return Add(options_.dead_letter_topic, std::string(key), std::string(record.bytes),
+  if (payload.truncated) {
+    headers.emplace_back("truncated", "true");
+    headers.emplace_back("source_sha256", payload.sha256_hex);
+  }
+  return Add(options_.dead_letter_topic, std::string(key), std::string(payload.kept),
              std::move(headers));
 }
 

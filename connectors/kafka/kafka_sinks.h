@@ -1,9 +1,11 @@
 // Producers: KafkaProducer (idempotent, used by `hoso produce`, the demo and
 // the benchmark) and EngineSinks, the engine's outputs on Kafka
 // (docs/kafka.md "Output topics"):
-//  - hoso.dead-letter: every rejected record, value = the ORIGINAL bytes, key
-//    = the original key, headers reason (stable code), message, source_topic,
-//    source_partition, source_offset;
+//  - hoso.dead-letter: every rejected record, value = the ORIGINAL bytes
+//    (up to dead_letter_max_bytes; beyond, the head), key = the original
+//    key, headers reason (stable code), message, source_topic,
+//    source_partition, source_offset, source_size (and truncated,
+//    source_sha256 when the value is only the head);
 //  - hoso.alerts: key dossier_id, value runtime::EncodeAlertJson;
 //  - hoso.kpi: key "yyyy-mm|agency|procedure|input partition", value that
 //    cell's counters as JSON (names of core::KpiFieldName). Each input
@@ -94,6 +96,11 @@ struct SinkOptions {
   std::string dead_letter_topic = "hoso.dead-letter";  // Default: hoso.dead-letter
   std::string alerts_topic = "hoso.alerts";            // Default: hoso.alerts
   std::string kpi_topic = "hoso.kpi";                  // Default: hoso.kpi
+  // Dead letters keep the original value in full up to this many bytes;
+  // beyond it the head, with headers truncated=true, source_size and
+  // source_sha256. Below librdkafka's default message.max.bytes (1,000,000)
+  // so that a dead letter is never refused by the broker. Default: 900,000.
+  size_t dead_letter_max_bytes = 900000;
   // Upper bound of the back-off between re-sends of failed messages, in ms.
   // Default: 5000.
   int max_backoff_ms = 5000;

@@ -29,6 +29,22 @@ class ChainHasher {
 };
 std::string ToHex(std::string_view bytes);
 
+// SHA-256 of data given in pieces (a record too long to hold at once).
+// Not thread-safe; one per thread.
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(const Sha256Stream&) = delete;
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+  void Update(std::string_view bytes);
+  // The 32-byte digest of everything given since construction or the last Finish.
+  std::string Finish();
+
+ private:
+  void* context_;  // EVP_MD_CTX
+};
+
 }  // namespace hoso::runtime
 
 #endif  // HOSO_ENGINE_RUNTIME_CHAIN_HASH_H_
