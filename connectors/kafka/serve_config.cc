@@ -105,6 +105,26 @@ core::Result<ServeConfig> ParseServeConfig(const std::string& json_text,
       auto v = IntIn(value, key, 10, 1000);
       if (!v.ok()) return v.status();
       config.clock_tick_ms = *v;
+    } else if (key == "max_ahead_days") {
+      auto v = IntIn(value, key, -1, 36500);
+      if (!v.ok()) return v.status();
+      config.max_ahead_days = *v;
+    } else if (key == "future_skew_minutes") {
+      auto v = IntIn(value, key, -1, 525600);
+      if (!v.ok()) return v.status();
+      config.future_skew_minutes = *v;
+    } else if (key == "idle_partition_ms") {
+      auto v = IntIn(value, key, 0, 3600000);
+      if (!v.ok()) return v.status();
+      config.idle_partition_ms = *v;
+    } else if (key == "dead_letter_max_bytes") {
+      auto v = IntIn(value, key, 65537, 100000000);
+      if (!v.ok()) return v.status();
+      config.dead_letter_max_bytes = *v;
+    } else if (key == "min_free_disk_mb") {
+      auto v = IntIn(value, key, 0, 1 << 30);
+      if (!v.ok()) return v.status();
+      config.min_free_disk_mb = *v;
     } else if (key.rfind("_", 0) == 0 || key == "comment") {
       // Comments ("_note": ...) are allowed.
     } else {

@@ -63,6 +63,24 @@ struct ServeConfig {
   // (KafkaSourceOptions::event_time_order). Default: true with clock "event",
   // false with "wall".
   bool event_time_order = false;
+  // Input guards (runtime::EngineOptions, docs/decisions.md "Input
+  // guards"): with the event clock, reject events more than this many days
+  // ahead of the engine clock (-1: off; valid -1..36500). Default: 31.
+  int max_ahead_days = 31;
+  // Reject events dated more than this many minutes after the real current
+  // time (-1: off). Default: 10.
+  int future_skew_minutes = 10;
+  // Event-time merge only: a partition that has received nothing for this
+  // long, in ms, stops holding the merge back (docs/kafka.md "Event-time
+  // order across partitions"); valid 0..3600000. Default: 500.
+  int idle_partition_ms = 500;
+  // Stop with a clear message, before RocksDB runs out of room, when the
+  // database's filesystem has less than this many MiB free (0: off).
+  // Default: 256.
+  int min_free_disk_mb = 256;
+  // Dead letters keep the original value whole up to this many bytes
+  // (EngineSinks); valid 65537..100000000. Default: 900000.
+  int dead_letter_max_bytes = 900000;
   // Publish changed KPI cells to topics.kpi. Default: true.
   bool publish_kpi = true;
   // Optional HTTP port (reserved; not served yet). Default: 0 (none).

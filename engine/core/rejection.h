@@ -19,12 +19,18 @@ enum class RejectCode {
   kSchema,            // "schema": violates schemas/<type>.schema.json
   kUnknownProcedure,  // "unknown_procedure": received without due_at/processing, procedure not in
                       // catalog
-  kUnknownDossier,    // "unknown_dossier": first event of a dossier is not `received`
-  kBadTransition,     // "bad_transition": not allowed from the dossier's state
-  kTimeTravel,        // "time_travel": occurred_at before the dossier's last applied event
-  kCalendarRange,     // "calendar_range": a time rule needs a date outside the known calendar years
+  // "conflicting_duplicate": the event_id of an applied event, with other
+  // content (an upstream bug; the first is kept). Same id and same content is
+  // an ordinary duplicate, counted, not rejected.
+  kConflictingDuplicate,
+  kFutureInstant,  // "future_instant": occurred_at after the real current time plus the skew
+  kAheadOfClock,   // "ahead_of_clock": occurred_at further ahead of the engine clock than the bound
+  kUnknownDossier,  // "unknown_dossier": first event of a dossier is not `received`
+  kBadTransition,   // "bad_transition": not allowed from the dossier's state
+  kTimeTravel,      // "time_travel": occurred_at before the dossier's last applied event
+  kCalendarRange,   // "calendar_range": a time rule needs a date outside the known calendar years
 };
-inline constexpr int kRejectCodeCount = 9;
+inline constexpr int kRejectCodeCount = 12;
 
 std::string_view RejectCodeName(RejectCode code);
 std::optional<RejectCode> RejectCodeFromName(std::string_view name);

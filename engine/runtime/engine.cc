@@ -1,6 +1,8 @@
 #include "engine/runtime/engine.h"
 
 #include <algorithm>
+#include <chrono>
+#include <deque>
 #include <iterator>
 
 namespace hoso::runtime {
@@ -28,7 +30,10 @@ struct Engine::Batch {
   std::unique_ptr<projections::KvBatch> writes;
   std::unordered_map<std::string, core::DossierState> dossiers;  // loaded or changed
   std::unordered_set<std::string> dirty_dossiers;
-  std::unordered_set<std::string> new_event_ids;
+  // Ids applied by this batch -> their bytes (records of the batch, or
+  // derived_bytes below), for the conflicting-duplicate check.
+  std::unordered_map<std::string, std::string_view> new_event_ids;
+  std::deque<std::string> derived_bytes;
   std::unordered_set<std::string> new_alert_ids;
   std::set<projections::KpiKey> dirty_kpi;
   // Net timer changes: key -> true (put) / false (delete). A timer armed and
@@ -172,6 +177,52 @@ Result<core::DossierState*> Engine::LoadState(Batch& batch, const std::string& d
   return &inserted->second;
 }
 
+Result<std::string> Engine::AppliedBytes(Batch& batch, const std::string& event_id) {
+  auto in_batch = batch.new_event_ids.find(event_id);
+  if (in_batch != batch.new_event_ids.end()) return std::string(in_batch->second);
+  std::string key;
+  HOSO_RETURN_IF_ERROR(store_->Get(Column::kDedup, event_id, &key));
+  std::string value;
+  Status s = store_->Get(Column::kEvents, key, &value);
+  if (s.code() == core::StatusCode::kNotFound) {
+    return Status::Corruption("event id " + event_id + " is known but its logged event is missing");
+  }
+  HOSO_RETURN_IF_ERROR(s);
+  auto logged = projections::DecodeLoggedEvent(value);
+  if (!logged.ok()) return logged.status();
+  return std::move(logged->bytes);
+}
+
+bool Engine::PassesGuards(const core::Event& event, core::Rejection* rejection) const {
+  if (replaying_log_) return true;
+  if (options_.future_skew_ms >= 0) {
+    const core::Instant now =
+        options_.wall_now ? options_.wall_now()
+                          : core::Instant{std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count()};
+    if (event.occurred_at.epoch_ms > now.epoch_ms + options_.future_skew_ms) {
+      rejection->code = core::RejectCode::kFutureInstant;
+      rejection->message = "occurred_at " + core::FormatLocal(event.occurred_at) +
+                           " is in the future (now " + core::FormatLocal(now) + ", allowed skew " +
+                           std::to_string(options_.future_skew_ms / 60000) + " min)";
+      return false;
+    }
+  }
+  if (options_.clock_mode == ClockMode::kEventTime && options_.max_ahead_ms >= 0 &&
+      log_sequence_ >= options_.guard_after_events && clock_.epoch_ms != INT64_MIN &&
+      event.occurred_at.epoch_ms > clock_.epoch_ms + options_.max_ahead_ms) {
+    rejection->code = core::RejectCode::kAheadOfClock;
+    rejection->message = "occurred_at " + core::FormatLocal(event.occurred_at) + " is " +
+                         std::to_string((event.occurred_at.epoch_ms - clock_.epoch_ms) / 86400000) +
+                         " days ahead of the engine clock " + core::FormatLocal(clock_) +
+                         " (bound " + std::to_string(options_.max_ahead_ms / 86400000) +
+                         " days; raise it for a backfill)";
+    return false;
+  }
+  return true;
+}
+
 Result<bool> Engine::IsKnownEventId(Batch& batch, const std::string& event_id) {
   if (batch.new_event_ids.count(event_id) > 0) return true;
   if (!options_.keep_log || event_ids_.count(Fingerprint(event_id)) == 0) return false;
@@ -271,7 +322,16 @@ Status Engine::FireTimersBefore(Batch& batch, core::Instant limit, core::Instant
     }
     ++fired_count;
     std::optional<core::Event> derived;
-    core::Transition fired = machine_->Fire(**state, timer, raised_at, &derived);
+    // With the event-time clock, which event moves the clock past fires_at
+    // depends on the order of other dossiers' events (a file, a merge of
+    // Kafka partitions): raised_at is therefore taken from the dossier's own
+    // history, the later of fires_at and its last event, so that ingest,
+    // serve and replay store the same alert byte for byte.
+    const core::Instant when =
+        options_.clock_mode == ClockMode::kEventTime
+            ? std::max(core::ToInstant(timer.fires_at), (*state)->last_event_at)
+            : raised_at;
+    core::Transition fired = machine_->Fire(**state, timer, when, &derived);
     RemoveTimer(batch, projections::EncodeTimerKey(timer, dossier_id));
     fired.cancelled_timers.clear();
     Record(batch, fired, 0);
@@ -282,7 +342,7 @@ Status Engine::FireTimersBefore(Batch& batch, core::Instant limit, core::Instant
       auto known = IsKnownEventId(batch, derived->event_id);
       if (!known.ok()) return known.status();
       if (!*known) {
-        const std::string bytes = codec::EncodeEvent(*derived);
+        const std::string& bytes = batch.derived_bytes.emplace_back(codec::EncodeEvent(*derived));
         std::optional<core::Rejection> rejected;
         HOSO_RETURN_IF_ERROR(ApplyOne(batch, bytes, *derived, -1, -1, /*derived=*/true, &rejected));
         if (rejected) {
@@ -326,10 +386,13 @@ Status Engine::ApplyOne(Batch& batch, std::string_view bytes, const core::Event&
   LogEvent(batch, state, bytes, event.occurred_at, partition, offset, derived);
   batch.dirty_dossiers.insert(event.dossier_id);
   if (options_.keep_log) {
-    batch.writes->Put(Column::kDedup, event.event_id, "");
+    // The dedup value locates the logged event, for the content comparison
+    // of a later duplicate.
+    batch.writes->Put(Column::kDedup, event.event_id,
+                      projections::EventKey(state->dossier_id, state->event_count - 1));
     event_ids_.insert(Fingerprint(event.event_id));
   }
-  batch.new_event_ids.insert(event.event_id);
+  batch.new_event_ids.emplace(event.event_id, bytes);
   if (!derived) {
     ++batch.result.applied;
     if (options_.clock_mode == ClockMode::kEventTime && clock_ < event.occurred_at) {
@@ -355,6 +418,11 @@ Result<BatchResult> Engine::ApplyBatch(std::span<const RawRecord> records, Posit
     const RawRecord& record = records[i];
     if (!decoder_.Decode(record.bytes, &event, &rejection) ||
         !machine_->CheckProcedure(event, &rejection)) {
+      if (rejection.code == core::RejectCode::kTooLarge && record.full_size >= 0) {
+        // The source kept only the head of the record: state its true size.
+        rejection.message = "record is " + std::to_string(record.full_size) + " bytes, over the " +
+                            std::to_string(core::kMaxEventBytes) + "-byte limit";
+      }
       reject(i, rejection);
       continue;
     }
@@ -362,7 +430,29 @@ Result<BatchResult> Engine::ApplyBatch(std::span<const RawRecord> records, Posit
     auto known = IsKnownEventId(batch, event.event_id);
     if (!known.ok()) return broken_ = known.status();
     if (*known) {
-      ++batch.result.duplicates;
+      // Idempotency is same id and same content (compared in canonical form,
+      // so key order and spacing do not matter); other content under a known
+      // id is an upstream bug, made visible. The first event is kept.
+      auto original = AppliedBytes(batch, event.event_id);
+      if (!original.ok()) return broken_ = original.status();
+      core::Event first;
+      if (!decoder_.Decode(*original, &first, &rejection)) {
+        return broken_ = Status::Corruption("logged event " + event.event_id + " does not decode");
+      }
+      if (codec::EncodeEvent(first) == codec::EncodeEvent(event)) {
+        ++batch.result.duplicates;
+      } else {
+        reject(i, core::Rejection{
+                      core::RejectCode::kConflictingDuplicate,
+                      "event_id " + event.event_id +
+                          " was applied before with other content (dossier " + first.dossier_id +
+                          ", " + std::string(core::EventTypeName(first.type)) + " at " +
+                          core::FormatLocal(first.occurred_at) + "); the first is kept"});
+      }
+      continue;
+    }
+    if (!PassesGuards(event, &rejection)) {
+      reject(i, rejection);
       continue;
     }
     // The clock passes every timer before max(clock, occurred_at), including
@@ -405,7 +495,11 @@ Result<BatchResult> Engine::ApplyLogged(std::span<const LoggedInput> inputs) {
     if (input.derived) continue;
     records.push_back(RawRecord{input.bytes, input.partition, input.offset});
   }
-  return ApplyBatch(records, {});
+  // The log holds only accepted events: no guard applies to them again.
+  replaying_log_ = true;
+  auto result = ApplyBatch(records, {});
+  replaying_log_ = false;
+  return result;
 }
 
 Result<BatchResult> Engine::AdvanceClock(core::Instant now) {

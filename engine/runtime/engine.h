@@ -41,9 +41,18 @@
 namespace hoso::runtime {
 
 struct RawRecord {
+  RawRecord() = default;
+  RawRecord(std::string_view record_bytes, int32_t input_partition, int64_t input_offset)
+      : bytes(record_bytes), partition(input_partition), offset(input_offset) {}
   std::string_view bytes;  // must stay valid during ApplyBatch
   int32_t partition = 0;   // input partition (0 for a file)
   int64_t offset = 0;      // input offset (byte offset of the line for a file)
+  // When `bytes` is only the head of a record too long for its source to
+  // hold (a file line longer than the read buffer): the record's true size
+  // and the SHA-256 of all of it in hex, valid as long as `bytes`. Otherwise
+  // -1 and empty: `bytes` is the whole record.
+  int64_t full_size = -1;
+  std::string_view full_sha256_hex;
 };
 
 struct RejectedRecord {
@@ -78,6 +87,19 @@ struct EngineOptions {
   // Stop applying (but still count) events with occurred_at after this
   // instant; used by `replay --until` and `kpi --as-of`. Default: none.
   std::optional<core::Instant> until;
+  // Input guards (issue 8, docs/decisions.md "Input guards"). An event dated
+  // after the real current time (`wall_now`) plus `future_skew_ms` is
+  // rejected as future_instant; with the event-time clock, once
+  // `guard_after_events` events are logged (a stream with an established
+  // rhythm), an event more than `max_ahead_ms` ahead of the engine clock is
+  // rejected as ahead_of_clock, so one mistyped date cannot move the clock
+  // for everyone. Negative values turn a guard off. Replays of a log (which
+  // only holds accepted events) never apply them.
+  int64_t future_skew_ms = 10 * 60 * 1000;            // Default: 10 minutes.
+  int64_t max_ahead_ms = int64_t{31} * 86400 * 1000;  // Default: 31 days.
+  uint64_t guard_after_events = 1000;                 // Default: 1,000.
+  // The real current time for the future guard. Default: the system clock.
+  std::function<core::Instant()> wall_now;
   // AdvanceClock fires at most this many timers (earliest first) per call, so
   // a burst of due alerts streams out in bounded commits instead of one huge
   // batch; callers tick again while next_timer_at() < now. Default: 20,000.
@@ -146,6 +168,10 @@ class Engine {
                         std::optional<core::Rejection>* rejected);
   core::Result<core::DossierState*> LoadState(Batch& batch, const std::string& dossier_id);
   core::Result<bool> IsKnownEventId(Batch& batch, const std::string& event_id);
+  // The bytes of the applied event with this id (which must be known).
+  core::Result<std::string> AppliedBytes(Batch& batch, const std::string& event_id);
+  // Rejects `event` when a guard of EngineOptions refuses it.
+  bool PassesGuards(const core::Event& event, core::Rejection* rejection) const;
   core::Status FireTimersBefore(Batch& batch, core::Instant limit, core::Instant raised_at,
                                 size_t max_fires);
   core::Status Commit(Batch& batch, const Positions& positions);
@@ -172,7 +198,8 @@ class Engine {
   std::unordered_set<uint64_t> dossier_ids_;
   std::unordered_set<uint64_t> event_ids_;
   std::unordered_set<uint64_t> alert_ids_;
-  ChainHasher hasher_;  // one digest context, reused for every logged event
+  bool replaying_log_ = false;  // inside ApplyLogged: the guards do not apply
+  ChainHasher hasher_;          // one digest context, reused for every logged event
   std::string chain_scratch_;
 };
 

@@ -2,8 +2,10 @@
 // clock), and every alert validated against schemas/alert.schema.json.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include "tests/testing/cli_runner.h"
@@ -64,8 +66,8 @@ TEST_F(AlertsCliTest, ListsExactlyTheAlertsOfDomainMd) {
     EXPECT_LE(alerts[i - 1]["fires_at"].get<std::string>(),
               alerts[i]["fires_at"].get<std::string>());
   }
-  // The engine clock when D4's overdue was raised is D4's next applied event
-  // after 06-11 09:00 (event time), never before fires_at.
+  // With the event clock raised_at is the later of fires_at and the
+  // dossier's last event, never before fires_at.
   for (const auto& alert : alerts) {
     EXPECT_GE(alert["raised_at"].get<std::string>(), alert["fires_at"].get<std::string>());
     EXPECT_EQ(alert["alert_id"], alert["dossier_id"].get<std::string>() + "|" +
@@ -128,6 +130,44 @@ TEST_F(AlertsCliTest, SchemaRefusesAnAlertWithAnUnknownKindOrField) {
   auto checked = RunProgram("/usr/bin/python3", {SourcePath("tests/integration/validate_alerts.py"),
                                                  SourcePath("schemas/alert.schema.json"), file});
   EXPECT_EQ(checked.exit_code, 1) << checked.out << checked.err;
+}
+
+// Issue 8, defect 7: with the event-time clock, which other dossier's event
+// moves the clock past a timer (a file's order, serve's merge of Kafka
+// partitions, a replay) must not change the alert: raised_at is the later of
+// fires_at and the dossier's own last event, so A's alerts are stored byte
+// for byte the same whether B's or C's receipt comes first.
+TEST(AlertsDeterminismTest, RaisedAtDoesNotDependOnWhichEventMovedTheClock) {
+  TempDir dir;
+  auto received = [](const std::string& dossier, const std::string& at) {
+    return R"({"event_id":")" + dossier + R"(-1","dossier_id":")" + dossier +
+           R"(","type":"received","occurred_at":")" + at +
+           R"(","agency_id":"phuong-bach-khoa","procedure_id":"ward-xac-nhan-tinh-trang-hon-nhan","channel":"direct"})" +
+           "\n";
+  };
+  const std::string a = received("A", "2019-06-03T09:00:00+07:00");  // due Thu 06-06 09:00
+  const std::string b = received("B", "2019-06-10T09:00:00+07:00");
+  const std::string c = received("C", "2019-06-11T09:00:00+07:00");
+  testing::WriteFile(dir.File("abc.jsonl"), a + b + c);
+  testing::WriteFile(dir.File("acb.jsonl"), a + c + b);
+  auto alerts_of_a = [&](const std::string& events, const std::string& db) {
+    EXPECT_EQ(RunHoso({"ingest", "--events", events, "--db", db}).exit_code, 0);
+    auto result = RunHoso({"alerts", "--db", db, "--format", "json"});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    std::vector<std::string> out;
+    for (const auto& alert : nlohmann::json::parse(result.out)) {
+      if (alert["dossier_id"] == "A") out.push_back(alert.dump());
+    }
+    return out;
+  };
+  const auto first = alerts_of_a(dir.File("abc.jsonl"), dir.File("db1"));
+  const auto second = alerts_of_a(dir.File("acb.jsonl"), dir.File("db2"));
+  ASSERT_EQ(first.size(), 4u);  // apology_due, due_soon, overdue, apology_missing
+  EXPECT_EQ(first, second);
+  for (const std::string& alert : first) {
+    auto json = nlohmann::json::parse(alert);
+    EXPECT_EQ(json["raised_at"], json["fires_at"]) << alert;
+  }
 }
 
 }  // namespace

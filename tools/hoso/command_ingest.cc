@@ -43,6 +43,7 @@ int RunIngestCommand(const Args& args) {
     json["duplicates"] = t.duplicates;
     json["rejected"] = t.rejected;
     json["rejected_by_reason"] = rejected_by_reason;
+    json["blank_lines_skipped"] = summary->blank_lines;
     json["derived_overdue"] = t.derived_events;
     json["alerts_raised"] = summary->alerts;
     json["resumed_from_byte"] = summary->resumed_from_bytes;
@@ -59,6 +60,9 @@ int RunIngestCommand(const Args& args) {
                 static_cast<long long>(t.rejected));
     for (const auto& [reason, count] : rejected_by_reason.items()) {
       std::printf("  %-18s %lld\n", reason.c_str(), static_cast<long long>(count.get<int64_t>()));
+    }
+    if (summary->blank_lines > 0) {
+      std::printf("blank lines skipped %lld\n", static_cast<long long>(summary->blank_lines));
     }
     std::printf("derived overdue events %lld, alerts raised %lld\n",
                 static_cast<long long>(t.derived_events), static_cast<long long>(summary->alerts));
@@ -86,6 +90,30 @@ void RegisterIngest(CLI::App& app, int* exit_code) {
   command->add_option("--batch", args->ingest.batch_records, "events per atomic batch")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
+  command
+      ->add_option("--max-ahead-days", args->ingest.max_ahead_days,
+                   "reject an event more than this many days ahead of the event-time clock "
+                   "(checked once 1,000 events are logged; raise it for a backfill with gaps; "
+                   "-1: off)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{-1}, int64_t{36500}));
+  command
+      ->add_option("--future-skew-minutes", args->ingest.future_skew_minutes,
+                   "reject an event dated more than this many minutes after the real current "
+                   "time (-1: off)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{-1}, int64_t{525600}));
+  command
+      ->add_option("--min-free-disk-mb", args->ingest.min_free_disk_mb,
+                   "stop cleanly (resumable) when the database's disk has less free (0: off)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 30));
+  command
+      ->add_option("--dead-letter-max-bytes", args->ingest.dead_letter_max_bytes,
+                   "keep a rejected line whole up to this size in the dead-letter file; beyond "
+                   "it its head, true size and SHA-256")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{65537}, int64_t{1} << 30));
   command->add_option("--format", args->format, "summary format")
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json"}));

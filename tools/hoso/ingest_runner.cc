@@ -2,32 +2,51 @@
 
 #include <signal.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 
 #include "connectors/file/dead_letter_file.h"
 #include "connectors/file/jsonl_file_source.h"
 #include "connectors/rocksdb/rocks_kv_store.h"
+#include "tools/hoso/store_access.h"
 
 namespace hoso::tools {
 
 core::Result<IngestSummary> RunIngest(const IngestOptions& options, const Reference& reference) {
   const auto started = std::chrono::steady_clock::now();
-  auto store = connectors::RocksKvStore::Open(options.db_path);
+  // A missing or unreadable input is bad usage: say so before creating
+  // anything (no empty database left behind).
+  if (std::FILE* probe = std::fopen(options.events_path.c_str(), "rb")) {
+    std::fclose(probe);
+  } else {
+    return core::Status::InvalidArgument("cannot read events file " + options.events_path + ": " +
+                                         std::strerror(errno));
+  }
+  connectors::RocksOptions rocks_options;
+  rocks_options.min_free_bytes = static_cast<uint64_t>(options.min_free_disk_mb) << 20;
+  auto store = OpenForWrite(options.db_path, rocks_options);
   if (!store.ok()) return store.status();
   runtime::EngineOptions engine_options;
   engine_options.machine = reference.machine->options();
+  engine_options.max_ahead_ms =
+      options.max_ahead_days < 0 ? -1 : options.max_ahead_days * 86400 * 1000;
+  engine_options.future_skew_ms =
+      options.future_skew_minutes < 0 ? -1 : options.future_skew_minutes * 60 * 1000;
   auto engine = runtime::Engine::Open(store->get(), reference.machine.get(), engine_options);
   if (!engine.ok()) return engine.status();
 
   runtime::PositionLookup lookup = [&](std::string_view id) { return (*engine)->LoadPosition(id); };
-  connectors::JsonlFileSource source(options.events_path);
+  connectors::JsonlFileSource source(options.events_path,
+                                     static_cast<size_t>(options.dead_letter_max_bytes));
   HOSO_RETURN_IF_ERROR(source.Start(lookup));
   IngestSummary summary;
   summary.dead_letter_path = options.dead_letter_path.empty()
                                  ? options.db_path + ".dead-letter.jsonl"
                                  : options.dead_letter_path;
-  connectors::DeadLetterFile dead_letters(summary.dead_letter_path, source.source_id());
+  connectors::DeadLetterFile dead_letters(summary.dead_letter_path, source.source_id(),
+                                          static_cast<size_t>(options.dead_letter_max_bytes));
   HOSO_RETURN_IF_ERROR(dead_letters.Start(lookup));
   summary.resumed_from_bytes = source.start_position_bytes();
 
@@ -77,6 +96,7 @@ core::Result<IngestSummary> RunIngest(const IngestOptions& options, const Refere
   // otherwise replay the whole write-ahead log into memory first.
   HOSO_RETURN_IF_ERROR((*store)->Flush());
   summary.bytes_read = source.position_bytes() - source.start_position_bytes();
+  summary.blank_lines = source.blank_lines();
   summary.logged_events = (*engine)->logged_events();
   summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -19,6 +19,16 @@ struct IngestOptions {
   std::string dead_letter_path;  // empty: "<db>.dead-letter.jsonl"
   size_t batch_records = 8192;
   bool progress = false;  // draw a progress line on stderr
+  // Input guards (runtime::EngineOptions): events more than this many days
+  // ahead of the event-time clock, or this many minutes after the real
+  // current time, are rejected. Negative: off.
+  int64_t max_ahead_days = 31;
+  int64_t future_skew_minutes = 10;
+  // Stop cleanly when the database's filesystem has less free (0: off).
+  int64_t min_free_disk_mb = 256;
+  // Dead letters keep a rejected line in full up to this many bytes, beyond
+  // it its head, true size and SHA-256.
+  int64_t dead_letter_max_bytes = int64_t{1} << 20;
   // Fault injection for crash tests: SIGKILL this process at batch number
   // `kill_at_batch` (1-based), before its write (after its dead letters are
   // written) or right after it. Set from HOSO_TEST_KILL_AT_BATCH="N:before|after".
@@ -31,6 +41,7 @@ struct IngestSummary {
   int64_t alerts = 0;
   int64_t bytes_read = 0;
   int64_t resumed_from_bytes = 0;
+  int64_t blank_lines = 0;  // skipped, not events
   double seconds = 0;
   std::string dead_letter_path;
   uint64_t logged_events = 0;
