@@ -33,7 +33,13 @@ Result<Period> ParsePeriod(std::string_view text) {
                                    "' is not YYYY-MM, YYYY-Qn, YYYY-Hn or YYYY");
   };
   int year = 0;
-  if (text.size() < 4 || !ReadInt(text.substr(0, 4), &year) || year < 1970) return bad();
+  if (text.size() < 4 || !ReadInt(text.substr(0, 4), &year)) return bad();
+  if (year < 1970) {
+    return Status::InvalidArgument("period '" + std::string(text) + "': year " +
+                                   std::to_string(year) +
+                                   " is before 1970; the official calendar hoso ships covers "
+                                   "2018-12 to 2026");
+  }
   int first = 1, last = 12;
   if (text.size() == 4) {
   } else if (text.size() == 7 && text[4] == '-' && (text[5] == 'Q' || text[5] == 'q')) {

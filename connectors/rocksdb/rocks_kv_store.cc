@@ -4,8 +4,12 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 namespace hoso::connectors {
@@ -16,6 +20,16 @@ using projections::Column;
 
 Status FromRocks(const rocksdb::Status& s, const std::string& context) {
   if (s.ok()) return Status::Ok();
+  if (s.IsNoSpace()) {
+    return Status::IOError(context + ": no space left on device (" + s.ToString() +
+                           "); free room on the disk and run again");
+  }
+  if (s.IsIOError() && s.ToString().find("lock") != std::string::npos &&
+      s.ToString().find("Resource temporarily unavailable") != std::string::npos) {
+    return Status::Unavailable(context +
+                               ": the database is in use by another hoso process (its LOCK file "
+                               "is held); stop that process or open the database read-only");
+  }
   if (s.IsNotFound()) return Status::NotFound(context);
   if (s.IsCorruption()) return Status::Corruption(context + ": " + s.ToString());
   if (s.IsInvalidArgument()) return Status::InvalidArgument(context + ": " + s.ToString());
@@ -109,9 +123,56 @@ rocksdb::ColumnFamilyOptions ColumnOptions(Column column) {
 
 }  // namespace
 
+namespace {
+
+// Creates a new database at `path` (absent or an empty directory) by building
+// it in a sibling directory, initializing it, and renaming it into place.
+Status CreateAtomically(const std::string& path, const RocksOptions& options) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path target = fs::absolute(path, ec).lexically_normal();
+  const fs::path staging = target.parent_path() /
+                           (target.filename().string() + ".creating-" + std::to_string(::getpid()));
+  fs::remove_all(staging, ec);
+  {
+    RocksOptions staging_options = options;
+    staging_options.initialize = nullptr;
+    auto store = RocksKvStore::Open(staging.string(), staging_options);
+    if (!store.ok()) {
+      fs::remove_all(staging, ec);
+      return store.status();
+    }
+    Status s = options.initialize(**store);
+    if (!s.ok()) {
+      store->reset();
+      fs::remove_all(staging, ec);
+      return s;
+    }
+  }
+  // rename(2) replaces an empty directory; a non-empty one fails (ENOTEMPTY).
+  fs::rename(staging, target, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove_all(staging, ignored);
+    return Status::IOError("cannot create the database at " + path + ": " + ec.message());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 core::Result<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(const std::string& path,
                                                                RocksOptions options) {
   std::error_code ec;
+  if (options.initialize && options.create_if_missing && !options.read_only &&
+      !std::filesystem::exists(std::filesystem::path(path) / "CURRENT", ec)) {
+    if (std::filesystem::exists(path, ec) && std::filesystem::is_directory(path, ec) &&
+        !std::filesystem::is_empty(path, ec)) {
+      return Status::InvalidArgument(path + " is a directory that holds something else than a " +
+                                     "hoso database");
+    }
+    HOSO_RETURN_IF_ERROR(CreateAtomically(path, options));
+  }
   if (std::filesystem::exists(path, ec) && !std::filesystem::is_directory(path, ec)) {
     return Status::InvalidArgument(path + " exists and is not a directory");
   }
@@ -159,6 +220,7 @@ core::Result<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(const std::string
   // handles[0] is the default family; keep it to close it too.
   store->handles_.assign(handles.begin() + 1, handles.end());
   store->handles_.push_back(handles[0]);
+  HOSO_RETURN_IF_ERROR(store->CheckFreeSpace());
   return store;
 }
 
@@ -182,7 +244,26 @@ std::unique_ptr<projections::KvBatch> RocksKvStore::NewBatch() {
   return std::make_unique<RocksBatch>(&handles_);
 }
 
+Status RocksKvStore::CheckFreeSpace() const {
+  if (options_.min_free_bytes == 0 || options_.read_only) return Status::Ok();
+  struct statvfs fs {};
+  if (::statvfs(path_.c_str(), &fs) != 0) {
+    return Status::IOError("cannot read the free space of " + path_ + ": " + std::strerror(errno));
+  }
+  const uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+  if (free_bytes >= options_.min_free_bytes) return Status::Ok();
+  const uint64_t mib = 1 << 20;
+  return Status::IOError(
+      "no space left on device for " + path_ + ": " + std::to_string(free_bytes / mib) +
+      " MiB free, and hoso stops below " + std::to_string(options_.min_free_bytes / mib) +
+      " MiB so that RocksDB never runs out of room mid-write. Free at least " +
+      std::to_string((options_.min_free_bytes - free_bytes + mib - 1) / mib) +
+      " MiB (more for a long run: a database needs room for its compactions, see "
+      "docs/storage.md) and run again; it resumes where it stopped");
+}
+
 Status RocksKvStore::Write(projections::KvBatch& batch) {
+  HOSO_RETURN_IF_ERROR(CheckFreeSpace());
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
   return FromRocks(db_->Write(write_options, static_cast<RocksBatch&>(batch).Build()),

@@ -7,6 +7,7 @@
 #ifndef HOSO_CONNECTORS_ROCKSDB_ROCKS_KV_STORE_H_
 #define HOSO_CONNECTORS_ROCKSDB_ROCKS_KV_STORE_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +30,16 @@ struct RocksOptions {
   // the last batches, never split one; the source resumes from the position
   // stored with the last durable batch).
   bool sync = false;
+  // Refuse to write (a clear IOError naming the free space) once the
+  // database's filesystem has less than this many bytes free, so hoso stops
+  // before RocksDB itself runs out of room mid-write (which aborts the
+  // process). 0: no check. Default: 256 MiB.
+  uint64_t min_free_bytes = uint64_t{256} << 20;
+  // Run on a database this Open creates, before it appears at its path
+  // (e.g. write the projection version): the database is built in a sibling
+  // directory and renamed into place, so a reader opening the path sees
+  // either no database or a complete, initialized one. Default: none.
+  std::function<core::Status(projections::KvStore&)> initialize;
 };
 
 class RocksKvStore final : public projections::KvStore {
@@ -44,6 +55,10 @@ class RocksKvStore final : public projections::KvStore {
   core::Status Write(projections::KvBatch& batch) override;
   std::unique_ptr<projections::KvIterator> NewIterator(projections::Column column) override;
 
+  // OK while the filesystem holding the database has at least
+  // options.min_free_bytes free; otherwise an IOError saying how much room
+  // to free.
+  core::Status CheckFreeSpace() const;
   // Flushes memtables to SST files (used before a byte-level digest).
   core::Status Flush();
   const std::string& path() const { return path_; }

@@ -15,6 +15,18 @@
 namespace hoso {
 namespace {
 
+connectors::RocksOptions ReadOnly() {
+  connectors::RocksOptions options;
+  options.create_if_missing = false;
+  options.read_only = true;
+  return options;
+}
+[[maybe_unused]] connectors::RocksOptions Existing() {
+  connectors::RocksOptions options;
+  options.create_if_missing = false;
+  return options;
+}
+
 using projections::Column;
 using testing::RunHoso;
 using testing::SourcePath;
@@ -23,7 +35,7 @@ using testing::TempDir;
 // SHA-256 over every key and value of every column family, except source
 // positions (they describe the input, not the projections).
 std::string Digest(const std::string& db) {
-  auto store = connectors::RocksKvStore::Open(db, {.create_if_missing = false, .read_only = true});
+  auto store = connectors::RocksKvStore::Open(db, ReadOnly());
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   std::string digest;
   for (int c = 0; c < projections::kColumnCount; ++c) {
@@ -99,7 +111,7 @@ TEST_F(AuditTest, VerifyPassesOnAnUntouchedLog) {
 // returns its id.
 template <typename Edit>
 std::string TamperWith(const std::string& db, Edit edit) {
-  auto store = connectors::RocksKvStore::Open(db, {.create_if_missing = false});
+  auto store = connectors::RocksKvStore::Open(db, Existing());
   EXPECT_TRUE(store.ok());
   auto it = (*store)->NewIterator(Column::kEvents);
   std::string first_key, second_key;

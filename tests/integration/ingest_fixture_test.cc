@@ -12,6 +12,18 @@
 namespace hoso {
 namespace {
 
+connectors::RocksOptions ReadOnly() {
+  connectors::RocksOptions options;
+  options.create_if_missing = false;
+  options.read_only = true;
+  return options;
+}
+[[maybe_unused]] connectors::RocksOptions Existing() {
+  connectors::RocksOptions options;
+  options.create_if_missing = false;
+  return options;
+}
+
 using testing::RunHoso;
 using testing::SourcePath;
 using testing::TempDir;
@@ -118,7 +130,7 @@ TEST_F(FixtureTest, AsOfIsTheSameEveryTime) {
 }
 
 TEST_F(FixtureTest, AlertsOfD4AndD6AreExactlyThoseOfDomainMd) {
-  auto store = connectors::RocksKvStore::Open(db_, {.create_if_missing = false, .read_only = true});
+  auto store = connectors::RocksKvStore::Open(db_, ReadOnly());
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   std::set<std::string> alerts;
   auto it = (*store)->NewIterator(projections::Column::kAlerts);

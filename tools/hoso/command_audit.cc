@@ -86,7 +86,7 @@ int RunReplay(const ReplayArgs& args) {
   }
   auto source = OpenForQuery(args.db_path);
   if (!source.ok()) return ReportError("replay", source.status());
-  auto target = connectors::RocksKvStore::Open(args.into_path);
+  auto target = OpenForWrite(args.into_path);
   if (!target.ok()) return ReportError("replay", target.status());
   runtime::EngineOptions options;
   options.machine = (*reference)->machine->options();

@@ -29,6 +29,7 @@
 #include "schemas/codec/event_codec.h"
 #include "tools/hoso/command.h"
 #include "tools/hoso/context.h"
+#include "tools/hoso/store_access.h"
 
 namespace hoso::tools {
 namespace {
@@ -69,7 +70,7 @@ int RunBenchAlerts(const Args& args) {
           : args.db_path;
   std::error_code ec;
   fs::remove_all(db_path, ec);
-  auto store = connectors::RocksKvStore::Open(db_path);
+  auto store = OpenForWrite(db_path);
   if (!store.ok()) return ReportError("bench alerts", store.status());
   runtime::EngineOptions options;
   options.machine = (*reference)->machine->options();

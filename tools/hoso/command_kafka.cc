@@ -29,6 +29,7 @@
 #include "tools/hoso/command.h"
 #include "tools/hoso/context.h"
 #include "tools/hoso/kpi_output.h"
+#include "tools/hoso/store_access.h"
 #include "tools/loadgen/loadgen.h"
 
 namespace hoso::tools {
@@ -344,12 +345,18 @@ int RunServe(const ServeArgs& args) {
   }
   auto reference = LoadReference(args.reference);
   if (!reference.ok()) return ReportError("serve", reference.status());
-  auto store = connectors::RocksKvStore::Open(config->db_path);
+  connectors::RocksOptions rocks_options;
+  rocks_options.min_free_bytes = static_cast<uint64_t>(config->min_free_disk_mb) << 20;
+  auto store = OpenForWrite(config->db_path, rocks_options);
   if (!store.ok()) return ReportError("serve", store.status());
   runtime::EngineOptions engine_options;
   engine_options.machine = (*reference)->machine->options();
   engine_options.clock_mode =
       config->wall_clock ? runtime::ClockMode::kWallTime : runtime::ClockMode::kEventTime;
+  engine_options.max_ahead_ms =
+      config->max_ahead_days < 0 ? -1 : int64_t{config->max_ahead_days} * 86400 * 1000;
+  engine_options.future_skew_ms =
+      config->future_skew_minutes < 0 ? -1 : int64_t{config->future_skew_minutes} * 60 * 1000;
   auto engine = runtime::Engine::Open(store->get(), (*reference)->machine.get(), engine_options);
   if (!engine.ok()) return ReportError("serve", engine.status());
 
@@ -367,6 +374,7 @@ int RunServe(const ServeArgs& args) {
   sink_options.dead_letter_topic = config->dead_letter_topic;
   sink_options.alerts_topic = config->alerts_topic;
   sink_options.kpi_topic = config->kpi_topic;
+  sink_options.dead_letter_max_bytes = static_cast<size_t>(config->dead_letter_max_bytes);
   sink_options.stop = &g_stop;
   auto sinks = kafka::EngineSinks::Create(sink_options);
   if (!sinks.ok()) return ReportError("serve", sinks.status());
@@ -379,6 +387,7 @@ int RunServe(const ServeArgs& args) {
                                        ? std::min(config->poll_timeout_ms, config->clock_tick_ms)
                                        : config->poll_timeout_ms;
   source_options.event_time_order = config->event_time_order;
+  source_options.idle_partition_ms = config->idle_partition_ms;
   auto source = kafka::KafkaEventSource::Create(source_options);
   if (!source.ok()) return ReportError("serve", source.status());
   runtime::PositionLookup lookup = [&](std::string_view id) { return (*engine)->LoadPosition(id); };
@@ -508,7 +517,7 @@ int RunDemo(const DemoArgs& args) {
   if (!broker.ok()) return ReportError("demo", broker.status());
   const std::string bootstrap = (*broker)->bootstraps();
 
-  auto store = connectors::RocksKvStore::Open(db_path);
+  auto store = OpenForWrite(db_path);
   if (!store.ok()) return ReportError("demo", store.status());
   runtime::EngineOptions engine_options;
   engine_options.machine = (*reference)->machine->options();
@@ -773,7 +782,7 @@ int RunBenchKafka(const BenchArgs& args) {
   LoopStats engine_stats;
   {
     std::fprintf(stderr, "bench kafka: (b) engine end to end into a fresh database...\n");
-    auto store = connectors::RocksKvStore::Open((dir / "db").string());
+    auto store = OpenForWrite((dir / "db").string());
     if (!store.ok()) return ReportError("bench kafka", store.status());
     runtime::EngineOptions engine_options;
     engine_options.machine = (*reference)->machine->options();
@@ -824,7 +833,7 @@ int RunBenchKafka(const BenchArgs& args) {
     auto latency_broker = kafka::EmbeddedBroker::Start(latency_broker_options);
     if (!latency_broker.ok()) return ReportError("bench kafka", latency_broker.status());
     const std::string b2 = (*latency_broker)->bootstraps();
-    auto store = connectors::RocksKvStore::Open((dir / "db-latency").string());
+    auto store = OpenForWrite((dir / "db-latency").string());
     if (!store.ok()) return ReportError("bench kafka", store.status());
     runtime::EngineOptions engine_options;
     engine_options.machine = (*reference)->machine->options();

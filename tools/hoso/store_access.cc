@@ -4,6 +4,17 @@
 
 namespace hoso::tools {
 
+core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForWrite(
+    const std::string& path, connectors::RocksOptions options) {
+  options.initialize = [](projections::KvStore& store) {
+    auto batch = store.NewBatch();
+    batch->Put(projections::Column::kMeta, projections::kMetaProjection,
+               projections::ProjectionTag());
+    return store.Write(*batch);
+  };
+  return connectors::RocksKvStore::Open(path, std::move(options));
+}
+
 core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForQuery(const std::string& path) {
   connectors::RocksOptions options;
   options.read_only = true;

@@ -11,6 +11,11 @@
 
 namespace hoso::tools {
 
+// Opens `path` for writing, creating it when absent: a new database appears
+// at its path already holding the projection version, so a concurrent reader
+// never sees a half-made one.
+core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForWrite(
+    const std::string& path, connectors::RocksOptions options = {});
 // Opens `path` read-only; NotFound when there is no database, VersionMismatch
 // when another projection version wrote it.
 core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForQuery(const std::string& path);
