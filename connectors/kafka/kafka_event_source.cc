@@ -205,6 +205,8 @@ void KafkaEventSource::OnRevoke(rd_kafka_topic_partition_list_t* partitions) {
     held_count_ -= held_[p].size();
     held_.erase(p);
     seen_time_ms_.erase(p);
+    last_time_ms_.erase(p);
+    high_queried_at_.erase(p);
     received_next_.erase(p);
     last_received_.erase(p);
   }
@@ -225,11 +227,35 @@ void KafkaEventSource::OnRevoke(rd_kafka_topic_partition_list_t* partitions) {
     held_.clear();
     held_count_ = 0;
     seen_time_ms_.clear();
+    last_time_ms_.clear();
+    high_queried_at_.clear();
     received_next_.clear();
     last_received_.clear();
   }
   Log().info("revoked {} partitions of {}, now {} in total", partitions->cnt, options_.topic,
              next_offsets_.size());
+}
+
+int64_t KafkaEventSource::HeldQueue::key_ms() const {
+  // The first two readable times among the first few records: records
+  // without one (bad records) go with their neighbours.
+  constexpr size_t kLookahead = 8;
+  int64_t first = INT64_MIN;
+  int64_t second = INT64_MIN;
+  for (size_t i = 0; i < records.size() && i < kLookahead; ++i) {
+    const int64_t t = records[i].time_ms;
+    if (t == INT64_MIN) continue;
+    if (first == INT64_MIN) {
+      first = t;
+    } else {
+      second = t;
+      break;
+    }
+  }
+  if (second == INT64_MIN || first <= second) return first;
+  // first > second: which of the two is out of place? If the second
+  // continues where this partition left off, the first is dated too late.
+  return second >= last_released_ms ? second : first;
 }
 
 void KafkaEventSource::Emit(MessagePtr message, runtime::SourceBatch* batch) {
@@ -246,12 +272,34 @@ bool KafkaEventSource::CaughtUp(int32_t partition) {
   if (rd_kafka_get_watermark_offsets(consumer_.get(), options_.topic.c_str(), partition, &low,
                                      &high) != RD_KAFKA_RESP_ERR_NO_ERROR ||
       high < 0) {
-    return false;  // never fetched yet: unknown
+    // Nothing fetched yet (e.g. a partition sitting at its end after a
+    // restart): ask the broker, at most once per idle period, so the loop
+    // never blocks on it more often than that.
+    const auto now = std::chrono::steady_clock::now();
+    auto asked = high_queried_at_.find(partition);
+    if (asked != high_queried_at_.end() &&
+        now - asked->second.first <
+            std::chrono::milliseconds(std::max(options_.idle_partition_ms, 100))) {
+      high = asked->second.second;
+    } else {
+      if (rd_kafka_query_watermark_offsets(consumer_.get(), options_.topic.c_str(), partition, &low,
+                                           &high, 1000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        high = -1;
+      }
+      high_queried_at_[partition] = {now, high};
+    }
+    if (high < 0) return false;  // unknown
   }
+  // The next offset this partition would deliver: after the last record
+  // received, else where it was assigned (the stored position), else the
+  // consumer's own position.
   int64_t next = -1;
-  auto it = received_next_.find(partition);
-  if (it != received_next_.end()) {
-    next = it->second;
+  auto received = received_next_.find(partition);
+  auto assigned = next_offsets_.find(partition);
+  if (received != received_next_.end()) {
+    next = received->second;
+  } else if (assigned != next_offsets_.end() && assigned->second >= 0) {
+    next = assigned->second;
   } else {
     PartitionListPtr list(rd_kafka_topic_partition_list_new(1));
     rd_kafka_topic_partition_list_add(list.get(), options_.topic.c_str(), partition);
@@ -277,11 +325,20 @@ core::Status KafkaEventSource::NextMergedBatch(size_t max_records, runtime::Sour
     const int64_t time_ms = CheapOccurredAtMs(
         std::string_view(static_cast<const char*>(message->payload), message->len));
     const int32_t p = message->partition;
-    int64_t& seen = seen_time_ms_.try_emplace(p, INT64_MIN).first->second;
-    seen = std::max(seen, time_ms);
+    // What the partition has shown: a time counts once the partition's next
+    // record confirms it (the later of the pairwise minimums), so one record
+    // dated far ahead of its neighbours does not make the merge believe the
+    // partition is that far along. A record without a readable time counts
+    // for nothing.
+    if (time_ms != INT64_MIN) {
+      int64_t& seen = seen_time_ms_.try_emplace(p, INT64_MIN).first->second;
+      auto last = last_time_ms_.find(p);
+      if (last != last_time_ms_.end()) seen = std::max(seen, std::min(last->second, time_ms));
+      last_time_ms_[p] = time_ms;
+    }
     received_next_[p] = message->offset + 1;
     last_received_[p] = std::chrono::steady_clock::now();
-    held_[p].push_back(Held{std::move(message), time_ms});
+    held_[p].records.push_back(Held{std::move(message), time_ms});
     ++held_count_;
   }
   if (!callback_status_.ok()) return callback_status_;
@@ -303,31 +360,44 @@ core::Status KafkaEventSource::NextMergedBatch(size_t max_records, runtime::Sour
     } else if (options_.idle_partition_ms >= 0 &&
                now - last >= std::chrono::milliseconds(options_.idle_partition_ms) &&
                CaughtUp(partition)) {
+      // Idle: nothing received for idle_partition_ms (since its assignment,
+      // for a partition that never received a record) and read up to its high
+      // watermark. It stops holding the merge back; what it holds still goes
+      // out in time order. Silence alone is not enough: a partition whose
+      // records wait behind another partition's backlog in the consumer's
+      // queue is silent but not idle.
       continue;
     }
     auto seen = seen_time_ms_.find(partition);
     watermark = std::min(watermark, seen == seen_time_ms_.end() ? INT64_MIN : seen->second);
   }
-  // k-way merge of the partition heads through a min-heap: O(log P) per
-  // record instead of a scan of every partition (128 in the benchmark).
-  using Head = std::pair<int64_t, std::deque<Held>*>;
+  // k-way merge through a min-heap of partitions keyed by HeldQueue::key_ms:
+  // O(log P) per record instead of a scan of every partition (128 in the
+  // benchmark). A partition's records go out in offset order.
+  using Head = std::pair<int64_t, HeldQueue*>;
   auto later = [](const Head& a, const Head& b) { return a.first > b.first; };
   std::vector<Head> heads;
   heads.reserve(held_.size());
   for (auto& [partition, queue] : held_) {
-    if (!queue.empty()) heads.emplace_back(queue.front().time_ms, &queue);
+    if (!queue.empty()) heads.emplace_back(queue.key_ms(), &queue);
   }
   std::make_heap(heads.begin(), heads.end(), later);
   while (batch->records.size() < max_records && !heads.empty()) {
     std::pop_heap(heads.begin(), heads.end(), later);
-    std::deque<Held>* best = heads.back().second;
+    HeldQueue* best = heads.back().second;
     heads.pop_back();
-    if (best->front().time_ms > watermark && held_count_ < options_.max_held_records) break;
-    Emit(std::move(best->front().message), batch);
-    best->pop_front();
+    if (best->key_ms() > watermark && held_count_ < options_.max_held_records) break;
+    // A time handed over in its turn (not judged out of place) is where the
+    // partition has got to.
+    const int64_t front_ms = best->records.front().time_ms;
+    if (front_ms != INT64_MIN && best->records.size() > 1 && best->key_ms() == front_ms) {
+      best->last_released_ms = std::max(best->last_released_ms, front_ms);
+    }
+    Emit(std::move(best->records.front().message), batch);
+    best->records.pop_front();
     --held_count_;
     if (!best->empty()) {
-      heads.emplace_back(best->front().time_ms, best);
+      heads.emplace_back(best->key_ms(), best);
       std::push_heap(heads.begin(), heads.end(), later);
     }
   }

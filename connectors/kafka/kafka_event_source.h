@@ -54,11 +54,15 @@ struct KafkaSourceOptions {
   // in time order and that producers write in time order (a partition that is
   // caught up receives no older event later). Default: false.
   bool event_time_order = false;
-  // A partition that reached its high watermark and received nothing for
-  // this long, in ms, stops holding the merge back (the end of a finite input,
-  // or a quiet partition). This is a heuristic: with producers writing while
-  // we consume, a partition whose fetch is late can look idle, so a negative
-  // value disables it and only SetInputComplete() releases the tail.
+  // A partition that has received nothing for this long, in ms (counted from
+  // its assignment when it never received one), and has been read up to its
+  // high watermark stops holding the merge back (what it holds still goes
+  // out in time order): an idle partition never stalls the others. This
+  // bounds how long a record waits in the merge for a silent partition; the
+  // price is that a record arriving later on a partition that went idle may
+  // be older than records already released (it is applied as a late
+  // delivery, docs/decisions.md). A negative value disables it and only
+  // SetInputComplete() releases the tail (finite inputs: demo, benchmark).
   // Default: 500.
   int idle_partition_ms = 500;
   // Most records held back by the merge; beyond it the oldest is released
@@ -130,8 +134,25 @@ class KafkaEventSource final : public runtime::EventSource {
     MessagePtr message;
     int64_t time_ms = 0;
   };
-  std::map<int32_t, std::deque<Held>> held_;  // merge: per partition, offset order
-  std::map<int32_t, int64_t> seen_time_ms_;   // merge: latest occurred_at received
+  // The records of one partition held by the merge, in offset order. A
+  // partition is ordered by the time of its front record, except that one
+  // record dated out of order with its neighbours (typically a bad record
+  // that will be rejected, or one without a readable occurred_at) is judged
+  // by its neighbour's time: a front record dated later than the next one,
+  // while the next one continues the partition's course, goes out when the
+  // next one would, instead of holding it back.
+  struct HeldQueue {
+    std::deque<Held> records;
+    int64_t last_released_ms = INT64_MIN;  // the last known time handed over
+    bool empty() const { return records.empty(); }
+    size_t size() const { return records.size(); }
+    int64_t key_ms() const;  // REQUIRES: !empty()
+  };
+  std::map<int32_t, HeldQueue> held_;        // merge: per partition
+  std::map<int32_t, int64_t> seen_time_ms_;  // merge: latest confirmed occurred_at received
+  std::map<int32_t, int64_t> last_time_ms_;  // merge: occurred_at of the last record received
+  // merge: when a high watermark was last asked of the broker, and the answer
+  std::map<int32_t, std::pair<std::chrono::steady_clock::time_point, int64_t>> high_queried_at_;
   std::map<int32_t, int64_t> received_next_;  // merge: last received offset + 1
   std::map<int32_t, std::chrono::steady_clock::time_point> last_received_;  // merge
   size_t held_count_ = 0;
