@@ -24,6 +24,7 @@ core::Status DeadLetterFile::Start(const runtime::PositionLookup& lookup) {
   auto stored = lookup("dead-letter:" + path_);
   if (!stored.ok()) return stored.status();
   std::error_code ec;
+  has_stored_position_ = stored->has_value();
   if (stored->has_value()) {
     size_bytes_ = std::strtoll((*stored)->c_str(), nullptr, 10);
     // Lines written after the last committed batch belong to records that

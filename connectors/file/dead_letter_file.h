@@ -29,7 +29,13 @@ class DeadLetterFile final : public runtime::RejectSink {
   DeadLetterFile(const DeadLetterFile&) = delete;
   DeadLetterFile& operator=(const DeadLetterFile&) = delete;
 
+  // Opens the file, truncated to the size stored in the database (lines
+  // written after the last committed batch are cut). With no stored size the
+  // file is kept as it is: the caller must then store Position() before the
+  // first batch (has_stored_position() is false), so that a crash before
+  // that batch commits cannot leave its dead letters behind twice.
   core::Status Start(const runtime::PositionLookup& lookup);
+  bool has_stored_position() const { return has_stored_position_; }
   core::Status Write(const runtime::RawRecord& record, const core::Rejection& rejection) override;
   core::Status Flush() override;
 
@@ -45,6 +51,7 @@ class DeadLetterFile final : public runtime::RejectSink {
   std::FILE* file_ = nullptr;
   int64_t size_bytes_ = 0;
   int64_t written_ = 0;
+  bool has_stored_position_ = false;
 };
 
 }  // namespace hoso::connectors

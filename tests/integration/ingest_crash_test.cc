@@ -64,5 +64,26 @@ TEST(IngestCrashTest, KilledAtAnyBatchResumesToTheSameFigures) {
   EXPECT_FALSE(testing::ReadFile(reference_db + ".dead-letter.jsonl").empty());
 }
 
+// A kill after the first batch's dead letters are written but before that
+// batch commits (nothing stored yet) must not leave them behind twice: the
+// database records where its dead letters start before the first batch.
+TEST(IngestCrashTest, KilledBeforeTheFirstCommitWritesNoDeadLetterTwice) {
+  TempDir dir;
+  const std::string events = dir.File("events.jsonl");
+  testing::WriteFile(events, "not json\n" + testing::ReadFile(testing::SourcePath(
+                                                "tests/data/fixture_bach_khoa_2019_06.jsonl")));
+  const std::string reference_db = dir.File("reference");
+  ASSERT_EQ(RunHoso({"ingest", "--events", events, "--db", reference_db}).exit_code, 0);
+  const std::string crashed_db = dir.File("crashed");
+  auto killed = RunHosoWithEnv({"ingest", "--events", events, "--db", crashed_db},
+                               {"HOSO_TEST_KILL_AT_BATCH=1:before"});
+  ASSERT_EQ(killed.exit_code, 128 + 9) << killed.err;
+  ASSERT_FALSE(testing::ReadFile(crashed_db + ".dead-letter.jsonl").empty());
+  ASSERT_EQ(RunHoso({"ingest", "--events", events, "--db", crashed_db}).exit_code, 0);
+  EXPECT_EQ(testing::ReadFile(crashed_db + ".dead-letter.jsonl"),
+            testing::ReadFile(reference_db + ".dead-letter.jsonl"));
+  EXPECT_EQ(Kpi(crashed_db), Kpi(reference_db));
+}
+
 }  // namespace
 }  // namespace hoso

@@ -40,6 +40,13 @@ int Child::Stop(int signal) {
   return status;
 }
 
+bool Child::Exited(int* status) {
+  if (pid_ <= 0) return true;
+  if (::waitpid(pid_, status, WNOHANG) != pid_) return false;
+  pid_ = -1;
+  return true;
+}
+
 bool WaitFor(const std::function<bool()>& condition, std::chrono::seconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {

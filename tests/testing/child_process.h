@@ -24,6 +24,9 @@ class Child {
   bool running() const { return pid_ > 0; }
   // Sends `signal`, waits, and returns the wait status.
   int Stop(int signal);
+  // True (with its wait status) once the child has exited by itself; then
+  // running() is false. Does not wait.
+  bool Exited(int* status);
 
  private:
   pid_t pid_ = -1;

@@ -48,6 +48,13 @@ core::Result<IngestSummary> RunIngest(const IngestOptions& options, const Refere
   connectors::DeadLetterFile dead_letters(summary.dead_letter_path, source.source_id(),
                                           static_cast<size_t>(options.dead_letter_max_bytes));
   HOSO_RETURN_IF_ERROR(dead_letters.Start(lookup));
+  if (!dead_letters.has_stored_position()) {
+    // Store where this database's dead letters start before the first batch
+    // writes any: a crash between that batch's dead letters and its commit
+    // then cuts them on restart instead of keeping them twice.
+    auto stored = (*engine)->ApplyBatch({}, {dead_letters.Position()});
+    if (!stored.ok()) return stored.status();
+  }
   summary.resumed_from_bytes = source.start_position_bytes();
 
   runtime::SourceBatch batch;
