@@ -185,6 +185,16 @@ int RunVerify(const VerifyArgs& args) {
 
 // ---- audit export / check -------------------------------------------------
 
+// Format 2 (issue 16): chains are prefixes in sequence order, dossiers open at
+// the period's end are included, and rules.json states both rules below.
+constexpr std::string_view kBundleFormat = "hoso-audit-bundle/2";
+// What a bundle holds of each dossier's chain (docs/decisions.md "Storage and audit").
+constexpr std::string_view kChainSelection = "prefix-to-last-event-before-period-end";
+// Which time decides whether an event counts in the KPI report: an event
+// counts when its occurred_at is at or before as_of, in the month it is
+// dated, wherever it sits in the log (late deliveries included).
+constexpr std::string_view kKpiCountsEventsBy = "occurred_at";
+
 struct ExportArgs {
   std::string db_path;
   std::string period;
@@ -218,7 +228,14 @@ std::string MonthLabel(int month) {
   return label;
 }
 
-// Recomputes the KPI report of `period` as of its end from logged events.
+int NextMonth(int month) { return month % 100 == 12 ? month + 89 : month + 1; }
+
+// The KPI report of a bundle is as of the period's last second, as `hoso kpi`
+// reports a past period by default.
+core::Instant ReportAsOf(const projections::Period& period) {
+  return core::Instant{period.end.epoch_ms - 1000};
+}
+
 struct BundleEvent {
   std::string dossier_id;
   uint32_t sequence = 0;
@@ -228,6 +245,10 @@ struct BundleEvent {
   std::string bytes;
 };
 
+// Recomputes the KPI report of `period` as of its end from logged events:
+// the producer events (derived ones are re-derived) in the order they were
+// logged, cut at as_of by occurred_at, exactly as `hoso kpi --as-of` folds a
+// database's log.
 core::Result<projections::KpiReport> KpiFromEvents(const std::vector<BundleEvent>& events,
                                                    const Reference& reference,
                                                    const projections::Period& period) {
@@ -240,7 +261,7 @@ core::Result<projections::KpiReport> KpiFromEvents(const std::vector<BundleEvent
   runtime::EngineOptions options;
   options.machine = reference.machine->options();
   options.keep_log = false;
-  const core::Instant as_of{period.end.epoch_ms - 1000};
+  const core::Instant as_of = ReportAsOf(period);
   options.until = as_of;
   auto engine = runtime::Engine::Open(&memory, reference.machine.get(), options);
   if (!engine.ok()) return engine.status();
@@ -255,6 +276,51 @@ core::Result<projections::KpiReport> KpiFromEvents(const std::vector<BundleEvent
   return projections::BuildKpiReport(period, as_of, projections::GroupBy::kAgency,
                                      projections::CellsInPeriod((*engine)->kpi_cells(), period),
                                      *open, reference.catalog, reference.agencies);
+}
+
+// One logged event of a dossier's chain with the fields the selection needs.
+struct ChainEvent {
+  BundleEvent logged;
+  core::Instant occurred_at;
+  core::EventType type = core::EventType::kReceived;
+};
+
+// How many leading events of one dossier's chain (sequence order) go into the
+// bundle of `period`; 0 leaves the dossier out. A chain is a sequence, not a
+// date range: a producer's event delivered late is logged after events dated
+// later (the engine's derived `overdue`), and a chain checks only from its
+// start. So the bundle takes the prefix up to the last event dated before the
+// period's end, whatever the dates of the events before it; that holds every
+// event of the period's months (month roots) and every event the KPI report
+// counts (occurred_at <= as_of). Dossiers with an event dated in the period
+// go in, and so do those open at as_of: `open` counts them whatever their
+// month of receipt.
+size_t BundlePrefixLength(const std::vector<ChainEvent>& chain, const projections::Period& period,
+                          core::Instant as_of) {
+  bool in_period = false;
+  bool received = false;
+  bool finished = false;
+  size_t length = 0;
+  for (size_t i = 0; i < chain.size(); ++i) {
+    const ChainEvent& event = chain[i];
+    if (!(event.occurred_at < period.end)) continue;
+    length = i + 1;
+    if (!(event.occurred_at < period.start)) in_period = true;
+    if (event.logged.derived || as_of < event.occurred_at) continue;
+    switch (event.type) {
+      case core::EventType::kReceived:
+        received = true;
+        break;
+      case core::EventType::kResolved:
+      case core::EventType::kWithdrawn:
+      case core::EventType::kRejected:
+        finished = true;
+        break;
+      default:
+        break;
+    }
+  }
+  return in_period || (received && !finished) ? length : 0;
 }
 
 int RunExport(const ExportArgs& args) {
@@ -272,19 +338,16 @@ int RunExport(const ExportArgs& args) {
         core::Status::Corruption("the log does not verify (dossier " + verified->bad_dossier_id +
                                  ": " + verified->problem + "); run `hoso verify`"));
   }
-  // Every dossier with an event in the period, with its whole chain up to the
-  // period's end, so the bundle verifies and recomputes on its own.
+  const core::Instant as_of = ReportAsOf(*period);
   codec::EventDecoder decoder;
   core::Event event;
   core::Rejection rejection;
   std::vector<BundleEvent> events;
-  std::vector<BundleEvent> dossier_events;
-  bool touched = false;
-  std::string current;
-  auto flush = [&] {
-    if (touched) events.insert(events.end(), dossier_events.begin(), dossier_events.end());
-    dossier_events.clear();
-    touched = false;
+  std::vector<ChainEvent> chain;
+  auto take_prefix = [&] {
+    const size_t length = BundlePrefixLength(chain, *period, as_of);
+    for (size_t i = 0; i < length; ++i) events.push_back(std::move(chain[i].logged));
+    chain.clear();
   };
   auto it = (*store)->NewIterator(Column::kEvents);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -293,17 +356,21 @@ int RunExport(const ExportArgs& args) {
     if (!key.ok() || !logged.ok()) {
       return ReportError("audit export", core::Status::Corruption("unreadable event"));
     }
-    if (key->first != current) {
-      flush();
-      current = key->first;
+    if (!chain.empty() && key->first != chain.front().logged.dossier_id) take_prefix();
+    // Every logged event decoded when it was logged; one that no longer does
+    // would leave a hole in its chain, so it stops the export.
+    if (!decoder.Decode(logged->bytes, &event, &rejection)) {
+      return ReportError(
+          "audit export",
+          core::Status::Corruption("event " + std::to_string(key->second) + " of dossier " +
+                                   key->first + " no longer decodes: " + rejection.message));
     }
-    if (!decoder.Decode(logged->bytes, &event, &rejection)) continue;
-    if (!(event.occurred_at < period->end)) continue;
-    if (!(event.occurred_at < period->start)) touched = true;
-    dossier_events.push_back(BundleEvent{key->first, key->second, logged->global_sequence,
-                                         logged->derived, logged->chain_hash, logged->bytes});
+    chain.push_back(ChainEvent{BundleEvent{key->first, key->second, logged->global_sequence,
+                                           logged->derived, logged->chain_hash, logged->bytes},
+                               event.occurred_at, event.type});
   }
-  flush();
+  if (!it->status().ok()) return ReportError("audit export", it->status());
+  take_prefix();
 
   std::error_code ec;
   fs::create_directories(args.out_dir, ec);
@@ -312,7 +379,6 @@ int RunExport(const ExportArgs& args) {
   const fs::path out(args.out_dir);
   std::string events_text;
   std::map<std::string, std::string> heads;
-  std::map<int, std::map<std::string, std::string>> month_heads;
   for (const BundleEvent& e : events) {
     nlohmann::ordered_json line;
     line["dossier_id"] = e.dossier_id;
@@ -323,19 +389,15 @@ int RunExport(const ExportArgs& args) {
     line["event"] = e.bytes;
     events_text += line.dump() + "\n";
     heads[e.dossier_id] = e.hash;
-    if (decoder.Decode(e.bytes, &event, &rejection)) {
-      month_heads[core::MonthKeyOf(event.occurred_at)][e.dossier_id] = e.hash;
-    }
   }
-  nlohmann::ordered_json chain;
-  chain["heads"] = nlohmann::ordered_json::object();
-  for (const auto& [id, head] : heads) chain["heads"][id] = runtime::ToHex(head);
-  chain["month_roots"] = nlohmann::ordered_json::object();
-  for (int month = period->first_month; month <= period->last_month;
-       month = month % 100 == 12 ? month + 89 : month + 1) {
+  nlohmann::ordered_json chain_json;
+  chain_json["heads"] = nlohmann::ordered_json::object();
+  for (const auto& [id, head] : heads) chain_json["heads"][id] = runtime::ToHex(head);
+  chain_json["month_roots"] = nlohmann::ordered_json::object();
+  for (int month = period->first_month; month <= period->last_month; month = NextMonth(month)) {
     auto root = verified->month_roots.find(month);
     if (root != verified->month_roots.end()) {
-      chain["month_roots"][MonthLabel(month)] = runtime::ToHex(root->second);
+      chain_json["month_roots"][MonthLabel(month)] = runtime::ToHex(root->second);
     }
   }
   auto report = KpiFromEvents(events, **reference, *period);
@@ -347,6 +409,8 @@ int RunExport(const ExportArgs& args) {
   rules["due_soon_lead_minutes"] = (*reference)->machine->options().due_soon_lead_minutes;
   rules["period"] = period->label;
   rules["as_of"] = core::FormatLocal(report->as_of);
+  rules["chain_selection"] = kChainSelection;
+  rules["kpi_counts_events_by"] = kKpiCountsEventsBy;
 
   // The reference data exactly as used: the compiled-in text, or the file given.
   auto reference_text = [](const std::string& path,
@@ -361,14 +425,14 @@ int RunExport(const ExportArgs& args) {
     if (!text->ok()) return ReportError("audit export", text->status());
   }
   const std::map<std::string, std::string> files = {{"events.jsonl", events_text},
-                                                    {"chain.json", chain.dump(2) + "\n"},
+                                                    {"chain.json", chain_json.dump(2) + "\n"},
                                                     {"calendar.json", *calendar_json},
                                                     {"catalog.json", *catalog_json},
                                                     {"agencies.json", *agencies_json},
                                                     {"rules.json", rules.dump(2) + "\n"},
                                                     {"kpi.json", KpiReportJson(*report) + "\n"}};
   nlohmann::ordered_json manifest;
-  manifest["format"] = "hoso-audit-bundle/1";
+  manifest["format"] = kBundleFormat;
   manifest["files"] = nlohmann::ordered_json::object();
   for (const auto& [name, text] : files) {
     core::Status s = WriteText(out / name, text);
