@@ -1,10 +1,13 @@
 // Audit commands (issue 5): replay, verify, audit export, audit check.
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -185,6 +188,21 @@ int RunVerify(const VerifyArgs& args) {
 
 // ---- audit export / check -------------------------------------------------
 
+// Format 2 (issue 16): chains are prefixes in sequence order, dossiers open at
+// the period's end are included, and rules.json states both rules below.
+constexpr std::string_view kBundleFormat = "hoso-audit-bundle/2";
+// What a bundle holds of each dossier's chain (docs/decisions.md "Storage and audit").
+constexpr std::string_view kChainSelection = "prefix-to-last-event-before-period-end";
+// Which time decides whether an event counts in the KPI report: an event
+// counts when its occurred_at is at or before as_of, in the month it is
+// dated, wherever it sits in the log (late deliveries included).
+constexpr std::string_view kKpiCountsEventsBy = "occurred_at";
+constexpr std::array<std::string_view, 7> kBundleFiles = {
+    "agencies.json", "calendar.json", "catalog.json", "chain.json",
+    "events.jsonl",  "kpi.json",      "rules.json"};
+// Bound on rules.json's due_soon_lead_minutes: a year of minutes.
+constexpr int64_t kMaxLeadMinutes = 366 * 24 * 60;
+
 struct ExportArgs {
   std::string db_path;
   std::string period;
@@ -218,7 +236,27 @@ std::string MonthLabel(int month) {
   return label;
 }
 
-// Recomputes the KPI report of `period` as of its end from logged events.
+int NextMonth(int month) { return month % 100 == 12 ? month + 89 : month + 1; }
+
+// "YYYY-MM" -> yyyymm; nullopt for anything else.
+std::optional<int> ParseMonthLabel(std::string_view label) {
+  if (label.size() != 7 || label[4] != '-') return std::nullopt;
+  int value = 0;
+  for (size_t i = 0; i < label.size(); ++i) {
+    if (i == 4) continue;
+    if (label[i] < '0' || label[i] > '9') return std::nullopt;
+    value = value * 10 + (label[i] - '0');
+  }
+  if (value % 100 < 1 || value % 100 > 12) return std::nullopt;
+  return value;
+}
+
+// The KPI report of a bundle is as of the period's last second, as `hoso kpi`
+// reports a past period by default.
+core::Instant ReportAsOf(const projections::Period& period) {
+  return core::Instant{period.end.epoch_ms - 1000};
+}
+
 struct BundleEvent {
   std::string dossier_id;
   uint32_t sequence = 0;
@@ -228,6 +266,10 @@ struct BundleEvent {
   std::string bytes;
 };
 
+// Recomputes the KPI report of `period` as of its end from logged events:
+// the producer events (derived ones are re-derived) in the order they were
+// logged, cut at as_of by occurred_at, exactly as `hoso kpi --as-of` folds a
+// database's log.
 core::Result<projections::KpiReport> KpiFromEvents(const std::vector<BundleEvent>& events,
                                                    const Reference& reference,
                                                    const projections::Period& period) {
@@ -240,7 +282,7 @@ core::Result<projections::KpiReport> KpiFromEvents(const std::vector<BundleEvent
   runtime::EngineOptions options;
   options.machine = reference.machine->options();
   options.keep_log = false;
-  const core::Instant as_of{period.end.epoch_ms - 1000};
+  const core::Instant as_of = ReportAsOf(period);
   options.until = as_of;
   auto engine = runtime::Engine::Open(&memory, reference.machine.get(), options);
   if (!engine.ok()) return engine.status();
@@ -255,6 +297,51 @@ core::Result<projections::KpiReport> KpiFromEvents(const std::vector<BundleEvent
   return projections::BuildKpiReport(period, as_of, projections::GroupBy::kAgency,
                                      projections::CellsInPeriod((*engine)->kpi_cells(), period),
                                      *open, reference.catalog, reference.agencies);
+}
+
+// One logged event of a dossier's chain with the fields the selection needs.
+struct ChainEvent {
+  BundleEvent logged;
+  core::Instant occurred_at;
+  core::EventType type = core::EventType::kReceived;
+};
+
+// How many leading events of one dossier's chain (sequence order) go into the
+// bundle of `period`; 0 leaves the dossier out. A chain is a sequence, not a
+// date range: a producer's event delivered late is logged after events dated
+// later (the engine's derived `overdue`), and a chain checks only from its
+// start. So the bundle takes the prefix up to the last event dated before the
+// period's end, whatever the dates of the events before it; that holds every
+// event of the period's months (month roots) and every event the KPI report
+// counts (occurred_at <= as_of). Dossiers with an event dated in the period
+// go in, and so do those open at as_of: `open` counts them whatever their
+// month of receipt.
+size_t BundlePrefixLength(const std::vector<ChainEvent>& chain, const projections::Period& period,
+                          core::Instant as_of) {
+  bool in_period = false;
+  bool received = false;
+  bool finished = false;
+  size_t length = 0;
+  for (size_t i = 0; i < chain.size(); ++i) {
+    const ChainEvent& event = chain[i];
+    if (!(event.occurred_at < period.end)) continue;
+    length = i + 1;
+    if (!(event.occurred_at < period.start)) in_period = true;
+    if (event.logged.derived || as_of < event.occurred_at) continue;
+    switch (event.type) {
+      case core::EventType::kReceived:
+        received = true;
+        break;
+      case core::EventType::kResolved:
+      case core::EventType::kWithdrawn:
+      case core::EventType::kRejected:
+        finished = true;
+        break;
+      default:
+        break;
+    }
+  }
+  return in_period || (received && !finished) ? length : 0;
 }
 
 int RunExport(const ExportArgs& args) {
@@ -272,19 +359,16 @@ int RunExport(const ExportArgs& args) {
         core::Status::Corruption("the log does not verify (dossier " + verified->bad_dossier_id +
                                  ": " + verified->problem + "); run `hoso verify`"));
   }
-  // Every dossier with an event in the period, with its whole chain up to the
-  // period's end, so the bundle verifies and recomputes on its own.
+  const core::Instant as_of = ReportAsOf(*period);
   codec::EventDecoder decoder;
   core::Event event;
   core::Rejection rejection;
   std::vector<BundleEvent> events;
-  std::vector<BundleEvent> dossier_events;
-  bool touched = false;
-  std::string current;
-  auto flush = [&] {
-    if (touched) events.insert(events.end(), dossier_events.begin(), dossier_events.end());
-    dossier_events.clear();
-    touched = false;
+  std::vector<ChainEvent> chain;
+  auto take_prefix = [&] {
+    const size_t length = BundlePrefixLength(chain, *period, as_of);
+    for (size_t i = 0; i < length; ++i) events.push_back(std::move(chain[i].logged));
+    chain.clear();
   };
   auto it = (*store)->NewIterator(Column::kEvents);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -293,17 +377,21 @@ int RunExport(const ExportArgs& args) {
     if (!key.ok() || !logged.ok()) {
       return ReportError("audit export", core::Status::Corruption("unreadable event"));
     }
-    if (key->first != current) {
-      flush();
-      current = key->first;
+    if (!chain.empty() && key->first != chain.front().logged.dossier_id) take_prefix();
+    // Every logged event decoded when it was logged; one that no longer does
+    // would leave a hole in its chain, so it stops the export.
+    if (!decoder.Decode(logged->bytes, &event, &rejection)) {
+      return ReportError(
+          "audit export",
+          core::Status::Corruption("event " + std::to_string(key->second) + " of dossier " +
+                                   key->first + " no longer decodes: " + rejection.message));
     }
-    if (!decoder.Decode(logged->bytes, &event, &rejection)) continue;
-    if (!(event.occurred_at < period->end)) continue;
-    if (!(event.occurred_at < period->start)) touched = true;
-    dossier_events.push_back(BundleEvent{key->first, key->second, logged->global_sequence,
-                                         logged->derived, logged->chain_hash, logged->bytes});
+    chain.push_back(ChainEvent{BundleEvent{key->first, key->second, logged->global_sequence,
+                                           logged->derived, logged->chain_hash, logged->bytes},
+                               event.occurred_at, event.type});
   }
-  flush();
+  if (!it->status().ok()) return ReportError("audit export", it->status());
+  take_prefix();
 
   std::error_code ec;
   fs::create_directories(args.out_dir, ec);
@@ -312,7 +400,6 @@ int RunExport(const ExportArgs& args) {
   const fs::path out(args.out_dir);
   std::string events_text;
   std::map<std::string, std::string> heads;
-  std::map<int, std::map<std::string, std::string>> month_heads;
   for (const BundleEvent& e : events) {
     nlohmann::ordered_json line;
     line["dossier_id"] = e.dossier_id;
@@ -323,19 +410,15 @@ int RunExport(const ExportArgs& args) {
     line["event"] = e.bytes;
     events_text += line.dump() + "\n";
     heads[e.dossier_id] = e.hash;
-    if (decoder.Decode(e.bytes, &event, &rejection)) {
-      month_heads[core::MonthKeyOf(event.occurred_at)][e.dossier_id] = e.hash;
-    }
   }
-  nlohmann::ordered_json chain;
-  chain["heads"] = nlohmann::ordered_json::object();
-  for (const auto& [id, head] : heads) chain["heads"][id] = runtime::ToHex(head);
-  chain["month_roots"] = nlohmann::ordered_json::object();
-  for (int month = period->first_month; month <= period->last_month;
-       month = month % 100 == 12 ? month + 89 : month + 1) {
+  nlohmann::ordered_json chain_json;
+  chain_json["heads"] = nlohmann::ordered_json::object();
+  for (const auto& [id, head] : heads) chain_json["heads"][id] = runtime::ToHex(head);
+  chain_json["month_roots"] = nlohmann::ordered_json::object();
+  for (int month = period->first_month; month <= period->last_month; month = NextMonth(month)) {
     auto root = verified->month_roots.find(month);
     if (root != verified->month_roots.end()) {
-      chain["month_roots"][MonthLabel(month)] = runtime::ToHex(root->second);
+      chain_json["month_roots"][MonthLabel(month)] = runtime::ToHex(root->second);
     }
   }
   auto report = KpiFromEvents(events, **reference, *period);
@@ -347,6 +430,8 @@ int RunExport(const ExportArgs& args) {
   rules["due_soon_lead_minutes"] = (*reference)->machine->options().due_soon_lead_minutes;
   rules["period"] = period->label;
   rules["as_of"] = core::FormatLocal(report->as_of);
+  rules["chain_selection"] = kChainSelection;
+  rules["kpi_counts_events_by"] = kKpiCountsEventsBy;
 
   // The reference data exactly as used: the compiled-in text, or the file given.
   auto reference_text = [](const std::string& path,
@@ -361,14 +446,14 @@ int RunExport(const ExportArgs& args) {
     if (!text->ok()) return ReportError("audit export", text->status());
   }
   const std::map<std::string, std::string> files = {{"events.jsonl", events_text},
-                                                    {"chain.json", chain.dump(2) + "\n"},
+                                                    {"chain.json", chain_json.dump(2) + "\n"},
                                                     {"calendar.json", *calendar_json},
                                                     {"catalog.json", *catalog_json},
                                                     {"agencies.json", *agencies_json},
                                                     {"rules.json", rules.dump(2) + "\n"},
                                                     {"kpi.json", KpiReportJson(*report) + "\n"}};
   nlohmann::ordered_json manifest;
-  manifest["format"] = "hoso-audit-bundle/1";
+  manifest["format"] = kBundleFormat;
   manifest["files"] = nlohmann::ordered_json::object();
   for (const auto& [name, text] : files) {
     core::Status s = WriteText(out / name, text);
@@ -382,125 +467,380 @@ int RunExport(const ExportArgs& args) {
   return kExitOk;
 }
 
-struct CheckArgs {
-  std::string bundle_dir;
+// Checked reads of a bundle's JSON: a missing member or a wrong type is a
+// problem named in the report, never an exception.
+const nlohmann::ordered_json* Member(const nlohmann::ordered_json& object, const char* name) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(name);
+  return it == object.end() ? nullptr : &*it;
+}
+
+std::optional<std::string> StringMember(const nlohmann::ordered_json& object, const char* name) {
+  const auto* value = Member(object, name);
+  if (value == nullptr || !value->is_string()) return std::nullopt;
+  return value->get_ref<const std::string&>();
+}
+
+std::optional<uint64_t> UnsignedMember(const nlohmann::ordered_json& object, const char* name) {
+  const auto* value = Member(object, name);
+  if (value == nullptr || !value->is_number_unsigned()) return std::nullopt;
+  return value->get<uint64_t>();
+}
+
+std::optional<int64_t> IntegerMember(const nlohmann::ordered_json& object, const char* name) {
+  const auto* value = Member(object, name);
+  if (value == nullptr || !value->is_number_integer()) return std::nullopt;
+  if (value->is_number_unsigned() &&
+      value->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return std::nullopt;
+  }
+  return value->get<int64_t>();
+}
+
+std::optional<bool> BoolMember(const nlohmann::ordered_json& object, const char* name) {
+  const auto* value = Member(object, name);
+  if (value == nullptr || !value->is_boolean()) return std::nullopt;
+  return value->get<bool>();
+}
+
+nlohmann::ordered_json ParseJson(const std::string& text) {
+  return nlohmann::ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
+
+// What `audit check` found. Any problem makes the check fail (exit 3).
+struct CheckReport {
+  std::vector<std::string> problems;
+  size_t events = 0;
+  size_t dossiers = 0;
+  std::string period = "?";
+  bool chains_checked = false;
+  size_t chain_problems = 0;  // problems found before the KPI recomputation
+  bool kpi_checked = false;
+  bool kpi_match = false;
 };
 
-int RunCheck(const CheckArgs& args) {
-  const fs::path dir(args.bundle_dir);
-  std::vector<std::string> problems;
-  auto manifest_text = ReadText(dir / "manifest.json");
-  if (!manifest_text.ok()) return ReportError("audit check", manifest_text.status());
-  nlohmann::json manifest = nlohmann::json::parse(*manifest_text, nullptr, false);
-  if (manifest.is_discarded() || !manifest.contains("files")) {
-    return ReportError("audit check",
-                       core::Status::InvalidArgument("manifest.json is not a bundle manifest"));
+// Reads the bundle's rule settings and reference data; nullptr (with the
+// problems recorded) when they are unusable.
+std::unique_ptr<Reference> BundleReference(const std::map<std::string, std::string>& files,
+                                           std::optional<projections::Period>* period,
+                                           CheckReport* report) {
+  auto problem = [&](std::string text) { report->problems.push_back(std::move(text)); };
+  const nlohmann::ordered_json rules = ParseJson(files.at("rules.json"));
+  if (rules.is_discarded() || !rules.is_object()) {
+    problem("rules.json: not a JSON object");
+    return nullptr;
   }
-  std::map<std::string, std::string> files;
-  for (const auto& [name, hash] : manifest["files"].items()) {
-    auto text = ReadText(dir / name);
-    if (!text.ok()) return ReportError("audit check", text.status());
-    if (Sha256Hex(*text) != hash.get<std::string>())
-      problems.push_back(name + ": digest differs from the manifest");
-    files[name] = std::move(*text);
-  }
-  for (const char* needed : {"events.jsonl", "chain.json", "calendar.json", "catalog.json",
-                             "agencies.json", "rules.json", "kpi.json"}) {
-    if (files.count(needed) == 0) {
-      return ReportError("audit check",
-                         core::Status::InvalidArgument(std::string("bundle lacks ") + needed));
+  bool usable = true;
+  const auto period_label = StringMember(rules, "period");
+  if (!period_label) {
+    problem("rules.json: `period` is missing or not a string");
+    usable = false;
+  } else {
+    auto parsed = projections::ParsePeriod(*period_label);
+    if (parsed.ok()) {
+      *period = *parsed;
+      report->period = parsed->label;
+    } else {
+      problem("rules.json: " + parsed.status().message());
+      usable = false;
     }
   }
-  // Reference data and rules from the bundle alone.
-  const nlohmann::json rules = nlohmann::json::parse(files["rules.json"], nullptr, false);
-  auto calendar_data = codec::ParseCalendarJson(files["calendar.json"]);
-  auto catalog = codec::ParseCatalogJson(files["catalog.json"]);
-  auto agencies = codec::ParseAgenciesJson(files["agencies.json"]);
-  if (rules.is_discarded() || !calendar_data.ok() || !catalog.ok() || !agencies.ok()) {
-    return ReportError("audit check",
-                       core::Status::InvalidArgument("bundle reference data is unreadable"));
+  const auto makeup_saturdays = BoolMember(rules, "count_makeup_saturdays");
+  if (!makeup_saturdays) {
+    problem("rules.json: `count_makeup_saturdays` is missing or not true/false");
+    usable = false;
   }
+  const auto lead = IntegerMember(rules, "due_soon_lead_minutes");
+  if (!lead || *lead < 0 || *lead > kMaxLeadMinutes) {
+    problem("rules.json: `due_soon_lead_minutes` is missing or not an integer in [0, " +
+            std::to_string(kMaxLeadMinutes) + "]");
+    usable = false;
+  }
+  // The bundle states the rules it was made with; a check can vouch only for
+  // the ones it implements.
+  for (const auto& [name, expected] : {std::pair{"chain_selection", kChainSelection},
+                                       std::pair{"kpi_counts_events_by", kKpiCountsEventsBy}}) {
+    const auto stated = StringMember(rules, name);
+    if (!stated || *stated != expected) {
+      problem(std::string("rules.json: `") + name + "` is not \"" + std::string(expected) + "\"");
+      usable = false;
+    }
+  }
+  auto calendar_data = codec::ParseCalendarJson(files.at("calendar.json"));
+  if (!calendar_data.ok()) problem("calendar.json: " + calendar_data.status().message());
+  auto catalog = codec::ParseCatalogJson(files.at("catalog.json"));
+  if (!catalog.ok()) problem("catalog.json: " + catalog.status().message());
+  auto agencies = codec::ParseAgenciesJson(files.at("agencies.json"));
+  if (!agencies.ok()) problem("agencies.json: " + agencies.status().message());
+  if (!usable || !calendar_data.ok() || !catalog.ok() || !agencies.ok()) return nullptr;
+
   auto reference = std::make_unique<Reference>();
-  reference->calendar_data = *calendar_data;
+  reference->calendar_data = std::move(*calendar_data);
   core::CalendarOptions calendar_options;
-  calendar_options.count_makeup_saturdays = rules.value("count_makeup_saturdays", true);
+  calendar_options.count_makeup_saturdays = *makeup_saturdays;
   auto calendar = core::WorkingCalendar::Create(reference->calendar_data, calendar_options);
-  if (!calendar.ok()) return ReportError("audit check", calendar.status());
+  if (!calendar.ok()) {
+    problem("calendar.json: " + calendar.status().message());
+    return nullptr;
+  }
   reference->calendar = std::make_unique<core::WorkingCalendar>(std::move(*calendar));
   reference->catalog = std::move(*catalog);
   reference->agencies = std::move(*agencies);
   core::StateMachineOptions machine_options;
-  machine_options.due_soon_lead_minutes = rules.value("due_soon_lead_minutes", int64_t{540});
+  machine_options.due_soon_lead_minutes = *lead;
   reference->machine = std::make_unique<core::DossierStateMachine>(
       reference->calendar.get(), &reference->catalog, machine_options);
+  return reference;
+}
 
-  // Chains, heads and month roots.
+// Re-verifies the bundle in `dir` from its files alone: manifest digests,
+// chains, heads, month roots and the KPI report.
+CheckReport CheckBundle(const fs::path& dir) {
+  CheckReport report;
+  auto problem = [&](std::string text) { report.problems.push_back(std::move(text)); };
+
+  // The manifest: the form export writes (so no byte of it can change
+  // unnoticed, whitespace included), then every file against its digest.
+  auto manifest_text = ReadText(dir / "manifest.json");
+  if (!manifest_text.ok()) {
+    problem("manifest.json is missing or unreadable");
+    return report;
+  }
+  const nlohmann::ordered_json manifest = ParseJson(*manifest_text);
+  if (manifest.is_discarded() || !manifest.is_object()) {
+    problem("manifest.json is not a JSON object");
+    return report;
+  }
+  if (manifest.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n" !=
+      *manifest_text) {
+    problem("manifest.json is not byte for byte what export writes");
+  }
+  if (StringMember(manifest, "format") != std::string(kBundleFormat)) {
+    problem("manifest.json: `format` is not \"" + std::string(kBundleFormat) + "\"");
+  }
+  const auto* listed = Member(manifest, "files");
+  if (listed == nullptr || !listed->is_object()) {
+    problem("manifest.json: `files` is missing or not an object");
+    return report;
+  }
+  std::map<std::string, std::string> files;
+  for (const auto& [name, digest] : listed->items()) {
+    // Only the bundle's own file names: a manifest never makes check read
+    // another path.
+    if (std::find(kBundleFiles.begin(), kBundleFiles.end(), name) == kBundleFiles.end()) {
+      problem("manifest.json lists an unknown file `" + name + "`");
+      continue;
+    }
+    auto text = ReadText(dir / name);
+    if (!text.ok()) {
+      problem(name + " is listed in manifest.json but missing or unreadable");
+      continue;
+    }
+    if (!digest.is_string() || Sha256Hex(*text) != digest.get_ref<const std::string&>()) {
+      problem(name + ": digest differs from the manifest");
+    }
+    files[name] = std::move(*text);
+  }
+  bool complete = true;
+  for (std::string_view needed : kBundleFiles) {
+    if (files.count(std::string(needed)) == 0) {
+      if (Member(*listed, std::string(needed).c_str()) == nullptr) {
+        problem("manifest.json does not list " + std::string(needed));
+      }
+      complete = false;
+    }
+  }
+  if (!complete) return report;
+
+  std::optional<projections::Period> period;
+  const std::unique_ptr<Reference> reference = BundleReference(files, &period, &report);
+
+  // Chains and heads.
   std::vector<BundleEvent> events;
-  std::istringstream lines(files["events.jsonl"]);
-  std::string line;
   std::map<std::string, std::string> heads;
+  std::map<std::string, core::Instant> last_occurred_at;
   std::map<int, std::map<std::string, std::string>> month_heads;
   std::map<std::string, uint32_t> next_sequence;
   codec::EventDecoder decoder;
   core::Event event;
   core::Rejection rejection;
-  while (std::getline(lines, line)) {
-    nlohmann::json entry = nlohmann::json::parse(line, nullptr, false);
-    if (entry.is_discarded()) {
-      problems.push_back("events.jsonl: unreadable line");
+  std::istringstream lines(files["events.jsonl"]);
+  std::string line;
+  for (size_t number = 1; std::getline(lines, line); ++number) {
+    const std::string where = "events.jsonl line " + std::to_string(number) + ": ";
+    const nlohmann::ordered_json entry = ParseJson(line);
+    if (entry.is_discarded() || !entry.is_object()) {
+      problem(where + "not a JSON object");
       continue;
     }
-    BundleEvent e;
-    e.dossier_id = entry.value("dossier_id", "");
-    e.sequence = entry.value("sequence", 0u);
-    e.global_sequence = entry.value("global_sequence", uint64_t{0});
-    e.derived = entry.value("derived", false);
-    e.bytes = entry.value("event", "");
-    const std::string recomputed = runtime::ChainHash(heads[e.dossier_id], e.bytes);
-    if (next_sequence[e.dossier_id] != e.sequence) {
-      problems.push_back("dossier " + e.dossier_id + ": event " +
-                         std::to_string(next_sequence[e.dossier_id]) + " is missing");
+    const auto dossier_id = StringMember(entry, "dossier_id");
+    const auto sequence = UnsignedMember(entry, "sequence");
+    const auto global_sequence = UnsignedMember(entry, "global_sequence");
+    const auto derived = BoolMember(entry, "derived");
+    const auto hash = StringMember(entry, "hash");
+    const auto bytes = StringMember(entry, "event");
+    std::vector<std::string> bad;
+    if (!dossier_id || dossier_id->empty()) bad.push_back("`dossier_id` (a non-empty string)");
+    if (!sequence || *sequence > std::numeric_limits<uint32_t>::max()) {
+      bad.push_back("`sequence` (an integer in [0, 2^32))");
     }
-    next_sequence[e.dossier_id] = e.sequence + 1;
-    if (runtime::ToHex(recomputed) != entry.value("hash", "")) {
-      problems.push_back("dossier " + e.dossier_id + " event " + std::to_string(e.sequence) +
-                         ": bytes do not match the chain hash");
+    if (!global_sequence) bad.push_back("`global_sequence` (a non-negative integer)");
+    if (!derived) bad.push_back("`derived` (true or false)");
+    if (!hash) bad.push_back("`hash` (a string)");
+    if (!bytes) bad.push_back("`event` (a string)");
+    if (!bad.empty()) {
+      std::string text = where + "missing or mistyped ";
+      for (size_t i = 0; i < bad.size(); ++i) text += (i > 0 ? ", " : "") + bad[i];
+      problem(text);
+      continue;
     }
-    heads[e.dossier_id] = recomputed;
-    e.hash = recomputed;
+    BundleEvent e{*dossier_id, static_cast<uint32_t>(*sequence), *global_sequence, *derived, "",
+                  *bytes};
+    uint32_t& expected = next_sequence[e.dossier_id];
+    if (expected != e.sequence) {
+      problem("dossier " + e.dossier_id + ": event " + std::to_string(expected) + " is missing");
+    }
+    expected = e.sequence + 1;
+    std::string& head = heads[e.dossier_id];
+    head = runtime::ChainHash(head, e.bytes);
+    if (runtime::ToHex(head) != *hash) {
+      problem("dossier " + e.dossier_id + " event " + std::to_string(e.sequence) +
+              ": bytes do not match the chain hash");
+    }
+    e.hash = head;
     if (decoder.Decode(e.bytes, &event, &rejection)) {
-      month_heads[core::MonthKeyOf(event.occurred_at)][e.dossier_id] = recomputed;
+      month_heads[core::MonthKeyOf(event.occurred_at)][e.dossier_id] = head;
+      last_occurred_at[e.dossier_id] = event.occurred_at;
+    } else {
+      problem("dossier " + e.dossier_id + " event " + std::to_string(e.sequence) +
+              ": the event does not decode (" + rejection.message + ")");
     }
     events.push_back(std::move(e));
   }
-  const nlohmann::json chain = nlohmann::json::parse(files["chain.json"], nullptr, false);
-  for (const auto& [id, head] : heads) {
-    if (chain["heads"].value(id, "") != runtime::ToHex(head)) {
-      problems.push_back("dossier " + id + ": chain head differs from chain.json");
+  report.events = events.size();
+  report.dossiers = heads.size();
+  if (period) {
+    // Export cuts every chain after its last event dated before the period's end.
+    for (const auto& [id, at] : last_occurred_at) {
+      if (!(at < period->end)) {
+        problem("dossier " + id + ": its last event is dated after the period");
+      }
     }
   }
-  for (const auto& [label, root] : chain["month_roots"].items()) {
-    const int month = std::stoi(label.substr(0, 4)) * 100 + std::stoi(label.substr(5, 2));
-    if (runtime::ToHex(runtime::MonthRoot(month_heads[month])) != root.get<std::string>()) {
-      problems.push_back("month root of " + label + " does not match the events");
-    }
-  }
-  // KPIs recomputed from the events alone.
-  auto period = projections::ParsePeriod(rules.value("period", ""));
-  if (!period.ok()) return ReportError("audit check", period.status());
-  auto report = KpiFromEvents(events, *reference, *period);
-  if (!report.ok()) return ReportError("audit check", report.status());
-  const bool kpi_match = nlohmann::json::parse(KpiReportJson(*report)) ==
-                         nlohmann::json::parse(files["kpi.json"], nullptr, false);
-  if (!kpi_match) problems.push_back("kpi.json differs from the KPIs recomputed from the events");
 
+  // Heads and month roots against chain.json.
+  const nlohmann::ordered_json chain = ParseJson(files["chain.json"]);
+  const auto* stated_heads = Member(chain, "heads");
+  const auto* stated_roots = Member(chain, "month_roots");
+  if (stated_heads == nullptr || !stated_heads->is_object() || stated_roots == nullptr ||
+      !stated_roots->is_object()) {
+    problem("chain.json: `heads` or `month_roots` is missing or not an object");
+  } else {
+    for (const auto& [id, head] : heads) {
+      if (StringMember(*stated_heads, id.c_str()) != runtime::ToHex(head)) {
+        problem("dossier " + id + ": chain head differs from chain.json");
+      }
+    }
+    for (const auto& [id, head] : stated_heads->items()) {
+      if (heads.count(id) == 0) problem("chain.json: dossier " + id + " has no events");
+    }
+    std::set<int> stated_months;
+    for (const auto& [label, root] : stated_roots->items()) {
+      const std::optional<int> month = ParseMonthLabel(label);
+      if (!month) {
+        problem("chain.json: month root label `" + label + "` is not YYYY-MM");
+        continue;
+      }
+      stated_months.insert(*month);
+      if (period && (*month < period->first_month || *month > period->last_month)) {
+        problem("chain.json: month root of " + label + " is outside the period");
+      }
+      if (!root.is_string() || runtime::ToHex(runtime::MonthRoot(month_heads[*month])) !=
+                                   root.get_ref<const std::string&>()) {
+        problem("month root of " + label + " does not match the events");
+      }
+    }
+    if (period) {
+      for (int month = period->first_month; month <= period->last_month; month = NextMonth(month)) {
+        if (stated_months.count(month) == 0 && !month_heads[month].empty()) {
+          problem("chain.json: the month root of " + MonthLabel(month) + " is missing");
+        }
+      }
+    }
+  }
+  report.chains_checked = true;
+  report.chain_problems = report.problems.size();
+
+  // KPIs recomputed from the events alone.
+  if (reference != nullptr && period) {
+    auto recomputed = KpiFromEvents(events, *reference, *period);
+    if (!recomputed.ok()) {
+      problem("the KPIs cannot be recomputed: " + recomputed.status().message());
+    } else {
+      report.kpi_checked = true;
+      report.kpi_match = ParseJson(KpiReportJson(*recomputed)) == ParseJson(files["kpi.json"]);
+      if (!report.kpi_match) {
+        problem("kpi.json differs from the KPIs recomputed from the events");
+      }
+    }
+  }
+  return report;
+}
+
+struct CheckArgs {
+  std::string bundle_dir;
+};
+
+// A problem can quote tampered bytes (a parser's message does); the report
+// keeps one problem per line and stays valid UTF-8: control bytes and bytes
+// outside a well-formed UTF-8 sequence are printed as \xNN.
+std::string Printable(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char lead = static_cast<unsigned char>(text[i]);
+    const size_t length = lead < 0x80           ? 1
+                          : (lead >> 5) == 0x6  ? 2
+                          : (lead >> 4) == 0xE  ? 3
+                          : (lead >> 3) == 0x1E ? 4
+                                                : 0;
+    bool valid = length > 0 && i + length <= text.size() && lead >= 0x20 && lead != 0x7F;
+    for (size_t k = 1; valid && k < length; ++k) {
+      valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    }
+    if (valid) {
+      out.append(text.substr(i, length));
+      i += length;
+    } else {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", lead);
+      out += escaped;
+      ++i;
+    }
+  }
+  return out;
+}
+
+int RunCheck(const CheckArgs& args) {
+  std::error_code ec;
+  if (!fs::is_directory(args.bundle_dir, ec)) {
+    return ReportError("audit check",
+                       core::Status::InvalidArgument(args.bundle_dir + " is not a directory"));
+  }
+  const CheckReport report = CheckBundle(args.bundle_dir);
+  const bool ok = report.problems.empty();
   std::printf("bundle %s: %zu events of %zu dossiers, period %s\n", args.bundle_dir.c_str(),
-              events.size(), heads.size(), period->label.c_str());
-  std::printf("chains and month roots: %s\n", problems.empty() ? "ok" : "BROKEN");
-  std::printf("KPIs recomputed from the bundle: %s the report\n",
-              kpi_match ? "match" : "DO NOT match");
-  for (const std::string& problem : problems) std::printf("  %s\n", problem.c_str());
-  return problems.empty() ? kExitOk : kExitVerifyFailed;
+              report.events, report.dossiers, report.period.c_str());
+  std::printf(
+      "files, chains and month roots: %s\n",
+      !report.chains_checked ? "NOT CHECKED" : (report.chain_problems == 0 ? "ok" : "BROKEN"));
+  std::printf("KPIs recomputed from the bundle: %s\n",
+              !report.kpi_checked
+                  ? "NOT CHECKED"
+                  : (report.kpi_match ? "match the report" : "DO NOT match the report"));
+  for (const std::string& problem : report.problems) {
+    std::printf("  %s\n", Printable(problem).c_str());
+  }
+  return ok ? kExitOk : kExitVerifyFailed;
 }
 
 }  // namespace
