@@ -2,6 +2,7 @@
 // is rejected with its reason and written to the dead-letter file.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -112,7 +113,8 @@ TEST(IngestBadInputTest, UsageErrorsExitWithTwo) {
   EXPECT_EQ(RunHoso({"kpi", "--db", dir.File("none"), "--period", "2019-06"}).exit_code, 2);
   EXPECT_EQ(RunHoso({"kpi", "--db", dir.File("none"), "--period", "June"}).exit_code, 2);
   auto missing = RunHoso({"ingest", "--events", dir.File("absent.jsonl"), "--db", dir.File("db")});
-  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.exit_code, 2);  // bad usage (issue 8), nothing created
+  EXPECT_FALSE(std::filesystem::exists(dir.File("db")));
   EXPECT_NE(missing.err.find("absent.jsonl"), std::string::npos);
 }
 
