@@ -83,43 +83,6 @@ std::vector<core::KpiCell> CellsInPeriod(const std::map<KpiKey, core::KpiCounter
   return out;
 }
 
-Result<std::map<KpiKey, core::KpiCounters>> LoadKpiCells(KvStore& store) {
-  std::map<KpiKey, core::KpiCounters> cells;
-  auto it = store.NewIterator(Column::kKpi);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    auto key = DecodeKpiKey(it->key());
-    if (!key.ok()) return key.status();
-    auto counters = DecodeKpiCounters(it->value());
-    if (!counters.ok()) return counters.status();
-    cells[*key] += *counters;
-  }
-  HOSO_RETURN_IF_ERROR(it->status());
-  return cells;
-}
-
-Result<std::vector<core::OpenCell>> CountOpenDossiers(KvStore& store, core::Instant as_of) {
-  std::map<std::pair<std::string, std::string>, core::OpenCell> cells;
-  auto it = store.NewIterator(Column::kDossiers);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    auto state = DecodeDossierState(it->value());
-    if (!state.ok()) return state.status();
-    if (state->received_at > as_of) continue;
-    if (!state->is_open() && state->finished_at <= as_of) continue;
-    core::OpenCell& cell = cells[{state->receiving_agency_id, state->procedure_id}];
-    cell.agency_id = state->receiving_agency_id;
-    cell.procedure_id = state->procedure_id;
-    ++cell.open;
-    const bool overdue = state->status == core::DossierStatus::kPaused
-                             ? state->paused_late
-                             : as_of > core::ToInstant(state->due_at);
-    if (overdue) ++cell.open_overdue;
-  }
-  HOSO_RETURN_IF_ERROR(it->status());
-  std::vector<core::OpenCell> out;
-  for (auto& [key, cell] : cells) out.push_back(std::move(cell));
-  return out;
-}
-
 KpiReport BuildKpiReport(const Period& period, core::Instant as_of, GroupBy by,
                          const std::vector<core::KpiCell>& cells,
                          const std::vector<core::OpenCell>& open,

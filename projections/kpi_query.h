@@ -12,8 +12,8 @@
 #include "engine/core/kpi_counters.h"
 #include "engine/core/reference_data.h"
 #include "engine/core/status.h"
+#include "projections/kpi_cells.h"
 #include "projections/kv_store.h"
-#include "projections/records.h"
 
 namespace hoso::projections {
 
@@ -40,15 +40,6 @@ struct KpiReport {
 // Sums the cells of the period over input partitions.
 std::vector<core::KpiCell> CellsInPeriod(const std::map<KpiKey, core::KpiCounters>& cells,
                                          const Period& period);
-// Reads every KPI cell of a store.
-core::Result<std::map<KpiKey, core::KpiCounters>> LoadKpiCells(KvStore& store);
-
-// Dossiers open at `as_of` per (receiving agency, procedure), from the current
-// states: exact when as_of is at or after the last applied event (the store's
-// clock); earlier instants need a fold of the log (runtime/log_replayer.h).
-// Open: received at or before as_of and not finished at as_of. Overdue: open,
-// not paused, and as_of after due_at; or paused at or after its due_at.
-core::Result<std::vector<core::OpenCell>> CountOpenDossiers(KvStore& store, core::Instant as_of);
 
 KpiReport BuildKpiReport(const Period& period, core::Instant as_of, GroupBy by,
                          const std::vector<core::KpiCell>& cells,

@@ -9,8 +9,9 @@
 //    is visible or none is.
 //  - Get returns NotFound when the key is absent; any other failure is an
 //    IOError/Corruption that the caller must treat as fatal.
-//  - Thread-safety: a store may be read from several threads; writes are
-//    serialised by the single engine thread that owns it.
+//  - Thread-safety: RocksKvStore may be read and written from several threads
+//    (the engine thread reads while the committer thread writes);
+//    MemoryKvStore is single-threaded. Batches are built by one thread.
 #ifndef HOSO_PROJECTIONS_KV_STORE_H_
 #define HOSO_PROJECTIONS_KV_STORE_H_
 
@@ -24,17 +25,17 @@
 namespace hoso::projections {
 
 enum class Column : int {
-  kEvents = 0,  // dossier_id + sequence -> logged event (the audit log)
-  kDedup,       // event_id -> "" (ids of applied events)
-  kDossiers,    // dossier_id -> current state
-  kKpi,         // month + agency + procedure + input partition -> counters
-  kTimers,      // fire instant + kind + due + dossier -> "" (pending alerts)
-  kAlerts,      // alert_id -> alert JSON (raised alerts, never raised twice)
-  kMeta,        // positions, versions, clock, log sequence
-  kHeads,       // month + dossier_id -> chain head after the dossier's last event that month
+  kLog = 0,   // [u64 first sequence][u64 batch serial] -> segment of logged events (the audit log)
+  kLogIndex,  // same key -> the segment's event-id and dossier-id fingerprints
+  kOpenDossiers,  // dossier_id -> record of a dossier open at the last checkpoint
+  kDossiers,      // dossier_id -> record of a finished dossier
+  kKpi,           // month + agency + procedure + input partition -> counters (last checkpoint)
+  kDeltas,        // [u64 batch serial] -> what a batch changed since the last checkpoint
+  kAlerts,        // [u64 first alert sequence] -> the alerts one batch raised
+  kMeta,          // positions, versions, clock, sequences, checkpoint
 };
 inline constexpr int kColumnCount = 8;
-// RocksDB column family name ("events", "dedup", …).
+// RocksDB column family name ("log", "log_index", …).
 std::string_view ColumnName(Column column);
 
 class KvBatch {
@@ -42,6 +43,8 @@ class KvBatch {
   virtual ~KvBatch() = default;
   virtual void Put(Column column, std::string_view key, std::string_view value) = 0;
   virtual void Delete(Column column, std::string_view key) = 0;
+  // Deletes every key in [begin, end).
+  virtual void DeleteRange(Column column, std::string_view begin, std::string_view end) = 0;
   virtual size_t Count() const = 0;
 };
 
@@ -50,6 +53,8 @@ class KvIterator {
   virtual ~KvIterator() = default;
   virtual void SeekToFirst() = 0;
   virtual void Seek(std::string_view target) = 0;
+  // Positions at the last key <= target.
+  virtual void SeekForPrev(std::string_view target) = 0;
   virtual bool Valid() const = 0;
   virtual void Next() = 0;
   virtual std::string_view key() const = 0;    // REQUIRES: Valid()
@@ -61,8 +66,13 @@ class KvStore {
  public:
   virtual ~KvStore() = default;
   virtual core::Status Get(Column column, std::string_view key, std::string* value) = 0;
-  virtual std::unique_ptr<KvBatch> NewBatch() = 0;
+  // `reserve_bytes`: the expected size of the batch (a hint).
+  virtual std::unique_ptr<KvBatch> NewBatch(size_t reserve_bytes = 0) = 0;
   virtual core::Status Write(KvBatch& batch) = 0;
+  // Gives a written batch back for reuse by NewBatch (its buffer keeps its
+  // capacity, so a steady stream of commits allocates nothing). Default:
+  // dropped. Thread-safe in stores that support several threads.
+  virtual void Recycle(std::unique_ptr<KvBatch> batch) { (void)batch; }
   // Iterates a consistent snapshot of one column.
   virtual std::unique_ptr<KvIterator> NewIterator(Column column) = 0;
 };

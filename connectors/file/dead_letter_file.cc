@@ -82,8 +82,8 @@ core::Status DeadLetterFile::Flush() {
   return core::Status::Ok();
 }
 
-std::pair<std::string, std::string> DeadLetterFile::Position() const {
-  return {"dead-letter:" + path_, std::to_string(size_bytes_)};
+std::optional<std::pair<std::string, std::string>> DeadLetterFile::Position() const {
+  return std::make_pair("dead-letter:" + path_, std::to_string(size_bytes_));
 }
 
 }  // namespace hoso::connectors

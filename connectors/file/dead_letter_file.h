@@ -14,6 +14,7 @@
 #define HOSO_CONNECTORS_FILE_DEAD_LETTER_FILE_H_
 
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "engine/runtime/event_source.h"
@@ -40,7 +41,7 @@ class DeadLetterFile final : public runtime::RejectSink {
   core::Status Flush() override;
 
   // The position entry to store with each batch: {"dead-letter:<path>", size}.
-  std::pair<std::string, std::string> Position() const;
+  std::optional<std::pair<std::string, std::string>> Position() const override;
   const std::string& path() const { return path_; }
   int64_t written() const { return written_; }
 

@@ -173,6 +173,9 @@ void KafkaEventSource::OnAssign(rd_kafka_topic_partition_list_t* partitions) {
 }
 
 void KafkaEventSource::OnRevoke(rd_kafka_topic_partition_list_t* partitions) {
+  // 0. What the engine applied must be durable (and its offsets known)
+  //    before the partitions go to their next owner.
+  if (drain_) drain_();
   // 1. Records of revoked partitions not yet handed to the engine are dropped:
   //    the next owner reads them from the offset committed below.
   if (filling_ != nullptr) {
@@ -258,10 +261,22 @@ int64_t KafkaEventSource::HeldQueue::key_ms() const {
   return second >= last_released_ms ? second : first;
 }
 
+namespace {
+
+runtime::RawRecord RecordOf(const rd_kafka_message_t* message) {
+  runtime::RawRecord record(
+      std::string_view(static_cast<const char*>(message->payload), message->len),
+      message->partition, message->offset);
+  if (message->key != nullptr) {
+    record.key = std::string_view(static_cast<const char*>(message->key), message->key_len);
+  }
+  return record;
+}
+
+}  // namespace
+
 void KafkaEventSource::Emit(MessagePtr message, runtime::SourceBatch* batch) {
-  batch->records.push_back(
-      runtime::RawRecord{std::string_view(static_cast<const char*>(message->payload), message->len),
-                         message->partition, message->offset});
+  batch->records.push_back(RecordOf(message.get()));
   records_messages_.push_back(message.get());
   messages_.push_back(std::move(message));
 }
@@ -428,9 +443,7 @@ core::Status KafkaEventSource::NextBatch(size_t max_records, runtime::SourceBatc
     }
     broker_up_.store(true);
     timeout_ms = 0;  // take what is already fetched, do not wait for more
-    batch->records.push_back(runtime::RawRecord{
-        std::string_view(static_cast<const char*>(message->payload), message->len),
-        message->partition, message->offset});
+    batch->records.push_back(RecordOf(message.get()));
     records_messages_.push_back(message.get());
     messages_.push_back(std::move(message));
   }

@@ -10,12 +10,12 @@
 // Kafka (CommitAsync, after each engine batch) only serve lag tools.
 //
 // Rebalances: callbacks run inside NextBatch on the caller's thread, because
-// the consumer is only ever polled there. ApplyBatch commits synchronously, so
-// between two NextBatch calls nothing is in flight. A revoke that arrives
-// while NextBatch is filling a batch drops the not-yet-applied records of the
-// revoked partitions from that batch and commits the last applied offsets
-// synchronously, so the partition's next owner starts exactly after what this
-// instance stored: nothing is applied twice across instances.
+// the consumer is only ever polled there. A revoke first drains the commits
+// in flight (SetDrain: they become durable and are reported through
+// Committed), drops the not-yet-applied records of the revoked partitions
+// from the batch being filled, and commits the last stored offsets
+// synchronously, so the partition's next owner starts exactly after what
+// this instance stored: nothing is applied twice across instances.
 //
 // Thread-safety: one thread owns a source (it must also call CommitAsync).
 #ifndef HOSO_CONNECTORS_KAFKA_KAFKA_EVENT_SOURCE_H_
@@ -92,6 +92,11 @@ class KafkaEventSource final : public runtime::EventSource {
   // by librdkafka and reported through broker_up().
   core::Status NextBatch(size_t max_records, runtime::SourceBatch* batch) override;
   std::string Describe() const override { return "kafka topic " + options_.topic; }
+  // The engine stored these positions: committed to the group (CommitAsync).
+  void Committed(const runtime::Positions& positions) override { CommitAsync(positions); }
+  // Called at the start of a revoke, before the offsets of what the engine
+  // stored are committed for the next owner.
+  void SetDrain(std::function<void()> drain) override { drain_ = std::move(drain); }
 
   // Tells the merge that nothing more will be produced (the demo's producer
   // finished): fresh high watermarks are queried once (blocking, up to 5 s
@@ -162,6 +167,7 @@ class KafkaEventSource final : public runtime::EventSource {
   KafkaSourceOptions options_;
   HandlePtr consumer_;
   runtime::PositionLookup lookup_;
+  std::function<void()> drain_;
   std::vector<MessagePtr> messages_;                   // of the batch in hand
   std::vector<rd_kafka_message_t*> records_messages_;  // parallel to batch->records
   runtime::SourceBatch* filling_ = nullptr;            // the batch NextBatch is filling

@@ -11,6 +11,8 @@
 #include "engine/core/rejection.h"
 #include "engine/runtime/dead_letter_payload.h"
 #include "engine/runtime/engine.h"
+#include "projections/alert_log.h"
+#include "projections/meta.h"
 
 namespace hoso::connectors::kafka {
 
@@ -123,11 +125,6 @@ core::Status EngineSinks::Add(std::string topic, std::string key, std::string va
 
 core::Status EngineSinks::Write(const runtime::RawRecord& record,
                                 const core::Rejection& rejection) {
-  return WriteDeadLetter(record, {}, rejection);
-}
-
-core::Status EngineSinks::WriteDeadLetter(const runtime::RawRecord& record, std::string_view key,
-                                          const core::Rejection& rejection) {
   ++dead_letters_;
   const runtime::DeadLetterPayload payload =
       runtime::MakeDeadLetterPayload(record, options_.dead_letter_max_bytes);
@@ -143,13 +140,8 @@ core::Status EngineSinks::WriteDeadLetter(const runtime::RawRecord& record, std:
     headers.emplace_back("truncated", "true");
     headers.emplace_back("source_sha256", payload.sha256_hex);
   }
-  return Add(options_.dead_letter_topic, std::string(key), std::string(payload.kept),
+  return Add(options_.dead_letter_topic, std::string(record.key), std::string(payload.kept),
              std::move(headers));
-}
-
-core::Status EngineSinks::WriteAlert(const core::Alert& alert) {
-  ++alerts_;
-  return Add(options_.alerts_topic, alert.dossier_id, runtime::EncodeAlertJson(alert), {});
 }
 
 core::Status EngineSinks::WriteAlertJson(std::string_view dossier_id, std::string_view json) {
@@ -157,41 +149,51 @@ core::Status EngineSinks::WriteAlertJson(std::string_view dossier_id, std::strin
   return Add(options_.alerts_topic, std::string(dossier_id), std::string(json), {});
 }
 
-core::Result<std::vector<std::pair<std::string, std::string>>> AlertOutbox::Unpublished() {
-  std::vector<std::pair<std::string, std::string>> out;
-  auto alerts = store_->NewIterator(projections::Column::kAlerts);
-  auto marks = store_->NewIterator(projections::Column::kMeta);
-  const std::string prefix(kMetaPrefix);
-  marks->Seek(prefix);
-  auto mark_id = [&]() -> std::optional<std::string_view> {
-    if (!marks->Valid() || marks->key().substr(0, prefix.size()) != prefix) return std::nullopt;
-    return marks->key().substr(prefix.size());
-  };
-  for (alerts->SeekToFirst(); alerts->Valid(); alerts->Next()) {
-    const std::string_view id = alerts->key();
-    std::optional<std::string_view> mark = mark_id();
-    while (mark && *mark < id) {
-      marks->Next();
-      mark = mark_id();
-    }
-    if (mark && *mark == id) continue;
-    nlohmann::json alert = nlohmann::json::parse(alerts->value(), nullptr, false);
-    if (alert.is_discarded() || !alert.contains("dossier_id")) {
-      return core::Status::Corruption("unreadable stored alert " + std::string(id));
-    }
-    out.emplace_back(alert["dossier_id"].get<std::string>(), std::string(alerts->value()));
+core::Status EngineSinks::Published(const runtime::Commit& commit) {
+  for (size_t i = 0; i < commit.alerts.size(); ++i) {
+    HOSO_RETURN_IF_ERROR(WriteAlertJson(commit.alerts.dossier_id(i), commit.alerts.json(i)));
   }
-  HOSO_RETURN_IF_ERROR(alerts->status());
-  HOSO_RETURN_IF_ERROR(marks->status());
+  if (publish_kpi_) {
+    for (const auto& [key, counters] : commit.changed_kpi) {
+      HOSO_RETURN_IF_ERROR(WriteKpi(key, counters));
+    }
+  }
+  if (commit.alerts.empty() && commit.changed_kpi.empty()) return core::Status::Ok();
+  HOSO_RETURN_IF_ERROR(Flush());
+  if (outbox_ != nullptr && !commit.alerts.empty()) {
+    return outbox_->MarkPublished(commit.first_alert_sequence + commit.alerts.size());
+  }
+  return core::Status::Ok();
+}
+
+core::Result<std::vector<std::pair<std::string, std::string>>> AlertOutbox::Unpublished(
+    uint64_t* next_sequence) {
+  std::string value;
+  uint64_t from = 1;
+  core::Status s =
+      store_->Get(projections::Column::kMeta, projections::kMetaAlertsPublished, &value);
+  if (s.ok()) {
+    auto mark = projections::DecodeFixed64(value);
+    if (!mark.ok()) return mark.status();
+    from = *mark;
+  } else if (s.code() != core::StatusCode::kNotFound) {
+    return s;
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  *next_sequence = from;
+  HOSO_RETURN_IF_ERROR(
+      projections::ForEachAlert(*store_, from, [&](const projections::StoredAlert& alert) {
+        out.emplace_back(std::string(alert.dossier_id), std::string(alert.json));
+        *next_sequence = alert.sequence + 1;
+        return core::Status::Ok();
+      }));
   return out;
 }
 
-core::Status AlertOutbox::MarkPublished(const std::vector<std::string>& alert_ids) {
-  if (alert_ids.empty()) return core::Status::Ok();
+core::Status AlertOutbox::MarkPublished(uint64_t next_sequence) {
   auto batch = store_->NewBatch();
-  for (const std::string& id : alert_ids) {
-    batch->Put(projections::Column::kMeta, std::string(kMetaPrefix) + id, "");
-  }
+  batch->Put(projections::Column::kMeta, projections::kMetaAlertsPublished,
+             projections::EncodeFixed64(next_sequence));
   return store_->Write(*batch);
 }
 

@@ -15,11 +15,11 @@
 // Delivery guarantee: EngineSinks::Flush() returns only once every message
 // added since the previous Flush is acknowledged by the broker, re-sending
 // failed ones with back-off (idempotent producer, so no duplicates inside one
-// producer session). `hoso serve` calls it in Engine::ApplyBatch's
-// before_commit hook for dead letters: a crash after the flush and before the
-// RocksDB commit re-applies the batch and publishes them again (a duplicate,
-// identified by source offset), but one is never lost. Alerts go through the
-// AlertOutbox below instead: published after the commit that stores them.
+// producer session). The pipeline flushes a batch's dead letters before the
+// batch commits: a crash after the flush and before the RocksDB commit
+// re-applies the batch and publishes them again (a duplicate, identified by
+// source offset), but one is never lost. Alerts go through the AlertOutbox
+// below instead: published after the commit that stores them.
 //
 // Thread-safety: one thread uses a producer; delivery callbacks run on that
 // thread inside Poll/Flush.
@@ -38,8 +38,8 @@
 #include "engine/core/alert.h"
 #include "engine/core/kpi_counters.h"
 #include "engine/runtime/event_source.h"
+#include "projections/kpi_cells.h"
 #include "projections/kv_store.h"
-#include "projections/records.h"
 
 namespace hoso::connectors::kafka {
 
@@ -109,24 +109,53 @@ struct SinkOptions {
   const std::atomic<bool>* stop = nullptr;
 };
 
-class EngineSinks final : public runtime::RejectSink {
+// The alert outbox (docs/alerts.md "Publication"). The engine stores each
+// alert, numbered by a global alert sequence, in the commit that raises it
+// (and never raises an id twice); `serve` publishes alerts only after that
+// commit is durable, and once hoso.alerts has acknowledged them records the
+// next sequence to publish (meta "alerts_published"). At start, every stored
+// alert from that sequence on is published again: an alert is never lost. It
+// is published twice only when serve dies between the acknowledgement and
+// the mark (a window of one broker round trip), so consumers deduplicate on
+// alert_id.
+//
+// Thread-safety: one thread; the store must outlive the outbox.
+class AlertOutbox {
+ public:
+  explicit AlertOutbox(projections::KvStore* store) : store_(store) {}
+  // Stored alerts not published yet, as (dossier_id, JSON value), in
+  // sequence order; *next_sequence receives the sequence after the last.
+  core::Result<std::vector<std::pair<std::string, std::string>>> Unpublished(
+      uint64_t* next_sequence);
+  // Records that every alert before `next_sequence` is published.
+  core::Status MarkPublished(uint64_t next_sequence);
+
+ private:
+  projections::KvStore* store_;
+};
+
+// The engine's outputs on Kafka: dead letters (RejectSink, flushed before the
+// batch commits) and, once a commit is durable (CommitSink), its alerts
+// (acknowledged, then marked in the outbox) and its KPI changes.
+class EngineSinks final : public runtime::RejectSink, public runtime::CommitSink {
  public:
   static core::Result<std::unique_ptr<EngineSinks>> Create(SinkOptions options);
   ~EngineSinks() override;
 
-  // A dead letter without key (RejectSink interface).
+  // A dead letter: the record's original bytes and key (RejectSink).
   core::Status Write(const runtime::RawRecord& record, const core::Rejection& rejection) override;
-  // A dead letter with the record's original key.
-  core::Status WriteDeadLetter(const runtime::RawRecord& record, std::string_view key,
-                               const core::Rejection& rejection);
-  core::Status WriteAlert(const core::Alert& alert);
-  // An alert already encoded (schemas/alert.schema.json), e.g. from the outbox.
+  // An alert already encoded (schemas/alert.schema.json).
   core::Status WriteAlertJson(std::string_view dossier_id, std::string_view json);
   core::Status WriteKpi(const projections::KpiKey& key, const core::KpiCounters& counters);
   // Waits until everything written since the last Flush is acknowledged,
   // re-sending failures with back-off; logs once when delivery starts failing
   // and once when it recovers. Unavailable only when `stop` is set meanwhile.
   core::Status Flush() override;
+  // Publishes a durable commit's alerts (acknowledged, then marked in
+  // `outbox` when set) and, when `publish_kpi`, its changed KPI cells.
+  core::Status Published(const runtime::Commit& commit) override;
+  void set_outbox(AlertOutbox* outbox) { outbox_ = outbox; }
+  void set_publish_kpi(bool publish_kpi) { publish_kpi_ = publish_kpi; }
 
   int64_t dead_letters() const { return dead_letters_; }
   int64_t alerts() const { return alerts_; }
@@ -147,33 +176,11 @@ class EngineSinks final : public runtime::RejectSink {
   SinkOptions options_;
   std::unique_ptr<KafkaProducer> producer_;
   std::vector<Pending> pending_;
+  AlertOutbox* outbox_ = nullptr;
+  bool publish_kpi_ = true;
   int64_t dead_letters_ = 0;
   int64_t alerts_ = 0;
   int64_t kpi_updates_ = 0;
-};
-
-// The alert outbox (docs/alerts.md "Publication"). The engine stores each
-// alert in the `alerts` column family in the very batch that raises it (and
-// never raises an id twice); `serve` publishes alerts only after that commit,
-// and once hoso.alerts has acknowledged them records each id under meta
-// "alert_published/<alert_id>". At start, every stored alert without that
-// mark is published again: an alert is never lost. It is published twice
-// only when serve dies between the engine commit and the mark (a window of
-// one broker round trip), so consumers deduplicate on alert_id.
-//
-// Thread-safety: one thread; the store must outlive the outbox.
-class AlertOutbox {
- public:
-  explicit AlertOutbox(projections::KvStore* store) : store_(store) {}
-  // Stored alerts not marked published, as (dossier_id, JSON value), in
-  // alert_id order. One merge pass over both key ranges, no extra memory.
-  core::Result<std::vector<std::pair<std::string, std::string>>> Unpublished();
-  // Marks ids published, in one write.
-  core::Status MarkPublished(const std::vector<std::string>& alert_ids);
-  static constexpr std::string_view kMetaPrefix = "alert_published/";
-
- private:
-  projections::KvStore* store_;
 };
 
 // "2019-06|W01|P123|7" and the JSON value of a KPI cell on hoso.kpi.

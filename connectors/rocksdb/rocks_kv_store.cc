@@ -12,6 +12,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "projections/meta.h"
+
 namespace hoso::connectors {
 namespace {
 
@@ -36,48 +38,38 @@ Status FromRocks(const rocksdb::Status& s, const std::string& context) {
   return Status::IOError(context + ": " + s.ToString());
 }
 
-// Buffers mutations and hands them to RocksDB sorted by (column, key): the
-// memtable skip list inserts a sorted run almost in constant time per key
-// (its splice is reused), while keys in arrival order each cost a full search
-// (measured with callgrind: ~45% of ingest instructions before sorting).
-// Operations on one key keep their order (stable sort), so the last wins.
+// Appends straight to a rocksdb::WriteBatch: a batch holds a few large values
+// (a log segment, its index, a delta), and a checkpoint adds records in key
+// order (the engine sorts them), which the memtable inserts fastest.
 class RocksBatch final : public projections::KvBatch {
  public:
-  explicit RocksBatch(const std::vector<rocksdb::ColumnFamilyHandle*>* handles)
-      : handles_(handles) {}
+  RocksBatch(const std::vector<rocksdb::ColumnFamilyHandle*>* handles, size_t reserve_bytes)
+      : handles_(handles), batch_(reserve_bytes) {}
   void Put(Column column, std::string_view key, std::string_view value) override {
-    mutations_.push_back({static_cast<int>(column), std::string(key), std::string(value), false});
+    batch_
+        .Put((*handles_)[static_cast<int>(column)], rocksdb::Slice(key.data(), key.size()),
+             rocksdb::Slice(value.data(), value.size()))
+        .PermitUncheckedError();
   }
   void Delete(Column column, std::string_view key) override {
-    mutations_.push_back({static_cast<int>(column), std::string(key), std::string(), true});
+    batch_.Delete((*handles_)[static_cast<int>(column)], rocksdb::Slice(key.data(), key.size()))
+        .PermitUncheckedError();
   }
-  size_t Count() const override { return mutations_.size(); }
-  rocksdb::WriteBatch* Build() {
-    std::stable_sort(mutations_.begin(), mutations_.end(),
-                     [](const Mutation& a, const Mutation& b) {
-                       return a.column != b.column ? a.column < b.column : a.key < b.key;
-                     });
-    for (const Mutation& m : mutations_) {
-      rocksdb::ColumnFamilyHandle* handle = (*handles_)[m.column];
-      if (m.is_delete) {
-        batch_.Delete(handle, m.key).PermitUncheckedError();
-      } else {
-        batch_.Put(handle, m.key, m.value).PermitUncheckedError();
-      }
-    }
-    mutations_.clear();
-    return &batch_;
+  void DeleteRange(Column column, std::string_view begin, std::string_view end) override {
+    batch_
+        .DeleteRange((*handles_)[static_cast<int>(column)],
+                     rocksdb::Slice(begin.data(), begin.size()),
+                     rocksdb::Slice(end.data(), end.size()))
+        .PermitUncheckedError();
   }
+  size_t Count() const override { return batch_.Count(); }
+  rocksdb::WriteBatch* Build() { return &batch_; }
+  // Empties the batch for reuse; its buffer keeps its capacity
+  // (rocksdb::WriteBatch::Clear resizes its string, never shrinks it).
+  void Reset() { batch_.Clear(); }
 
  private:
-  struct Mutation {
-    int column;
-    std::string key;
-    std::string value;
-    bool is_delete;
-  };
   const std::vector<rocksdb::ColumnFamilyHandle*>* handles_;
-  std::vector<Mutation> mutations_;
   rocksdb::WriteBatch batch_;
 };
 
@@ -91,6 +83,9 @@ class RocksIterator final : public projections::KvIterator {
   void SeekToFirst() override { iterator_->SeekToFirst(); }
   void Seek(std::string_view target) override {
     iterator_->Seek(rocksdb::Slice(target.data(), target.size()));
+  }
+  void SeekForPrev(std::string_view target) override {
+    iterator_->SeekForPrev(rocksdb::Slice(target.data(), target.size()));
   }
   bool Valid() const override { return iterator_->Valid(); }
   void Next() override { iterator_->Next(); }
@@ -111,13 +106,20 @@ class RocksIterator final : public projections::KvIterator {
 rocksdb::ColumnFamilyOptions ColumnOptions(Column column) {
   rocksdb::ColumnFamilyOptions options;
   rocksdb::BlockBasedTableOptions table;
-  // Point lookups of absent keys (new event ids, new dossiers) dominate the
-  // hot path: a Bloom filter answers most of them without reading a block.
-  if (column == Column::kDedup || column == Column::kDossiers || column == Column::kAlerts) {
+  // Point lookups of dossier records (an event for a finished dossier) are
+  // mostly of keys that exist; a Bloom filter answers the rest at once.
+  if (column == Column::kDossiers || column == Column::kOpenDossiers) {
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   }
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  options.write_buffer_size = 64 << 20;
+  // The log takes one large value per batch; its keys only ever grow, so
+  // its files are never rewritten by compaction (they do not overlap). Its
+  // segments arrive compressed (LZ4) and the index is fingerprints: RocksDB
+  // compressing them again only costs CPU.
+  options.write_buffer_size = column == Column::kLog ? 64 << 20 : 32 << 20;
+  if (column == Column::kLog || column == Column::kLogIndex) {
+    options.compression = rocksdb::kNoCompression;
+  }
   return options;
 }
 
@@ -159,6 +161,35 @@ Status CreateAtomically(const std::string& path, const RocksOptions& options) {
   return Status::Ok();
 }
 
+// A database of another layout: its projection version, read from its own
+// column families, refused with the advice to replay.
+Status RefuseOtherLayout(const std::string& path, const std::vector<std::string>& families) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& family : families) {
+    descriptors.emplace_back(family, rocksdb::ColumnFamilyOptions());
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s =
+      rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, descriptors, &handles, &raw);
+  if (!s.ok()) return FromRocks(s, "opening " + path);
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::string tag = "unknown";
+  for (size_t i = 0; i < families.size(); ++i) {
+    if (families[i] == "meta") {
+      std::string value;
+      if (db->Get(rocksdb::ReadOptions(), handles[i], "projection", &value).ok()) tag = value;
+    }
+  }
+  for (rocksdb::ColumnFamilyHandle* handle : handles) {
+    db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+  }
+  return Status::VersionMismatch(path + " was written by projection version '" + tag +
+                                 "' and this hoso reads '" + projections::ProjectionTag() +
+                                 "'; rebuild it with `hoso replay --db " + path +
+                                 " --into NEW_DIR` (replay reads the older log too)");
+}
+
 }  // namespace
 
 core::Result<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(const std::string& path,
@@ -184,16 +215,18 @@ core::Result<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(const std::string
     std::vector<std::string> families;
     rocksdb::Status s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &families);
     if (!s.ok()) return FromRocks(s, "listing column families of " + path);
-    for (int i = 0; i < projections::kColumnCount; ++i) {
-      const std::string name(projections::ColumnName(static_cast<Column>(i)));
-      if (std::find(families.begin(), families.end(), name) == families.end() &&
-          options.read_only) {
-        return Status::InvalidArgument(path + " is not a hoso database (no column family '" + name +
-                                       "')");
-      }
+    if (std::find(families.begin(), families.end(), "meta") == families.end()) {
+      return Status::InvalidArgument(path + " is not a hoso database (no column family 'meta')");
     }
+    bool ours = true;
+    for (int i = 0; i < projections::kColumnCount; ++i) {
+      ours = ours && std::find(families.begin(), families.end(),
+                               projections::ColumnName(static_cast<Column>(i))) != families.end();
+    }
+    // Another layout (an older projection version): read its version from
+    // its own families and refuse it before anything is added to it.
+    if (!ours) return RefuseOtherLayout(path, families);
   }
-
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = options.create_if_missing;
   db_options.create_missing_column_families = !options.read_only;
@@ -212,6 +245,9 @@ core::Result<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(const std::string
       options.read_only
           ? rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &raw)
           : rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);
+  if (s.ok() && options.read_only && handles.size() < descriptors.size()) {
+    s = rocksdb::Status::InvalidArgument("column families missing");
+  }
   if (!s.ok()) return FromRocks(s, "opening " + path);
   std::unique_ptr<RocksKvStore> store(new RocksKvStore());
   store->path_ = path;
@@ -240,8 +276,24 @@ Status RocksKvStore::Get(Column column, std::string_view key, std::string* value
   return FromRocks(s, "reading " + std::string(projections::ColumnName(column)));
 }
 
-std::unique_ptr<projections::KvBatch> RocksKvStore::NewBatch() {
-  return std::make_unique<RocksBatch>(&handles_);
+std::unique_ptr<projections::KvBatch> RocksKvStore::NewBatch(size_t reserve_bytes) {
+  {
+    std::lock_guard lock(recycled_mutex_);
+    if (!recycled_.empty()) {
+      std::unique_ptr<projections::KvBatch> batch = std::move(recycled_.back());
+      recycled_.pop_back();
+      static_cast<RocksBatch&>(*batch).Reset();
+      return batch;
+    }
+  }
+  return std::make_unique<RocksBatch>(&handles_, reserve_bytes);
+}
+
+void RocksKvStore::Recycle(std::unique_ptr<projections::KvBatch> batch) {
+  std::lock_guard lock(recycled_mutex_);
+  // A few are enough to keep the buffers of a pipeline in flight; a batch
+  // grown by a large checkpoint is let go so memory returns to its size.
+  if (recycled_.size() < 4 && batch->Count() < 100000) recycled_.push_back(std::move(batch));
 }
 
 Status RocksKvStore::CheckFreeSpace() const {
@@ -266,6 +318,7 @@ Status RocksKvStore::Write(projections::KvBatch& batch) {
   HOSO_RETURN_IF_ERROR(CheckFreeSpace());
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
+  write_options.disableWAL = options_.disable_wal;
   return FromRocks(db_->Write(write_options, static_cast<RocksBatch&>(batch).Build()),
                    "writing a batch to " + path_);
 }

@@ -1,14 +1,15 @@
 // RocksKvStore: the KvStore on RocksDB, one column family per Column
-// (design.md §6). Write() is one rocksdb::WriteBatch with the WAL on, so a
+// (docs/storage.md). Write() is one rocksdb::WriteBatch with the WAL on, so a
 // batch is all or nothing across column families after a crash.
 //
-// Thread-safety: as rocksdb::DB (concurrent reads and writes are safe); hoso
-// writes from one thread.
+// Thread-safety: as rocksdb::DB: reads and writes from several threads are
+// safe (the engine thread reads while the committer thread writes).
 #ifndef HOSO_CONNECTORS_ROCKSDB_ROCKS_KV_STORE_H_
 #define HOSO_CONNECTORS_ROCKSDB_ROCKS_KV_STORE_H_
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,10 @@ struct RocksOptions {
   // the last batches, never split one; the source resumes from the position
   // stored with the last durable batch).
   bool sync = false;
+  // Write without the write-ahead log: only for building a new database that
+  // is thrown away if the build fails (replay), which then calls Flush().
+  // Default: false.
+  bool disable_wal = false;
   // Refuse to write (a clear IOError naming the free space) once the
   // database's filesystem has less than this many bytes free, so hoso stops
   // before RocksDB itself runs out of room mid-write (which aborts the
@@ -51,8 +56,9 @@ class RocksKvStore final : public projections::KvStore {
   ~RocksKvStore() override;
 
   core::Status Get(projections::Column column, std::string_view key, std::string* value) override;
-  std::unique_ptr<projections::KvBatch> NewBatch() override;
+  std::unique_ptr<projections::KvBatch> NewBatch(size_t reserve_bytes = 0) override;
   core::Status Write(projections::KvBatch& batch) override;
+  void Recycle(std::unique_ptr<projections::KvBatch> batch) override;
   std::unique_ptr<projections::KvIterator> NewIterator(projections::Column column) override;
 
   // OK while the filesystem holding the database has at least
@@ -69,6 +75,8 @@ class RocksKvStore final : public projections::KvStore {
   RocksOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // index: Column; owned, closed in dtor
+  std::mutex recycled_mutex_;
+  std::vector<std::unique_ptr<projections::KvBatch>> recycled_;  // written batches, for reuse
 };
 
 }  // namespace hoso::connectors

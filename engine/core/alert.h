@@ -1,10 +1,12 @@
 // Alerts and the timers that raise them (design.md §7).
 //
-// A timer is armed by a state change (reception, resumption) and stored in
-// the `timers` column family ordered by fire instant; when the clock passes
-// `fires_at` while its condition still holds, it raises an Alert. Alert ids
-// are deterministic (dossier, kind, due_at) so a restart or a replay never
-// publishes one twice.
+// A timer belongs to the appointment in force (a dossier's due_at): it is
+// pending while the dossier is open, not paused, and its alert has not been
+// raised for that appointment; the state machine derives the pending timers
+// from the dossier's state (DossierStateMachine::PendingTimers), so nothing
+// about timers is stored apart from the state. Alert ids are deterministic
+// (dossier, kind, due_at), and a dossier remembers which it has raised, so a
+// restart or a replay never raises one twice.
 #ifndef HOSO_ENGINE_CORE_ALERT_H_
 #define HOSO_ENGINE_CORE_ALERT_H_
 
@@ -21,13 +23,22 @@ inline constexpr int kAlertKindCount = 5;
 std::string_view AlertKindName(AlertKind kind);
 std::optional<AlertKind> AlertKindFromName(std::string_view name);
 
-// A pending alert of one dossier. `due_at` is the appointment it was armed
-// for; a change of appointment cancels it and arms a new one.
+// A pending alert of one dossier: it fires once the clock is strictly past
+// `fires_at`, if `due_at` is still the appointment in force.
 struct TimerSpec {
   AlertKind kind = AlertKind::kOverdue;
   LocalMinute fires_at;
   LocalMinute due_at;
   bool operator==(const TimerSpec&) const = default;
+};
+
+// What the state machine decides when an alert is raised; the caller adds
+// the names (AlertFor).
+struct AlertSpec {
+  AlertKind kind = AlertKind::kOverdue;
+  LocalMinute due_at;
+  LocalMinute fires_at;
+  Instant raised_at;
 };
 
 struct Alert {
@@ -44,6 +55,14 @@ struct Alert {
 };
 
 std::string MakeAlertId(std::string_view dossier_id, AlertKind kind, LocalMinute due_at);
+// The same appended to *out (no other allocation).
+void AppendAlertId(std::string* out, std::string_view dossier_id, AlertKind kind,
+                   LocalMinute due_at);
+// The alert's message for the desk, in Vietnamese or English, appended to *out.
+void AppendAlertMessage(std::string* out, AlertKind kind, LocalMinute due_at, bool vietnamese);
+// The full alert (id, names, Vietnamese and English messages) of `spec`.
+Alert AlertFor(const AlertSpec& spec, std::string_view dossier_id, std::string_view agency_id,
+               std::string_view procedure_id);
 
 }  // namespace hoso::core
 

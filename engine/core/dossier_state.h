@@ -1,16 +1,19 @@
 // DossierState: what the engine knows about one dossier after the events
-// applied so far. Owned by the state machine's caller, stored (encoded) in the
-// `dossiers` column family, keyed by dossier id.
+// applied so far. A fixed-size value (ids are IdTable handles), so the engine
+// keeps every open dossier in memory without an allocation per dossier and
+// copies one in a few hundred bytes; stored (encoded) in the dossier
+// projection (projections/dossier_record.h).
 #ifndef HOSO_ENGINE_CORE_DOSSIER_STATE_H_
 #define HOSO_ENGINE_CORE_DOSSIER_STATE_H_
 
+#include <array>
 #include <cstdint>
-#include <string>
 #include <vector>
 
 #include "engine/core/alert.h"
 #include "engine/core/deadline_rules.h"
 #include "engine/core/event.h"
+#include "engine/core/id_table.h"
 #include "engine/core/instant.h"
 
 namespace hoso::core {
@@ -20,25 +23,61 @@ enum class FinishKind { kNone = 0, kResolved = 1, kWithdrawn = 2, kRejected = 3 
 std::string_view DossierStatusName(DossierStatus status);
 std::string_view FinishKindName(FinishKind kind);
 
+// The alerts a dossier has raised, as a set of kinds per appointment
+// (due_at): an alert id (dossier, kind, due_at) is raised once, even when its
+// timer comes back (a late dossier resumed with the same appointment, an
+// appointment set again, a third apology). Three appointments are kept
+// inline; more (rare: several supplement cycles each raising alerts) spill
+// to the heap.
+class RaisedLedger {
+ public:
+  struct Slot {
+    LocalMinute due_at;
+    uint8_t kinds = 0;  // bit 1 << AlertKind
+    bool operator==(const Slot&) const = default;
+  };
+  bool Has(AlertKind kind, LocalMinute due_at) const;
+  void Add(AlertKind kind, LocalMinute due_at);
+  // Every slot, inline ones first, in the order they were added.
+  std::vector<Slot> Slots() const;
+  size_t size() const { return inline_count_ + overflow_.size(); }
+  const Slot& slot(size_t i) const {
+    return i < inline_count_ ? inline_[i] : overflow_[i - inline_count_];
+  }
+  bool operator==(const RaisedLedger&) const = default;
+
+ private:
+  Slot* Find(LocalMinute due_at);
+  const Slot* Find(LocalMinute due_at) const;
+  std::array<Slot, 3> inline_{};
+  uint8_t inline_count_ = 0;
+  std::vector<Slot> overflow_;
+};
+
 struct DossierState {
-  std::string dossier_id;
   DossierStatus status = DossierStatus::kOpen;
   FinishKind finish = FinishKind::kNone;
 
-  // Reception; the KPI agency is the unit that received the dossier.
-  std::string receiving_agency_id;
-  std::string holder_agency_id;  // changes with transfers
-  std::string procedure_id;
+  // Reception; the KPI agency is the unit that received the dossier. Ids are
+  // handles of the caller's IdTable.
+  uint32_t receiving_agency = IdTable::kNone;
+  uint32_t holder_agency = IdTable::kNone;  // changes with transfers
+  uint32_t procedure = IdTable::kNone;
   Channel channel = Channel::kDirect;
-  int online_level = 0;
+  int32_t online_level = 0;
   bool one_stop = true;
   Instant received_at;
   LocalMinute effective_start;
   LocalMinute initial_due_at;  // the appointment set at reception
   int64_t budget_minutes = 0;  // working minutes [effective_start, initial_due_at)
 
-  // The appointment in force (pause-adjusted).
+  // The appointment in force (pause-adjusted), and the fire instants of its
+  // timers, computed when it is set (design.md §7): due_soon and apology_due
+  // only when the budget exceeds the lead.
   LocalMinute due_at;
+  bool lead_timers = false;
+  LocalMinute due_soon_fires_at;
+  LocalMinute apology_due_fires_at;
 
   // Pause (supplement requested) bookkeeping.
   LocalMinute paused_at;
@@ -58,13 +97,19 @@ struct DossierState {
   LocalMinute classified_at;  // e of design.md §3 (pause instant if resolved while paused)
   Classification classification = Classification::kOnTime;  // for kResolved only
 
-  Instant last_event_at;     // occurred_at of the last applied event
+  Instant last_event_at;     // occurred_at of the last applied event (derived ones excluded)
   uint32_t event_count = 0;  // events in the log; the next event's sequence number
-  std::string chain_head;    // SHA-256 of the last logged event (32 bytes), runtime-maintained
 
-  std::vector<TimerSpec> timers;  // pending timers, so a change can cancel them
+  // Maintained by the runtime: the log sequence numbers of the dossier's
+  // first and last logged events, and the SHA-256 chain head after the last.
+  uint64_t first_log_sequence = 0;
+  uint64_t last_log_sequence = 0;
+  std::array<uint8_t, 32> chain_head{};
+
+  RaisedLedger raised;
 
   bool is_open() const { return status != DossierStatus::kFinished; }
+  bool operator==(const DossierState&) const = default;
 };
 
 }  // namespace hoso::core

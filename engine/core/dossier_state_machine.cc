@@ -17,20 +17,26 @@ bool RejectCalendar(Rejection* rejection, const Status& status) {
   return Reject(rejection, RejectCode::kCalendarRange, status.message());
 }
 
-std::string CompactLocal(LocalMinute minute) {
-  const CivilDate date = CivilFromDays(minute.day());
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%04d%02d%02dT%02d%02d", date.year, date.month, date.day,
-                minute.minute_of_day() / 60, minute.minute_of_day() % 60);
-  return buffer;
+// Writes `value` as exactly `width` decimal digits (zero-padded).
+char* PutDigits(char* out, int64_t value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+  return out + width;
 }
 
-std::string Hhmm(LocalMinute minute) {
+// "YYYYMMDDTHHMM" (alert and derived event ids).
+std::string CompactLocal(LocalMinute minute) {
   const CivilDate date = CivilFromDays(minute.day());
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%02d:%02d %02d/%02d/%04d", minute.minute_of_day() / 60,
-                minute.minute_of_day() % 60, date.day, date.month, date.year);
-  return buffer;
+  char buffer[16];
+  char* out = PutDigits(buffer, date.year, 4);
+  out = PutDigits(out, date.month, 2);
+  out = PutDigits(out, date.day, 2);
+  *out++ = 'T';
+  out = PutDigits(out, minute.minute_of_day() / 60, 2);
+  out = PutDigits(out, minute.minute_of_day() % 60, 2);
+  return std::string(buffer, static_cast<size_t>(out - buffer));
 }
 
 }  // namespace
@@ -48,12 +54,128 @@ std::optional<AlertKind> AlertKindFromName(std::string_view name) {
   return std::nullopt;
 }
 
+namespace {
+
+// "HH:MM DD/MM/YYYY", as the desk writes an appointment; 16 characters.
+size_t DueText(LocalMinute due_at, char* buffer) {
+  const CivilDate date = CivilFromDays(due_at.day());
+  char* out = PutDigits(buffer, due_at.minute_of_day() / 60, 2);
+  *out++ = ':';
+  out = PutDigits(out, due_at.minute_of_day() % 60, 2);
+  *out++ = ' ';
+  out = PutDigits(out, date.day, 2);
+  *out++ = '/';
+  out = PutDigits(out, date.month, 2);
+  *out++ = '/';
+  out = PutDigits(out, date.year, 4);
+  return static_cast<size_t>(out - buffer);
+}
+
+}  // namespace
+
+void AppendAlertMessage(std::string* out, AlertKind kind, LocalMinute due_at, bool vietnamese) {
+  char due_buffer[24];
+  const std::string_view due_text(due_buffer, DueText(due_at, due_buffer));
+  switch (kind) {
+    case AlertKind::kDueSoon:
+      if (vietnamese) {
+        out->append("Hồ sơ sắp đến hạn trả kết quả (").append(due_text).append(")");
+      } else {
+        out->append("Dossier due within one working day (").append(due_text).append(")");
+      }
+      break;
+    case AlertKind::kApologyDue:
+      if (vietnamese) {
+        out->append("Nếu không kịp hạn ")
+            .append(due_text)
+            .append(", gửi phiếu xin lỗi trong hôm nay");
+      } else {
+        out->append("If it cannot meet ")
+            .append(due_text)
+            .append(", send the apology letter today");
+      }
+      break;
+    case AlertKind::kOverdue:
+      if (vietnamese) {
+        out->append("Hồ sơ đã quá hạn trả kết quả (").append(due_text).append(")");
+      } else {
+        out->append("Dossier is overdue (due ").append(due_text).append(")");
+      }
+      break;
+    case AlertKind::kApologyMissing:
+      out->append(vietnamese ? "Hồ sơ quá hạn chưa có phiếu xin lỗi đúng hạn"
+                             : "Overdue dossier without a timely apology letter");
+      break;
+    case AlertKind::kApologyViolation:
+      out->append(vietnamese ? "Phiếu xin lỗi thứ hai: chỉ được hẹn lại một lần"
+                             : "Second apology letter: the new date may be set only once");
+      break;
+  }
+}
+
+Alert AlertFor(const AlertSpec& spec, std::string_view dossier_id, std::string_view agency_id,
+               std::string_view procedure_id) {
+  Alert alert;
+  alert.alert_id = MakeAlertId(dossier_id, spec.kind, spec.due_at);
+  alert.kind = spec.kind;
+  alert.dossier_id = dossier_id;
+  alert.agency_id = agency_id;
+  alert.procedure_id = procedure_id;
+  alert.due_at = spec.due_at;
+  alert.fires_at = spec.fires_at;
+  alert.raised_at = spec.raised_at;
+  AppendAlertMessage(&alert.message_vi, spec.kind, spec.due_at, true);
+  AppendAlertMessage(&alert.message_en, spec.kind, spec.due_at, false);
+  return alert;
+}
+
+bool RaisedLedger::Has(AlertKind kind, LocalMinute due_at) const {
+  const Slot* slot = Find(due_at);
+  return slot != nullptr && (slot->kinds & (1u << static_cast<int>(kind))) != 0;
+}
+
+void RaisedLedger::Add(AlertKind kind, LocalMinute due_at) {
+  Slot* slot = Find(due_at);
+  if (slot == nullptr) {
+    if (inline_count_ < inline_.size()) {
+      slot = &inline_[inline_count_++];
+    } else {
+      slot = &overflow_.emplace_back();
+    }
+    slot->due_at = due_at;
+  }
+  slot->kinds |= static_cast<uint8_t>(1u << static_cast<int>(kind));
+}
+
+std::vector<RaisedLedger::Slot> RaisedLedger::Slots() const {
+  std::vector<Slot> out(inline_.begin(), inline_.begin() + inline_count_);
+  out.insert(out.end(), overflow_.begin(), overflow_.end());
+  return out;
+}
+
+RaisedLedger::Slot* RaisedLedger::Find(LocalMinute due_at) {
+  return const_cast<Slot*>(static_cast<const RaisedLedger*>(this)->Find(due_at));
+}
+
+const RaisedLedger::Slot* RaisedLedger::Find(LocalMinute due_at) const {
+  for (uint8_t i = 0; i < inline_count_; ++i) {
+    if (inline_[i].due_at == due_at) return &inline_[i];
+  }
+  for (const Slot& slot : overflow_) {
+    if (slot.due_at == due_at) return &slot;
+  }
+  return nullptr;
+}
+
+void AppendAlertId(std::string* out, std::string_view dossier_id, AlertKind kind,
+                   LocalMinute due_at) {
+  out->append(dossier_id).append("|").append(AlertKindName(kind)).append("|");
+  out->append(CompactLocal(due_at));
+}
+
 std::string MakeAlertId(std::string_view dossier_id, AlertKind kind, LocalMinute due_at) {
-  std::string id(dossier_id);
-  id += '|';
-  id += AlertKindName(kind);
-  id += '|';
-  id += CompactLocal(due_at);
+  std::string id;
+  AppendAlertId(&id, dossier_id, kind, due_at);
   return id;
 }
 
@@ -137,6 +259,18 @@ std::string DossierStateMachine::DerivedOverdueEventId(std::string_view dossier_
   return id;
 }
 
+Event DossierStateMachine::DerivedOverdue(std::string_view dossier_id,
+                                          std::string_view holder_agency_id, LocalMinute due_at) {
+  Event event;
+  event.event_id = DerivedOverdueEventId(dossier_id, due_at);
+  event.dossier_id = dossier_id;
+  event.type = EventType::kOverdue;
+  event.occurred_at = ToInstant(due_at);
+  event.agency_id = holder_agency_id;
+  event.due_at = ToInstant(due_at);
+  return event;
+}
+
 bool DossierStateMachine::CheckProcedure(const Event& event, Rejection* rejection) const {
   if (event.type != EventType::kReceived || event.due_at || event.processing) return true;
   if (catalog_->Find(event.procedure_id) != nullptr) return true;
@@ -145,88 +279,49 @@ bool DossierStateMachine::CheckProcedure(const Event& event, Rejection* rejectio
                     "' is not in the catalog and the event carries neither due_at nor processing");
 }
 
-Alert DossierStateMachine::MakeAlert(const DossierState& state, AlertKind kind, LocalMinute due_at,
-                                     LocalMinute fires_at, Instant raised_at) const {
-  Alert alert;
-  alert.alert_id = MakeAlertId(state.dossier_id, kind, due_at);
-  alert.kind = kind;
-  alert.dossier_id = state.dossier_id;
-  alert.agency_id = state.holder_agency_id;
-  alert.procedure_id = state.procedure_id;
-  alert.due_at = due_at;
-  alert.fires_at = fires_at;
-  alert.raised_at = raised_at;
-  const std::string due_text = Hhmm(due_at);
-  switch (kind) {
-    case AlertKind::kDueSoon:
-      alert.message_vi = "Hồ sơ sắp đến hạn trả kết quả (" + due_text + ")";
-      alert.message_en = "Dossier due within one working day (" + due_text + ")";
-      break;
-    case AlertKind::kApologyDue:
-      alert.message_vi = "Nếu không kịp hạn " + due_text + ", gửi phiếu xin lỗi trong hôm nay";
-      alert.message_en = "If it cannot meet " + due_text + ", send the apology letter today";
-      break;
-    case AlertKind::kOverdue:
-      alert.message_vi = "Hồ sơ đã quá hạn trả kết quả (" + due_text + ")";
-      alert.message_en = "Dossier is overdue (due " + due_text + ")";
-      break;
-    case AlertKind::kApologyMissing:
-      alert.message_vi = "Hồ sơ quá hạn chưa có phiếu xin lỗi đúng hạn";
-      alert.message_en = "Overdue dossier without a timely apology letter";
-      break;
-    case AlertKind::kApologyViolation:
-      alert.message_vi = "Phiếu xin lỗi thứ hai: chỉ được hẹn lại một lần";
-      alert.message_en = "Second apology letter: the new date may be set only once";
-      break;
-  }
-  return alert;
-}
-
-void DossierStateMachine::CancelTimers(DossierState* state, Transition* out,
-                                       std::optional<AlertKind> only_kind) const {
-  auto keep = [&](const TimerSpec& timer) { return only_kind && timer.kind != *only_kind; };
-  std::vector<TimerSpec> kept;
-  for (const TimerSpec& timer : state->timers) {
-    if (keep(timer)) {
-      kept.push_back(timer);
-    } else {
-      out->cancelled_timers.push_back(timer);
-    }
-  }
-  state->timers = std::move(kept);
-}
-
-bool DossierStateMachine::ArmTimers(DossierState* state, Transition* out,
-                                    Rejection* rejection) const {
+bool DossierStateMachine::SetTimers(DossierState* state, Rejection* rejection) const {
   const LocalMinute due = state->due_at;
-  std::vector<TimerSpec> timers;
-  if (state->budget_minutes > options_.due_soon_lead_minutes) {
-    auto due_soon = DueSoonFiresAt(*calendar_, due, options_.due_soon_lead_minutes);
-    if (!due_soon.ok()) return RejectCalendar(rejection, due_soon.status());
-    timers.push_back(TimerSpec{AlertKind::kDueSoon, *due_soon, due});
-    if (state->apology_count == 0) {
-      auto apology_due = ApologyDueFiresAt(*calendar_, due);
-      if (!apology_due.ok()) return RejectCalendar(rejection, apology_due.status());
-      timers.push_back(TimerSpec{AlertKind::kApologyDue, *apology_due, due});
-    }
-  }
-  // The overdue timer also raises apology_missing at the same instant.
-  timers.push_back(TimerSpec{AlertKind::kOverdue, due, due});
-  for (const TimerSpec& timer : timers) {
-    state->timers.push_back(timer);
-    out->armed_timers.push_back(timer);
+  state->lead_timers = state->budget_minutes > options_.due_soon_lead_minutes;
+  if (!state->lead_timers) return true;
+  auto due_soon = DueSoonFiresAt(*calendar_, due, options_.due_soon_lead_minutes);
+  if (!due_soon.ok()) return RejectCalendar(rejection, due_soon.status());
+  state->due_soon_fires_at = *due_soon;
+  // apology_due is armed only while no apology was issued (and computed only
+  // then: its date may fall outside the calendar when nothing needs it).
+  if (state->apology_count == 0) {
+    auto apology_due = ApologyDueFiresAt(*calendar_, due);
+    if (!apology_due.ok()) return RejectCalendar(rejection, apology_due.status());
+    state->apology_due_fires_at = *apology_due;
   }
   return true;
 }
 
-bool DossierStateMachine::ApplyReceived(const Event& event, Transition* out,
-                                        Rejection* rejection) const {
-  DossierState& state = out->state;
+SmallVector<TimerSpec, 3> DossierStateMachine::PendingTimers(const DossierState& state) const {
+  SmallVector<TimerSpec, 3> out;
+  if (state.status != DossierStatus::kOpen) return out;
+  const LocalMinute due = state.due_at;
+  if (state.lead_timers) {
+    if (!state.raised.Has(AlertKind::kDueSoon, due)) {
+      out.push_back(TimerSpec{AlertKind::kDueSoon, state.due_soon_fires_at, due});
+    }
+    if (state.apology_count == 0 && !state.raised.Has(AlertKind::kApologyDue, due)) {
+      out.push_back(TimerSpec{AlertKind::kApologyDue, state.apology_due_fires_at, due});
+    }
+  }
+  // The overdue timer also raises apology_missing at the same instant.
+  if (!state.raised.Has(AlertKind::kOverdue, due)) {
+    out.push_back(TimerSpec{AlertKind::kOverdue, due, due});
+  }
+  return out;
+}
+
+bool DossierStateMachine::ApplyReceived(const Event& event, IdTable* ids, DossierState* out,
+                                        Effects* effects, Rejection* rejection) const {
+  DossierState& state = *out;
   state = DossierState{};
-  state.dossier_id = event.dossier_id;
-  state.receiving_agency_id = event.agency_id;
-  state.holder_agency_id = event.agency_id;
-  state.procedure_id = event.procedure_id;
+  state.receiving_agency = ids->Intern(event.agency_id);
+  state.holder_agency = state.receiving_agency;
+  state.procedure = ids->Intern(event.procedure_id);
   state.channel = event.channel;
   state.online_level = event.channel == Channel::kOnline ? event.online_level : 0;
   state.one_stop = event.one_stop;
@@ -255,62 +350,75 @@ bool DossierStateMachine::ApplyReceived(const Event& event, Transition* out,
   state.budget_minutes = *budget;
 
   const int month = MonthKeyOf(event.occurred_at);
-  out->counters.push_back({month, KpiField::kReceived});
-  if (state.one_stop) out->counters.push_back({month, KpiField::kReceivedOneStop});
+  effects->counters.push_back({month, KpiField::kReceived});
+  if (state.one_stop) effects->counters.push_back({month, KpiField::kReceivedOneStop});
   switch (state.channel) {
     case Channel::kOnline:
-      out->counters.push_back({month, KpiField::kOnlineReceived});
-      out->counters.push_back({month, state.online_level == 4 ? KpiField::kOnlineReceivedLevel4
-                                                              : KpiField::kOnlineReceivedLevel3});
+      effects->counters.push_back({month, KpiField::kOnlineReceived});
+      effects->counters.push_back({month, state.online_level == 4
+                                              ? KpiField::kOnlineReceivedLevel4
+                                              : KpiField::kOnlineReceivedLevel3});
       break;
     case Channel::kDirect:
-      out->counters.push_back({month, KpiField::kDirect});
+      effects->counters.push_back({month, KpiField::kDirect});
       break;
     case Channel::kPostal:
-      out->counters.push_back({month, KpiField::kPostal});
+      effects->counters.push_back({month, KpiField::kPostal});
       break;
   }
-  return ArmTimers(&state, out, rejection);
+  effects->timers_changed = true;
+  return SetTimers(&state, rejection);
 }
 
-bool DossierStateMachine::Apply(const DossierState* prior, const Event& event, bool derived,
-                                Transition* out, Rejection* rejection) const {
-  *out = Transition{};
-  if (prior == nullptr) {
+bool DossierStateMachine::Apply(DossierState* target, bool is_new, const Event& event, bool derived,
+                                IdTable* ids, Effects* effects, Rejection* rejection) const {
+  effects->duplicate = false;
+  effects->counters.clear();
+  effects->alerts.clear();
+  effects->timers_changed = false;
+  if (is_new) {
     if (event.type != EventType::kReceived) {
       return Reject(rejection, RejectCode::kUnknownDossier,
                     std::string(EventTypeName(event.type)) +
                         " for a dossier never received (its first event must be `received`)");
     }
   } else {
+    const DossierState& prior = *target;
     auto bad = [&](std::string_view why) {
       return Reject(rejection, RejectCode::kBadTransition,
                     std::string(EventTypeName(event.type)) + " not allowed: " + std::string(why));
     };
     if (event.type == EventType::kReceived) return bad("the dossier was already received");
-    if (prior->status == DossierStatus::kFinished) {
-      return bad("the dossier is finished (" + std::string(FinishKindName(prior->finish)) + ")");
+    if (prior.status == DossierStatus::kFinished) {
+      return bad("the dossier is finished (" + std::string(FinishKindName(prior.finish)) + ")");
     }
-    if (event.type == EventType::kSupplementRequested && prior->status != DossierStatus::kOpen) {
+    if (event.type == EventType::kSupplementRequested && prior.status != DossierStatus::kOpen) {
       return bad("the dossier is already waiting for documents");
     }
-    if (event.type == EventType::kSupplementReceived && prior->status != DossierStatus::kPaused) {
+    if (event.type == EventType::kSupplementReceived && prior.status != DossierStatus::kPaused) {
       return bad("no documents were requested");
     }
-    if (!derived && event.occurred_at < prior->last_event_at) {
+    if (!derived && event.occurred_at < prior.last_event_at) {
       return Reject(rejection, RejectCode::kTimeTravel,
                     "occurred_at " + FormatLocal(event.occurred_at) +
                         " is earlier than the dossier's last event at " +
-                        FormatLocal(prior->last_event_at));
+                        FormatLocal(prior.last_event_at));
+    }
+    if (event.type == EventType::kOverdue && prior.overdue_logged) {
+      effects->duplicate = true;  // a second overdue: nothing changes
+      return true;
     }
   }
 
+  // Work on a copy: a rejection (a date outside the calendar) found halfway
+  // leaves the dossier as it was. The copy allocates nothing unless the
+  // dossier raised alerts for more than three appointments.
+  DossierState state;
   if (event.type == EventType::kReceived) {
-    if (!ApplyReceived(event, out, rejection)) return false;
+    if (!ApplyReceived(event, ids, &state, effects, rejection)) return false;
   } else {
-    out->state = *prior;
+    state = *target;
   }
-  DossierState& state = out->state;
   const LocalMinute at = ToLocalMinute(event.occurred_at);
   const int month = MonthKeyOf(event.occurred_at);
 
@@ -318,10 +426,9 @@ bool DossierStateMachine::Apply(const DossierState* prior, const Event& event, b
     case EventType::kReceived:
       break;
     case EventType::kTransferred:
-      state.holder_agency_id = event.to_agency_id;
+      state.holder_agency = ids->Intern(event.to_agency_id);
       break;
     case EventType::kSupplementRequested: {
-      CancelTimers(&state, out);
       state.status = DossierStatus::kPaused;
       state.paused_at = at;
       ++state.supplement_requests;
@@ -334,6 +441,7 @@ bool DossierStateMachine::Apply(const DossierState* prior, const Event& event, b
         state.remaining_minutes = 0;
         state.paused_late = true;
       }
+      effects->timers_changed = true;
       break;
     }
     case EventType::kSupplementReceived: {
@@ -348,16 +456,12 @@ bool DossierStateMachine::Apply(const DossierState* prior, const Event& event, b
         }
       }
       // A late dossier keeps its appointment; its timers come back with the
-      // same ids, so alerts already raised are not raised again.
-      if (!ArmTimers(&state, out, rejection)) return false;
+      // same ids, and the ledger keeps alerts already raised from coming back.
+      if (!SetTimers(&state, rejection)) return false;
+      effects->timers_changed = true;
       break;
     }
     case EventType::kOverdue:
-      if (state.overdue_logged) {
-        out->state = *prior;
-        out->duplicate = true;
-        return true;
-      }
       state.overdue_logged = true;
       break;
     case EventType::kApologized: {
@@ -367,54 +471,56 @@ bool DossierStateMachine::Apply(const DossierState* prior, const Event& event, b
         if (!timely.ok()) return RejectCalendar(rejection, timely.status());
         state.first_apology_timely = *timely;
         state.promised_due_at = ToLocalMinute(*event.new_due_at);
-        CancelTimers(&state, out, AlertKind::kApologyDue);
-      } else {
-        out->alerts.push_back(
-            MakeAlert(state, AlertKind::kApologyViolation, state.due_at, at, event.occurred_at));
+        effects->timers_changed = true;  // apology_due is no longer pending
+      } else if (!state.raised.Has(AlertKind::kApologyViolation, state.due_at)) {
+        state.raised.Add(AlertKind::kApologyViolation, state.due_at);
+        effects->alerts.push_back(
+            AlertSpec{AlertKind::kApologyViolation, state.due_at, at, event.occurred_at});
       }
       break;
     }
     case EventType::kResolved: {
       const LocalMinute finished = state.status == DossierStatus::kPaused ? state.paused_at : at;
-      CancelTimers(&state, out);
       state.status = DossierStatus::kFinished;
       state.finish = FinishKind::kResolved;
       state.finished_at = event.occurred_at;
       state.classified_at = finished;
       state.classification = Classify(finished, state.due_at);
-      out->counters.push_back({month, KpiField::kResolved});
+      effects->counters.push_back({month, KpiField::kResolved});
       switch (state.classification) {
         case Classification::kEarly:
-          out->counters.push_back({month, KpiField::kResolvedEarly});
+          effects->counters.push_back({month, KpiField::kResolvedEarly});
           break;
         case Classification::kOnTime:
-          out->counters.push_back({month, KpiField::kResolvedOnTime});
+          effects->counters.push_back({month, KpiField::kResolvedOnTime});
           break;
         case Classification::kLate:
-          out->counters.push_back({month, KpiField::kResolvedLate});
+          effects->counters.push_back({month, KpiField::kResolvedLate});
           if (state.apology_count > 0) {
-            out->counters.push_back({month, KpiField::kLateApologized});
+            effects->counters.push_back({month, KpiField::kLateApologized});
             if (state.first_apology_timely) {
-              out->counters.push_back({month, KpiField::kLateApologizedTimely});
+              effects->counters.push_back({month, KpiField::kLateApologizedTimely});
             }
           }
           break;
       }
       if (state.channel == Channel::kOnline) {
-        out->counters.push_back({month, KpiField::kResolvedOnline});
+        effects->counters.push_back({month, KpiField::kResolvedOnline});
       }
+      effects->timers_changed = true;
       break;
     }
     case EventType::kWithdrawn:
     case EventType::kRejected: {
-      CancelTimers(&state, out);
       state.status = DossierStatus::kFinished;
       state.finish =
           event.type == EventType::kWithdrawn ? FinishKind::kWithdrawn : FinishKind::kRejected;
       state.finished_at = event.occurred_at;
       state.classified_at = at;
-      out->counters.push_back({month, event.type == EventType::kWithdrawn ? KpiField::kWithdrawn
-                                                                          : KpiField::kRejected});
+      effects->counters.push_back({month, event.type == EventType::kWithdrawn
+                                              ? KpiField::kWithdrawn
+                                              : KpiField::kRejected});
+      effects->timers_changed = true;
       break;
     }
   }
@@ -423,49 +529,40 @@ bool DossierStateMachine::Apply(const DossierState* prior, const Event& event, b
   // like time travel.
   if (!derived) state.last_event_at = std::max(state.last_event_at, event.occurred_at);
   ++state.event_count;
+  *target = std::move(state);
   return true;
 }
 
-Transition DossierStateMachine::Fire(const DossierState& state, const TimerSpec& timer, Instant now,
-                                     std::optional<Event>* derived_overdue) const {
-  Transition out;
-  out.state = state;
-  auto it = std::find(out.state.timers.begin(), out.state.timers.end(), timer);
-  if (it != out.state.timers.end()) out.state.timers.erase(it);
-  out.cancelled_timers.push_back(timer);
-  derived_overdue->reset();
-  // A timer whose appointment is no longer in force, or of a dossier that is
-  // paused or finished, raises nothing (the change should have cancelled it).
-  if (state.status != DossierStatus::kOpen || timer.due_at != state.due_at) return out;
+FireResult DossierStateMachine::Fire(DossierState* state, const TimerSpec& timer,
+                                     Instant raised_at) const {
+  FireResult out;
+  // A timer of another appointment, or of a dossier that is paused or
+  // finished, raises nothing (the change made it stale).
+  if (state->status != DossierStatus::kOpen || timer.due_at != state->due_at) return out;
+  const LocalMinute due = timer.due_at;
+  auto raise = [&](AlertKind kind) {
+    if (state->raised.Has(kind, due)) return;
+    state->raised.Add(kind, due);
+    out.alerts.push_back(AlertSpec{kind, due, timer.fires_at, raised_at});
+  };
   switch (timer.kind) {
     case AlertKind::kDueSoon:
-      out.alerts.push_back(MakeAlert(state, timer.kind, timer.due_at, timer.fires_at, now));
+      if (state->lead_timers) raise(AlertKind::kDueSoon);
       break;
     case AlertKind::kApologyDue:
-      if (state.apology_count == 0) {
-        out.alerts.push_back(MakeAlert(state, timer.kind, timer.due_at, timer.fires_at, now));
-      }
+      if (state->lead_timers && state->apology_count == 0) raise(AlertKind::kApologyDue);
       break;
     case AlertKind::kOverdue:
-      out.alerts.push_back(MakeAlert(state, timer.kind, timer.due_at, timer.fires_at, now));
-      if (!(state.apology_count > 0 && state.first_apology_timely)) {
-        out.alerts.push_back(
-            MakeAlert(state, AlertKind::kApologyMissing, timer.due_at, timer.fires_at, now));
+      if (state->raised.Has(AlertKind::kOverdue, due)) break;
+      raise(AlertKind::kOverdue);
+      if (!(state->apology_count > 0 && state->first_apology_timely)) {
+        raise(AlertKind::kApologyMissing);
       }
-      if (!state.overdue_logged) {
-        Event event;
-        event.event_id = DerivedOverdueEventId(state.dossier_id, timer.due_at);
-        event.dossier_id = state.dossier_id;
-        event.type = EventType::kOverdue;
-        event.occurred_at = ToInstant(timer.due_at);
-        event.agency_id = state.holder_agency_id;
-        event.due_at = ToInstant(timer.due_at);
-        *derived_overdue = std::move(event);
-      }
+      out.derive_overdue = !state->overdue_logged;
       break;
     case AlertKind::kApologyMissing:
     case AlertKind::kApologyViolation:
-      break;  // never armed as timers
+      break;  // never timers
   }
   return out;
 }

@@ -12,6 +12,12 @@
 // (CheckProcedure, before the duplicate check done by the caller), then
 // unknown_dossier, bad_transition, time_travel, calendar_range.
 //
+// The state is changed in place and only on success; what else the event
+// causes (KPI increments, an alert raised at once) comes back as Effects,
+// with bounded sizes and no allocation. Timers are not stored: which are
+// pending follows from the state (PendingTimers), so a caller re-reads them
+// whenever Effects::timers_changed.
+//
 // Pure: no I/O, no clock; the caller supplies state and time. Immutable after
 // construction and safe to share between threads. The calendar and catalog
 // must outlive the state machine.
@@ -19,14 +25,16 @@
 #define HOSO_ENGINE_CORE_DOSSIER_STATE_MACHINE_H_
 
 #include <optional>
-#include <vector>
+#include <string>
 
 #include "engine/core/alert.h"
 #include "engine/core/dossier_state.h"
 #include "engine/core/event.h"
+#include "engine/core/id_table.h"
 #include "engine/core/kpi_counters.h"
 #include "engine/core/reference_data.h"
 #include "engine/core/rejection.h"
+#include "engine/core/small_vector.h"
 #include "engine/core/working_calendar.h"
 
 namespace hoso::core {
@@ -43,13 +51,17 @@ struct CounterIncrement {
   KpiField field = KpiField::kReceived;
 };
 
-struct Transition {
-  DossierState state;      // the state after the event
+struct Effects {
   bool duplicate = false;  // a second `overdue`: counted as duplicate, not logged, state unchanged
-  std::vector<CounterIncrement> counters;
-  std::vector<TimerSpec> cancelled_timers;  // remove from the timer index
-  std::vector<TimerSpec> armed_timers;      // add to the timer index
-  std::vector<Alert> alerts;                // raised at once (apology_violation)
+  SmallVector<CounterIncrement, 8> counters;
+  SmallVector<AlertSpec, 1> alerts;  // raised at once (apology_violation)
+  bool timers_changed = false;       // the pending timers may differ: re-read PendingTimers
+};
+
+// What firing one timer does.
+struct FireResult {
+  SmallVector<AlertSpec, 2> alerts;  // overdue comes with apology_missing
+  bool derive_overdue = false;       // log the engine's own `overdue` event (DerivedOverdue)
 };
 
 class DossierStateMachine {
@@ -61,22 +73,29 @@ class DossierStateMachine {
   // procedure is not in the catalog. True when the event passes.
   bool CheckProcedure(const Event& event, Rejection* rejection) const;
 
-  // Applies `event` to `prior` (nullptr for a dossier never seen). On success
-  // returns true and fills *out; otherwise returns false and fills *rejection.
-  // `derived` marks an event the engine made itself (an `overdue` at due_at):
-  // it skips the time_travel check and does not move the dossier's
-  // last_event_at, since the clock raised it after the fact.
-  bool Apply(const DossierState* prior, const Event& event, bool derived, Transition* out,
-             Rejection* rejection) const;
+  // Applies `event` to `*state` (a dossier never seen when `is_new`; the
+  // state's content is then ignored). On success returns true, updates
+  // `*state` and fills `*effects`; otherwise returns false with `*state`
+  // unchanged and fills `*rejection`. Agency and procedure ids are interned
+  // in `ids`. `derived` marks an event the engine made itself (an `overdue`
+  // at due_at): it skips the time_travel check and does not move the
+  // dossier's last_event_at, since the clock raised it after the fact.
+  bool Apply(DossierState* state, bool is_new, const Event& event, bool derived, IdTable* ids,
+             Effects* effects, Rejection* rejection) const;
 
-  // Fires `timer` (one of state.timers, with fires_at before `now`): removes
-  // it from the state and returns the alerts it raises when its condition
-  // still holds. For an `overdue` timer of a dossier whose overdue is not
-  // logged yet, *derived_overdue is the event the engine must apply and log.
-  Transition Fire(const DossierState& state, const TimerSpec& timer, Instant now,
-                  std::optional<Event>* derived_overdue) const;
+  // The timers pending for `state` (at most three: due_soon, apology_due,
+  // overdue), in no particular order.
+  SmallVector<TimerSpec, 3> PendingTimers(const DossierState& state) const;
 
-  // The event id of the engine's own `overdue` event for an appointment.
+  // Fires `timer` (one of PendingTimers(*state), or a stale copy of one) at
+  // `raised_at`: records and returns the alerts it raises. A timer that is no
+  // longer pending (another appointment, the dossier paused or finished, its
+  // alert raised already) raises nothing.
+  FireResult Fire(DossierState* state, const TimerSpec& timer, Instant raised_at) const;
+
+  // The engine's own `overdue` event for the appointment in force, and its id.
+  static Event DerivedOverdue(std::string_view dossier_id, std::string_view holder_agency_id,
+                              LocalMinute due_at);
   static std::string DerivedOverdueEventId(std::string_view dossier_id, LocalMinute due_at);
 
   const WorkingCalendar& calendar() const { return *calendar_; }
@@ -84,13 +103,10 @@ class DossierStateMachine {
   const StateMachineOptions& options() const { return options_; }
 
  private:
-  bool ApplyReceived(const Event& event, Transition* out, Rejection* rejection) const;
-  bool ArmTimers(DossierState* state, Transition* out, Rejection* rejection) const;
-  // Cancels every pending timer, or only those of `only_kind` when set.
-  void CancelTimers(DossierState* state, Transition* out,
-                    std::optional<AlertKind> only_kind = std::nullopt) const;
-  Alert MakeAlert(const DossierState& state, AlertKind kind, LocalMinute due_at,
-                  LocalMinute fires_at, Instant raised_at) const;
+  bool ApplyReceived(const Event& event, IdTable* ids, DossierState* state, Effects* effects,
+                     Rejection* rejection) const;
+  // Computes the fire instants of the appointment in force.
+  bool SetTimers(DossierState* state, Rejection* rejection) const;
 
   const WorkingCalendar* calendar_;
   const ProcedureCatalog* catalog_;

@@ -72,6 +72,8 @@ Result<Instant> ParseRfc3339(std::string_view text);
 // non-zero: "2019-06-10T08:00:00+07:00".
 std::string FormatLocal(Instant instant);
 std::string FormatLocal(LocalMinute minute);
+// The same into `buffer` (at least 40 bytes); returns the length written.
+size_t FormatLocalTo(Instant instant, char* buffer);
 
 // Local calendar month of an instant as yyyymm (e.g. 201906).
 int MonthKeyOf(Instant instant);

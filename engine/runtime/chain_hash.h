@@ -12,7 +12,7 @@ namespace hoso::runtime {
 // 32 raw bytes.
 std::string ChainHash(std::string_view previous, std::string_view bytes);
 
-// The same with a reused digest context, for loops over many events.
+// The same without allocating, for loops over many events.
 // Not thread-safe; one per thread.
 class ChainHasher {
  public:

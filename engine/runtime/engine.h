@@ -1,41 +1,62 @@
-// Engine: the pipeline driver shared by every source (file, Kafka, replay).
+// Engine: the working state of the pipeline and the rules that change it.
 //
 //   raw records -> codec (decode + validate) -> unknown_procedure -> duplicate
-//   event_id -> fire timers due before the event (event-time clock) -> state
-//   machine -> one atomic KvBatch: event log + dedup ids + dossier states +
-//   KPI counters + timers + raised alerts + source positions + clock.
+//   event_id -> input guards -> fire timers due before the event (event-time
+//   clock) -> state machine -> projections in memory (dossier states, KPI
+//   cells, timers, alerts) and the batch's log segment
 //
-// Exactly-once effect: the caller passes the source positions reached by the
-// batch; they are written in the same batch as the projections, so a source
-// that resumes from LoadPosition() after a crash neither loses nor double
-// counts anything.
+// Everything lives in memory (docs/storage.md): open dossier states, the
+// timer queue, the event-id dedup table, the KPI cells. RocksDB makes it
+// durable in amortized writes: Seal() turns what was applied since the last
+// Seal into one atomic Commit — one log segment and its index, one delta of
+// what queries read (changed KPI cells, changed open dossiers), the alerts
+// raised, the engine meta and the source positions — and, every
+// checkpoint_events events (or checkpoint_interval_ms), a checkpoint: the
+// records of every dossier touched since the previous one, the KPI cells
+// changed since, written in the same atomic batch as the positions they
+// reflect. Open() loads the last checkpoint and re-applies the log written
+// after it, so a restart continues exactly where the last durable commit
+// left the state.
 //
-// Thread-safety: one thread owns an Engine. A failed write leaves the
-// in-memory indexes ahead of the store: the engine then refuses further work
-// (every call returns the failure) and must be reopened.
+// Exactly-once effect: a caller passes the source positions reached with each
+// Seal; they are in the same atomic write as what those records changed, so
+// a source that resumes from LoadPosition() after a crash neither loses nor
+// double counts anything.
+//
+// Thread-safety: one thread owns an Engine. Commits may be written by another
+// thread (runtime/committer.h) but must be written in the order Seal returned
+// them. A failed write leaves the in-memory state ahead of the store: the
+// caller must then drop the engine and open a new one (which recovers from
+// the store).
 #ifndef HOSO_ENGINE_RUNTIME_ENGINE_H_
 #define HOSO_ENGINE_RUNTIME_ENGINE_H_
 
 #include <array>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <span>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "engine/core/alert.h"
 #include "engine/core/dossier_state_machine.h"
+#include "engine/core/id_table.h"
 #include "engine/core/rejection.h"
 #include "engine/core/status.h"
 #include "engine/runtime/chain_hash.h"
+#include "projections/alert_log.h"
+#include "projections/batch_delta.h"
+#include "projections/dossier_table.h"
+#include "projections/event_log.h"
+#include "projections/fingerprint_table.h"
+#include "projections/kpi_cells.h"
 #include "projections/kv_store.h"
-#include "projections/records.h"
+#include "projections/open_dossiers.h"
+#include "projections/timer_queue.h"
 #include "schemas/codec/event_codec.h"
 
 namespace hoso::runtime {
@@ -44,9 +65,10 @@ struct RawRecord {
   RawRecord() = default;
   RawRecord(std::string_view record_bytes, int32_t input_partition, int64_t input_offset)
       : bytes(record_bytes), partition(input_partition), offset(input_offset) {}
-  std::string_view bytes;  // must stay valid during ApplyBatch
+  std::string_view bytes;  // must stay valid during Apply
   int32_t partition = 0;   // input partition (0 for a file)
   int64_t offset = 0;      // input offset (byte offset of the line for a file)
+  std::string_view key;    // the record's key (Kafka), valid as long as `bytes`
   // When `bytes` is only the head of a record too long for its source to
   // hold (a file line longer than the read buffer): the record's true size
   // and the SHA-256 of all of it in hex, valid as long as `bytes`. Otherwise
@@ -56,7 +78,7 @@ struct RawRecord {
 };
 
 struct RejectedRecord {
-  size_t index = 0;  // into the records passed to ApplyBatch
+  size_t index = 0;  // into the records passed to Apply
   core::Rejection rejection;
 };
 
@@ -67,8 +89,10 @@ struct BatchResult {
   int64_t derived_events = 0;  // overdue events the engine logged itself
   std::array<int64_t, core::kRejectCodeCount> rejected_by_code{};
   std::vector<RejectedRecord> rejections;
-  std::vector<core::Alert> alerts;               // raised (and stored) by this batch
-  std::vector<projections::KpiKey> changed_kpi;  // cells whose counters changed
+  // Raised by this call (stored with the next Seal); filled only when
+  // EngineOptions::collect_alerts (the pipeline reads Commit::alerts).
+  std::vector<core::Alert> alerts;
+  std::array<int64_t, core::kAlertKindCount> alerts_by_kind{};  // always counted
 
   void Add(const BatchResult& other);  // sums counters; appends nothing else
 };
@@ -81,36 +105,110 @@ enum class ClockMode {
 struct EngineOptions {
   core::StateMachineOptions machine;
   ClockMode clock_mode = ClockMode::kEventTime;
-  // Keep the event log and dedup ids. Off only for in-memory "as of" folds,
-  // which read a log that is already deduplicated.
-  bool keep_log = true;
+  // false: a fold in memory only (`kpi --as-of`, audit bundles): nothing is
+  // logged, no timer fires (they change no figure), finished dossiers are
+  // forgotten at once, and Seal() is never needed. Default: true.
+  bool persist = true;
   // Stop applying (but still count) events with occurred_at after this
   // instant; used by `replay --until` and `kpi --as-of`. Default: none.
   std::optional<core::Instant> until;
-  // Input guards (issue 8, docs/decisions.md "Input guards"). An event dated
-  // after the real current time (`wall_now`) plus `future_skew_ms` is
-  // rejected as future_instant; with the event-time clock, once
-  // `guard_after_events` events are logged (a stream with an established
-  // rhythm), an event more than `max_ahead_ms` ahead of the engine clock is
-  // rejected as ahead_of_clock, so one mistyped date cannot move the clock
-  // for everyone. Negative values turn a guard off. Replays of a log (which
-  // only holds accepted events) never apply them.
+  // Input guards (docs/decisions.md "Input guards"). An event dated after the
+  // real current time (`wall_now`) plus `future_skew_ms` is rejected as
+  // future_instant; with the event-time clock, once `guard_after_events`
+  // events are logged, an event more than `max_ahead_ms` ahead of the engine
+  // clock is rejected as ahead_of_clock. Negative values turn a guard off.
+  // Replays of a log (ApplyLogged) never apply them.
   int64_t future_skew_ms = 10 * 60 * 1000;            // Default: 10 minutes.
   int64_t max_ahead_ms = int64_t{31} * 86400 * 1000;  // Default: 31 days.
   uint64_t guard_after_events = 1000;                 // Default: 1,000.
-  // The real current time for the future guard. Default: the system clock.
+  // The real current time for the future guard and the checkpoint interval.
+  // Default: the system clock.
   std::function<core::Instant()> wall_now;
   // AdvanceClock fires at most this many timers (earliest first) per call, so
-  // a burst of due alerts streams out in bounded commits instead of one huge
-  // batch; callers tick again while next_timer_at() < now. Default: 20,000.
+  // a burst of due alerts streams out in bounded commits; callers tick again
+  // while next_timer_at() < now. Default: 20,000.
   size_t max_timers_per_advance = 20000;
+  // Also hand every raised alert back in BatchResult::alerts as a full
+  // core::Alert (tests, tools); the pipeline reads them from its commits
+  // instead. Default: true.
+  bool collect_alerts = true;
+  // A Seal writes a checkpoint once this many events were logged since the
+  // previous one, or `checkpoint_interval_ms` of wall time passed (0: never
+  // by time). They bound the log a restart re-applies. Defaults: 262,144
+  // events, 60 s.
+  uint64_t checkpoint_events = 262144;
+  int64_t checkpoint_interval_ms = 60000;
+};
+
+using Positions = std::vector<std::pair<std::string, std::string>>;
+
+// The alerts one commit stores, as views into one buffer (no allocation per
+// alert on the hot path).
+class CommittedAlerts {
+ public:
+  void Add(std::string_view dossier_id, core::AlertKind kind, core::LocalMinute fires_at,
+           std::string_view json);
+  size_t size() const { return refs_.size(); }
+  bool empty() const { return refs_.empty(); }
+  std::string_view json(size_t i) const { return View(refs_[i].json_at, refs_[i].json_length); }
+  std::string_view dossier_id(size_t i) const {
+    return View(refs_[i].dossier_at, refs_[i].dossier_length);
+  }
+  core::AlertKind kind(size_t i) const { return refs_[i].kind; }
+  core::LocalMinute fires_at(size_t i) const { return refs_[i].fires_at; }
+  void clear() {
+    text_.clear();
+    refs_.clear();
+  }
+
+ private:
+  struct Ref {
+    size_t json_at;
+    size_t json_length;
+    size_t dossier_at;
+    size_t dossier_length;
+    core::AlertKind kind;
+    core::LocalMinute fires_at;
+  };
+  std::string_view View(size_t at, size_t length) const {
+    return std::string_view(text_).substr(at, length);
+  }
+  std::string text_;
+  std::vector<Ref> refs_;
+};
+
+// One atomic write: what was applied since the previous Seal, with the source
+// positions it reached.
+struct Commit {
+  std::unique_ptr<projections::KvBatch> batch;
+  uint64_t batch_serial = 0;
+  bool checkpoint = false;
+  uint64_t first_alert_sequence = 0;  // of alerts[0]
+  // The alerts stored by this commit, in sequence order, with their JSON
+  // (schemas/alert.schema.json) as published.
+  CommittedAlerts alerts;
+  // The KPI cells this commit changed, with their new absolute values.
+  std::vector<std::pair<projections::KpiKey, core::KpiCounters>> changed_kpi;
+  Positions positions;
+  uint64_t segment_first_sequence = 0;  // 0: no segment
+  // Work the writer does on its own thread before writing `batch`, in order
+  // (the log segment is compressed, a checkpoint's records are sorted and
+  // added). Run them with Prepare().
+  std::vector<std::function<void(projections::KvBatch* batch)>> prepare;
+  void Prepare() {
+    for (const auto& step : prepare) step(batch.get());
+    prepare.clear();
+  }
+  // Finished dossiers the engine forgets once this checkpoint is durable.
+  std::vector<std::pair<uint32_t, uint32_t>> evictable;  // (handle, generation)
 };
 
 class Engine {
  public:
-  // Opens the projections in `store`, refusing a store written by another
-  // projection version (VersionMismatch, with the advice to replay). `store`
-  // and `machine` must outlive the engine.
+  // Opens the projections in `store`: refuses a store written by another
+  // projection version (VersionMismatch, with the advice to replay), loads the
+  // last checkpoint and re-applies the log written after it. `store` and
+  // `machine` must outlive the engine.
   static core::Result<std::unique_ptr<Engine>> Open(projections::KvStore* store,
                                                     const core::DossierStateMachine* machine,
                                                     EngineOptions options);
@@ -118,22 +216,12 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Applies `records` in order and commits them in one atomic batch together
-  // with `positions` (source id -> position text, stored under meta
-  // "position/<id>"). Bad records are rejected and reported, never fatal.
-  // Fails only when the store fails.
-  //
-  // `before_commit`, when set, runs after the batch is applied in memory and
-  // before it is written: a dead-letter sink writes and flushes the batch's
-  // rejections there and may add its own position. Its failure aborts the
-  // batch (nothing is written) and breaks the engine.
-  using Positions = std::vector<std::pair<std::string, std::string>>;
-  using BeforeCommit = std::function<core::Status(const BatchResult& result, Positions* positions)>;
-  core::Result<BatchResult> ApplyBatch(std::span<const RawRecord> records, Positions positions,
-                                       const BeforeCommit& before_commit = nullptr);
+  // Applies `records` in order, in memory. Bad records are rejected and
+  // reported, never fatal. Fails only when the store cannot be read.
+  core::Result<BatchResult> Apply(std::span<const RawRecord> records);
 
-  // Applies already-decoded events of a log being replayed (no codec), with
-  // their original chain bytes. Derived events in the log are skipped: the
+  // Applies the events of a log being replayed (no input guard applies: the
+  // log holds only accepted events). Derived events in it are skipped: the
   // replaying engine derives its own.
   struct LoggedInput {
     std::string_view bytes;
@@ -144,67 +232,138 @@ class Engine {
   core::Result<BatchResult> ApplyLogged(std::span<const LoggedInput> inputs);
 
   // Wall-clock mode: raises the timers with fires_at before `now` (at most
-  // options.max_timers_per_advance of them, earliest first) and commits.
+  // options.max_timers_per_advance of them, earliest first).
   core::Result<BatchResult> AdvanceClock(core::Instant now);
 
-  // The stored position of a source, if any.
+  // Everything applied since the previous Seal, with `positions` (source id
+  // -> position text, stored under meta "position/<id>"), as one atomic
+  // commit, with a checkpoint when one is due or `force_checkpoint`. Null
+  // when nothing changed and no position is given. The caller writes it
+  // (in order) and then calls Committed.
+  core::Result<std::unique_ptr<Commit>> Seal(Positions positions, bool force_checkpoint = false);
+  // Tells the engine that `commit` is durable: finished dossiers its
+  // checkpoint stored are forgotten.
+  void Committed(const Commit& commit);
+
+  // For single-threaded callers and tests: Apply, then `before_commit` (a
+  // dead-letter sink writes and flushes the batch's rejections there and may
+  // add its own position), then Seal and write. Fails when the store fails;
+  // the engine must then be reopened.
+  using BeforeCommit = std::function<core::Status(const BatchResult& result, Positions* positions)>;
+  core::Result<BatchResult> ApplyBatch(std::span<const RawRecord> records, Positions positions,
+                                       const BeforeCommit& before_commit = nullptr);
+
+  // The stored position of a source, if any (reads the store).
   core::Result<std::optional<std::string>> LoadPosition(std::string_view source_id);
 
   core::Instant clock() const { return clock_; }
   uint64_t logged_events() const { return log_sequence_; }
-  // Every KPI cell (summed later over partitions); kept in memory, small.
-  const std::map<projections::KpiKey, core::KpiCounters>& kpi_cells() const { return kpi_cells_; }
+  // Every KPI cell, by name (summed later over partitions).
+  std::map<projections::KpiKey, core::KpiCounters> kpi_cells() const { return kpi_.Snapshot(); }
+  // The dossiers open now, by id (for figures at an instant after the last
+  // applied event, in folds).
+  std::map<std::string, projections::OpenSummary> OpenDossiers() const;
   // The earliest pending timer, if any.
-  std::optional<core::Instant> next_timer_at() const;
-  size_t pending_timers() const { return timer_keys_.size(); }
+  std::optional<core::Instant> next_timer_at();
+  size_t pending_timers() const { return pending_timers_; }
+  size_t dossiers_in_memory() const { return dossiers_.size(); }
 
  private:
-  struct Batch;
+  struct Pending;
   Engine(projections::KvStore* store, const core::DossierStateMachine* machine,
          EngineOptions options);
-  core::Status Load();
-  core::Status ApplyOne(Batch& batch, std::string_view bytes, const core::Event& event,
-                        int32_t partition, int64_t offset, bool derived,
-                        std::optional<core::Rejection>* rejected);
-  core::Result<core::DossierState*> LoadState(Batch& batch, const std::string& dossier_id);
-  core::Result<bool> IsKnownEventId(Batch& batch, const std::string& event_id);
-  // The bytes of the applied event with this id (which must be known).
-  core::Result<std::string> AppliedBytes(Batch& batch, const std::string& event_id);
-  // Rejects `event` when a guard of EngineOptions refuses it.
+  core::Status Recover();
+  core::Status LoadDedup();
+  core::Status ReapplyTail(uint64_t from_sequence, uint64_t from_alert);
+
+  core::Result<BatchResult> ApplyRecords(std::span<const RawRecord> records, bool logged);
+  // The slot of a dossier; kNone when it was never seen, kFinishedOnDisk
+  // when it is finished and stored (its state then in finished_on_disk_).
+  static constexpr uint32_t kFinishedOnDisk = projections::DossierTable::kNone - 1;
+  core::Result<uint32_t> LoadDossier(std::string_view dossier_id);
+  // Whether `event` repeats an applied one: a duplicate, or (other content
+  // under its id) a conflicting one, described in *first_summary.
+  enum class Repeat { kNew, kDuplicate, kConflicting };
+  core::Result<Repeat> CheckRepeat(const core::Event& event, std::string* first_summary);
+  // The bytes of the logged event with this sequence.
+  core::Result<std::string> LoggedBytes(uint64_t sequence);
   bool PassesGuards(const core::Event& event, core::Rejection* rejection) const;
-  core::Status FireTimersBefore(Batch& batch, core::Instant limit, core::Instant raised_at,
-                                size_t max_fires);
-  core::Status Commit(Batch& batch, const Positions& positions);
-  void Record(Batch& batch, const core::Transition& transition, int32_t partition);
-  core::Status RaiseAlert(Batch& batch, const core::Alert& alert);
-  void RemoveTimer(Batch& batch, const std::string& key);
-  void LogEvent(Batch& batch, core::DossierState* state, std::string_view bytes,
-                core::Instant occurred_at, int32_t partition, int64_t offset, bool derived);
+  // Applies one decoded event whose id is new: a state-machine rejection is
+  // handed back in *rejected (the status stays OK).
+  core::Status ApplyOne(const core::Event& event, std::string_view bytes, int32_t partition,
+                        int64_t offset, bool derived, BatchResult* result,
+                        std::optional<core::Rejection>* rejected);
+  core::Status FireTimersBefore(core::Instant limit, core::Instant raised_at, size_t max_fires,
+                                BatchResult* result);
+  void RaiseAlert(uint32_t handle, const core::AlertSpec& spec, BatchResult* result);
+  // Records that a batch changed the dossier (`before`: its state before).
+  void Touch(uint32_t handle, bool is_new, const core::DossierState& before);
+  void ScheduleTimers(uint32_t handle);
+  void RebuildTimers();
+  bool TimerValid(const projections::TimerEntry& entry) const;
+  void LogEvent(uint32_t handle, std::string_view bytes, uint64_t event_id_fingerprint,
+                int32_t partition, int64_t offset, bool derived);
+  bool CheckpointDue() const;
+  void WriteCheckpoint(Commit* commit);
+  core::Instant WallNow() const;
 
   projections::KvStore* store_;
   const core::DossierStateMachine* machine_;
   EngineOptions options_;
   codec::EventDecoder decoder_;
   core::Status broken_;
+
+  core::IdTable ids_;  // agencies and procedures
+  projections::DossierTable dossiers_;
+  projections::FingerprintTable event_ids_;    // event-id fingerprint -> log sequence
+  projections::FingerprintTable dossier_ids_;  // every dossier ever logged (fingerprints)
+  projections::KpiCells kpi_;
+  projections::TimerQueue timers_;
+  size_t pending_timers_ = 0;
+
   core::Instant clock_{INT64_MIN};
   uint64_t log_sequence_ = 0;
-  std::map<projections::KpiKey, core::KpiCounters> kpi_cells_;
-  std::set<std::string> timer_keys_;  // encoded timer keys, ordered by fire instant
-  // Every open dossier's state (what most events need), and fingerprints of
-  // every stored dossier, event and alert id: a fingerprint that is absent
-  // proves the id is absent, so the common case needs no store read. Memory
-  // grows with open dossiers and with 8 bytes (+ set overhead) per stored id.
-  std::unordered_map<std::string, core::DossierState> open_states_;
-  std::unordered_set<uint64_t> dossier_ids_;
-  std::unordered_set<uint64_t> event_ids_;
-  std::unordered_set<uint64_t> alert_ids_;
-  bool replaying_log_ = false;  // inside ApplyLogged: the guards do not apply
-  ChainHasher hasher_;          // one digest context, reused for every logged event
+  uint64_t batch_serial_ = 0;      // the last sealed batch
+  uint64_t alert_sequence_ = 0;    // the last alert raised
+  uint64_t checkpoint_epoch_ = 1;  // advances at every checkpoint (touch marks)
+  uint64_t checkpoint_log_sequence_ = 0;
+  core::Instant last_checkpoint_wall_{INT64_MIN};
+  uint64_t checkpoint_alert_sequence_ = 0;
+
+  // What was applied since the last Seal.
+  std::unique_ptr<Pending> pending_;
+  // Segments sealed but maybe not durable yet, for LoggedBytes of recent
+  // events (first sequence -> segment value); dropped when committed.
+  std::map<uint64_t, std::string> unsettled_segments_;
+  std::vector<std::string> spare_segments_;  // their buffers, reused
+  // The last segment read back from the store (duplicate checks read the
+  // same segments over and over when a file is ingested twice).
+  std::pair<std::string, std::string> segment_cache_;  // (key, value)
+
+  // Dossiers touched since the last checkpoint (handle, generation).
+  std::vector<std::pair<uint32_t, uint32_t>> checkpoint_touched_;
+
+  ChainHasher hasher_;  // one digest context, reused for every logged event
   std::string chain_scratch_;
+  // Reused per event: decode target, effects and state copies keep their
+  // capacity, so the hot path allocates nothing for them.
+  core::Event event_;
+  core::Effects effects_;
+  core::DossierState new_state_;
+  core::DossierState before_state_;
+  core::DossierState dry_run_;
+  core::DossierState finished_on_disk_;
+  std::string alert_scratch_;
+  std::string alert_json_;
 };
 
 // The JSON of an alert as published on hoso.alerts (schemas/alert.schema.json).
 std::string EncodeAlertJson(const core::Alert& alert);
+// The same JSON for EncodeAlertJson(core::AlertFor(spec, ...)), appended to
+// *out without building the alert (`scratch` is reused for its messages).
+void AppendAlertJson(std::string* out, const core::AlertSpec& spec, std::string_view dossier_id,
+                     std::string_view agency_id, std::string_view procedure_id,
+                     std::string* scratch);
 
 }  // namespace hoso::runtime
 

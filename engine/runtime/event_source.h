@@ -23,7 +23,7 @@ namespace hoso::runtime {
 
 struct SourceBatch {
   std::vector<RawRecord> records;  // bytes valid until the next NextBatch call
-  std::vector<std::pair<std::string, std::string>> positions;
+  Positions positions;
   bool end_of_source = false;  // a finite source has nothing more
   void Clear() {
     records.clear();
@@ -45,6 +45,13 @@ class EventSource {
   virtual core::Status NextBatch(size_t max_records, SourceBatch* batch) = 0;
   // A short description for logs and progress ("file events.jsonl").
   virtual std::string Describe() const = 0;
+  // The positions of a batch are durable (stored with its commit): a source
+  // may tell its upstream (Kafka offsets, for lag tools). Default: nothing.
+  virtual void Committed(const Positions& positions) { (void)positions; }
+  // Called before the source gives records up (a Kafka revoke): `drain` makes
+  // every commit in flight durable and reports it through Committed, so the
+  // next owner starts exactly after what was stored. Default: unused.
+  virtual void SetDrain(std::function<void()> drain) { (void)drain; }
 };
 
 // Receives the records the engine rejected (the dead-letter sink).
@@ -54,6 +61,20 @@ class RejectSink {
   virtual core::Status Write(const RawRecord& record, const core::Rejection& rejection) = 0;
   // Makes what was written durable before the batch that rejected it commits.
   virtual core::Status Flush() = 0;
+  // A position to store with every commit (a dead-letter file's size, cut
+  // back to on restart), or none.
+  virtual std::optional<std::pair<std::string, std::string>> Position() const {
+    return std::nullopt;
+  }
+};
+
+// What follows a durable commit: publishing its alerts and KPI changes
+// (hoso.alerts, hoso.kpi). Called in commit order, on the pipeline's thread.
+class CommitSink {
+ public:
+  virtual ~CommitSink() = default;
+  // A failure stops the pipeline.
+  virtual core::Status Published(const Commit& commit) = 0;
 };
 
 }  // namespace hoso::runtime

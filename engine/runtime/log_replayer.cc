@@ -1,58 +1,105 @@
 #include "engine/runtime/log_replayer.h"
 
-#include <algorithm>
-#include <string>
+#include <span>
 #include <vector>
 
-#include "projections/records.h"
+#include "projections/event_log.h"
+#include "projections/meta.h"
 
 namespace hoso::runtime {
 
-core::Result<BatchResult> ReplayLog(projections::KvStore& log, Engine& target,
-                                    const ReplayOptions& options) {
-  // Pass 1: the order of application. Only (sequence, key) is kept in memory.
-  struct Entry {
-    uint64_t sequence;
-    std::string key;
-  };
-  std::vector<Entry> order;
-  {
-    auto it = log.NewIterator(projections::Column::kEvents);
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      auto logged = projections::DecodeLoggedEvent(it->value());
-      if (!logged.ok()) return logged.status();
-      order.push_back(Entry{logged->global_sequence, std::string(it->key())});
-    }
-    HOSO_RETURN_IF_ERROR(it->status());
-  }
-  std::sort(order.begin(), order.end(),
-            [](const Entry& a, const Entry& b) { return a.sequence < b.sequence; });
+namespace {
 
-  // Pass 2: apply in order, batch by batch.
+core::Status Settle(Engine& target, Committer* committer) {
+  std::vector<std::unique_ptr<Commit>> durable;
+  core::Status s = committer->TakeDurable(&durable);
+  for (const auto& commit : durable) target.Committed(*commit);
+  return s;
+}
+
+// Applies one batch of logged inputs and hands its commit to the committer.
+core::Status ApplyAndCommit(Engine& target, Committer* committer,
+                            std::span<const Engine::LoggedInput> inputs, BatchResult* totals) {
+  auto result = target.ApplyLogged(inputs);
+  if (!result.ok()) return result.status();
+  totals->Add(*result);
+  if (committer == nullptr) return core::Status::Ok();
+  auto commit = target.Seal({});
+  if (!commit.ok()) return commit.status();
+  if (*commit) HOSO_RETURN_IF_ERROR(committer->Submit(std::move(*commit)));
+  return Settle(target, committer);
+}
+
+core::Status FinalCheckpoint(Engine& target, Committer* committer) {
+  if (committer == nullptr) return core::Status::Ok();
+  auto commit = target.Seal({}, /*force_checkpoint=*/true);
+  if (!commit.ok()) return commit.status();
+  if (*commit) HOSO_RETURN_IF_ERROR(committer->Submit(std::move(*commit)));
+  HOSO_RETURN_IF_ERROR(committer->Drain());
+  return Settle(target, committer);
+}
+
+}  // namespace
+
+core::Result<BatchResult> ReplayLog(projections::KvStore& log, Engine& target, Committer* committer,
+                                    const ReplayOptions& options) {
+  auto meta = projections::ReadEngineMeta(log);
+  if (!meta.ok()) return meta.status();
+  const uint64_t total = meta->has_value() ? (*meta)->log_sequence : 0;
   BatchResult totals;
-  std::vector<projections::LoggedEvent> events;
   std::vector<Engine::LoggedInput> inputs;
-  for (size_t start = 0; start < order.size(); start += options.batch_records) {
-    const size_t end = std::min(order.size(), start + options.batch_records);
-    events.clear();
+  uint64_t done = 0;
+  auto it = log.NewIterator(projections::Column::kLog);
+  // One batch per segment of the source: the rebuilt log is numbered and
+  // grouped as the source was (byte-identical for an event-time source).
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto segment = projections::SegmentReader::Open(it->value());
+    if (!segment.ok()) return segment.status();
     inputs.clear();
-    std::string value;
-    for (size_t i = start; i < end; ++i) {
-      HOSO_RETURN_IF_ERROR(log.Get(projections::Column::kEvents, order[i].key, &value));
-      auto logged = projections::DecodeLoggedEvent(value);
-      if (!logged.ok()) return logged.status();
-      events.push_back(std::move(*logged));
-    }
-    for (const projections::LoggedEvent& event : events) {
+    projections::LogEntry entry;
+    core::Status status;
+    while (segment->Next(&entry, &status)) {
       inputs.push_back(
-          Engine::LoggedInput{event.bytes, event.partition, event.offset, event.derived});
+          Engine::LoggedInput{entry.bytes, entry.partition, entry.offset, entry.derived});
     }
-    auto result = target.ApplyLogged(inputs);
-    if (!result.ok()) return result.status();
-    totals.Add(*result);
-    if (options.on_progress) options.on_progress(end, order.size());
+    HOSO_RETURN_IF_ERROR(status);
+    HOSO_RETURN_IF_ERROR(ApplyAndCommit(target, committer, inputs, &totals));
+    done += segment->count();
+    if (options.on_progress) options.on_progress(done, total);
   }
+  HOSO_RETURN_IF_ERROR(it->status());
+  HOSO_RETURN_IF_ERROR(FinalCheckpoint(target, committer));
   return totals;
+}
+
+Replayer::Replayer(Engine* target, Committer* committer, ReplayOptions options, uint64_t total)
+    : target_(target), committer_(committer), options_(std::move(options)), total_(total) {}
+
+void Replayer::Add(const Engine::LoggedInput& input) {
+  offsets_.push_back(arena_.size());
+  arena_.append(input.bytes);
+  inputs_.push_back(input);
+}
+
+core::Status Replayer::EndBatch() {
+  if (inputs_.empty()) return core::Status::Ok();
+  // The arena may have moved while growing: point the views at it now.
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    inputs_[i].bytes = std::string_view(arena_).substr(offsets_[i], inputs_[i].bytes.size());
+  }
+  HOSO_RETURN_IF_ERROR(ApplyAndCommit(*target_, committer_, inputs_, &totals_));
+  done_ += inputs_.size();
+  if (options_.on_progress) options_.on_progress(done_, total_);
+  inputs_.clear();
+  offsets_.clear();
+  arena_.clear();
+  return core::Status::Ok();
+}
+
+core::Result<BatchResult> Replayer::Finish() {
+  HOSO_RETURN_IF_ERROR(EndBatch());
+  HOSO_RETURN_IF_ERROR(FinalCheckpoint(*target_, committer_));
+  return totals_;
 }
 
 }  // namespace hoso::runtime

@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "connectors/rocksdb/rocks_kv_store.h"
-#include "projections/records.h"
+#include "projections/meta.h"
 #include "tests/testing/cli_runner.h"
 
 namespace hoso {

@@ -174,7 +174,11 @@ TEST(CrashSoakTest, IngestAndServeKilledAtRandomInstantsEndWithTheUninterruptedF
     while (std::chrono::steady_clock::now() < deadline && !(exited = serve.Exited(&status))) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
-    ASSERT_FALSE(exited) << testing::ReadFile(dir.File("serve.log"));
+    ASSERT_FALSE(exited) << "serve ended on its own: "
+                         << (WIFSIGNALED(status) ? "signal " + std::to_string(WTERMSIG(status))
+                                                 : "exit " + std::to_string(WEXITSTATUS(status)))
+                         << "\n"
+                         << testing::ReadFile(dir.File("serve.log"));
     ASSERT_TRUE(WIFSIGNALED(serve.Stop(SIGKILL)));
     ++serve_kills;
   }

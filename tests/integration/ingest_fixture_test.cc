@@ -6,6 +6,7 @@
 #include <set>
 
 #include "connectors/rocksdb/rocks_kv_store.h"
+#include "projections/alert_log.h"
 #include "tests/testing/cli_runner.h"
 #include "tests/testing/fixture_expectations.h"
 
@@ -133,15 +134,17 @@ TEST_F(FixtureTest, AlertsOfD4AndD6AreExactlyThoseOfDomainMd) {
   auto store = connectors::RocksKvStore::Open(db_, ReadOnly());
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   std::set<std::string> alerts;
-  auto it = (*store)->NewIterator(projections::Column::kAlerts);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    const nlohmann::json alert = nlohmann::json::parse(it->value());
+  auto visited = projections::ForEachAlert(**store, 0, [&](const projections::StoredAlert& stored) {
+    const nlohmann::json alert = nlohmann::json::parse(stored.json);
     const std::string dossier = alert["dossier_id"];
+    EXPECT_EQ(dossier, stored.dossier_id);
     if (dossier == "BK-2019-D4" || dossier == "BK-2019-D6" || dossier == "BK-2019-D5") {
       alerts.insert(dossier + " " + alert["kind"].get<std::string>() + " " +
                     alert["fires_at"].get<std::string>());
     }
-  }
+    return core::Status::Ok();
+  });
+  ASSERT_TRUE(visited.ok()) << visited.ToString();
   const std::set<std::string>& expected = testing::FixtureD4D6Alerts();
   EXPECT_EQ(alerts, expected);
 }

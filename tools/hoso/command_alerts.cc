@@ -1,16 +1,18 @@
 // hoso alerts --db DIR [--open] [--agency A] [--kind K] [--format json|table]:
-// the alerts the engine raised (the `alerts` column family), in fires_at
+// the alerts the engine raised (projections/alert_log.h), in fires_at
 // order. Each JSON object follows schemas/alert.schema.json exactly (the
 // stored value is the published one), so `--format json` output can be
 // validated and diffed against hoso.alerts.
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "engine/core/alert.h"
-#include "projections/records.h"
+#include "projections/alert_log.h"
+#include "projections/open_dossiers.h"
 #include "tools/hoso/command.h"
 #include "tools/hoso/context.h"
 #include "tools/hoso/store_access.h"
@@ -26,40 +28,37 @@ struct Args {
   std::string format = "table";
 };
 
-// True when the dossier is stored and not finished (paused counts as open:
-// its desk still owes the citizen a result).
-core::Result<bool> IsOpen(projections::KvStore& store, const std::string& dossier_id) {
-  std::string value;
-  core::Status s = store.Get(projections::Column::kDossiers, dossier_id, &value);
-  if (s.code() == core::StatusCode::kNotFound) return false;
-  if (!s.ok()) return s;
-  auto state = projections::DecodeDossierState(value);
-  if (!state.ok()) return state.status();
-  return state->is_open();
-}
-
 int RunAlerts(const Args& args) {
   auto store = OpenForQuery(args.db_path);
   if (!store.ok()) return ReportError("alerts", store.status());
-  std::vector<nlohmann::ordered_json> alerts;
-  auto it = (*store)->NewIterator(projections::Column::kAlerts);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    nlohmann::ordered_json alert =
-        nlohmann::ordered_json::parse(it->value(), nullptr, /*allow_exceptions=*/false);
-    if (alert.is_discarded() || !alert.is_object()) {
-      return ReportError(
-          "alerts", core::Status::Corruption("unreadable alert record " + std::string(it->key())));
-    }
-    if (!args.kind.empty() && alert.value("kind", "") != args.kind) continue;
-    if (!args.agency_id.empty() && alert.value("agency_id", "") != args.agency_id) continue;
-    if (args.open_only) {
-      auto open = IsOpen(**store, alert.value("dossier_id", ""));
-      if (!open.ok()) return ReportError("alerts", open.status());
-      if (!*open) continue;
-    }
-    alerts.push_back(std::move(alert));
+  // Open dossiers (paused count as open: their desk still owes the citizen
+  // a result), as of the last committed batch.
+  std::map<std::string, projections::OpenSummary> open;
+  if (args.open_only) {
+    auto loaded = projections::LoadOpenDossiers(**store);
+    if (!loaded.ok()) return ReportError("alerts", loaded.status());
+    open = std::move(*loaded);
   }
-  if (!it->status().ok()) return ReportError("alerts", it->status());
+  std::vector<nlohmann::ordered_json> alerts;
+  core::Status read =
+      projections::ForEachAlert(**store, 1, [&](const projections::StoredAlert& stored) {
+        nlohmann::ordered_json alert =
+            nlohmann::ordered_json::parse(stored.json, nullptr, /*allow_exceptions=*/false);
+        if (alert.is_discarded() || !alert.is_object()) {
+          return core::Status::Corruption("unreadable alert record " +
+                                          std::to_string(stored.sequence));
+        }
+        if (!args.kind.empty() && alert.value("kind", "") != args.kind) return core::Status::Ok();
+        if (!args.agency_id.empty() && alert.value("agency_id", "") != args.agency_id) {
+          return core::Status::Ok();
+        }
+        if (args.open_only && open.count(std::string(stored.dossier_id)) == 0) {
+          return core::Status::Ok();
+        }
+        alerts.push_back(std::move(alert));
+        return core::Status::Ok();
+      });
+  if (!read.ok()) return ReportError("alerts", read);
   // Local instants with the same offset sort as text; ties by id keep the
   // output deterministic.
   std::sort(alerts.begin(), alerts.end(), [](const auto& a, const auto& b) {

@@ -1,4 +1,6 @@
 // Audit commands (issue 5): replay, verify, audit export, audit check.
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -6,19 +8,24 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 
+#include "connectors/rocksdb/legacy_log.h"
 #include "connectors/rocksdb/rocks_kv_store.h"
 #include "engine/runtime/chain_hash.h"
+#include "engine/runtime/committer.h"
 #include "engine/runtime/engine.h"
 #include "engine/runtime/log_replayer.h"
 #include "engine/runtime/log_verifier.h"
+#include "projections/event_log.h"
 #include "projections/kpi_query.h"
-#include "projections/memory_kv_store.h"
-#include "projections/records.h"
+#include "projections/meta.h"
+#include "projections/open_dossiers.h"
 #include "schemas/codec/calendar_loader.h"
 #include "schemas/codec/embedded_reference.h"
 #include "schemas/codec/event_codec.h"
@@ -62,11 +69,9 @@ class Progress {
 };
 
 core::Result<uint64_t> LoggedEvents(projections::KvStore& store) {
-  std::string value;
-  core::Status s = store.Get(Column::kMeta, projections::kMetaLogSequence, &value);
-  if (s.code() == core::StatusCode::kNotFound) return uint64_t{0};
-  if (!s.ok()) return s;
-  return projections::DecodeFixed64(value);
+  auto meta = projections::ReadEngineMeta(store);
+  if (!meta.ok()) return meta.status();
+  return meta->has_value() ? (*meta)->log_sequence : uint64_t{0};
 }
 
 // ---- replay ---------------------------------------------------------------
@@ -87,9 +92,29 @@ int RunReplay(const ReplayArgs& args) {
         "replay", core::Status::InvalidArgument(args.into_path +
                                                 " is not empty; replay builds a new database"));
   }
+  // A database of the current layout, or else one of the previous layout
+  // (its own reader), which a replay migrates.
   auto source = OpenForQuery(args.db_path);
-  if (!source.ok()) return ReportError("replay", source.status());
-  auto target = OpenForWrite(args.into_path);
+  std::unique_ptr<connectors::LegacyLog> legacy;
+  if (!source.ok() && source.status().code() == core::StatusCode::kVersionMismatch) {
+    auto opened = connectors::LegacyLog::Open(args.db_path);
+    if (!opened.ok()) {
+      return ReportError("replay", opened.status().code() == core::StatusCode::kNotFound
+                                       ? source.status()
+                                       : opened.status());
+    }
+    legacy = std::move(*opened);
+    spdlog::info("{} holds the previous layout ({}); replay rebuilds it in {}", args.db_path,
+                 legacy->projection_tag(), projections::ProjectionTag());
+  } else if (!source.ok()) {
+    return ReportError("replay", source.status());
+  }
+  // A new database, thrown away if the replay fails: written without the
+  // write-ahead log and flushed once at the end (the rebuilt database is the
+  // same, byte for byte, in what users see).
+  connectors::RocksOptions target_options;
+  target_options.disable_wal = true;
+  auto target = OpenForWrite(args.into_path, target_options);
   if (!target.ok()) return ReportError("replay", target.status());
   runtime::EngineOptions options;
   options.machine = (*reference)->machine->options();
@@ -104,18 +129,36 @@ int RunReplay(const ReplayArgs& args) {
   runtime::ReplayOptions replay_options;
   replay_options.on_progress = [&](uint64_t done, uint64_t total) { progress.Update(done, total); };
   const auto started = std::chrono::steady_clock::now();
-  auto result = runtime::ReplayLog(**source, **engine, replay_options);
+  runtime::Committer committer(target->get(), /*threaded=*/true);
+  std::map<std::string, std::string> positions;
+  core::Result<runtime::BatchResult> result = runtime::BatchResult();
+  if (legacy) {
+    // The old log holds no batches: replay it in batches of the size ingest
+    // uses by default.
+    constexpr size_t kLegacyBatch = 8192;
+    runtime::Replayer replayer(engine->get(), &committer, replay_options, legacy->events());
+    core::Status s = legacy->ForEach([&](const connectors::LegacyEvent& event) {
+      replayer.Add({event.bytes, event.partition, event.offset, event.derived});
+      return replayer.batch_size() >= kLegacyBatch ? replayer.EndBatch() : core::Status::Ok();
+    });
+    result = s.ok() ? replayer.Finish() : core::Result<runtime::BatchResult>(s);
+    positions = legacy->positions();
+  } else {
+    result = runtime::ReplayLog(**source, **engine, &committer, replay_options);
+    auto it = (*source)->NewIterator(Column::kMeta);
+    const std::string prefix(projections::kMetaPositionPrefix);
+    for (it->Seek(prefix); it->Valid() && it->key().substr(0, prefix.size()) == prefix;
+         it->Next()) {
+      positions[std::string(it->key())] = std::string(it->value());
+    }
+    if (!it->status().ok()) return ReportError("replay", it->status());
+  }
   if (!result.ok()) return ReportError("replay", result.status());
   if (args.until.empty()) {
     // A full rebuild takes over the source positions, so ingestion can go on
     // from the rebuilt database.
     auto batch = (*target)->NewBatch();
-    auto it = (*source)->NewIterator(Column::kMeta);
-    const std::string prefix(projections::kMetaPositionPrefix);
-    for (it->Seek(prefix); it->Valid() && it->key().substr(0, prefix.size()) == prefix;
-         it->Next()) {
-      batch->Put(Column::kMeta, it->key(), it->value());
-    }
+    for (const auto& [key, position] : positions) batch->Put(Column::kMeta, key, position);
     core::Status s = (*target)->Write(*batch);
     if (!s.ok()) return ReportError("replay", s);
   }
@@ -278,13 +321,12 @@ core::Result<projections::KpiReport> KpiFromEvents(const std::vector<BundleEvent
   std::sort(order.begin(), order.end(), [](const BundleEvent* a, const BundleEvent* b) {
     return a->global_sequence < b->global_sequence;
   });
-  projections::MemoryKvStore memory;
   runtime::EngineOptions options;
   options.machine = reference.machine->options();
-  options.keep_log = false;
+  options.persist = false;
   const core::Instant as_of = ReportAsOf(period);
   options.until = as_of;
-  auto engine = runtime::Engine::Open(&memory, reference.machine.get(), options);
+  auto engine = runtime::Engine::Open(nullptr, reference.machine.get(), options);
   if (!engine.ok()) return engine.status();
   std::vector<runtime::Engine::LoggedInput> inputs;
   for (const BundleEvent* event : order) {
@@ -292,11 +334,10 @@ core::Result<projections::KpiReport> KpiFromEvents(const std::vector<BundleEvent
   }
   auto applied = (*engine)->ApplyLogged(inputs);
   if (!applied.ok()) return applied.status();
-  auto open = projections::CountOpenDossiers(memory, as_of);
-  if (!open.ok()) return open.status();
   return projections::BuildKpiReport(period, as_of, projections::GroupBy::kAgency,
                                      projections::CellsInPeriod((*engine)->kpi_cells(), period),
-                                     *open, reference.catalog, reference.agencies);
+                                     projections::CountOpen((*engine)->OpenDossiers(), as_of),
+                                     reference.catalog, reference.agencies);
 }
 
 // One logged event of a dossier's chain with the fields the selection needs.
@@ -360,38 +401,48 @@ int RunExport(const ExportArgs& args) {
                                  ": " + verified->problem + "); run `hoso verify`"));
   }
   const core::Instant as_of = ReportAsOf(*period);
+  // Pass 1: each dossier's chain (dates and types only), to choose the
+  // prefix of it that goes into the bundle.
   codec::EventDecoder decoder;
   core::Event event;
   core::Rejection rejection;
-  std::vector<BundleEvent> events;
-  std::vector<ChainEvent> chain;
-  auto take_prefix = [&] {
-    const size_t length = BundlePrefixLength(chain, *period, as_of);
-    for (size_t i = 0; i < length; ++i) events.push_back(std::move(chain[i].logged));
-    chain.clear();
-  };
-  auto it = (*store)->NewIterator(Column::kEvents);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    auto key = projections::DecodeEventKey(it->key());
-    auto logged = projections::DecodeLoggedEvent(it->value());
-    if (!key.ok() || !logged.ok()) {
-      return ReportError("audit export", core::Status::Corruption("unreadable event"));
-    }
-    if (!chain.empty() && key->first != chain.front().logged.dossier_id) take_prefix();
+  std::unordered_map<std::string, std::vector<ChainEvent>> chains;
+  projections::LogReader log(store->get());
+  core::Status read = log.ForEach(1, [&](const projections::LogEntry& entry) {
     // Every logged event decoded when it was logged; one that no longer does
     // would leave a hole in its chain, so it stops the export.
-    if (!decoder.Decode(logged->bytes, &event, &rejection)) {
-      return ReportError(
-          "audit export",
-          core::Status::Corruption("event " + std::to_string(key->second) + " of dossier " +
-                                   key->first + " no longer decodes: " + rejection.message));
+    if (!decoder.Decode(entry.bytes, &event, &rejection)) {
+      return core::Status::Corruption("event " + std::to_string(entry.dossier_sequence) +
+                                      " of dossier " + std::string(entry.dossier_id) +
+                                      " no longer decodes: " + rejection.message);
     }
-    chain.push_back(ChainEvent{BundleEvent{key->first, key->second, logged->global_sequence,
-                                           logged->derived, logged->chain_hash, logged->bytes},
-                               event.occurred_at, event.type});
+    BundleEvent logged;
+    logged.derived = entry.derived;
+    chains[std::string(entry.dossier_id)].push_back(
+        ChainEvent{std::move(logged), event.occurred_at, event.type});
+    return core::Status::Ok();
+  });
+  if (!read.ok()) return ReportError("audit export", read);
+  std::unordered_map<std::string, size_t> prefix;
+  for (const auto& [dossier_id, chain] : chains) {
+    const size_t length = BundlePrefixLength(chain, *period, as_of);
+    if (length > 0) prefix.emplace(dossier_id, length);
   }
-  if (!it->status().ok()) return ReportError("audit export", it->status());
-  take_prefix();
+  chains.clear();
+  // Pass 2: those prefixes, with their bytes and links, in log order (each
+  // chain stays in sequence order).
+  std::vector<BundleEvent> events;
+  read = log.ForEach(1, [&](const projections::LogEntry& entry) {
+    auto found = prefix.find(std::string(entry.dossier_id));
+    if (found == prefix.end() || entry.dossier_sequence >= found->second) {
+      return core::Status::Ok();
+    }
+    events.push_back(BundleEvent{std::string(entry.dossier_id), entry.dossier_sequence,
+                                 entry.sequence, entry.derived, std::string(entry.chain_hash),
+                                 std::string(entry.bytes)});
+    return core::Status::Ok();
+  });
+  if (!read.ok()) return ReportError("audit export", read);
 
   std::error_code ec;
   fs::create_directories(args.out_dir, ec);

@@ -4,8 +4,9 @@
 // Setup (timed apart): N dossiers received through the engine into a temp
 // RocksDB, each carrying a due_at spread evenly over the next `spread_s`
 // seconds. Then the loop `serve` runs in wall-clock mode (AdvanceClock every
-// tick) until every overdue timer has fired; for each alert, the delay from
-// its due instant to the commit that raised (and stored) it.
+// tick, commits written by the committer thread) until every overdue timer
+// has fired; for each alert, the delay from its due instant to the moment
+// the commit storing it is durable.
 //
 // The rules truncate instants to the minute (design.md §3), so due instants
 // within one real minute would share one or two fire instants. The engine
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "connectors/rocksdb/rocks_kv_store.h"
+#include "engine/runtime/committer.h"
 #include "engine/runtime/engine.h"
 #include "schemas/codec/event_codec.h"
 #include "tools/hoso/command.h"
@@ -75,6 +77,7 @@ int RunBenchAlerts(const Args& args) {
   runtime::EngineOptions options;
   options.machine = (*reference)->machine->options();
   options.clock_mode = runtime::ClockMode::kWallTime;
+  options.collect_alerts = false;
   auto engine = runtime::Engine::Open(store->get(), (*reference)->machine.get(), options);
   if (!engine.ok()) return ReportError("bench alerts", engine.status());
 
@@ -128,18 +131,51 @@ int RunBenchAlerts(const Args& args) {
   double idle_cpu_s = 0, idle_wall_s = 0, busy_cpu_s = 0;
   const double idle_until_ms = (args.lead_s - 0.5) * 1000.0;  // before the first due instant
   int64_t derived = 0;
-  while ((*engine)->pending_timers() > 0) {
+  // The loop of `serve` (runtime::Pipeline::Tick): AdvanceClock fires at most
+  // max_timers_per_advance timers per commit, each commit written by the
+  // committer thread while the next one is fired. An alert's delay ends when
+  // the commit storing it is durable (ready to publish).
+  runtime::Committer committer(store->get(), /*threaded=*/true);
+  auto settle = [&]() -> core::Status {
+    std::vector<std::unique_ptr<runtime::Commit>> durable;
+    core::Status s = committer.TakeDurable(&durable);
+    const double stored_ms = elapsed_ms();
+    for (const auto& commit : durable) {
+      (*engine)->Committed(*commit);
+      for (size_t i = 0; i < commit->alerts.size(); ++i) {
+        const double due_ms =
+            static_cast<double>(core::ToInstant(commit->alerts.fires_at(i)).epoch_ms -
+                                base.epoch_ms) /
+            args.clock_rate;
+        delays_ms.push_back(stored_ms - due_ms);
+      }
+    }
+    return s;
+  };
+  while ((*engine)->pending_timers() > 0 || committer.in_flight() > 0) {
     const double cpu_before = CpuSeconds();
     const double tick_started_ms = elapsed_ms();
     const core::Instant now{base.epoch_ms +
                             static_cast<int64_t>(tick_started_ms * args.clock_rate)};
-    auto result = (*engine)->AdvanceClock(now);
-    if (!result.ok()) return ReportError("bench alerts", result.status());
-    const double raised_ms = elapsed_ms();  // committed: stored, ready to publish
+    size_t raised = 0;
+    for (;;) {
+      auto result = (*engine)->AdvanceClock(now);
+      if (!result.ok()) return ReportError("bench alerts", result.status());
+      derived += result->derived_events;
+      for (int64_t count : result->alerts_by_kind) raised += static_cast<size_t>(count);
+      auto commit = (*engine)->Seal({});
+      if (!commit.ok()) return ReportError("bench alerts", commit.status());
+      if (*commit) {
+        core::Status s = committer.Submit(std::move(*commit));
+        if (s.ok()) s = settle();
+        if (!s.ok()) return ReportError("bench alerts", s);
+      }
+      const std::optional<core::Instant> next = (*engine)->next_timer_at();
+      if (!next || !(*next < now)) break;
+    }
     const double cpu_used = CpuSeconds() - cpu_before;
     ++ticks;
-    derived += result->derived_events;
-    if (result->alerts.empty()) {
+    if (raised == 0) {
       if (tick_started_ms < idle_until_ms) {
         ++idle_ticks;
         idle_cpu_s += cpu_used;
@@ -148,18 +184,19 @@ int RunBenchAlerts(const Args& args) {
       ++busy_ticks;
       busy_cpu_s += cpu_used;
     }
-    for (const core::Alert& alert : result->alerts) {
-      const double due_ms =
-          static_cast<double>(core::ToInstant(alert.fires_at).epoch_ms - base.epoch_ms) /
-          args.clock_rate;
-      delays_ms.push_back(raised_ms - due_ms);
-    }
+    // Until the next tick, notice durable commits as they come.
     const double next_ms = tick_started_ms + args.tick_ms;
-    const double sleep_ms = next_ms - elapsed_ms();
-    if (sleep_ms > 0)
-      std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(sleep_ms));
+    do {
+      core::Status s = settle();
+      if (!s.ok()) return ReportError("bench alerts", s);
+      if (elapsed_ms() >= next_ms) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    } while (elapsed_ms() < next_ms);
     if (tick_started_ms < idle_until_ms) idle_wall_s = elapsed_ms() / 1000.0;
   }
+  core::Status drained = committer.Drain();
+  if (drained.ok()) drained = settle();
+  if (!drained.ok()) return ReportError("bench alerts", drained);
   std::sort(delays_ms.begin(), delays_ms.end());
   nlohmann::ordered_json out;
   out["dossiers"] = args.dossiers;

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -24,7 +25,9 @@
 #include "connectors/kafka/kafka_sinks.h"
 #include "connectors/kafka/serve_config.h"
 #include "connectors/rocksdb/rocks_kv_store.h"
+#include "engine/runtime/committer.h"
 #include "engine/runtime/engine.h"
+#include "engine/runtime/pipeline.h"
 #include "projections/kpi_query.h"
 #include "tools/hoso/command.h"
 #include "tools/hoso/context.h"
@@ -41,6 +44,8 @@ using Clock = std::chrono::steady_clock;
 
 // Set by SIGINT/SIGTERM; every long-running command polls it.
 std::atomic<bool> g_stop{false};
+// Whether the brokers answered at the last look (logged when it changes).
+bool broker_up_ = true;
 
 void OnSignal(int) { g_stop.store(true); }
 
@@ -108,120 +113,54 @@ core::Status AddProperties(const std::vector<std::string>& pairs, kafka::Propert
 }
 
 // --------------------------------------------------------------------------
-// The engine loop shared by serve, demo and bench: poll -> ApplyBatch (dead
-// letters published and flushed in before_commit) -> KPI changes -> async
-// offset commit -> (wall clock) AdvanceClock -> alerts of both published
-// after the commit that stored them, then marked in the outbox
-// (docs/alerts.md "Publication").
+// The engine loop shared by serve, demo and bench: runtime::Pipeline over the
+// Kafka source, with the Kafka sinks for dead letters (flushed before each
+// commit) and for what follows a durable commit (alerts, then marked in the
+// outbox; KPI changes), docs/alerts.md "Publication".
 
 struct LoopOptions {
   size_t batch_max_records = 2000;
   bool wall_clock = false;
-  bool publish_kpi = true;
   // The engine clock in wall-clock mode. Default: the system clock.
   std::function<core::Instant()> now;
-  // Marks published alerts (serve). May be null: alerts are then published
-  // without a record of it (demo, bench).
-  kafka::AlertOutbox* outbox = nullptr;
   // Checked after each iteration; true ends the loop. May be empty.
-  std::function<bool()> done;
+  std::function<bool(const runtime::PipelineStats&)> done;
   // Called after each iteration. May be empty.
-  std::function<void()> progress;
+  std::function<void(const runtime::PipelineStats&)> progress;
+  // Called before each batch's commit is sealed. May be empty.
+  std::function<void(int64_t batch_number)> before_seal;
 };
 
-struct LoopStats {
-  runtime::BatchResult totals;
-  int64_t records = 0;
-  int64_t alerts = 0;
-  std::array<int64_t, core::kAlertKindCount> alerts_by_kind{};
-};
-
-void CountAlerts(const std::vector<core::Alert>& alerts, LoopStats* stats) {
-  stats->alerts += static_cast<int64_t>(alerts.size());
-  for (const core::Alert& alert : alerts) ++stats->alerts_by_kind[static_cast<int>(alert.kind)];
-}
-
-// Publishes alerts the engine has committed, waits for the broker's
-// acknowledgement, then marks them in the outbox.
-core::Status PublishAlerts(const std::vector<core::Alert>& alerts, kafka::EngineSinks& sinks,
-                           kafka::AlertOutbox* outbox) {
-  if (alerts.empty()) return core::Status::Ok();
-  std::vector<std::string> ids;
-  ids.reserve(alerts.size());
-  for (const core::Alert& alert : alerts) {
-    HOSO_RETURN_IF_ERROR(sinks.WriteAlert(alert));
-    ids.push_back(alert.alert_id);
-  }
-  HOSO_RETURN_IF_ERROR(sinks.Flush());
-  return outbox == nullptr ? core::Status::Ok() : outbox->MarkPublished(ids);
-}
-
-core::Status RunEngineLoop(runtime::Engine& engine, kafka::KafkaEventSource& source,
-                           kafka::EngineSinks& sinks, const LoopOptions& options,
-                           LoopStats* stats) {
-  runtime::SourceBatch batch;
-  bool broker_up = true;
-  while (!g_stop.load()) {
-    HOSO_RETURN_IF_ERROR(source.NextBatch(options.batch_max_records, &batch));
-    if (source.broker_up() != broker_up) {
-      broker_up = source.broker_up();
-      if (broker_up) {
+core::Status RunEngineLoop(runtime::Engine& engine, projections::KvStore* store,
+                           kafka::KafkaEventSource& source, kafka::EngineSinks& sinks,
+                           const LoopOptions& options, runtime::PipelineStats* stats,
+                           runtime::CommitSink* commit_sink = nullptr) {
+  runtime::Committer committer(store, /*threaded=*/true);
+  runtime::PipelineOptions pipeline_options;
+  pipeline_options.batch_max_records = options.batch_max_records;
+  pipeline_options.wall_clock = options.wall_clock;
+  pipeline_options.now = options.now;
+  pipeline_options.stop = [] { return g_stop.load(); };
+  pipeline_options.done = options.done;
+  pipeline_options.progress = [&](const runtime::PipelineStats& s) {
+    if (source.broker_up() != broker_up_) {
+      broker_up_ = source.broker_up();
+      if (broker_up_) {
         spdlog::warn("serve: Kafka brokers reachable again; resuming");
       } else {
         spdlog::warn("serve: all Kafka brokers down; librdkafka keeps retrying");
       }
     }
-    std::vector<core::Alert> alerts;
-    if (!batch.records.empty()) {
-      auto result = engine.ApplyBatch(
-          batch.records, batch.positions,
-          [&](const runtime::BatchResult& applied, runtime::Engine::Positions*) {
-            for (const runtime::RejectedRecord& rejected : applied.rejections) {
-              HOSO_RETURN_IF_ERROR(sinks.WriteDeadLetter(
-                  batch.records[rejected.index], source.KeyOf(rejected.index), rejected.rejection));
-            }
-            // Dead letters are acknowledged before the batch commits: a
-            // crash may duplicate them, never lose them. Alerts are not
-            // published here: a crash before the commit would raise them
-            // again under the same id and publish them twice.
-            return sinks.Flush();
-          });
-      if (!result.ok()) return result.status();
-      stats->records += static_cast<int64_t>(batch.records.size());
-      stats->totals.Add(*result);
-      CountAlerts(result->alerts, stats);
-      alerts = std::move(result->alerts);
-      source.CommitAsync(batch.positions);
-      if (options.publish_kpi) {
-        for (const projections::KpiKey& key : result->changed_kpi) {
-          HOSO_RETURN_IF_ERROR(sinks.WriteKpi(key, engine.kpi_cells().at(key)));
-        }
-      }
-    }
-    if (options.wall_clock) {
-      // Every iteration, records or not: the consumer's poll wait is capped
-      // (clock_tick_ms), so an alert is raised within one tick of its instant.
-      // With nothing due this is one comparison with the earliest timer.
-      // A burst of due timers is fired in bounded commits
-      // (EngineOptions::max_timers_per_advance), each published before the next.
-      const core::Instant now = options.now ? options.now() : WallNow();
-      for (;;) {
-        auto advanced = engine.AdvanceClock(now);
-        if (!advanced.ok()) return advanced.status();
-        CountAlerts(advanced->alerts, stats);
-        stats->totals.Add(*advanced);
-        alerts.insert(alerts.end(), std::make_move_iterator(advanced->alerts.begin()),
-                      std::make_move_iterator(advanced->alerts.end()));
-        HOSO_RETURN_IF_ERROR(PublishAlerts(alerts, sinks, options.outbox));
-        alerts.clear();
-        const std::optional<core::Instant> next = engine.next_timer_at();
-        if (!next || !(*next < now) || g_stop.load()) break;
-      }
-    }
-    HOSO_RETURN_IF_ERROR(PublishAlerts(alerts, sinks, options.outbox));
-    if (options.progress) options.progress();
-    if (options.done && options.done()) break;
-  }
+    if (options.progress) options.progress(s);
+  };
+  pipeline_options.before_seal = options.before_seal;
+  runtime::Pipeline pipeline(&engine, &source, &committer, &sinks,
+                             commit_sink != nullptr ? commit_sink : &sinks, pipeline_options);
+  core::Status s = pipeline.Run(stats);
+  // A clean stop (SIGTERM, the end of a finite input) writes a checkpoint.
+  core::Status finished = pipeline.Finish(/*checkpoint=*/s.ok(), stats);
+  HOSO_RETURN_IF_ERROR(s);
+  HOSO_RETURN_IF_ERROR(finished);
   return sinks.Flush();
 }
 
@@ -351,6 +290,7 @@ int RunServe(const ServeArgs& args) {
   if (!store.ok()) return ReportError("serve", store.status());
   runtime::EngineOptions engine_options;
   engine_options.machine = (*reference)->machine->options();
+  engine_options.collect_alerts = false;  // the pipeline reads them from its commits
   engine_options.clock_mode =
       config->wall_clock ? runtime::ClockMode::kWallTime : runtime::ClockMode::kEventTime;
   engine_options.max_ahead_ms =
@@ -398,28 +338,27 @@ int RunServe(const ServeArgs& args) {
   // Alerts stored by a previous run but never acknowledged by the broker
   // (serve died between the commit and the acknowledgement) go out first.
   kafka::AlertOutbox outbox(store->get());
-  auto unpublished = outbox.Unpublished();
+  uint64_t next_alert = 0;
+  auto unpublished = outbox.Unpublished(&next_alert);
   if (!unpublished.ok()) return ReportError("serve", unpublished.status());
   if (!unpublished->empty()) {
-    std::vector<std::string> ids;
     for (const auto& [dossier_id, json] : *unpublished) {
       s = (*sinks)->WriteAlertJson(dossier_id, json);
       if (!s.ok()) return ReportError("serve", s);
-      ids.push_back(nlohmann::json::parse(json)["alert_id"].get<std::string>());
     }
     s = (*sinks)->Flush();
-    if (s.ok()) s = outbox.MarkPublished(ids);
+    if (s.ok()) s = outbox.MarkPublished(next_alert);
     if (!s.ok()) return ReportError("serve", s);
     spdlog::warn("serve: published {} alerts stored by a previous run but not acknowledged",
-                 ids.size());
+                 unpublished->size());
   }
   spdlog::info("serve: alert outbox checked ({} re-published)", unpublished->size());
+  (*sinks)->set_outbox(&outbox);
+  (*sinks)->set_publish_kpi(config->publish_kpi);
 
   LoopOptions loop;
   loop.batch_max_records = static_cast<size_t>(config->batch_max_records);
   loop.wall_clock = config->wall_clock;
-  loop.publish_kpi = config->publish_kpi;
-  loop.outbox = &outbox;
   if (config->clock_start) {
     const core::Instant start = *config->clock_start;
     const auto started = Clock::now();
@@ -432,8 +371,8 @@ int RunServe(const ServeArgs& args) {
     const int64_t offset_ms = config->clock_offset_ms;
     loop.now = [offset_ms] { return core::Instant{WallNow().epoch_ms + offset_ms}; };
   }
-  LoopStats stats;
-  s = RunEngineLoop(**engine, **source, **sinks, loop, &stats);
+  runtime::PipelineStats stats;
+  s = RunEngineLoop(**engine, store->get(), **source, **sinks, loop, &stats);
   source->reset();  // closes the consumer: leaves the group, commits on revoke
   if (!s.ok()) return ReportError("serve", s);
   std::fprintf(stderr,
@@ -521,6 +460,7 @@ int RunDemo(const DemoArgs& args) {
   if (!store.ok()) return ReportError("demo", store.status());
   runtime::EngineOptions engine_options;
   engine_options.machine = (*reference)->machine->options();
+  engine_options.collect_alerts = false;  // the pipeline reads them from its commits
   engine_options.clock_mode = runtime::ClockMode::kEventTime;
   auto engine = runtime::Engine::Open(store->get(), (*reference)->machine.get(), engine_options);
   if (!engine.ok()) return ReportError("demo", engine.status());
@@ -581,7 +521,7 @@ int RunDemo(const DemoArgs& args) {
 
   const bool tty = StderrIsTerminal();
   auto last_draw = started;
-  LoopStats stats;
+  runtime::PipelineStats stats;
   auto draw = [&](bool final_line) {
     const double seconds = SecondsSince(started);
     std::fprintf(stderr,
@@ -594,23 +534,22 @@ int RunDemo(const DemoArgs& args) {
   };
   LoopOptions loop;
   loop.batch_max_records = 2000;
-  loop.publish_kpi = true;
   bool told_complete = false;
-  loop.done = [&] {
+  loop.done = [&](const runtime::PipelineStats&) {
     if (producer_done.load() && !told_complete) {
       told_complete = true;
       (*source)->SetInputComplete();
     }
     return (producer_done.load() && (stats.records >= produced.load() || !producer_status.ok()));
   };
-  loop.progress = [&] {
+  loop.progress = [&](const runtime::PipelineStats&) {
     const auto now = Clock::now();
     if (now - last_draw > (tty ? std::chrono::milliseconds(250) : std::chrono::seconds(2))) {
       last_draw = now;
       draw(false);
     }
   };
-  s = RunEngineLoop(**engine, **source, **sinks, loop, &stats);
+  s = RunEngineLoop(**engine, store->get(), **source, **sinks, loop, &stats);
   g_stop.store(g_stop.load() || !s.ok());
   producer_thread.join();
   draw(true);
@@ -621,12 +560,11 @@ int RunDemo(const DemoArgs& args) {
   auto period = projections::ParsePeriod(std::to_string(2019));
   if (!period.ok()) return ReportError("demo", period.status());
   const core::Instant as_of{period->end.epoch_ms - 1000};
-  auto open = projections::CountOpenDossiers(**store, as_of);
-  if (!open.ok()) return ReportError("demo", open.status());
+  const std::vector<core::OpenCell> open = projections::CountOpen((*engine)->OpenDossiers(), as_of);
   projections::KpiReport report =
       projections::BuildKpiReport(*period, as_of, projections::GroupBy::kAgency,
-                                  projections::CellsInPeriod((*engine)->kpi_cells(), *period),
-                                  *open, (*reference)->catalog, (*reference)->agencies);
+                                  projections::CellsInPeriod((*engine)->kpi_cells(), *period), open,
+                                  (*reference)->catalog, (*reference)->agencies);
   std::printf("\nKPIs of %s per ward and district office, against the plan's targets:\n\n",
               period->label.c_str());
   PrintKpiTable(report, stdout, true);
@@ -778,14 +716,14 @@ int RunBenchKafka(const BenchArgs& args) {
   // clock and the ordered merge: projections and offsets committed to
   // RocksDB, dead letters/alerts/KPI changes published and acknowledged.
   double engine_seconds = 0;
-  int64_t engine_batches = 0;
-  LoopStats engine_stats;
+  runtime::PipelineStats engine_stats;
   {
     std::fprintf(stderr, "bench kafka: (b) engine end to end into a fresh database...\n");
     auto store = OpenForWrite((dir / "db").string());
     if (!store.ok()) return ReportError("bench kafka", store.status());
     runtime::EngineOptions engine_options;
     engine_options.machine = (*reference)->machine->options();
+    engine_options.collect_alerts = false;  // the pipeline reads them from its commits
     auto engine = runtime::Engine::Open(store->get(), (*reference)->machine.get(), engine_options);
     if (!engine.ok()) return ReportError("bench kafka", engine.status());
     kafka::SinkOptions sink_options;
@@ -813,9 +751,8 @@ int RunBenchKafka(const BenchArgs& args) {
     (*source)->SetInputComplete();
     LoopOptions loop;
     loop.batch_max_records = kBenchBatchRecords;
-    loop.done = [&] { return engine_stats.records >= n; };
-    loop.progress = [&] { engine_batches += (*source)->last_batch_records() > 0 ? 1 : 0; };
-    s = RunEngineLoop(**engine, **source, **sinks, loop, &engine_stats);
+    loop.done = [&](const runtime::PipelineStats& stats) { return stats.records >= n; };
+    s = RunEngineLoop(**engine, store->get(), **source, **sinks, loop, &engine_stats);
     if (!s.ok()) return ReportError("bench kafka", s);
     engine_seconds = SecondsSince(t0);
   }
@@ -837,6 +774,7 @@ int RunBenchKafka(const BenchArgs& args) {
     if (!store.ok()) return ReportError("bench kafka", store.status());
     runtime::EngineOptions engine_options;
     engine_options.machine = (*reference)->machine->options();
+    engine_options.collect_alerts = false;  // the pipeline reads them from its commits
     engine_options.clock_mode = runtime::ClockMode::kWallTime;
     auto engine = runtime::Engine::Open(store->get(), (*reference)->machine.get(), engine_options);
     if (!engine.ok()) return ReportError("bench kafka", engine.status());
@@ -894,29 +832,54 @@ int RunBenchKafka(const BenchArgs& args) {
       (*producer)->Flush(5000);
       sent_all.store(true);
     });
-    LoopStats stats;
+    // A record's latency ends when the commit holding it is durable and its
+    // KPI changes are sent: the produce times of each batch wait, in order,
+    // for the publication of the next commit that carries source positions.
+    class LatencySink final : public runtime::CommitSink {
+     public:
+      LatencySink(runtime::CommitSink* inner, std::vector<double>* latencies)
+          : inner_(inner), latencies_(latencies) {}
+      core::Status Published(const runtime::Commit& commit) override {
+        HOSO_RETURN_IF_ERROR(inner_->Published(commit));
+        if (commit.positions.empty() || waiting.empty()) return core::Status::Ok();
+        const double now_ms = static_cast<double>(WallNow().epoch_ms);
+        for (int64_t produced_ms : waiting.front()) {
+          latencies_->push_back(now_ms - static_cast<double>(produced_ms));
+        }
+        waiting.pop_front();
+        return core::Status::Ok();
+      }
+      std::deque<std::vector<int64_t>> waiting;
+
+     private:
+      runtime::CommitSink* inner_;
+      std::vector<double>* latencies_;
+    };
+    LatencySink latency_sink(sinks->get(), &latencies_ms);
+    runtime::PipelineStats stats;
     LoopOptions loop;
     loop.batch_max_records = kBenchBatchRecords;
     loop.wall_clock = true;
     const auto deadline = Clock::now() + std::chrono::seconds(args.latency_seconds + 30);
     std::optional<Clock::time_point> first_consumed;
-    loop.progress = [&] {
+    loop.before_seal = [&](int64_t) {
       const size_t records = (*source)->last_batch_records();
-      if (records == 0) return;
-      if (!first_consumed) first_consumed = Clock::now();
-      if (Clock::now() - *first_consumed >= std::chrono::seconds(1)) warm.store(true);
-      const double now_ms = static_cast<double>(WallNow().epoch_ms);
-      const int64_t from_ms = measured_from_ms.load();
-      for (size_t i = 0; i < records; ++i) {
-        const int64_t produced_ms = (*source)->TimestampMsOf(i);
-        if (produced_ms >= from_ms)
-          latencies_ms.push_back(now_ms - static_cast<double>(produced_ms));
+      std::vector<int64_t> produced_ms;
+      if (records > 0) {
+        if (!first_consumed) first_consumed = Clock::now();
+        if (Clock::now() - *first_consumed >= std::chrono::seconds(1)) warm.store(true);
+        const int64_t from_ms = measured_from_ms.load();
+        for (size_t i = 0; i < records; ++i) {
+          const int64_t produced = (*source)->TimestampMsOf(i);
+          if (produced >= from_ms) produced_ms.push_back(produced);
+        }
       }
+      latency_sink.waiting.push_back(std::move(produced_ms));
     };
-    loop.done = [&] {
-      return (sent_all.load() && stats.records >= produced.load()) || Clock::now() > deadline;
+    loop.done = [&](const runtime::PipelineStats& current) {
+      return (sent_all.load() && current.records >= produced.load()) || Clock::now() > deadline;
     };
-    s = RunEngineLoop(**engine, **source, **sinks, loop, &stats);
+    s = RunEngineLoop(**engine, store->get(), **source, **sinks, loop, &stats, &latency_sink);
     g_stop.store(g_stop.load() || !s.ok());
     producer_thread.join();
     if (!s.ok()) return ReportError("bench kafka", s);
@@ -934,7 +897,8 @@ int RunBenchKafka(const BenchArgs& args) {
   json["raw_consumer_events_per_s"] = raw_rate;
   json["engine_end_to_end_events_per_s"] = engine_rate;
   json["engine_share_of_raw"] = raw_rate > 0 ? engine_rate / raw_rate : 0;
-  json["engine_batches"] = engine_batches;
+  json["engine_batches"] = engine_stats.batches;
+  json["engine_checkpoints"] = engine_stats.checkpoints;
   json["engine_applied"] = engine_stats.totals.applied;
   json["engine_rejected"] = engine_stats.totals.rejected;
   json["engine_alerts"] = engine_stats.alerts;

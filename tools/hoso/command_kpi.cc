@@ -5,7 +5,7 @@
 #include "engine/runtime/engine.h"
 #include "engine/runtime/log_replayer.h"
 #include "projections/kpi_query.h"
-#include "projections/memory_kv_store.h"
+#include "projections/open_dossiers.h"
 #include "tools/hoso/command.h"
 #include "tools/hoso/context.h"
 #include "tools/hoso/kpi_output.h"
@@ -49,28 +49,26 @@ int RunKpi(const Args& args) {
   std::map<projections::KpiKey, core::KpiCounters> cells;
   std::vector<core::OpenCell> open;
   if (!clock->has_value() || **clock <= as_of) {
-    // Nothing after as_of has been applied: the live projections are the answer.
+    // Nothing after as_of has been applied: the live projections are the
+    // answer (the last checkpoint with the deltas written since).
     auto loaded = projections::LoadKpiCells(**store);
     if (!loaded.ok()) return ReportError("kpi", loaded.status());
     cells = std::move(*loaded);
-    auto counted = projections::CountOpenDossiers(**store, as_of);
-    if (!counted.ok()) return ReportError("kpi", counted.status());
-    open = std::move(*counted);
+    auto open_now = projections::LoadOpenDossiers(**store);
+    if (!open_now.ok()) return ReportError("kpi", open_now.status());
+    open = projections::CountOpen(*open_now, as_of);
   } else {
     // An earlier instant: fold the log up to as_of in memory.
-    projections::MemoryKvStore memory;
     runtime::EngineOptions options;
     options.machine = (*reference)->machine->options();
-    options.keep_log = false;
+    options.persist = false;
     options.until = as_of;
-    auto engine = runtime::Engine::Open(&memory, (*reference)->machine.get(), options);
+    auto engine = runtime::Engine::Open(nullptr, (*reference)->machine.get(), options);
     if (!engine.ok()) return ReportError("kpi", engine.status());
-    auto replayed = runtime::ReplayLog(**store, **engine, runtime::ReplayOptions{});
+    auto replayed = runtime::ReplayLog(**store, **engine, nullptr, runtime::ReplayOptions{});
     if (!replayed.ok()) return ReportError("kpi", replayed.status());
     cells = (*engine)->kpi_cells();
-    auto counted = projections::CountOpenDossiers(memory, as_of);
-    if (!counted.ok()) return ReportError("kpi", counted.status());
-    open = std::move(*counted);
+    open = projections::CountOpen((*engine)->OpenDossiers(), as_of);
   }
   const auto by =
       args.by == "procedure" ? projections::GroupBy::kProcedure : projections::GroupBy::kAgency;

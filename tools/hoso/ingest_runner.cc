@@ -10,6 +10,8 @@
 #include "connectors/file/dead_letter_file.h"
 #include "connectors/file/jsonl_file_source.h"
 #include "connectors/rocksdb/rocks_kv_store.h"
+#include "engine/runtime/committer.h"
+#include "engine/runtime/pipeline.h"
 #include "tools/hoso/store_access.h"
 
 namespace hoso::tools {
@@ -30,6 +32,7 @@ core::Result<IngestSummary> RunIngest(const IngestOptions& options, const Refere
   if (!store.ok()) return store.status();
   runtime::EngineOptions engine_options;
   engine_options.machine = reference.machine->options();
+  engine_options.collect_alerts = false;  // the pipeline reads them from its commits
   engine_options.max_ahead_ms =
       options.max_ahead_days < 0 ? -1 : options.max_ahead_days * 86400 * 1000;
   engine_options.future_skew_ms =
@@ -52,53 +55,49 @@ core::Result<IngestSummary> RunIngest(const IngestOptions& options, const Refere
     // Store where this database's dead letters start before the first batch
     // writes any: a crash between that batch's dead letters and its commit
     // then cuts them on restart instead of keeping them twice.
-    auto stored = (*engine)->ApplyBatch({}, {dead_letters.Position()});
+    auto stored = (*engine)->ApplyBatch({}, {*dead_letters.Position()});
     if (!stored.ok()) return stored.status();
   }
   summary.resumed_from_bytes = source.start_position_bytes();
 
-  runtime::SourceBatch batch;
+  runtime::Committer committer(store->get(), /*threaded=*/true);
+  runtime::PipelineOptions pipeline_options;
+  pipeline_options.batch_max_records = options.batch_records;
   auto last_draw = started;
-  int64_t events_seen = 0;
-  int64_t batch_number = 0;
-  for (;;) {
-    ++batch_number;
-    const bool kill_here = options.kill_at_batch == batch_number;
-    HOSO_RETURN_IF_ERROR(source.NextBatch(options.batch_records, &batch));
-    if (batch.records.empty() && batch.end_of_source) break;
-    events_seen += static_cast<int64_t>(batch.records.size());
-    auto result = (*engine)->ApplyBatch(
-        batch.records, batch.positions,
-        [&](const runtime::BatchResult& applied, runtime::Engine::Positions* positions) {
-          for (const runtime::RejectedRecord& rejected : applied.rejections) {
-            HOSO_RETURN_IF_ERROR(
-                dead_letters.Write(batch.records[rejected.index], rejected.rejection));
-          }
-          if (!applied.rejections.empty()) HOSO_RETURN_IF_ERROR(dead_letters.Flush());
-          positions->push_back(dead_letters.Position());
-          if (kill_here && options.kill_before_commit) ::raise(SIGKILL);
-          return core::Status::Ok();
-        });
-    if (!result.ok()) return result.status();
-    if (kill_here && !options.kill_before_commit) ::raise(SIGKILL);
-    summary.totals.Add(*result);
-    summary.alerts += static_cast<int64_t>(result->alerts.size());
-    if (options.progress) {
-      const auto now = std::chrono::steady_clock::now();
-      if (now - last_draw > std::chrono::milliseconds(250) || batch.end_of_source) {
-        last_draw = now;
-        const double seconds = std::chrono::duration<double>(now - started).count();
-        const double done = source.size_bytes() > 0 ? 100.0 * source.position_bytes() /
-                                                          static_cast<double>(source.size_bytes())
-                                                    : 100.0;
-        std::fprintf(stderr, "\ringest: %5.1f%%  %lld events  %.0f events/s  rejected %lld   ",
-                     done, static_cast<long long>(events_seen), events_seen / seconds,
-                     static_cast<long long>(summary.totals.rejected));
-      }
+  pipeline_options.progress = [&](const runtime::PipelineStats& stats) {
+    if (!options.progress) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_draw < std::chrono::milliseconds(250)) return;
+    last_draw = now;
+    const double seconds = std::chrono::duration<double>(now - started).count();
+    const double done = source.size_bytes() > 0 ? 100.0 * source.position_bytes() /
+                                                      static_cast<double>(source.size_bytes())
+                                                : 100.0;
+    std::fprintf(stderr, "\ringest: %5.1f%%  %lld events  %.0f events/s  rejected %lld   ", done,
+                 static_cast<long long>(stats.records), stats.records / seconds,
+                 static_cast<long long>(stats.totals.rejected));
+  };
+  // Fault injection for the crash tests: SIGKILL before a batch's commit
+  // (its dead letters already written) or right after it is written.
+  pipeline_options.before_seal = [&](int64_t batch_number) {
+    if (options.kill_at_batch == batch_number && options.kill_before_commit) ::raise(SIGKILL);
+  };
+  pipeline_options.after_submit = [&](int64_t batch_number) {
+    if (options.kill_at_batch == batch_number && !options.kill_before_commit) {
+      committer.Drain().IgnoreError("the process is killed either way");
+      ::raise(SIGKILL);
     }
-    if (batch.end_of_source) break;
-  }
+  };
+  runtime::Pipeline pipeline(engine->get(), &source, &committer, &dead_letters, nullptr,
+                             pipeline_options);
+  runtime::PipelineStats stats;
+  HOSO_RETURN_IF_ERROR(pipeline.Run(&stats));
+  // A checkpoint at the end: the next start (and every query) reads the
+  // states and cells directly, with no log to re-apply.
+  HOSO_RETURN_IF_ERROR(pipeline.Finish(/*checkpoint=*/true, &stats));
   if (options.progress) std::fprintf(stderr, "\n");
+  summary.totals = stats.totals;
+  summary.alerts = stats.alerts;
   // Leave the database compact: a read-only open (kpi, verify, history) would
   // otherwise replay the whole write-ahead log into memory first.
   HOSO_RETURN_IF_ERROR((*store)->Flush());

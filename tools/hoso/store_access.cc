@@ -1,6 +1,6 @@
 #include "tools/hoso/store_access.h"
 
-#include "projections/records.h"
+#include "projections/meta.h"
 
 namespace hoso::tools {
 
@@ -36,13 +36,10 @@ core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForQuery(const std::
 }
 
 core::Result<std::optional<core::Instant>> StoreClock(projections::KvStore& store) {
-  std::string value;
-  core::Status s = store.Get(projections::Column::kMeta, projections::kMetaClock, &value);
-  if (s.code() == core::StatusCode::kNotFound) return std::optional<core::Instant>();
-  if (!s.ok()) return s;
-  auto clock = projections::DecodeFixed64(value);
-  if (!clock.ok()) return clock.status();
-  return std::optional<core::Instant>(core::Instant{static_cast<int64_t>(*clock)});
+  auto meta = projections::ReadEngineMeta(store);
+  if (!meta.ok()) return meta.status();
+  if (!meta->has_value() || (*meta)->log_sequence == 0) return std::optional<core::Instant>();
+  return std::optional<core::Instant>((*meta)->clock);
 }
 
 core::Result<core::Instant> ParseAsOf(const std::string& text) {

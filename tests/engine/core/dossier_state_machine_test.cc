@@ -42,24 +42,39 @@ class DossierStateMachineTest : public ::testing::Test {
     return event;
   }
 
-  // Applies and expects success; returns the transition.
-  Transition Ok(const Event& event) {
-    Transition out;
+  // Applies and expects success; returns the effects.
+  Effects Ok(const Event& event, bool derived = false) {
+    Effects effects;
     Rejection rejection;
-    EXPECT_TRUE(machine_.Apply(state_ ? &*state_ : nullptr, event, false, &out, &rejection))
+    DossierState next = state_.value_or(DossierState{});
+    EXPECT_TRUE(machine_.Apply(&next, !state_, event, derived, &ids_, &effects, &rejection))
         << rejection.message;
-    if (!out.duplicate) state_ = out.state;
-    return out;
+    if (!effects.duplicate) state_ = next;
+    return effects;
   }
   RejectCode Rejected(const Event& event) {
-    Transition out;
+    Effects effects;
     Rejection rejection;
-    EXPECT_FALSE(machine_.Apply(state_ ? &*state_ : nullptr, event, false, &out, &rejection));
+    DossierState next = state_.value_or(DossierState{});
+    const DossierState before = next;
+    EXPECT_FALSE(machine_.Apply(&next, !state_, event, false, &ids_, &effects, &rejection));
+    EXPECT_TRUE(next == before) << "a rejected event changed the state";
     return rejection.code;
   }
-  static bool Has(const Transition& t, KpiField field) {
-    for (const CounterIncrement& c : t.counters) {
+  static bool Has(const Effects& effects, KpiField field) {
+    for (const CounterIncrement& c : effects.counters) {
       if (c.field == field) return true;
+    }
+    return false;
+  }
+  std::vector<TimerSpec> Pending() const {
+    std::vector<TimerSpec> out;
+    for (const TimerSpec& timer : machine_.PendingTimers(*state_)) out.push_back(timer);
+    return out;
+  }
+  bool IsPending(AlertKind kind) const {
+    for (const TimerSpec& timer : Pending()) {
+      if (timer.kind == kind) return true;
     }
     return false;
   }
@@ -67,6 +82,7 @@ class DossierStateMachineTest : public ::testing::Test {
   static WorkingCalendar* calendar_;
   static ProcedureCatalog* catalog_;
   DossierStateMachine machine_{calendar_, catalog_};
+  IdTable ids_;
   std::optional<DossierState> state_;
   int next_id_ = 1;
 };
@@ -75,14 +91,15 @@ WorkingCalendar* DossierStateMachineTest::calendar_ = nullptr;
 ProcedureCatalog* DossierStateMachineTest::catalog_ = nullptr;
 
 TEST_F(DossierStateMachineTest, ReceivedOpensWithDueAndCounters) {
-  Transition t = Ok(Received("2019-06-06T09:00:00+07:00", 3));
+  Effects t = Ok(Received("2019-06-06T09:00:00+07:00", 3));
   EXPECT_EQ(state_->status, DossierStatus::kOpen);
   EXPECT_EQ(state_->due_at, Minute("2019-06-11T09:00:00+07:00"));
   EXPECT_EQ(state_->budget_minutes, 3 * 540);
   EXPECT_TRUE(Has(t, KpiField::kReceived));
   EXPECT_TRUE(Has(t, KpiField::kReceivedOneStop));
   EXPECT_TRUE(Has(t, KpiField::kDirect));
-  EXPECT_EQ(t.armed_timers.size(), 3u);  // due_soon, apology_due, overdue
+  EXPECT_TRUE(t.timers_changed);
+  EXPECT_EQ(Pending().size(), 3u);  // due_soon, apology_due, overdue
 }
 
 TEST_F(DossierStateMachineTest, CarriedDueAtIsAuthoritative) {
@@ -110,15 +127,20 @@ TEST_F(DossierStateMachineTest, UnknownProcedureNeedsDueOrProcessing) {
 TEST_F(DossierStateMachineTest, PauseAndResumeMoveTheDueByRemainingWorkingTime) {
   Ok(Received("2019-06-03T09:00:00+07:00", 5));
   EXPECT_EQ(state_->due_at, Minute("2019-06-10T09:00:00+07:00"));
-  Transition pause = Ok(Make(EventType::kSupplementRequested, "2019-06-05T16:00:00+07:00"));
+  EXPECT_EQ(Pending().size(), 3u);
+  Effects pause = Ok(Make(EventType::kSupplementRequested, "2019-06-05T16:00:00+07:00"));
   EXPECT_EQ(state_->status, DossierStatus::kPaused);
   EXPECT_EQ(state_->remaining_minutes, 1200);
-  EXPECT_EQ(pause.cancelled_timers.size(), 3u);
-  EXPECT_TRUE(state_->timers.empty());
-  Transition resume = Ok(Make(EventType::kSupplementReceived, "2019-06-12T09:00:00+07:00"));
+  EXPECT_TRUE(pause.timers_changed);
+  EXPECT_TRUE(Pending().empty());  // a paused dossier's clock stands still
+  Effects resume = Ok(Make(EventType::kSupplementReceived, "2019-06-12T09:00:00+07:00"));
   EXPECT_EQ(state_->status, DossierStatus::kOpen);
   EXPECT_EQ(state_->due_at, Minute("2019-06-14T11:00:00+07:00"));
-  EXPECT_FALSE(resume.armed_timers.empty());
+  EXPECT_TRUE(resume.timers_changed);
+  ASSERT_EQ(Pending().size(), 3u);
+  for (const TimerSpec& timer : Pending()) {
+    EXPECT_EQ(timer.due_at, Minute("2019-06-14T11:00:00+07:00"));
+  }
 }
 
 TEST_F(DossierStateMachineTest, PausedAfterDueStaysLate) {
@@ -129,17 +151,17 @@ TEST_F(DossierStateMachineTest, PausedAfterDueStaysLate) {
   resume.due_at = At("2019-06-20T10:00:00+07:00");  // recorded, not applied
   Ok(resume);
   EXPECT_EQ(state_->due_at, Minute("2019-06-04T09:00:00+07:00"));
-  Transition resolved = Ok(Make(EventType::kResolved, "2019-06-07T11:00:00+07:00"));
+  Effects resolved = Ok(Make(EventType::kResolved, "2019-06-07T11:00:00+07:00"));
   EXPECT_TRUE(Has(resolved, KpiField::kResolvedLate));
 }
 
 TEST_F(DossierStateMachineTest, ResolvedWhilePausedCountsAtThePauseInstant) {
   Ok(Received("2019-06-03T09:00:00+07:00", 3));  // due Thu 06-06 09:00
   Ok(Make(EventType::kSupplementRequested, "2019-06-04T10:00:00+07:00"));
-  Transition resolved = Ok(Make(EventType::kResolved, "2019-07-20T10:00:00+07:00"));
+  Effects resolved = Ok(Make(EventType::kResolved, "2019-07-20T10:00:00+07:00"));
   EXPECT_EQ(state_->classified_at, Minute("2019-06-04T10:00:00+07:00"));
   EXPECT_EQ(state_->classification, Classification::kEarly);
-  EXPECT_EQ(resolved.counters.front().month_key, 201907);  // month of the resolved event
+  EXPECT_EQ(resolved.counters[0].month_key, 201907);  // month of the resolved event
 }
 
 TEST_F(DossierStateMachineTest, ClassifiesEarlyOnTimeLate) {
@@ -160,17 +182,18 @@ TEST_F(DossierStateMachineTest, OnlyTheFirstApologyCountsAndASecondRaisesAViolat
   Ok(Received("2019-06-06T09:00:00+07:00", 3));  // due Tue 06-11 09:00
   Event apology = Make(EventType::kApologized, "2019-06-10T10:00:00+07:00");
   apology.new_due_at = At("2019-06-12T17:00:00+07:00");
-  Transition first = Ok(apology);
+  EXPECT_TRUE(IsPending(AlertKind::kApologyDue));
+  Ok(apology);
   EXPECT_TRUE(state_->first_apology_timely);
-  ASSERT_EQ(first.cancelled_timers.size(), 1u);
-  EXPECT_EQ(first.cancelled_timers[0].kind, AlertKind::kApologyDue);
+  EXPECT_FALSE(IsPending(AlertKind::kApologyDue));  // the apology came; no reminder
+  EXPECT_TRUE(IsPending(AlertKind::kOverdue));
   Event second = Make(EventType::kApologized, "2019-06-12T10:00:00+07:00");
   second.new_due_at = At("2019-06-14T17:00:00+07:00");
-  Transition violation = Ok(second);
+  Effects violation = Ok(second);
   ASSERT_EQ(violation.alerts.size(), 1u);
   EXPECT_EQ(violation.alerts[0].kind, AlertKind::kApologyViolation);
   EXPECT_EQ(state_->promised_due_at, Minute("2019-06-12T17:00:00+07:00"));
-  Transition resolved = Ok(Make(EventType::kResolved, "2019-06-13T10:00:00+07:00"));
+  Effects resolved = Ok(Make(EventType::kResolved, "2019-06-13T10:00:00+07:00"));
   EXPECT_TRUE(Has(resolved, KpiField::kLateApologized));
   EXPECT_TRUE(Has(resolved, KpiField::kLateApologizedTimely));
 }
@@ -214,8 +237,8 @@ TEST_F(DossierStateMachineTest, TimeTravelIsRejectedButEqualInstantsAreFine) {
   Event transfer = Make(EventType::kTransferred, "2019-06-06T09:00:00+07:00");
   transfer.to_agency_id = "hbt-phong-tu-phap";
   Ok(transfer);
-  EXPECT_EQ(state_->holder_agency_id, "hbt-phong-tu-phap");
-  EXPECT_EQ(state_->receiving_agency_id, "phuong-bach-khoa");
+  EXPECT_EQ(ids_.Name(state_->holder_agency), "hbt-phong-tu-phap");
+  EXPECT_EQ(ids_.Name(state_->receiving_agency), "phuong-bach-khoa");
   EXPECT_EQ(Rejected(Make(EventType::kResolved, "2019-06-06T08:59:59+07:00")),
             RejectCode::kTimeTravel);
 }
@@ -227,18 +250,26 @@ TEST_F(DossierStateMachineTest, ReceiptOutsideTheCalendarIsRejected) {
 TEST_F(DossierStateMachineTest, OverdueTimerRaisesOverdueApologyMissingAndADerivedEvent) {
   Ok(Received("2019-06-17T09:00:00+07:00", 3));  // due Thu 06-20 09:00
   TimerSpec overdue;
-  for (const TimerSpec& timer : state_->timers) {
+  for (const TimerSpec& timer : Pending()) {
     if (timer.kind == AlertKind::kOverdue) overdue = timer;
   }
-  std::optional<Event> derived;
-  Transition fired = machine_.Fire(*state_, overdue, At("2019-06-21T08:30:00+07:00"), &derived);
+  ASSERT_EQ(overdue.due_at, Minute("2019-06-20T09:00:00+07:00"));
+  FireResult fired = machine_.Fire(&*state_, overdue, At("2019-06-21T08:30:00+07:00"));
   ASSERT_EQ(fired.alerts.size(), 2u);
   EXPECT_EQ(fired.alerts[0].kind, AlertKind::kOverdue);
   EXPECT_EQ(fired.alerts[1].kind, AlertKind::kApologyMissing);
-  ASSERT_TRUE(derived.has_value());
-  EXPECT_EQ(derived->type, EventType::kOverdue);
-  EXPECT_EQ(derived->occurred_at, At("2019-06-20T09:00:00+07:00"));
-  EXPECT_EQ(fired.state.timers.size(), 2u);
+  ASSERT_TRUE(fired.derive_overdue);
+  const Event derived =
+      DossierStateMachine::DerivedOverdue("D", ids_.Name(state_->holder_agency), state_->due_at);
+  EXPECT_EQ(derived.type, EventType::kOverdue);
+  EXPECT_EQ(derived.occurred_at, At("2019-06-20T09:00:00+07:00"));
+  EXPECT_EQ(derived.event_id, "hoso-overdue:D:20190620T0900");
+  // Fired once: the overdue timer is gone, the others (already past) remain
+  // until fired themselves.
+  EXPECT_FALSE(IsPending(AlertKind::kOverdue));
+  EXPECT_EQ(Pending().size(), 2u);
+  // Firing the same timer again raises nothing.
+  EXPECT_TRUE(machine_.Fire(&*state_, overdue, At("2019-06-21T09:30:00+07:00")).alerts.empty());
 }
 
 }  // namespace
@@ -254,11 +285,8 @@ TEST_F(DossierStateMachineTest, DerivedOverdueDoesNotMakeALateArrivalTimeTravel)
   Ok(Received("2019-06-17T09:00:00+07:00", 3));  // due Thu 06-20 09:00
   Event derived = Make(EventType::kOverdue, "2019-06-20T09:00:00+07:00");
   derived.due_at = At("2019-06-20T09:00:00+07:00");
-  Transition out;
-  Rejection rejection;
-  ASSERT_TRUE(machine_.Apply(&*state_, derived, /*derived=*/true, &out, &rejection));
-  state_ = out.state;
-  Transition resolved = Ok(Make(EventType::kResolved, "2019-06-19T16:00:00+07:00"));
+  Ok(derived, /*derived=*/true);
+  Effects resolved = Ok(Make(EventType::kResolved, "2019-06-19T16:00:00+07:00"));
   EXPECT_TRUE(Has(resolved, KpiField::kResolvedEarly));
 }
 
@@ -266,8 +294,7 @@ TEST_F(DossierStateMachineTest, DerivedOverdueDoesNotMakeALateArrivalTimeTravel)
 // contract, whose ids are at most 128 characters, whatever the dossier id.
 TEST(DerivedOverdueEventIdTest, StaysWithin128CharactersAndUnique) {
   const LocalMinute due = ToLocalMinute(*ParseRfc3339("2019-06-13T09:00:00+07:00"));
-  EXPECT_EQ(DossierStateMachine::DerivedOverdueEventId("D1", due),
-            "hoso-overdue:D1:20190613T0900");
+  EXPECT_EQ(DossierStateMachine::DerivedOverdueEventId("D1", due), "hoso-overdue:D1:20190613T0900");
   auto chars = [](const std::string& s) {
     size_t n = 0;
     for (unsigned char c : s) n += (c & 0xC0) != 0x80;

@@ -1,0 +1,89 @@
+// Pipeline: the one loop every command runs (ingest, serve, demo, replay,
+// the benchmarks):
+//
+//   source -> Engine::Apply (decode, state machine, projections in memory)
+//   -> dead letters written and flushed -> Engine::Seal (one atomic commit
+//   with the source positions) -> Committer (RocksDB, on its own thread,
+//   overlapping the next batch) -> once durable: Engine::Committed, sinks
+//   (alerts, KPI changes), source told (Kafka offsets) -> wall clock:
+//   AdvanceClock in bounded commits.
+//
+// The CLI configures it; it owns none of its parts.
+// Thread-safety: Run and Finish on one thread.
+#ifndef HOSO_ENGINE_RUNTIME_PIPELINE_H_
+#define HOSO_ENGINE_RUNTIME_PIPELINE_H_
+
+#include <array>
+#include <cstdint>
+#include <functional>
+
+#include "engine/core/status.h"
+#include "engine/runtime/committer.h"
+#include "engine/runtime/engine.h"
+#include "engine/runtime/event_source.h"
+
+namespace hoso::runtime {
+
+struct PipelineStats {
+  BatchResult totals;
+  int64_t records = 0;  // read from the source
+  int64_t alerts = 0;
+  std::array<int64_t, core::kAlertKindCount> alerts_by_kind{};
+  int64_t batches = 0;  // source batches with records
+  int64_t commits = 0;  // durable commits
+  int64_t checkpoints = 0;
+};
+
+struct PipelineOptions {
+  // Most records per source batch. Default: 8,192.
+  size_t batch_max_records = 8192;
+  // Wall-clock mode: AdvanceClock(now()) after every batch, in commits of at
+  // most EngineOptions::max_timers_per_advance timers. Default: off.
+  bool wall_clock = false;
+  // The wall clock. Default: the system clock.
+  std::function<core::Instant()> now;
+  // Checked before every batch; true ends Run (the batch in hand is
+  // finished and committed first). May be empty.
+  std::function<bool()> stop;
+  // Checked after every batch; true ends Run. May be empty.
+  std::function<bool(const PipelineStats&)> done;
+  // Called after every batch. May be empty.
+  std::function<void(const PipelineStats&)> progress;
+  // Called after Apply and the dead letters of a batch, before its commit is
+  // sealed (crash tests kill the process here). May be empty.
+  std::function<void(int64_t batch_number)> before_seal;
+  // Called once the commit of a batch is submitted. May be empty.
+  std::function<void(int64_t batch_number)> after_submit;
+};
+
+class Pipeline {
+ public:
+  // Every part must outlive the pipeline; `rejects` and `sink` may be null.
+  Pipeline(Engine* engine, EventSource* source, Committer* committer, RejectSink* rejects,
+           CommitSink* sink, PipelineOptions options);
+
+  // Runs until the source ends (a finite source), `done` or `stop` says so,
+  // or something fails (a source, store or sink failure; never a bad record).
+  core::Status Run(PipelineStats* stats);
+  // Seals what is left (a checkpoint when `checkpoint`, as a clean shutdown
+  // writes) and waits for every commit to be durable and published.
+  core::Status Finish(bool checkpoint, PipelineStats* stats);
+
+ private:
+  core::Status SealAndSubmit(Positions positions, bool checkpoint, PipelineStats* stats);
+  core::Status Settle(PipelineStats* stats);
+  core::Status Tick(PipelineStats* stats);
+  void Count(const BatchResult& result, PipelineStats* stats);
+  core::Instant Now() const;
+
+  Engine* engine_;
+  EventSource* source_;
+  Committer* committer_;
+  RejectSink* rejects_;
+  CommitSink* sink_;
+  PipelineOptions options_;
+};
+
+}  // namespace hoso::runtime
+
+#endif  // HOSO_ENGINE_RUNTIME_PIPELINE_H_

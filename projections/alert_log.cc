@@ -1,0 +1,61 @@
+#include "projections/alert_log.h"
+
+#include "projections/coding.h"
+
+namespace hoso::projections {
+
+std::string AlertsKey(uint64_t first_sequence) {
+  std::string key;
+  PutU64(&key, first_sequence);
+  return key;
+}
+
+void AlertBatchWriter::Clear() {
+  count_ = 0;
+  entries_.clear();
+}
+
+void AlertBatchWriter::Add(std::string_view dossier_id, core::AlertKind kind,
+                           core::LocalMinute due_at, std::string_view json) {
+  PutString(&entries_, dossier_id);
+  PutU8(&entries_, static_cast<uint8_t>(kind));
+  PutI64(&entries_, due_at.value);
+  PutString(&entries_, json);
+  ++count_;
+}
+
+std::string AlertBatchWriter::Value() const {
+  std::string out;
+  PutVarint(&out, count_);
+  out.append(entries_);
+  return out;
+}
+
+core::Status ForEachAlert(KvStore& store, uint64_t from,
+                          const std::function<core::Status(const StoredAlert&)>& visit) {
+  auto it = store.NewIterator(Column::kAlerts);
+  it->SeekForPrev(AlertsKey(from));
+  if (!it->Valid()) it->SeekToFirst();
+  for (; it->Valid(); it->Next()) {
+    Reader key(it->key());
+    const uint64_t first = key.U64();
+    if (key.failed() || !key.done()) return Corrupt("alerts key");
+    Reader r(it->value());
+    const uint64_t count = r.Varint();
+    for (uint64_t i = 0; i < count && !r.failed(); ++i) {
+      StoredAlert alert;
+      alert.sequence = first + i;
+      alert.dossier_id = r.String();
+      const uint8_t kind = r.U8();
+      alert.due_at.value = r.I64();
+      alert.json = r.String();
+      if (r.failed() || kind >= core::kAlertKindCount) return Corrupt("alerts");
+      alert.kind = static_cast<core::AlertKind>(kind);
+      if (alert.sequence >= from) HOSO_RETURN_IF_ERROR(visit(alert));
+    }
+    if (r.failed() || !r.done()) return Corrupt("alerts");
+  }
+  return it->status();
+}
+
+}  // namespace hoso::projections

@@ -1,0 +1,97 @@
+// DossierTable: the dossier states the engine works on, in memory (docs/
+// storage.md "Dossier states"): every open dossier, and finished ones until
+// the checkpoint that stores them is durable. Each dossier has a compact
+// slot (a handle) found by id through an open-addressing index over an id
+// arena, so looking up a dossier allocates nothing and a state never moves
+// (slots live in chunks of 4,096 that are never reallocated). A freed slot is
+// reused; its generation changes, so a handle kept elsewhere (the timer
+// queue) can tell.
+// Not thread-safe.
+#ifndef HOSO_PROJECTIONS_DOSSIER_TABLE_H_
+#define HOSO_PROJECTIONS_DOSSIER_TABLE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/core/dossier_state.h"
+
+namespace hoso::projections {
+
+class DossierTable {
+ public:
+  static constexpr uint32_t kNone = 0xFFFFFFFFu;
+
+  // The handle of `dossier_id`, or kNone.
+  uint32_t Find(std::string_view dossier_id) const;
+  // A new slot with a default state. REQUIRES: Find(dossier_id) == kNone.
+  uint32_t Insert(std::string_view dossier_id);
+  // Frees a slot (its generation changes). REQUIRES: live(handle).
+  void Erase(uint32_t handle);
+
+  bool live(uint32_t handle) const { return handle < slot_count_ && slot(handle).live; }
+  core::DossierState& state(uint32_t handle) { return slot(handle).state; }
+  const core::DossierState& state(uint32_t handle) const { return slot(handle).state; }
+  std::string_view id(uint32_t handle) const {
+    const Slot& s = slot(handle);
+    return std::string_view(arena_).substr(s.id_offset, s.id_length);
+  }
+  uint32_t generation(uint32_t handle) const { return slot(handle).generation; }
+  // Per-slot marks for the engine's bookkeeping (the last batch and
+  // checkpoint interval that touched the dossier); reset by Insert.
+  uint64_t& batch_mark(uint32_t handle) { return slot(handle).batch_mark; }
+  uint64_t& checkpoint_mark(uint32_t handle) { return slot(handle).checkpoint_mark; }
+  // Whether a checkpoint stored the dossier among the open ones (its record
+  // must then be deleted there when it is stored as finished).
+  bool& stored_open(uint32_t handle) { return slot(handle).stored_open; }
+
+  size_t size() const { return live_; }
+  // Calls f(handle) for every live slot.
+  template <typename F>
+  void ForEach(F&& f) const {
+    for (uint32_t h = 0; h < slot_count_; ++h) {
+      if (slot(h).live) f(h);
+    }
+  }
+
+ private:
+  struct Slot {
+    core::DossierState state;
+    uint64_t batch_mark = 0;
+    uint64_t checkpoint_mark = 0;
+    uint32_t id_offset = 0;
+    uint32_t id_length = 0;
+    uint32_t hash = 0;
+    uint32_t generation = 0;
+    bool live = false;
+    bool stored_open = false;
+  };
+  static constexpr uint32_t kEmpty = 0xFFFFFFFFu;
+  static constexpr uint32_t kTombstone = 0xFFFFFFFEu;
+  static uint32_t Hash(std::string_view id);
+  void Rehash(size_t buckets);
+  void CompactArena();
+
+  static constexpr uint32_t kChunkBits = 12;
+  Slot& slot(uint32_t handle) {
+    return chunks_[handle >> kChunkBits][handle & ((1u << kChunkBits) - 1)];
+  }
+  const Slot& slot(uint32_t handle) const {
+    return chunks_[handle >> kChunkBits][handle & ((1u << kChunkBits) - 1)];
+  }
+
+  std::vector<std::unique_ptr<Slot[]>> chunks_;
+  uint32_t slot_count_ = 0;
+  std::vector<uint32_t> free_;
+  size_t live_ = 0;
+  std::string arena_;  // the ids of the slots, back to back
+  size_t arena_garbage_ = 0;
+  std::vector<uint32_t> buckets_;  // slot handles, kEmpty or kTombstone
+  size_t used_buckets_ = 0;        // live + tombstones
+};
+
+}  // namespace hoso::projections
+
+#endif  // HOSO_PROJECTIONS_DOSSIER_TABLE_H_

@@ -1,0 +1,247 @@
+#include "projections/event_log.h"
+
+#include <lz4.h>
+
+#include <algorithm>
+
+#include "projections/coding.h"
+
+namespace hoso::projections {
+namespace {
+
+constexpr uint8_t kSegmentFormat = 3;            // entries as they are (in memory)
+constexpr uint8_t kCompressedSegmentFormat = 4;  // entries as one LZ4 block (stored)
+constexpr uint8_t kDerivedFlag = 1;
+
+}  // namespace
+
+uint64_t Fingerprint(std::string_view id) {
+  uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : id) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
+
+std::string LogKey(uint64_t first_sequence, uint64_t batch_serial) {
+  std::string key;
+  key.reserve(16);
+  PutU64(&key, first_sequence);
+  PutU64(&key, batch_serial);
+  return key;
+}
+
+core::Result<std::pair<uint64_t, uint64_t>> DecodeLogKey(std::string_view key) {
+  Reader r(key);
+  const uint64_t first = r.U64();
+  const uint64_t serial = r.U64();
+  if (r.failed() || !r.done()) return Corrupt("log key");
+  return std::make_pair(first, serial);
+}
+
+namespace {
+
+// Header sizes: the counts are fixed-width so they are patched in place.
+constexpr size_t kSegmentHeaderBytes = 1 + 8 + 8 + 4;
+constexpr size_t kIndexHeaderBytes = 4;
+
+void PatchU32(std::string* out, size_t at, uint32_t v) {
+  for (int i = 0; i < 4; ++i) (*out)[at + i] = static_cast<char>(v >> (24 - 8 * i));
+}
+
+}  // namespace
+
+void SegmentBuilder::Reset(uint64_t batch_serial, uint64_t first_sequence) {
+  serial_ = batch_serial;
+  first_sequence_ = first_sequence;
+  count_ = 0;
+  segment_.clear();
+  PutU8(&segment_, kSegmentFormat);
+  PutU64(&segment_, serial_);
+  PutU64(&segment_, first_sequence_);
+  PutU32(&segment_, 0);
+  entry_offsets_.clear();
+  index_.clear();
+  PutU32(&index_, 0);
+}
+
+bool SegmentBuilder::BytesOf(uint64_t sequence, std::string_view* bytes) const {
+  if (sequence < first_sequence_ || sequence - first_sequence_ >= count_) return false;
+  Reader r(std::string_view(segment_).substr(entry_offsets_[sequence - first_sequence_]));
+  r.U8();
+  r.SignedVarint();
+  r.SignedVarint();
+  r.Varint();
+  r.Bytes(32);
+  r.String();
+  *bytes = r.String();
+  return !r.failed();
+}
+
+void SegmentBuilder::Add(const LogEntry& entry, uint64_t event_id_fingerprint) {
+  entry_offsets_.push_back(static_cast<uint32_t>(segment_.size()));
+  PutU8(&segment_, entry.derived ? kDerivedFlag : 0);
+  PutSignedVarint(&segment_, entry.partition);
+  PutSignedVarint(&segment_, entry.offset);
+  PutVarint(&segment_, entry.dossier_sequence);
+  segment_.append(entry.chain_hash.data(), 32);
+  PutString(&segment_, entry.dossier_id);
+  PutString(&segment_, entry.bytes);
+  PutU64(&index_, event_id_fingerprint);
+  PutU64(&index_, Fingerprint(entry.dossier_id));
+  ++count_;
+  PatchU32(&segment_, kSegmentHeaderBytes - 4, count_);
+  PatchU32(&index_, 0, count_);
+}
+
+std::string SegmentBuilder::TakeSegment(std::string spare) {
+  std::string out = std::move(segment_);
+  segment_ = std::move(spare);
+  segment_.clear();
+  return out;
+}
+
+std::string CompressSegment(std::string_view segment) {
+  const std::string_view entries = segment.substr(std::min(segment.size(), kSegmentHeaderBytes));
+  std::string out;
+  const int bound = LZ4_compressBound(static_cast<int>(entries.size()));
+  out.resize(kSegmentHeaderBytes + 4 + static_cast<size_t>(bound));
+  std::memcpy(out.data(), segment.data(), kSegmentHeaderBytes);
+  out[0] = static_cast<char>(kCompressedSegmentFormat);
+  PatchU32(&out, kSegmentHeaderBytes, static_cast<uint32_t>(entries.size()));
+  const int written = LZ4_compress_default(entries.data(), out.data() + kSegmentHeaderBytes + 4,
+                                           static_cast<int>(entries.size()), bound);
+  out.resize(kSegmentHeaderBytes + 4 + static_cast<size_t>(std::max(written, 0)));
+  return out;
+}
+
+core::Result<SegmentReader> SegmentReader::Open(std::string_view value) {
+  Reader r(value);
+  SegmentReader reader;
+  const uint8_t format = r.U8();
+  if (format != kSegmentFormat && format != kCompressedSegmentFormat) {
+    return Corrupt("log segment (unknown format)");
+  }
+  reader.serial_ = r.U64();
+  reader.first_sequence_ = r.U64();
+  reader.count_ = r.U32();
+  if (r.failed()) return Corrupt("log segment header");
+  if (format == kSegmentFormat) {
+    reader.rest_ = r.Rest();
+    return reader;
+  }
+  const uint32_t size = r.U32();
+  const std::string_view block = r.Rest();
+  // An entry takes at least 36 bytes: a size beyond what the block could
+  // expand to is a corrupt header, not an allocation to make.
+  if (r.failed() || size > block.size() * 255 + 16 || size > (uint64_t{1} << 31)) {
+    return Corrupt("log segment header");
+  }
+  reader.decompressed_ = std::make_shared<std::string>(size, '\0');
+  const int read = LZ4_decompress_safe(block.data(), reader.decompressed_->data(),
+                                       static_cast<int>(block.size()), static_cast<int>(size));
+  if (read != static_cast<int>(size)) return Corrupt("log segment (its entries do not decompress)");
+  reader.rest_ = *reader.decompressed_;
+  return reader;
+}
+
+bool SegmentReader::Next(LogEntry* entry, core::Status* status) {
+  if (read_ == count_) {
+    if (!rest_.empty()) *status = Corrupt("log segment (bytes after its last event)");
+    return false;
+  }
+  Reader r(rest_);
+  const uint8_t flags = r.U8();
+  entry->derived = (flags & kDerivedFlag) != 0;
+  entry->partition = static_cast<int32_t>(r.SignedVarint());
+  entry->offset = r.SignedVarint();
+  entry->dossier_sequence = static_cast<uint32_t>(r.Varint());
+  entry->chain_hash = r.Bytes(32);
+  entry->dossier_id = r.String();
+  entry->bytes = r.String();
+  if (r.failed() || flags > kDerivedFlag) {
+    *status = Corrupt("log segment entry");
+    return false;
+  }
+  entry->sequence = first_sequence_ + read_;
+  ++read_;
+  rest_ = rest_.substr(r.position());
+  return true;
+}
+
+core::Status DecodeLogIndex(std::string_view value, std::vector<IndexEntry>* entries) {
+  entries->clear();
+  Reader r(value);
+  const uint64_t count = r.U32();
+  if (r.failed() || count > value.size() / 16) return Corrupt("log index");
+  entries->resize(count);
+  for (IndexEntry& entry : *entries) {
+    entry.event_id_fingerprint = r.U64();
+    entry.dossier_fingerprint = r.U64();
+  }
+  if (r.failed() || !r.done()) return Corrupt("log index");
+  return core::Status::Ok();
+}
+
+core::Status LogReader::ForEach(uint64_t from,
+                                const std::function<core::Status(const LogEntry&)>& visit) {
+  auto it = store_->NewIterator(Column::kLog);
+  std::string start;
+  PutU64(&start, from);
+  PutU64(&start, UINT64_MAX);
+  // The segment holding `from` starts at or before it.
+  it->SeekForPrev(start);
+  if (!it->Valid()) it->SeekToFirst();
+  for (; it->Valid(); it->Next()) {
+    auto segment = SegmentReader::Open(it->value());
+    if (!segment.ok()) return segment.status();
+    LogEntry entry;
+    core::Status status;
+    while (segment->Next(&entry, &status)) {
+      if (entry.sequence < from) continue;
+      HOSO_RETURN_IF_ERROR(visit(entry));
+    }
+    HOSO_RETURN_IF_ERROR(status);
+  }
+  return it->status();
+}
+
+core::Status LogReader::DossierEvents(std::string_view dossier_id, uint64_t first, uint64_t last,
+                                      const std::function<core::Status(const LogEntry&)>& visit) {
+  const uint64_t wanted = Fingerprint(dossier_id);
+  auto index = store_->NewIterator(Column::kLogIndex);
+  std::string start;
+  PutU64(&start, first);
+  PutU64(&start, UINT64_MAX);
+  index->SeekForPrev(start);
+  if (!index->Valid()) index->SeekToFirst();
+  std::vector<IndexEntry> entries;
+  std::string value;
+  for (; index->Valid(); index->Next()) {
+    auto key = DecodeLogKey(index->key());
+    if (!key.ok()) return key.status();
+    if (last != 0 && key->first > last) break;
+    HOSO_RETURN_IF_ERROR(DecodeLogIndex(index->value(), &entries));
+    bool named = false;
+    for (const IndexEntry& entry : entries) named = named || entry.dossier_fingerprint == wanted;
+    if (!named) continue;
+    HOSO_RETURN_IF_ERROR(store_->Get(Column::kLog, index->key(), &value));
+    auto segment = SegmentReader::Open(value);
+    if (!segment.ok()) return segment.status();
+    LogEntry entry;
+    core::Status status;
+    size_t i = 0;
+    while (segment->Next(&entry, &status)) {
+      const bool candidate = i < entries.size() && entries[i].dossier_fingerprint == wanted;
+      ++i;
+      if (!candidate || entry.dossier_id != dossier_id || entry.sequence < first) continue;
+      if (last != 0 && entry.sequence > last) break;
+      HOSO_RETURN_IF_ERROR(visit(entry));
+    }
+    HOSO_RETURN_IF_ERROR(status);
+  }
+  return index->status();
+}
+
+}  // namespace hoso::projections

@@ -1,0 +1,152 @@
+#include "projections/kpi_cells.h"
+
+#include "projections/coding.h"
+
+namespace hoso::projections {
+namespace {
+
+constexpr uint32_t kPartitionBias = uint32_t{1} << 31;
+
+}  // namespace
+
+std::string EncodeKpiKey(const KpiKey& key) {
+  std::string out;
+  PutU32(&out, static_cast<uint32_t>(key.month_key));
+  PutString(&out, key.agency_id);
+  PutString(&out, key.procedure_id);
+  PutU32(&out, static_cast<uint32_t>(key.partition) + kPartitionBias);
+  return out;
+}
+
+core::Result<KpiKey> DecodeKpiKey(std::string_view data) {
+  Reader r(data);
+  KpiKey key;
+  key.month_key = static_cast<int>(r.U32());
+  key.agency_id = r.String();
+  key.procedure_id = r.String();
+  key.partition = static_cast<int32_t>(r.U32() - kPartitionBias);
+  if (r.failed() || !r.done()) return Corrupt("kpi key");
+  return key;
+}
+
+std::string EncodeKpiCounters(const core::KpiCounters& counters) {
+  std::string out;
+  PutU8(&out, core::kKpiFieldCount);
+  for (int64_t v : counters.values) PutI64(&out, v);
+  return out;
+}
+
+core::Result<core::KpiCounters> DecodeKpiCounters(std::string_view value) {
+  Reader r(value);
+  core::KpiCounters counters;
+  if (r.U8() != core::kKpiFieldCount) return Corrupt("kpi counters (field count)");
+  for (int64_t& v : counters.values) v = r.I64();
+  if (r.failed() || !r.done()) return Corrupt("kpi counters");
+  return counters;
+}
+
+core::Result<std::map<KpiKey, core::KpiCounters>> LoadKpiCells(KvStore& store) {
+  std::map<KpiKey, core::KpiCounters> cells;
+  auto it = store.NewIterator(Column::kKpi);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto key = DecodeKpiKey(it->key());
+    if (!key.ok()) return key.status();
+    auto counters = DecodeKpiCounters(it->value());
+    if (!counters.ok()) return counters.status();
+    cells[std::move(*key)] = *counters;
+  }
+  HOSO_RETURN_IF_ERROR(it->status());
+  core::Status bad;
+  DeltaVisitor visitor;
+  visitor.kpi = [&](std::string_view encoded, const core::KpiCounters& counters) {
+    auto key = DecodeKpiKey(encoded);
+    if (!key.ok()) {
+      bad = key.status();
+      return;
+    }
+    cells[std::move(*key)] = counters;
+  };
+  HOSO_RETURN_IF_ERROR(ForEachDelta(store, visitor));
+  HOSO_RETURN_IF_ERROR(bad);
+  return cells;
+}
+
+void KpiCells::Add(int month_key, uint32_t agency, uint32_t procedure, int32_t partition,
+                   core::KpiField field) {
+  const Key key{month_key, agency, procedure, partition};
+  Cell& cell = cells_[key];
+  ++cell.counters[field];
+  if (!cell.dirty_batch) {
+    cell.dirty_batch = true;
+    batch_dirty_.emplace_back(key, &cell);
+  }
+  if (!cell.dirty_checkpoint) {
+    cell.dirty_checkpoint = true;
+    checkpoint_dirty_.emplace_back(key, &cell);
+  }
+}
+
+KpiKey KpiCells::Name(const Key& key) const {
+  return KpiKey{key.month_key, std::string(ids_->Name(key.agency)),
+                std::string(ids_->Name(key.procedure)), key.partition};
+}
+
+void KpiCells::TakeBatchChanges(BatchDeltaWriter* delta,
+                                std::vector<std::pair<KpiKey, core::KpiCounters>>* changed) {
+  for (auto& [key, cell] : batch_dirty_) {
+    KpiKey name = Name(key);
+    if (delta != nullptr) delta->AddKpi(EncodeKpiKey(name), cell->counters);
+    if (changed != nullptr) changed->emplace_back(std::move(name), cell->counters);
+    cell->dirty_batch = false;
+  }
+  batch_dirty_.clear();
+}
+
+void KpiCells::WriteCheckpoint(KvBatch* batch) {
+  for (auto& [key, cell] : checkpoint_dirty_) {
+    batch->Put(Column::kKpi, EncodeKpiKey(Name(key)), EncodeKpiCounters(cell->counters));
+    cell->dirty_checkpoint = false;
+  }
+  checkpoint_dirty_.clear();
+}
+
+core::Status KpiCells::Load(KvStore& store, core::IdTable* ids) {
+  auto base = store.NewIterator(Column::kKpi);
+  for (base->SeekToFirst(); base->Valid(); base->Next()) {
+    auto key = DecodeKpiKey(base->key());
+    if (!key.ok()) return key.status();
+    auto counters = DecodeKpiCounters(base->value());
+    if (!counters.ok()) return counters.status();
+    cells_[Key{key->month_key, ids->Intern(key->agency_id), ids->Intern(key->procedure_id),
+               key->partition}]
+        .counters = *counters;
+  }
+  HOSO_RETURN_IF_ERROR(base->status());
+  core::Status bad;
+  DeltaVisitor visitor;
+  visitor.kpi = [&](std::string_view encoded, const core::KpiCounters& counters) {
+    auto key = DecodeKpiKey(encoded);
+    if (!key.ok()) {
+      bad = key.status();
+      return;
+    }
+    const Key k{key->month_key, ids->Intern(key->agency_id), ids->Intern(key->procedure_id),
+                key->partition};
+    Cell& cell = cells_[k];
+    cell.counters = counters;
+    if (!cell.dirty_checkpoint) {
+      cell.dirty_checkpoint = true;
+      checkpoint_dirty_.emplace_back(k, &cell);
+    }
+  };
+  HOSO_RETURN_IF_ERROR(ForEachDelta(store, visitor));
+  return bad;
+}
+
+std::map<KpiKey, core::KpiCounters> KpiCells::Snapshot() const {
+  std::map<KpiKey, core::KpiCounters> out;
+  for (const auto& [key, cell] : cells_) out[Name(key)] = cell.counters;
+  return out;
+}
+
+}  // namespace hoso::projections

@@ -1,0 +1,97 @@
+// The KPI projection (design.md §4; docs/storage.md "KPI cells"): counters
+// per (local month, receiving agency, procedure, input partition), kept in
+// memory by the engine and made durable in amortized writes: each batch
+// writes the absolute values of the cells it changed in its delta
+// (batch_delta.h); each checkpoint writes the cells changed since the
+// previous one into the `kpi` family. Partitions stay separate in storage so
+// that instances sharing a topic publish partials that sum (docs/kafka.md).
+//
+//   kpi  key [u32 BE yyyymm][string agency][string procedure][u32 BE partition + 2^31]
+//        value u8 16, then 16 x i64 (the counters of core::KpiField)
+#ifndef HOSO_PROJECTIONS_KPI_CELLS_H_
+#define HOSO_PROJECTIONS_KPI_CELLS_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/core/id_table.h"
+#include "engine/core/kpi_counters.h"
+#include "engine/core/status.h"
+#include "projections/batch_delta.h"
+#include "projections/kv_store.h"
+
+namespace hoso::projections {
+
+// A cell named by its ids, for queries and the KPI change stream.
+struct KpiKey {
+  int month_key = 0;
+  std::string agency_id;
+  std::string procedure_id;
+  int32_t partition = 0;
+  auto operator<=>(const KpiKey&) const = default;
+};
+std::string EncodeKpiKey(const KpiKey& key);
+core::Result<KpiKey> DecodeKpiKey(std::string_view key);
+std::string EncodeKpiCounters(const core::KpiCounters& counters);
+core::Result<core::KpiCounters> DecodeKpiCounters(std::string_view value);
+
+// Every cell of a store as of its last committed batch: the checkpointed
+// cells with every later delta folded in.
+core::Result<std::map<KpiKey, core::KpiCounters>> LoadKpiCells(KvStore& store);
+
+// The engine's in-memory cells, keyed by IdTable handles. Not thread-safe.
+class KpiCells {
+ public:
+  explicit KpiCells(const core::IdTable* ids) : ids_(ids) {}
+  void Add(int month_key, uint32_t agency, uint32_t procedure, int32_t partition,
+           core::KpiField field);
+  // Adds the cells changed since the last call to `delta` (absolute values)
+  // and to `changed` (may be null), and forgets them.
+  void TakeBatchChanges(BatchDeltaWriter* delta,
+                        std::vector<std::pair<KpiKey, core::KpiCounters>>* changed);
+  // Puts the cells changed since the last checkpoint into `batch`, and
+  // forgets them.
+  void WriteCheckpoint(KvBatch* batch);
+  // Loads a store's cells (LoadKpiCells); cells changed by deltas since the
+  // checkpoint are marked for the next checkpoint. Names are interned in `ids`.
+  core::Status Load(KvStore& store, core::IdTable* ids);
+  // Every cell by name.
+  std::map<KpiKey, core::KpiCounters> Snapshot() const;
+  size_t size() const { return cells_.size(); }
+
+ private:
+  struct Key {
+    int32_t month_key;
+    uint32_t agency;
+    uint32_t procedure;
+    int32_t partition;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      uint64_t h = static_cast<uint32_t>(k.month_key);
+      h = h * 0x9E3779B97F4A7C15ull ^ k.agency;
+      h = h * 0x9E3779B97F4A7C15ull ^ k.procedure;
+      h = h * 0x9E3779B97F4A7C15ull ^ static_cast<uint32_t>(k.partition);
+      return static_cast<size_t>(h ^ (h >> 29));
+    }
+  };
+  struct Cell {
+    core::KpiCounters counters;
+    bool dirty_batch = false;
+    bool dirty_checkpoint = false;
+  };
+  KpiKey Name(const Key& key) const;
+
+  const core::IdTable* ids_;
+  std::unordered_map<Key, Cell, KeyHash> cells_;
+  std::vector<std::pair<Key, Cell*>> batch_dirty_;
+  std::vector<std::pair<Key, Cell*>> checkpoint_dirty_;
+};
+
+}  // namespace hoso::projections
+
+#endif  // HOSO_PROJECTIONS_KPI_CELLS_H_

@@ -1,0 +1,59 @@
+#include "projections/open_dossiers.h"
+
+#include "projections/dossier_record.h"
+
+namespace hoso::projections {
+
+OpenSummary SummaryOf(const core::DossierState& state, const core::IdTable& ids) {
+  OpenSummary summary;
+  summary.agency_id = ids.Name(state.receiving_agency);
+  summary.procedure_id = ids.Name(state.procedure);
+  summary.received_at = state.received_at;
+  summary.due_at = state.due_at;
+  summary.paused = state.status == core::DossierStatus::kPaused;
+  summary.paused_late = state.paused_late;
+  return summary;
+}
+
+core::Result<std::map<std::string, OpenSummary>> LoadOpenDossiers(KvStore& store) {
+  std::map<std::string, OpenSummary> open;
+  core::IdTable ids;
+  auto it = store.NewIterator(Column::kOpenDossiers);
+  core::DossierState state;
+  std::string id;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    HOSO_RETURN_IF_ERROR(DecodeDossierRecord(it->value(), &ids, &state, &id));
+    open[id] = SummaryOf(state, ids);
+  }
+  HOSO_RETURN_IF_ERROR(it->status());
+  DeltaVisitor visitor;
+  visitor.open = [&](std::string_view dossier_id, const OpenSummary* summary) {
+    if (summary != nullptr) {
+      open[std::string(dossier_id)] = *summary;
+    } else {
+      open.erase(std::string(dossier_id));
+    }
+  };
+  HOSO_RETURN_IF_ERROR(ForEachDelta(store, visitor));
+  return open;
+}
+
+std::vector<core::OpenCell> CountOpen(const std::map<std::string, OpenSummary>& open,
+                                      core::Instant as_of) {
+  std::map<std::pair<std::string, std::string>, core::OpenCell> cells;
+  for (const auto& [id, summary] : open) {
+    if (summary.received_at > as_of) continue;
+    core::OpenCell& cell = cells[{summary.agency_id, summary.procedure_id}];
+    cell.agency_id = summary.agency_id;
+    cell.procedure_id = summary.procedure_id;
+    ++cell.open;
+    const bool overdue =
+        summary.paused ? summary.paused_late : as_of > core::ToInstant(summary.due_at);
+    if (overdue) ++cell.open_overdue;
+  }
+  std::vector<core::OpenCell> out;
+  for (auto& [key, cell] : cells) out.push_back(std::move(cell));
+  return out;
+}
+
+}  // namespace hoso::projections

@@ -1,0 +1,35 @@
+// Open dossiers as queries see them (design.md §4 `open`, `open_overdue`):
+// the records of the `open_dossiers` family (as of the last checkpoint) with
+// every later batch delta folded in.
+#ifndef HOSO_PROJECTIONS_OPEN_DOSSIERS_H_
+#define HOSO_PROJECTIONS_OPEN_DOSSIERS_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/core/dossier_state.h"
+#include "engine/core/id_table.h"
+#include "engine/core/kpi_counters.h"
+#include "engine/core/status.h"
+#include "projections/batch_delta.h"
+#include "projections/kv_store.h"
+
+namespace hoso::projections {
+
+// The summary of an open dossier's state.
+OpenSummary SummaryOf(const core::DossierState& state, const core::IdTable& ids);
+
+// Every dossier open after the last committed batch, by id.
+core::Result<std::map<std::string, OpenSummary>> LoadOpenDossiers(KvStore& store);
+
+// Dossiers open at `as_of` per (receiving agency, procedure), for an instant
+// at or after the last applied event (earlier instants need a fold of the
+// log). Overdue: not paused and as_of after due_at, or paused at or after
+// its due_at.
+std::vector<core::OpenCell> CountOpen(const std::map<std::string, OpenSummary>& open,
+                                      core::Instant as_of);
+
+}  // namespace hoso::projections
+
+#endif  // HOSO_PROJECTIONS_OPEN_DOSSIERS_H_

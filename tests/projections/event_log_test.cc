@@ -1,0 +1,197 @@
+// The event log's layout (docs/storage.md "Event log"): segments round-trip
+// compressed and not, entries at every limit (ids of 512 bytes, offsets at
+// the extremes, large events), damaged values are Corruption, and the
+// reader finds one dossier's events through the index.
+#include "projections/event_log.h"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+#include <vector>
+
+#include "projections/memory_kv_store.h"
+#include "tests/projections/long_ids.h"
+
+namespace hoso::projections {
+namespace {
+
+using testing::LongestId;
+
+struct Owned {
+  uint64_t sequence;
+  bool derived;
+  int32_t partition;
+  int64_t offset;
+  uint32_t dossier_sequence;
+  std::string chain_hash, dossier_id, bytes;
+  bool operator==(const Owned&) const = default;
+};
+
+Owned Own(const LogEntry& e) {
+  return Owned{e.sequence,
+               e.derived,
+               e.partition,
+               e.offset,
+               e.dossier_sequence,
+               std::string(e.chain_hash),
+               std::string(e.dossier_id),
+               std::string(e.bytes)};
+}
+
+LogEntry View(const Owned& o) {
+  LogEntry e;
+  e.sequence = o.sequence;
+  e.derived = o.derived;
+  e.partition = o.partition;
+  e.offset = o.offset;
+  e.dossier_sequence = o.dossier_sequence;
+  e.chain_hash = o.chain_hash;
+  e.dossier_id = o.dossier_id;
+  e.bytes = o.bytes;
+  return e;
+}
+
+std::vector<Owned> Extremes(uint64_t first_sequence) {
+  return {
+      {first_sequence, true, -1, std::numeric_limits<int64_t>::min(),
+       std::numeric_limits<uint32_t>::max(), std::string(32, '\xff'), LongestId('\x80'),
+       std::string(64 * 1024, 'x')},
+      {first_sequence + 1, false, std::numeric_limits<int32_t>::max(),
+       std::numeric_limits<int64_t>::max(), 0, std::string(32, '\0'), "D", "{}"},
+      {first_sequence + 2, false, 0, 0, 7, std::string(32, 'h'), LongestId('\x81'),
+       std::string("{\"x\":\"\xC3\xA1\"}")},
+  };
+}
+
+std::vector<Owned> ReadAll(std::string_view value) {
+  auto reader = SegmentReader::Open(value);
+  EXPECT_TRUE(reader.ok()) << reader.status().ToString();
+  std::vector<Owned> out;
+  if (!reader.ok()) return out;
+  LogEntry entry;
+  core::Status status;
+  while (reader->Next(&entry, &status)) out.push_back(Own(entry));
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  return out;
+}
+
+TEST(EventLogTest, SegmentsRoundTripCompressedAndNot) {
+  const std::vector<Owned> entries = Extremes(std::numeric_limits<uint64_t>::max() - 3);
+  SegmentBuilder builder;
+  builder.Reset(/*batch_serial=*/42, entries[0].sequence);
+  for (const Owned& e : entries) builder.Add(View(e), Fingerprint("event-" + e.bytes));
+  EXPECT_EQ(builder.count(), 3u);
+  std::string_view bytes;
+  ASSERT_TRUE(builder.BytesOf(entries[2].sequence, &bytes));
+  EXPECT_EQ(bytes, entries[2].bytes);
+  EXPECT_FALSE(builder.BytesOf(entries[2].sequence + 1, &bytes));
+
+  const std::string plain(builder.Segment());
+  EXPECT_EQ(ReadAll(plain), entries);
+  const std::string compressed = CompressSegment(plain);
+  EXPECT_LT(compressed.size(), plain.size() / 4);  // 64 KiB of 'x' compresses
+  EXPECT_EQ(ReadAll(compressed), entries);
+  auto reader = SegmentReader::Open(compressed);
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ(reader->batch_serial(), 42u);
+  EXPECT_EQ(reader->first_sequence(), entries[0].sequence);
+  EXPECT_EQ(reader->count(), 3u);
+
+  std::vector<IndexEntry> index;
+  ASSERT_TRUE(DecodeLogIndex(builder.Index(), &index).ok());
+  ASSERT_EQ(index.size(), 3u);
+  EXPECT_EQ(index[0].dossier_fingerprint, Fingerprint(LongestId('\x80')));
+  EXPECT_EQ(index[1].event_id_fingerprint, Fingerprint("event-{}"));
+
+  auto key = DecodeLogKey(builder.Key());
+  ASSERT_TRUE(key.ok());
+  EXPECT_EQ(key->first, entries[0].sequence);
+  EXPECT_EQ(key->second, 42u);
+}
+
+TEST(EventLogTest, TakingASegmentLeavesTheBuilderReadyForTheNextBatch) {
+  SegmentBuilder builder;
+  builder.Reset(1, 1);
+  for (const Owned& e : Extremes(1)) builder.Add(View(e), 1);
+  const std::string first = builder.TakeSegment(std::string(1000, '?'));
+  EXPECT_EQ(ReadAll(first).size(), 3u);
+  builder.Reset(2, 4);
+  Owned one{4, false, 0, 9, 0, std::string(32, 'a'), "E", "{\"e\":1}"};
+  builder.Add(View(one), 2);
+  EXPECT_EQ(ReadAll(builder.Segment()), std::vector<Owned>{one});
+}
+
+TEST(EventLogTest, DamagedSegmentsAreCorruptionNotGarbage) {
+  SegmentBuilder builder;
+  builder.Reset(1, 1);
+  for (const Owned& e : Extremes(1)) builder.Add(View(e), 1);
+  for (const std::string& value :
+       {std::string(builder.Segment()), CompressSegment(builder.Segment())}) {
+    for (size_t cut = 0; cut < value.size(); cut += cut < 80 ? 1 : 997) {
+      const std::string_view damaged = std::string_view(value).substr(0, cut);
+      auto reader = SegmentReader::Open(damaged);
+      if (!reader.ok()) continue;
+      LogEntry entry;
+      core::Status status;
+      size_t read = 0;
+      while (reader->Next(&entry, &status)) ++read;
+      EXPECT_FALSE(status.ok()) << "cut at " << cut << " of " << value.size() << " read " << read;
+    }
+  }
+  EXPECT_FALSE(SegmentReader::Open("\x09garbage").ok());
+}
+
+TEST(EventLogTest, TheReaderVisitsFromASequenceAndFindsADossiersEvents) {
+  MemoryKvStore store;
+  uint64_t sequence = 1;
+  for (uint64_t serial = 1; serial <= 4; ++serial) {
+    SegmentBuilder builder;
+    builder.Reset(serial, sequence);
+    for (int i = 0; i < 3; ++i, ++sequence) {
+      std::string dossier = sequence % 4 == 0 ? "A" : "B";
+      if (sequence % 4 != 0) dossier.append(std::to_string(sequence));
+      Owned e{sequence, false,
+              0,        static_cast<int64_t>(sequence),
+              0,        std::string(32, 'c'),
+              dossier,  "{\"n\":" + std::to_string(sequence) + "}"};
+      builder.Add(View(e), Fingerprint(e.bytes));
+    }
+    auto batch = store.NewBatch();
+    batch->Put(Column::kLog, builder.Key(),
+               serial % 2 ? CompressSegment(builder.Segment()) : std::string(builder.Segment()));
+    batch->Put(Column::kLogIndex, builder.Key(), builder.Index());
+    ASSERT_TRUE(store.Write(*batch).ok());
+  }
+  LogReader reader(&store);
+  std::vector<uint64_t> seen;
+  ASSERT_TRUE(reader
+                  .ForEach(5,
+                           [&](const LogEntry& e) {
+                             seen.push_back(e.sequence);
+                             return core::Status::Ok();
+                           })
+                  .ok());
+  EXPECT_EQ(seen, (std::vector<uint64_t>{5, 6, 7, 8, 9, 10, 11, 12}));
+  seen.clear();
+  ASSERT_TRUE(reader
+                  .DossierEvents("A", 1, 0,
+                                 [&](const LogEntry& e) {
+                                   EXPECT_EQ(e.dossier_id, "A");
+                                   seen.push_back(e.sequence);
+                                   return core::Status::Ok();
+                                 })
+                  .ok());
+  EXPECT_EQ(seen, (std::vector<uint64_t>{4, 8, 12}));
+  seen.clear();
+  ASSERT_TRUE(reader
+                  .DossierEvents("A", 5, 8,
+                                 [&](const LogEntry& e) {
+                                   seen.push_back(e.sequence);
+                                   return core::Status::Ok();
+                                 })
+                  .ok());
+  EXPECT_EQ(seen, (std::vector<uint64_t>{8}));
+}
+
+}  // namespace
+}  // namespace hoso::projections

@@ -1,0 +1,96 @@
+// KPI cells (docs/storage.md "KPI cells", "Checkpoints"): keys and counters
+// round-trip at their limits and sort by month; a store's cells are its
+// checkpointed base with every later batch delta folded in, in order.
+#include "projections/kpi_cells.h"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+
+#include "projections/batch_delta.h"
+#include "projections/memory_kv_store.h"
+#include "tests/projections/long_ids.h"
+
+namespace hoso::projections {
+namespace {
+
+using testing::LongestId;
+
+TEST(KpiCellsTest, KeyAndCountersRoundTripAtTheirLimits) {
+  KpiKey key{999912, LongestId('\x80'), LongestId('\x81'), std::numeric_limits<int32_t>::min()};
+  auto decoded = DecodeKpiKey(EncodeKpiKey(key));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(*decoded, key);
+  KpiKey earlier{999911, LongestId('\x81'), "", std::numeric_limits<int32_t>::max()};
+  EXPECT_LT(EncodeKpiKey(earlier), EncodeKpiKey(key));  // month first, whatever the ids
+  core::KpiCounters counters;
+  for (size_t i = 0; i < counters.values.size(); ++i) {
+    counters.values[i] =
+        i % 2 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+  }
+  auto back = DecodeKpiCounters(EncodeKpiCounters(counters));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, counters);
+  EXPECT_FALSE(DecodeKpiKey(EncodeKpiKey(key).substr(0, 20)).ok());
+  EXPECT_FALSE(DecodeKpiCounters(EncodeKpiCounters(counters).substr(1)).ok());
+}
+
+TEST(KpiCellsTest, AStoreReadsAsItsCheckpointPlusLaterDeltas) {
+  MemoryKvStore store;
+  core::IdTable ids;
+  const uint32_t agency = ids.Intern("phuong-a");
+  const uint32_t procedure = ids.Intern(LongestId('\x80'));
+  KpiCells cells(&ids);
+  uint64_t serial = 0;
+  // Three batches; a checkpoint after the second.
+  auto commit_batch = [&](bool checkpoint) {
+    BatchDeltaWriter delta;
+    std::vector<std::pair<KpiKey, core::KpiCounters>> changed;
+    cells.TakeBatchChanges(&delta, &changed);
+    auto batch = store.NewBatch();
+    ++serial;
+    if (checkpoint) {
+      cells.WriteCheckpoint(batch.get());
+      batch->DeleteRange(Column::kDeltas, DeltaKey(0), DeltaKey(serial + 1));
+    } else {
+      batch->Put(Column::kDeltas, DeltaKey(serial), delta.Value());
+    }
+    EXPECT_TRUE(store.Write(*batch).ok());
+    return changed;
+  };
+  cells.Add(201906, agency, procedure, 0, core::KpiField::kReceived);
+  cells.Add(201906, agency, procedure, 1, core::KpiField::kReceived);
+  auto changed = commit_batch(false);
+  EXPECT_EQ(changed.size(), 2u);
+  cells.Add(201906, agency, procedure, 0, core::KpiField::kResolvedLate);
+  commit_batch(true);
+  cells.Add(201906, agency, procedure, 0, core::KpiField::kReceived);
+  cells.Add(201907, agency, procedure, 0, core::KpiField::kReceived);
+  changed = commit_batch(false);
+  ASSERT_EQ(changed.size(), 2u);
+
+  auto loaded = LoadKpiCells(store);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(*loaded, cells.Snapshot());
+  const KpiKey june{201906, "phuong-a", LongestId('\x80'), 0};
+  EXPECT_EQ(loaded->at(june)[core::KpiField::kReceived], 2);
+  EXPECT_EQ(loaded->at(june)[core::KpiField::kResolvedLate], 1);
+
+  // A restarted engine loads the same cells and knows which the next
+  // checkpoint must write.
+  core::IdTable reloaded_ids;
+  KpiCells reloaded(&reloaded_ids);
+  ASSERT_TRUE(reloaded.Load(store, &reloaded_ids).ok());
+  EXPECT_EQ(reloaded.Snapshot(), cells.Snapshot());
+  auto batch = store.NewBatch();
+  reloaded.WriteCheckpoint(batch.get());
+  batch->DeleteRange(Column::kDeltas, DeltaKey(0), DeltaKey(serial + 1));
+  ASSERT_TRUE(store.Write(*batch).ok());
+  EXPECT_TRUE(store.table(Column::kDeltas).empty());
+  auto after = LoadKpiCells(store);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(*after, cells.Snapshot());
+}
+
+}  // namespace
+}  // namespace hoso::projections
