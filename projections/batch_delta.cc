@@ -1,11 +1,12 @@
 #include "projections/batch_delta.h"
 
 #include "projections/coding.h"
+#include "projections/meta.h"
 
 namespace hoso::projections {
 namespace {
 
-constexpr uint8_t kDeltaFormat = 1;
+constexpr uint8_t kDeltaFormat = 2;
 
 }  // namespace
 
@@ -27,28 +28,24 @@ void BatchDeltaWriter::AddKpi(std::string_view encoded_key, const core::KpiCount
   ++kpi_count_;
 }
 
-void BatchDeltaWriter::AddOpen(std::string_view dossier_id, const OpenSummary* summary) {
-  if (summary == nullptr) {
-    PutString(&open_, dossier_id);
-    PutU8(&open_, 0);
-    ++open_count_;
-    return;
-  }
-  AddOpen(dossier_id, summary->agency_id, summary->procedure_id, summary->received_at,
-          summary->due_at, summary->paused, summary->paused_late);
+void BatchDeltaWriter::AddClosed(std::string_view dossier_id) {
+  PutString(&open_, dossier_id);
+  PutU8(&open_, 0);
+  ++open_count_;
 }
 
-void BatchDeltaWriter::AddOpen(std::string_view dossier_id, std::string_view agency_id,
-                               std::string_view procedure_id, core::Instant received_at,
-                               core::LocalMinute due_at, bool paused, bool paused_late) {
+void BatchDeltaWriter::AddOpen(std::string_view dossier_id, uint32_t agency, uint32_t procedure,
+                               core::Instant received_at, core::LocalMinute due_at, bool paused,
+                               bool paused_late) {
   PutString(&open_, dossier_id);
-  PutU8(&open_, 1);
-  PutString(&open_, agency_id);
-  PutString(&open_, procedure_id);
-  PutI64(&open_, received_at.epoch_ms);
-  PutI64(&open_, due_at.value);
-  PutU8(&open_, paused ? 1 : 0);
-  PutU8(&open_, paused_late ? 1 : 0);
+  char buffer[1 + 4 * BufferWriter::kMaxVarint];
+  BufferWriter w(buffer);
+  w.U8(paused ? (paused_late ? 7 : 3) : 1);
+  w.Varint(uint64_t{agency} + 1);
+  w.Varint(uint64_t{procedure} + 1);
+  w.SignedVarint(received_at.epoch_ms);
+  w.SignedVarint(due_at.value);
+  open_.append(buffer, w.size());
   ++open_count_;
 }
 
@@ -63,7 +60,8 @@ std::string BatchDeltaWriter::Value() const {
   return out;
 }
 
-core::Status DecodeBatchDelta(std::string_view value, const DeltaVisitor& visitor) {
+core::Status DecodeBatchDelta(std::string_view value, const core::IdTable& names,
+                              const DeltaVisitor& visitor) {
   Reader r(value);
   if (r.U8() != kDeltaFormat) return Corrupt("delta (unknown format)");
   const uint64_t kpi_count = r.Varint();
@@ -77,25 +75,34 @@ core::Status DecodeBatchDelta(std::string_view value, const DeltaVisitor& visito
   OpenSummary summary;
   for (uint64_t i = 0; i < open_count && !r.failed(); ++i) {
     const std::string_view id = r.String();
-    const bool open = r.U8() != 0;
-    if (open) {
-      summary.agency_id = r.String();
-      summary.procedure_id = r.String();
-      summary.received_at.epoch_ms = r.I64();
-      summary.due_at.value = r.I64();
-      summary.paused = r.U8() != 0;
-      summary.paused_late = r.U8() != 0;
+    const uint8_t state = r.U8();
+    if (state != 0) {
+      if (state != 1 && state != 3 && state != 7) return Corrupt("delta (open state)");
+      const uint64_t agency = r.Varint();
+      const uint64_t procedure = r.Varint();
+      if (agency == 0 || procedure == 0 || agency > names.size() || procedure > names.size()) {
+        if (r.failed()) break;
+        return Corrupt("delta (a name handle is not in the table)");
+      }
+      summary.agency_id = names.Name(static_cast<uint32_t>(agency - 1));
+      summary.procedure_id = names.Name(static_cast<uint32_t>(procedure - 1));
+      summary.received_at.epoch_ms = r.SignedVarint();
+      summary.due_at.value = r.SignedVarint();
+      summary.paused = state != 1;
+      summary.paused_late = state == 7;
     }
-    if (!r.failed() && visitor.open) visitor.open(id, open ? &summary : nullptr);
+    if (!r.failed() && visitor.open) visitor.open(id, state != 0 ? &summary : nullptr);
   }
   if (r.failed() || !r.done()) return Corrupt("delta");
   return core::Status::Ok();
 }
 
 core::Status ForEachDelta(KvStore& store, const DeltaVisitor& visitor) {
+  core::IdTable names;
+  HOSO_RETURN_IF_ERROR(LoadNames(store, &names));
   auto it = store.NewIterator(Column::kDeltas);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    HOSO_RETURN_IF_ERROR(DecodeBatchDelta(it->value(), visitor));
+    HOSO_RETURN_IF_ERROR(DecodeBatchDelta(it->value(), names, visitor));
   }
   return it->status();
 }

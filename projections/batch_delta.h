@@ -7,10 +7,11 @@
 // checkpoint deletes the deltas it covers in the same atomic write.
 //
 //   deltas  key [u64 BE batch serial]
-//           value: u8 format (1), varint n, n x (string kpi key, 16 x zigzag
-//           counter), varint m, m x (string dossier_id, u8 open, and when open:
-//           string agency, string procedure, i64 received_at ms, i64 due_at
-//           minute, u8 paused, u8 paused_late)
+//           value: u8 format (2), varint n, n x (string kpi key, 16 x zigzag
+//           counter), varint m, m x (string dossier_id, u8 state: 0 no longer
+//           open, 1 open, 3 paused, 7 paused late; when open: varint handle + 1
+//           of the receiving agency and of the procedure (meta "names"),
+//           zigzag received_at ms, zigzag due_at minute)
 #ifndef HOSO_PROJECTIONS_BATCH_DELTA_H_
 #define HOSO_PROJECTIONS_BATCH_DELTA_H_
 
@@ -19,6 +20,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/core/id_table.h"
 #include "engine/core/instant.h"
 #include "engine/core/kpi_counters.h"
 #include "engine/core/status.h"
@@ -43,12 +45,12 @@ class BatchDeltaWriter {
  public:
   void Clear();
   void AddKpi(std::string_view encoded_key, const core::KpiCounters& counters);
-  // `summary` null: the dossier is no longer open.
-  void AddOpen(std::string_view dossier_id, const OpenSummary* summary);
-  // An open dossier's summary from its parts (no copy of the names).
-  void AddOpen(std::string_view dossier_id, std::string_view agency_id,
-               std::string_view procedure_id, core::Instant received_at, core::LocalMinute due_at,
-               bool paused, bool paused_late);
+  // The dossier is no longer open.
+  void AddClosed(std::string_view dossier_id);
+  // An open dossier's summary; agency and procedure are handles of the
+  // stored names table.
+  void AddOpen(std::string_view dossier_id, uint32_t agency, uint32_t procedure,
+               core::Instant received_at, core::LocalMinute due_at, bool paused, bool paused_late);
   bool empty() const { return kpi_count_ == 0 && open_count_ == 0; }
   std::string Value() const;
 
@@ -63,9 +65,10 @@ struct DeltaVisitor {
   std::function<void(std::string_view encoded_kpi_key, const core::KpiCounters&)> kpi;
   std::function<void(std::string_view dossier_id, const OpenSummary* summary)> open;
 };
-// Decodes one delta value.
-core::Status DecodeBatchDelta(std::string_view value, const DeltaVisitor& visitor);
-// Folds every stored delta, in batch order.
+// Decodes one delta value; `names` is the stored names table.
+core::Status DecodeBatchDelta(std::string_view value, const core::IdTable& names,
+                              const DeltaVisitor& visitor);
+// Folds every stored delta, in batch order (loads the names table).
 core::Status ForEachDelta(KvStore& store, const DeltaVisitor& visitor);
 
 }  // namespace hoso::projections

@@ -51,6 +51,40 @@ inline void PutString(std::string* out, std::string_view s) {
   out->append(s);
 }
 
+// Writes into a buffer the caller sized for the layout's largest value (no
+// growth checks per field: the hot encoders write a record in one pass and
+// append it once).
+class BufferWriter {
+ public:
+  explicit BufferWriter(char* at) : start_(at), at_(at) {}
+  void U8(uint8_t v) { *at_++ = static_cast<char>(v); }
+  void Varint(uint64_t v) {
+    while (v >= 0x80) {
+      *at_++ = static_cast<char>((v & 0x7f) | 0x80);
+      v >>= 7;
+    }
+    *at_++ = static_cast<char>(v);
+  }
+  void SignedVarint(int64_t v) {
+    Varint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
+  }
+  void Bytes(const void* data, size_t n) {
+    std::memcpy(at_, data, n);
+    at_ += n;
+  }
+  void String(std::string_view s) {
+    Varint(s.size());
+    Bytes(s.data(), s.size());
+  }
+  size_t size() const { return static_cast<size_t>(at_ - start_); }
+
+  static constexpr size_t kMaxVarint = 10;
+
+ private:
+  char* start_;
+  char* at_;
+};
+
 class Reader {
  public:
   explicit Reader(std::string_view data) : data_(data) {}

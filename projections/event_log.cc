@@ -102,18 +102,26 @@ std::string SegmentBuilder::TakeSegment(std::string spare) {
   return out;
 }
 
-std::string CompressSegment(std::string_view segment) {
+std::string_view CompressSegment(std::string_view segment, std::string* buffer) {
   const std::string_view entries = segment.substr(std::min(segment.size(), kSegmentHeaderBytes));
-  std::string out;
   const int bound = LZ4_compressBound(static_cast<int>(entries.size()));
-  out.resize(kSegmentHeaderBytes + 4 + static_cast<size_t>(bound));
-  std::memcpy(out.data(), segment.data(), kSegmentHeaderBytes);
+  const size_t needed = kSegmentHeaderBytes + 4 + static_cast<size_t>(bound);
+  // Grown, never shrunk: a reused buffer costs no allocation and no zeroing.
+  if (buffer->size() < needed) buffer->resize(needed);
+  char* out = buffer->data();
+  std::memcpy(out, segment.data(), kSegmentHeaderBytes);
   out[0] = static_cast<char>(kCompressedSegmentFormat);
-  PatchU32(&out, kSegmentHeaderBytes, static_cast<uint32_t>(entries.size()));
-  const int written = LZ4_compress_default(entries.data(), out.data() + kSegmentHeaderBytes + 4,
+  const uint32_t size = static_cast<uint32_t>(entries.size());
+  for (int i = 0; i < 4; ++i)
+    out[kSegmentHeaderBytes + i] = static_cast<char>(size >> (24 - 8 * i));
+  const int written = LZ4_compress_default(entries.data(), out + kSegmentHeaderBytes + 4,
                                            static_cast<int>(entries.size()), bound);
-  out.resize(kSegmentHeaderBytes + 4 + static_cast<size_t>(std::max(written, 0)));
-  return out;
+  return std::string_view(out, kSegmentHeaderBytes + 4 + static_cast<size_t>(std::max(written, 0)));
+}
+
+std::string CompressSegment(std::string_view segment) {
+  std::string buffer;
+  return std::string(CompressSegment(segment, &buffer));
 }
 
 core::Result<SegmentReader> SegmentReader::Open(std::string_view value) {

@@ -82,6 +82,9 @@ class SegmentBuilder {
 
 // The stored (compressed) form of an uncompressed segment value.
 std::string CompressSegment(std::string_view segment);
+// The same written into *buffer (grown as needed, never shrunk), for a writer
+// that compresses one segment after another; valid until the buffer changes.
+std::string_view CompressSegment(std::string_view segment, std::string* buffer);
 
 // Reads one segment value, compressed or not. Not copyable (it may own the
 // decompressed entries); movable.

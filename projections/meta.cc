@@ -79,4 +79,28 @@ core::Result<std::optional<CheckpointMeta>> ReadCheckpointMeta(KvStore& store) {
   return std::optional<CheckpointMeta>(*meta);
 }
 
+std::string EncodeNames(const core::IdTable& names) {
+  std::string out;
+  PutVarint(&out, names.size());
+  for (uint32_t handle = 0; handle < names.size(); ++handle) PutString(&out, names.Name(handle));
+  return out;
+}
+
+core::Status LoadNames(KvStore& store, core::IdTable* names) {
+  if (names->size() != 0) return core::Status::InvalidArgument("LoadNames needs an empty table");
+  std::string value;
+  core::Status s = store.Get(Column::kMeta, kMetaNames, &value);
+  if (s.code() == core::StatusCode::kNotFound) return core::Status::Ok();
+  HOSO_RETURN_IF_ERROR(s);
+  Reader r(value);
+  const uint64_t count = r.Varint();
+  for (uint64_t i = 0; i < count && !r.failed(); ++i) {
+    const std::string_view name = r.String();
+    if (r.failed()) break;
+    if (names->Intern(name) != i) return Corrupt("names (a name is repeated)");
+  }
+  if (r.failed() || !r.done()) return Corrupt("names");
+  return core::Status::Ok();
+}
+
 }  // namespace hoso::projections

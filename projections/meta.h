@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/core/id_table.h"
 #include "engine/core/instant.h"
 #include "engine/core/status.h"
 #include "projections/kv_store.h"
@@ -28,6 +29,7 @@ inline constexpr std::string_view kMetaEngine = "engine";                     //
 inline constexpr std::string_view kMetaCheckpoint = "checkpoint";             // CheckpointMeta
 inline constexpr std::string_view kMetaAlertsPublished = "alerts_published";  // fixed64
 inline constexpr std::string_view kMetaPositionPrefix = "position/";          // + source id -> text
+inline constexpr std::string_view kMetaNames = "names";                       // EncodeNames
 
 // Where the engine stands after the last committed batch.
 struct EngineMeta {
@@ -52,6 +54,15 @@ core::Result<CheckpointMeta> DecodeCheckpointMeta(std::string_view value);
 
 std::string EncodeFixed64(uint64_t value);
 core::Result<uint64_t> DecodeFixed64(std::string_view value);
+
+// The names of the engine's IdTable (agencies, procedures) in handle order:
+// dossier records and deltas store handles, and this table, written in the
+// same batch as the first record that uses a new handle, names them.
+//   value: varint n, then n x string
+std::string EncodeNames(const core::IdTable& names);
+// Loads the stored names into `names`, which must be empty, so that its
+// handles are the stored ones. An absent table loads nothing.
+core::Status LoadNames(KvStore& store, core::IdTable* names);
 
 // Reads meta `key` and decodes it; nullopt when absent.
 core::Result<std::optional<EngineMeta>> ReadEngineMeta(KvStore& store);

@@ -1,6 +1,7 @@
 #include "projections/open_dossiers.h"
 
 #include "projections/dossier_record.h"
+#include "projections/meta.h"
 
 namespace hoso::projections {
 
@@ -18,11 +19,12 @@ OpenSummary SummaryOf(const core::DossierState& state, const core::IdTable& ids)
 core::Result<std::map<std::string, OpenSummary>> LoadOpenDossiers(KvStore& store) {
   std::map<std::string, OpenSummary> open;
   core::IdTable ids;
+  HOSO_RETURN_IF_ERROR(LoadNames(store, &ids));
   auto it = store.NewIterator(Column::kOpenDossiers);
   core::DossierState state;
   std::string id;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    HOSO_RETURN_IF_ERROR(DecodeDossierRecord(it->value(), &ids, &state, &id));
+    HOSO_RETURN_IF_ERROR(DecodeDossierRecord(it->value(), ids, &state, &id));
     open[id] = SummaryOf(state, ids);
   }
   HOSO_RETURN_IF_ERROR(it->status());

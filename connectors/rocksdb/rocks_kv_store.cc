@@ -67,6 +67,7 @@ class RocksBatch final : public projections::KvBatch {
   // Empties the batch for reuse; its buffer keeps its capacity
   // (rocksdb::WriteBatch::Clear resizes its string, never shrinks it).
   void Reset() { batch_.Clear(); }
+  size_t capacity() const { return batch_.Data().capacity(); }
 
  private:
   const std::vector<rocksdb::ColumnFamilyHandle*>* handles_;
@@ -279,9 +280,12 @@ Status RocksKvStore::Get(Column column, std::string_view key, std::string* value
 std::unique_ptr<projections::KvBatch> RocksKvStore::NewBatch(size_t reserve_bytes) {
   {
     std::lock_guard lock(recycled_mutex_);
-    if (!recycled_.empty()) {
-      std::unique_ptr<projections::KvBatch> batch = std::move(recycled_.back());
-      recycled_.pop_back();
+    // A recycled batch only when it holds the reservation: one that grows
+    // while filled copies itself over and over.
+    for (size_t i = recycled_.size(); i-- > 0;) {
+      if (static_cast<RocksBatch&>(*recycled_[i]).capacity() < reserve_bytes) continue;
+      std::unique_ptr<projections::KvBatch> batch = std::move(recycled_[i]);
+      recycled_.erase(recycled_.begin() + static_cast<std::ptrdiff_t>(i));
       static_cast<RocksBatch&>(*batch).Reset();
       return batch;
     }

@@ -319,9 +319,6 @@ bool DossierStateMachine::ApplyReceived(const Event& event, IdTable* ids, Dossie
                                         Effects* effects, Rejection* rejection) const {
   DossierState& state = *out;
   state = DossierState{};
-  state.receiving_agency = ids->Intern(event.agency_id);
-  state.holder_agency = state.receiving_agency;
-  state.procedure = ids->Intern(event.procedure_id);
   state.channel = event.channel;
   state.online_level = event.channel == Channel::kOnline ? event.online_level : 0;
   state.one_stop = event.one_stop;
@@ -367,7 +364,14 @@ bool DossierStateMachine::ApplyReceived(const Event& event, IdTable* ids, Dossie
       break;
   }
   effects->timers_changed = true;
-  return SetTimers(&state, rejection);
+  if (!SetTimers(&state, rejection)) return false;
+  // Names are interned only for an event that applies, so the table (stored
+  // with the projections) holds the same names in the same order whenever
+  // the same events are applied, whatever was rejected around them.
+  state.receiving_agency = ids->Intern(event.agency_id);
+  state.holder_agency = state.receiving_agency;
+  state.procedure = ids->Intern(event.procedure_id);
+  return true;
 }
 
 bool DossierStateMachine::Apply(DossierState* target, bool is_new, const Event& event, bool derived,

@@ -130,6 +130,9 @@ Status Engine::Recover() {
     return s;
   }
 
+  // Handles in records and deltas are those of the stored names table.
+  HOSO_RETURN_IF_ERROR(projections::LoadNames(*store_, &ids_));
+  names_stored_ = ids_.size();
   auto meta = projections::ReadEngineMeta(*store_);
   if (!meta.ok()) return meta.status();
   if (meta->has_value()) {
@@ -150,7 +153,7 @@ Status Engine::Recover() {
   std::string id;
   for (open->SeekToFirst(); open->Valid(); open->Next()) {
     core::DossierState state;
-    HOSO_RETURN_IF_ERROR(projections::DecodeDossierRecord(open->value(), &ids_, &state, &id));
+    HOSO_RETURN_IF_ERROR(projections::DecodeDossierRecord(open->value(), ids_, &state, &id));
     const uint32_t handle = dossiers_.Insert(id);
     dossiers_.state(handle) = std::move(state);
     dossiers_.stored_open(handle) = true;
@@ -251,7 +254,7 @@ Result<uint32_t> Engine::LoadDossier(std::string_view dossier_id) {
   // Not in memory: never seen, or finished and stored by a checkpoint.
   if (!dossier_ids_.Contains(projections::Fingerprint(dossier_id))) return kNone;
   finished_on_disk_ = core::DossierState{};
-  Status s = projections::FindDossierRecord(*store_, dossier_id, &ids_, &finished_on_disk_);
+  Status s = projections::FindDossierRecord(*store_, dossier_id, ids_, &finished_on_disk_);
   if (s.code() == core::StatusCode::kNotFound) return kNone;
   HOSO_RETURN_IF_ERROR(s);
   if (finished_on_disk_.is_open()) {
@@ -692,6 +695,36 @@ bool Engine::CheckpointDue() const {
          WallNow().epoch_ms - last_checkpoint_wall_.epoch_ms >= options_.checkpoint_interval_ms;
 }
 
+// A checkpoint's dossier records, encoded by the engine thread into one
+// buffer; the writer thread sorts them by id (RocksDB's memtable inserts a
+// sorted run much faster than keys in arrival order) and adds them to the
+// commit's batch.
+struct Engine::CheckpointRecords {
+  struct Record {
+    size_t key_at;
+    size_t key_length;
+    size_t value_at;
+    size_t value_length;
+    bool open;
+    bool delete_open;  // finished: its record of a previous checkpoint among the open ones goes
+  };
+  std::string bytes;
+  std::vector<Record> records;
+
+  void AddTo(projections::KvBatch* batch) {
+    auto key = [&](const Record& r) {
+      return std::string_view(bytes).substr(r.key_at, r.key_length);
+    };
+    std::sort(records.begin(), records.end(),
+              [&](const Record& a, const Record& b) { return key(a) < key(b); });
+    for (const Record& r : records) {
+      const std::string_view value = std::string_view(bytes).substr(r.value_at, r.value_length);
+      batch->Put(r.open ? Column::kOpenDossiers : Column::kDossiers, key(r), value);
+      if (r.delete_open) batch->Delete(Column::kOpenDossiers, key(r));
+    }
+  }
+};
+
 Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, bool force_checkpoint) {
   if (!broken_.ok()) return broken_;
   if (!options_.persist) return Status::InvalidArgument("a fold engine (persist off) never seals");
@@ -700,11 +733,15 @@ Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, bool force_che
                        : CheckpointDue();
   if (!pending_->changed && positions.empty() && !checkpoint) return std::unique_ptr<Commit>();
   auto commit = std::make_unique<Commit>();
+  std::shared_ptr<CheckpointRecords> records;
+  if (checkpoint) records = EncodeCheckpointRecords(commit.get());
   // Sized up front: a write batch that grows by doubling copies itself over
-  // and over (a checkpoint holds tens of megabytes of records).
-  commit->batch =
-      store_->NewBatch(pending_->segment.Segment().size() / 4 + pending_->segment.Index().size() +
-                       (size_t{1} << 20) + (checkpoint ? checkpoint_touched_.size() * 320 : 0));
+  // and over (a checkpoint holds tens of megabytes of records). About 8
+  // bytes of framing per entry.
+  commit->batch = store_->NewBatch(
+      pending_->segment.Segment().size() / 4 + pending_->segment.Index().size() +
+      (size_t{1} << 20) +
+      (records ? records->bytes.size() + records->records.size() * 16 + kpi_.size() * 64 : 0));
   projections::KvBatch& batch = *commit->batch;
   Pending& pending = *pending_;
 
@@ -719,11 +756,11 @@ Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, bool force_che
     const core::DossierState& state = dossiers_.state(touched.handle);
     if (BitsOf(state) == touched.before) continue;
     if (state.is_open()) {
-      pending.delta.AddOpen(dossiers_.id(touched.handle), ids_.Name(state.receiving_agency),
-                            ids_.Name(state.procedure), state.received_at, state.due_at,
+      pending.delta.AddOpen(dossiers_.id(touched.handle), state.receiving_agency, state.procedure,
+                            state.received_at, state.due_at,
                             state.status == core::DossierStatus::kPaused, state.paused_late);
     } else {
-      pending.delta.AddOpen(dossiers_.id(touched.handle), nullptr);
+      pending.delta.AddClosed(dossiers_.id(touched.handle));
     }
   }
   // Only a batch that stores something is numbered (a segment, alerts, a
@@ -751,7 +788,9 @@ Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, bool force_che
                                                pending.segment.TakeSegment(std::move(spare)))
                                       .first->second;
     commit->prepare.push_back([key, segment](projections::KvBatch* batch) {
-      batch->Put(Column::kLog, key, projections::CompressSegment(*segment));
+      // One buffer per writer thread, reused for every segment it compresses.
+      thread_local std::string compressed;
+      batch->Put(Column::kLog, key, projections::CompressSegment(*segment, &compressed));
     });
   }
   if (pending.alerts.count() > 0) {
@@ -762,9 +801,15 @@ Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, bool force_che
     pending.committed_alerts = CommittedAlerts();
   }
   if (checkpoint) {
-    WriteCheckpoint(commit.get());
+    WriteCheckpoint(std::move(records), commit.get());
   } else if (!pending.delta.empty()) {
     batch.Put(Column::kDeltas, projections::DeltaKey(serial), pending.delta.Value());
+  }
+  if (ids_.size() > names_stored_) {
+    // New agencies or procedures: the records and deltas of this batch name
+    // them by handle.
+    batch.Put(Column::kMeta, projections::kMetaNames, projections::EncodeNames(ids_));
+    names_stored_ = ids_.size();
   }
   batch.Put(Column::kMeta, projections::kMetaEngine,
             projections::EncodeEngineMeta({clock_, log_sequence_, batch_serial_, alert_sequence_}));
@@ -776,45 +821,19 @@ Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, bool force_che
   return commit;
 }
 
-namespace {
-
-// A checkpoint's dossier records, encoded by the engine thread into one
-// buffer; the writer thread sorts them by id (RocksDB's memtable inserts a
-// sorted run much faster than keys in arrival order) and adds them to the
-// commit's batch.
-struct CheckpointRecords {
-  struct Record {
-    size_t key_at;
-    size_t key_length;
-    size_t value_at;
-    size_t value_length;
-    bool open;
-    bool delete_open;  // finished: its record of a previous checkpoint among the open ones goes
-  };
-  std::string bytes;
-  std::vector<Record> records;
-
-  void AddTo(projections::KvBatch* batch) {
-    auto key = [&](const Record& r) {
-      return std::string_view(bytes).substr(r.key_at, r.key_length);
-    };
-    std::sort(records.begin(), records.end(),
-              [&](const Record& a, const Record& b) { return key(a) < key(b); });
-    for (const Record& r : records) {
-      const std::string_view value = std::string_view(bytes).substr(r.value_at, r.value_length);
-      batch->Put(r.open ? Column::kOpenDossiers : Column::kDossiers, key(r), value);
-      if (r.delete_open) batch->Delete(Column::kOpenDossiers, key(r));
-    }
+std::shared_ptr<Engine::CheckpointRecords> Engine::EncodeCheckpointRecords(Commit* commit) {
+  // The buffer of the previous checkpoint, once its writer is done with it
+  // (long before: checkpoints are far apart), so no checkpoint allocates and
+  // faults in tens of megabytes anew.
+  std::shared_ptr<CheckpointRecords> records = last_checkpoint_records_;
+  if (records == nullptr || records.use_count() > 2) {
+    records = std::make_shared<CheckpointRecords>();
   }
-};
-
-}  // namespace
-
-void Engine::WriteCheckpoint(Commit* commit) {
-  projections::KvBatch& batch = *commit->batch;
-  auto records = std::make_shared<CheckpointRecords>();
+  last_checkpoint_records_ = records;
+  records->bytes.clear();
+  records->records.clear();
   records->records.reserve(checkpoint_touched_.size());
-  records->bytes.reserve(checkpoint_touched_.size() * 256);
+  records->bytes.reserve(checkpoint_touched_.size() * 160);
   for (const auto& [handle, generation] : checkpoint_touched_) {
     if (!dossiers_.live(handle) || dossiers_.generation(handle) != generation) continue;
     const core::DossierState& state = dossiers_.state(handle);
@@ -824,7 +843,7 @@ void Engine::WriteCheckpoint(Commit* commit) {
     record.key_length = id.size();
     records->bytes.append(id);
     record.value_at = records->bytes.size();
-    projections::EncodeDossierRecord(id, state, ids_, &records->bytes);
+    projections::EncodeDossierRecord(id, state, &records->bytes);
     record.value_length = records->bytes.size() - record.value_at;
     record.open = state.is_open();
     record.delete_open = !record.open && dossiers_.stored_open(handle);
@@ -835,6 +854,11 @@ void Engine::WriteCheckpoint(Commit* commit) {
       commit->evictable.emplace_back(handle, generation);
     }
   }
+  return records;
+}
+
+void Engine::WriteCheckpoint(std::shared_ptr<CheckpointRecords> records, Commit* commit) {
+  projections::KvBatch& batch = *commit->batch;
   commit->prepare.push_back([records](projections::KvBatch* batch) { records->AddTo(batch); });
   kpi_.WriteCheckpoint(&batch);
   batch.DeleteRange(Column::kDeltas, projections::DeltaKey(0),

@@ -304,7 +304,11 @@ class Engine {
   void LogEvent(uint32_t handle, std::string_view bytes, uint64_t event_id_fingerprint,
                 int32_t partition, int64_t offset, bool derived);
   bool CheckpointDue() const;
-  void WriteCheckpoint(Commit* commit);
+  struct CheckpointRecords;
+  // A checkpoint's dossier records, encoded (the commit receives the
+  // finished dossiers it may then forget).
+  std::shared_ptr<CheckpointRecords> EncodeCheckpointRecords(Commit* commit);
+  void WriteCheckpoint(std::shared_ptr<CheckpointRecords> records, Commit* commit);
   core::Instant WallNow() const;
 
   projections::KvStore* store_;
@@ -313,7 +317,9 @@ class Engine {
   codec::EventDecoder decoder_;
   core::Status broken_;
 
-  core::IdTable ids_;  // agencies and procedures
+  core::IdTable ids_;        // agencies and procedures
+  size_t names_stored_ = 0;  // how many of ids_ the stored names table holds
+  std::shared_ptr<CheckpointRecords> last_checkpoint_records_;
   projections::DossierTable dossiers_;
   projections::FingerprintTable event_ids_;    // event-id fingerprint -> log sequence
   projections::FingerprintTable dossier_ids_;  // every dossier ever logged (fingerprints)

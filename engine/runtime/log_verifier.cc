@@ -180,13 +180,14 @@ core::Result<VerifyReport> VerifyLog(projections::KvStore& store, const VerifyOp
 
   // The dossier records of the last checkpoint must agree with the log.
   core::IdTable names;
+  HOSO_RETURN_IF_ERROR(projections::LoadNames(store, &names));
   core::DossierState state;
   std::string record_id;
   for (Column column : {Column::kOpenDossiers, Column::kDossiers}) {
     auto records = store.NewIterator(column);
     for (records->SeekToFirst(); records->Valid(); records->Next()) {
       const std::string key(records->key());
-      if (!projections::DecodeDossierRecord(records->value(), &names, &state, &record_id).ok() ||
+      if (!projections::DecodeDossierRecord(records->value(), names, &state, &record_id).ok() ||
           record_id != key) {
         walk.Fail(key, -1, "the dossier's stored state is unreadable");
         continue;

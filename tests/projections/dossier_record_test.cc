@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "projections/memory_kv_store.h"
+#include "projections/meta.h"
 #include "tests/projections/long_ids.h"
 
 namespace hoso::projections {
@@ -65,41 +66,62 @@ TEST(DossierRecordTest, RoundTripsWithEveryIdAndFieldAtItsLimit) {
   const core::DossierState state = ExtremeState(&ids);
   const std::string dossier_id = LongestId('\x80');
   std::string encoded;
-  EncodeDossierRecord(dossier_id, state, ids, &encoded);
+  EncodeDossierRecord(dossier_id, state, &encoded);
 
-  // Decoded into another table: the handles differ, the names do not.
-  core::IdTable other;
-  other.Intern("someone-else");
   core::DossierState decoded;
   std::string decoded_id;
-  ASSERT_TRUE(DecodeDossierRecord(encoded, &other, &decoded, &decoded_id).ok());
+  ASSERT_TRUE(DecodeDossierRecord(encoded, ids, &decoded, &decoded_id).ok());
   EXPECT_EQ(decoded_id, dossier_id);
-  EXPECT_EQ(other.Name(decoded.receiving_agency), LongestId('\x81'));
-  EXPECT_EQ(other.Name(decoded.holder_agency), LongestId('\x82'));
-  EXPECT_EQ(other.Name(decoded.procedure), LongestId('\x83'));
-  EXPECT_EQ(decoded.raised.Slots(), state.raised.Slots());
+  EXPECT_TRUE(decoded == state);  // every field, the ledger's overflow included
+  EXPECT_EQ(ids.Name(decoded.receiving_agency), LongestId('\x81'));
+  EXPECT_EQ(ids.Name(decoded.procedure), LongestId('\x83'));
   std::string again;
-  EncodeDossierRecord(decoded_id, decoded, other, &again);
+  EncodeDossierRecord(decoded_id, decoded, &again);
   EXPECT_EQ(again, encoded);
+}
 
-  // Into the same table the state compares equal field by field.
-  core::DossierState same;
-  ASSERT_TRUE(DecodeDossierRecord(encoded, &ids, &same, nullptr).ok());
-  EXPECT_TRUE(same == state);
+TEST(DossierRecordTest, ATypicalRecordIsSmall) {
+  core::IdTable ids;
+  core::DossierState s;
+  s.receiving_agency = s.holder_agency = ids.Intern("phuong-bach-khoa");
+  s.procedure = ids.Intern("ward-xac-nhan-tinh-trang-hon-nhan");
+  s.received_at = core::Instant{1560139200000};
+  s.effective_start = s.initial_due_at = s.due_at = core::LocalMinute{26002320};
+  s.due_at.value += 3 * 1440;
+  s.budget_minutes = 1620;
+  s.last_event_at = s.received_at;
+  s.event_count = 3;
+  s.first_log_sequence = 123456;
+  s.last_log_sequence = 234567;
+  std::string encoded;
+  EncodeDossierRecord("HBT-2019-W01-000123", s, &encoded);
+  EXPECT_LT(encoded.size(), 130u);  // checkpoints write hundreds of thousands of these
+}
+
+TEST(DossierRecordTest, AHandleOutsideTheNamesTableIsCorruption) {
+  core::IdTable ids;
+  const core::DossierState state = ExtremeState(&ids);
+  std::string encoded;
+  EncodeDossierRecord("D", state, &encoded);
+  core::IdTable fewer;
+  fewer.Intern("only-one");
+  core::DossierState decoded;
+  EXPECT_EQ(DecodeDossierRecord(encoded, fewer, &decoded, nullptr).code(),
+            core::StatusCode::kCorruption);
 }
 
 TEST(DossierRecordTest, TruncatedRecordsAreCorruptionNotGarbage) {
   core::IdTable ids;
   std::string encoded;
-  EncodeDossierRecord(LongestId('\x80'), ExtremeState(&ids), ids, &encoded);
+  EncodeDossierRecord(LongestId('\x80'), ExtremeState(&ids), &encoded);
   for (size_t cut = 0; cut < encoded.size(); cut += cut < 64 ? 1 : 97) {
     core::DossierState state;
     EXPECT_FALSE(
-        DecodeDossierRecord(std::string_view(encoded).substr(0, cut), &ids, &state, nullptr).ok())
+        DecodeDossierRecord(std::string_view(encoded).substr(0, cut), ids, &state, nullptr).ok())
         << "cut at " << cut;
   }
   core::DossierState state;
-  EXPECT_FALSE(DecodeDossierRecord(encoded + "x", &ids, &state, nullptr).ok())
+  EXPECT_FALSE(DecodeDossierRecord(encoded + "x", ids, &state, nullptr).ok())
       << "trailing bytes must not pass";
 }
 
@@ -113,21 +135,23 @@ TEST(DossierRecordTest, FindReadsTheOpenFamilyThenTheFinishedOne) {
   finished.status = core::DossierStatus::kFinished;
   finished.finish = core::FinishKind::kResolved;
   std::string a, b;
-  EncodeDossierRecord("A", open, ids, &a);
-  EncodeDossierRecord("B", finished, ids, &b);
+  EncodeDossierRecord("A", open, &a);
+  EncodeDossierRecord("B", finished, &b);
   auto batch = store.NewBatch();
   batch->Put(Column::kOpenDossiers, "A", a);
   batch->Put(Column::kDossiers, "B", b);
+  batch->Put(Column::kMeta, kMetaNames, EncodeNames(ids));
   ASSERT_TRUE(store.Write(*batch).ok());
 
-  core::IdTable query_ids;
+  core::IdTable names;
+  ASSERT_TRUE(LoadNames(store, &names).ok());
   core::DossierState found;
-  ASSERT_TRUE(FindDossierRecord(store, "A", &query_ids, &found).ok());
+  ASSERT_TRUE(FindDossierRecord(store, "A", names, &found).ok());
   EXPECT_EQ(found.status, core::DossierStatus::kOpen);
-  ASSERT_TRUE(FindDossierRecord(store, "B", &query_ids, &found).ok());
+  ASSERT_TRUE(FindDossierRecord(store, "B", names, &found).ok());
   EXPECT_EQ(found.finish, core::FinishKind::kResolved);
-  EXPECT_EQ(query_ids.Name(found.receiving_agency), "phuong-a");
-  EXPECT_EQ(FindDossierRecord(store, "C", &query_ids, &found).code(), core::StatusCode::kNotFound);
+  EXPECT_EQ(names.Name(found.receiving_agency), "phuong-a");
+  EXPECT_EQ(FindDossierRecord(store, "C", names, &found).code(), core::StatusCode::kNotFound);
 }
 
 }  // namespace

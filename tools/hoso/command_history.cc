@@ -33,10 +33,12 @@ int RunHistory(const Args& args) {
   // from which event on (and, once finished, up to which); one received
   // after that checkpoint is in the log from the checkpoint on.
   core::IdTable ids;
+  core::Status named = projections::LoadNames(**store, &ids);
+  if (!named.ok()) return ReportError("history", named);
   core::DossierState stored;
   uint64_t first = 1;
   uint64_t last = 0;  // 0: to the end of the log
-  core::Status found = projections::FindDossierRecord(**store, args.dossier_id, &ids, &stored);
+  core::Status found = projections::FindDossierRecord(**store, args.dossier_id, ids, &stored);
   if (found.ok()) {
     first = stored.first_log_sequence;
     if (!stored.is_open()) last = stored.last_log_sequence;
