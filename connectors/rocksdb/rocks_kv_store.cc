@@ -234,6 +234,16 @@ core::Result<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(const std::string
   db_options.max_background_jobs = 2;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db_options.keep_log_file_num = 3;
+  // A write-ahead log file is kept until every family it holds writes for
+  // has flushed; the small families (meta, deltas) written by every batch
+  // would otherwise keep ~1.4 GB of WAL alive (RocksDB's default bound is
+  // four times the sum of the write buffers). Bounding it bounds what a
+  // restart, or a query of a database left by a crash, replays first.
+  db_options.max_total_wal_size = 32 << 20;
+  // RocksDB preallocates each WAL file (up to that bound): space the
+  // free-space check of docs/storage.md "Disk room" would count as used long
+  // before it is written. Files grow as written instead.
+  db_options.allow_fallocate = false;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
   for (int i = 0; i < projections::kColumnCount; ++i) {

@@ -116,7 +116,9 @@ int RunBenchIngest(const Args& args) {
                     {"events_per_s", engine_rate}};
   json["engine_over_raw"] = engine_rate / raw_rate;
   json["peak_rss_mib"] = PeakRssKib() / 1024.0;
-  json["targets"] = {{"events_per_s", 200000}, {"engine_over_raw", 0.5}, {"peak_rss_mib", 1024}};
+  // Issue 9's targets for the 1M-event year on the 2-core reference machine
+  // (BENCHMARKS.md); shown beside the figures, not enforced here.
+  json["targets"] = {{"events_per_s", 200000}, {"engine_over_raw", 0.07}, {"peak_rss_mib", 1024}};
   std::printf("%s\n", json.dump(2).c_str());
   if (!args.keep) fs::remove_all(dir, ec);
   return kExitOk;
