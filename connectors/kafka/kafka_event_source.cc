@@ -509,9 +509,8 @@ void KafkaEventSource::CommitAsync(
   }
 }
 
-int64_t KafkaEventSource::Lag() {
-  int64_t lag = 0;
-  bool known = false;
+std::vector<std::pair<int32_t, int64_t>> KafkaEventSource::LagByPartition() {
+  std::vector<std::pair<int32_t, int64_t>> lags;
   for (const auto& [partition, next] : next_offsets_) {
     int64_t low = -1;
     int64_t high = -1;
@@ -520,10 +519,17 @@ int64_t KafkaEventSource::Lag() {
         high < 0) {
       continue;
     }
-    known = true;
-    lag += std::max<int64_t>(0, high - std::max(next, low));
+    lags.emplace_back(partition, std::max<int64_t>(0, high - std::max(next, low)));
   }
-  return known ? lag : -1;
+  return lags;
+}
+
+int64_t KafkaEventSource::Lag() {
+  const auto lags = LagByPartition();
+  if (lags.empty()) return -1;
+  int64_t lag = 0;
+  for (const auto& [partition, partition_lag] : lags) lag += partition_lag;
+  return lag;
 }
 
 }  // namespace hoso::connectors::kafka

@@ -116,6 +116,9 @@ class KafkaEventSource final : public runtime::EventSource {
   // Sum over assigned partitions of (high watermark - next position), from
   // the consumer's last fetch statistics; -1 when unknown.
   int64_t Lag();
+  // The same per assigned partition whose watermarks are known, in partition
+  // order. On the polling thread only.
+  std::vector<std::pair<int32_t, int64_t>> LagByPartition();
   // False after librdkafka reported all brokers down, true again once a
   // message or assignment arrives.
   bool broker_up() const { return broker_up_.load(); }

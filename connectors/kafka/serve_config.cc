@@ -76,9 +76,49 @@ core::Result<ServeConfig> ParseServeConfig(const std::string& json_text,
       if (!v.ok()) return v.status();
       config.poll_timeout_ms = *v;
     } else if (key == "http_port") {
+      // The key of earlier versions: a port on loopback.
       auto v = IntIn(value, key, 0, 65535);
       if (!v.ok()) return v.status();
-      config.http_port = *v;
+      if (!config.http.listen_configured) {
+        config.http.listen = *v > 0 ? "127.0.0.1:" + std::to_string(*v) : "";
+        config.http.listen_configured = true;
+      }
+    } else if (key == "http") {
+      if (!value.is_object()) return Bad("'http' must be an object");
+      for (const auto& [name, item] : value.items()) {
+        if (name == "listen") {
+          if (!item.is_string()) return Bad("'http.listen' must be \"host:port\" or \"\"");
+          config.http.listen = item.get<std::string>();
+          config.http.listen_configured = true;
+        } else if (name == "token_file") {
+          if (!item.is_string() || item.get<std::string>().empty()) {
+            return Bad("'http.token_file' must be a path");
+          }
+          std::filesystem::path file = item.get<std::string>();
+          config.http.token_file = file.is_absolute()
+                                       ? file.string()
+                                       : (std::filesystem::path(base_dir) / file).string();
+        } else if (name == "port_file") {
+          if (!item.is_string() || item.get<std::string>().empty()) {
+            return Bad("'http.port_file' must be a path");
+          }
+          std::filesystem::path file = item.get<std::string>();
+          config.http.port_file = file.is_absolute()
+                                      ? file.string()
+                                      : (std::filesystem::path(base_dir) / file).string();
+        } else if (name == "refresh_ms") {
+          auto v = IntIn(item, "http.refresh_ms", 0, 60000);
+          if (!v.ok()) return v.status();
+          config.http.refresh_ms = *v;
+        } else if (name == "ready_max_lag") {
+          auto v = IntIn(item, "http.ready_max_lag", 0, 2000000000);
+          if (!v.ok()) return v.status();
+          config.http.ready_max_lag = *v;
+        } else {
+          return Bad("unknown key 'http." + name +
+                     "' (listen, token_file, port_file, refresh_ms, ready_max_lag)");
+        }
+      }
     } else if (key == "publish_kpi") {
       if (!value.is_boolean()) return Bad("'publish_kpi' must be true or false");
       config.publish_kpi = value.get<bool>();

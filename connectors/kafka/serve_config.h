@@ -83,8 +83,21 @@ struct ServeConfig {
   int dead_letter_max_bytes = 900000;
   // Publish changed KPI cells to topics.kpi. Default: true.
   bool publish_kpi = true;
-  // Optional HTTP port (reserved; not served yet). Default: 0 (none).
-  int http_port = 0;
+  // The HTTP API of docs/http.md, served by serve itself.
+  struct Http {
+    // host:port; "" turns it off; "http_port": N is 127.0.0.1:N.
+    std::string listen = "127.0.0.1:8080";
+    // False while `listen` is the default: then a port in use is a warning
+    // and serve runs without HTTP; a configured address that cannot be
+    // bound stops serve.
+    bool listen_configured = false;
+    std::string token_file;  // bearer token; required off loopback
+    std::string port_file;   // the port listened on is written here (for port 0)
+    int refresh_ms = 100;    // catch up with the engine's commits at most this often
+    // /readyz says not ready while the consumer lag exceeds this many
+    // records. Default: 10,000.
+    int64_t ready_max_lag = 10000;
+  } http;
 };
 
 // Parses and validates the JSON text. InvalidArgument with the offending key.

@@ -5,6 +5,7 @@
 // Tests never sleep blindly: they poll a condition with a deadline.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -109,6 +110,52 @@ TEST(KafkaPipelineTest, LoadgenThroughServeEqualsIngest) {
   auto gen = RunHoso({"loadgen", "--out", events, "--seed", "3", "--dossiers", "3000"});
   ASSERT_EQ(gen.exit_code, 0) << gen.err;
   ExpectServeEqualsIngest(events, "2019");
+}
+
+// serve's own HTTP API (docs/http.md): not ready until the engine runs,
+// then the KPIs of the file ingest, and its pipeline's metrics.
+TEST(KafkaPipelineTest, ServeAnswersOverHttpWithItsPipelineMetrics) {
+  TempDir dir;
+  Broker broker(dir);
+  ASSERT_FALSE(broker.bootstrap().empty());
+  const std::string events = testing::SourcePath("tests/data/fixture_bach_khoa_2019_06.jsonl");
+  const std::string expected = IngestKpi(dir, events, "2019-06");
+  Produce(broker.bootstrap(), events);
+  const std::string db = dir.File("serve-db");
+  const std::string port_file = dir.File("http-port");
+  nlohmann::json extra = kBatchOf500;
+  extra["http"] = {{"listen", "127.0.0.1:0"}, {"port_file", port_file}, {"refresh_ms", 0}};
+  Child serve({HOSO_CLI, "serve", "--config",
+               WriteServeConfig(dir.File("serve.json"), broker.bootstrap(), "g1", db, extra)},
+              dir.File("serve.log"));
+  ASSERT_TRUE(
+      WaitFor([&] { return !testing::ReadFile(port_file).empty(); }, std::chrono::seconds(30)))
+      << testing::ReadFile(dir.File("serve.log"));
+  httplib::Client client("127.0.0.1", std::stoi(testing::ReadFile(port_file)));
+  auto get = [&](const std::string& path, int* status = nullptr) -> std::string {
+    auto response = client.Get(path.c_str());
+    if (!response) return "<no response>";
+    if (status != nullptr) *status = response->status;
+    return response->body;
+  };
+  const bool equal =
+      WaitFor([&] { return get("/v1/kpi?period=2019-06") == expected; }, std::chrono::seconds(60));
+  EXPECT_TRUE(equal) << get("/v1/kpi?period=2019-06") << "\nexpected:\n" << expected;
+  int status = 0;
+  const std::string ready = get("/readyz", &status);
+  EXPECT_EQ(status, 200) << ready;
+  const std::string metrics = get("/metrics");
+  for (const char* line :
+       {"hoso_events_applied_total ", "hoso_consumer_lag{partition=\"0\"} ",
+        "hoso_alerts_raised_total{kind=\"overdue\"} ",
+        "hoso_events_rejected_total{reason=\"unknown_dossier\"} ", "hoso_pending_timers "}) {
+    EXPECT_NE(metrics.find(std::string("\n") + line), std::string::npos) << line << "\n" << metrics;
+  }
+  const size_t applied = metrics.find("\nhoso_events_applied_total ");
+  ASSERT_NE(applied, std::string::npos);
+  EXPECT_GT(std::stoll(metrics.substr(applied + 28)), 0) << metrics;
+  const int stopped = serve.Stop(SIGTERM);
+  EXPECT_TRUE(WIFEXITED(stopped) && WEXITSTATUS(stopped) == 0) << stopped;
 }
 
 // Issue 8, defect 2: with the event-time merge, after a restart, records

@@ -15,6 +15,9 @@ std::string WriteServeConfig(const std::string& path, const std::string& bootstr
       {"kafka.fetch.wait.max.ms", 10},
       {"db", db},
       {"clock", "event"},
+      // No HTTP listener unless a test asks for one: tests run in parallel
+      // and would compete for the default port.
+      {"http", {{"listen", ""}}},
   };
   if (extra.is_object()) config.update(extra);
   WriteFile(path, config.dump(2));

@@ -4,8 +4,6 @@
 #include <signal.h>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "tools/hoso/command.h"
 #include "tools/hoso/context.h"
@@ -23,22 +21,6 @@ struct Args {
   ReferenceOptions reference;
 };
 
-// The token of a token file: its first line, without surrounding blanks.
-core::Result<std::string> ReadToken(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return core::Status::InvalidArgument("cannot read token file " + path);
-  std::string token;
-  std::getline(in, token);
-  const size_t first = token.find_first_not_of(" \t\r");
-  const size_t last = token.find_last_not_of(" \t\r");
-  token = first == std::string::npos ? "" : token.substr(first, last - first + 1);
-  if (token.size() < 16) {
-    return core::Status::InvalidArgument("the token in " + path +
-                                         " is shorter than 16 characters: too easy to guess");
-  }
-  return token;
-}
-
 int RunHttp(const Args& args) {
   auto reference = LoadReference(args.reference);
   if (!reference.ok()) return ReportError("http", reference.status());
@@ -46,7 +28,7 @@ int RunHttp(const Args& args) {
   options.listen = args.listen;
   options.refresh_ms = args.refresh_ms;
   if (!args.token_file.empty()) {
-    auto token = ReadToken(args.token_file);
+    auto token = ReadTokenFile(args.token_file);
     if (!token.ok()) return ReportError("http", token.status());
     options.token = std::move(*token);
   }
@@ -62,15 +44,8 @@ int RunHttp(const Args& args) {
   std::fprintf(stderr, "hoso http: serving %s read-only on port %d (docs/http.md); Ctrl-C stops\n",
                args.db_path.c_str(), (*api)->port());
   if (!args.port_file.empty()) {
-    // Written whole and renamed, so a reader never sees half a number.
-    const std::string temp = args.port_file + ".tmp";
-    {
-      std::ofstream out(temp);
-      out << (*api)->port() << "\n";
-    }
-    if (std::rename(temp.c_str(), args.port_file.c_str()) != 0) {
-      return ReportError("http", core::Status::IOError("cannot write " + args.port_file));
-    }
+    core::Status written = WritePortFile(args.port_file, (*api)->port());
+    if (!written.ok()) return ReportError("http", written);
   }
   int signal = 0;
   sigwait(&signals, &signal);

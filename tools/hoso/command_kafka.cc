@@ -31,7 +31,9 @@
 #include "projections/kpi_query.h"
 #include "tools/hoso/command.h"
 #include "tools/hoso/context.h"
+#include "tools/hoso/http_api.h"
 #include "tools/hoso/kpi_output.h"
+#include "tools/hoso/serve_status.h"
 #include "tools/hoso/store_access.h"
 #include "tools/loadgen/loadgen.h"
 
@@ -272,6 +274,7 @@ int RunProduce(const ProduceArgs& args) {
 
 struct ServeArgs {
   std::string config_path;
+  std::string http_listen;  // overrides http.listen of the config
   ReferenceOptions reference;
 };
 
@@ -288,6 +291,40 @@ int RunServe(const ServeArgs& args) {
   rocks_options.min_free_bytes = static_cast<uint64_t>(config->min_free_disk_mb) << 20;
   auto store = OpenForWrite(config->db_path, rocks_options);
   if (!store.ok()) return ReportError("serve", store.status());
+
+  // The HTTP API (docs/http.md) starts before recovery, so /readyz can say
+  // that the engine is recovering; it reads the database as a secondary.
+  ServeStatus status(config->http.ready_max_lag);
+  std::unique_ptr<HttpApi> http;
+  const std::string listen = args.http_listen.empty() ? config->http.listen : args.http_listen;
+  if (!listen.empty()) {
+    HttpOptions http_options;
+    http_options.listen = listen;
+    http_options.refresh_ms = config->http.refresh_ms;
+    if (!config->http.token_file.empty()) {
+      auto token = ReadTokenFile(config->http.token_file);
+      if (!token.ok()) return ReportError("serve", token.status());
+      http_options.token = std::move(*token);
+    }
+    http_options.extra_metrics = [&status] { return status.Metrics(); };
+    http_options.not_ready_reason = [&status] { return status.NotReadyReason(); };
+    auto started = HttpApi::Start(config->db_path, reference->get(), http_options);
+    if (started.ok()) {
+      http = std::move(*started);
+      spdlog::info("serve: HTTP API on port {}", http->port());
+      if (!config->http.port_file.empty()) {
+        core::Status written = WritePortFile(config->http.port_file, http->port());
+        if (!written.ok()) return ReportError("serve", written);
+      }
+    } else if (config->http.listen_configured || !args.http_listen.empty()) {
+      return ReportError("serve", started.status());
+    } else {
+      // The default address is a convenience, not a requirement.
+      spdlog::warn("serve: no HTTP API on the default {} ({}); set http.listen", listen,
+                   started.status().message());
+    }
+  }
+
   runtime::EngineOptions engine_options;
   engine_options.machine = (*reference)->machine->options();
   engine_options.collect_alerts = false;  // the pipeline reads them from its commits
@@ -371,8 +408,12 @@ int RunServe(const ServeArgs& args) {
     const int64_t offset_ms = config->clock_offset_ms;
     loop.now = [offset_ms] { return core::Instant{WallNow().epoch_ms + offset_ms}; };
   }
+  loop.progress = [&](const runtime::PipelineStats& progress) {
+    if (http) status.Update(progress, (*source)->LagByPartition(), (*engine)->pending_timers());
+  };
   runtime::PipelineStats stats;
   s = RunEngineLoop(**engine, store->get(), **source, **sinks, loop, &stats);
+  if (http) http->Stop();
   source->reset();  // closes the consumer: leaves the group, commits on revoke
   if (!s.ok()) return ReportError("serve", s);
   std::fprintf(stderr,
@@ -955,6 +996,8 @@ void RegisterKafkaCommands(CLI::App& app, int* exit_code) {
     CLI::App* command = app.add_subcommand(
         "serve", "the engine daemon: Kafka in, RocksDB, dead letters / alerts / KPI changes out");
     command->add_option("--config", args->config_path, "JSON config (docs/kafka.md)")->required();
+    command->add_option("--http", args->http_listen,
+                        "serve the HTTP API on host:port (overrides http.listen; docs/http.md)");
     AddReferenceOptions(command, &args->reference);
     command->callback([args, exit_code] { *exit_code = RunServe(*args); });
   }

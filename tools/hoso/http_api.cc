@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -187,6 +188,34 @@ core::Result<std::pair<std::string, int>> ParseListenAddress(const std::string& 
                                          "': the port must be 0..65535");
   }
   return std::pair(host, std::stoi(port));
+}
+
+core::Result<std::string> ReadTokenFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return core::Status::InvalidArgument("cannot read token file " + path);
+  std::string token;
+  std::getline(in, token);
+  const size_t first = token.find_first_not_of(" \t\r");
+  const size_t last = token.find_last_not_of(" \t\r");
+  token = first == std::string::npos ? "" : token.substr(first, last - first + 1);
+  if (token.size() < 16) {
+    return core::Status::InvalidArgument("the token in " + path +
+                                         " is shorter than 16 characters: too easy to guess");
+  }
+  return token;
+}
+
+core::Status WritePortFile(const std::string& path, int port) {
+  const std::string temp = path + ".tmp";
+  {
+    std::ofstream out(temp);
+    out << port << "\n";
+    if (!out) return core::Status::IOError("cannot write " + temp);
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    return core::Status::IOError("cannot write " + path);
+  }
+  return core::Status::Ok();
 }
 
 bool IsLoopbackHost(const std::string& host) {

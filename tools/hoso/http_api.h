@@ -45,6 +45,12 @@ struct HttpOptions {
 
 // Parses host:port / [v6]:port; InvalidArgument naming what is wrong.
 core::Result<std::pair<std::string, int>> ParseListenAddress(const std::string& listen);
+// The token of a token file: its first line without surrounding blanks;
+// InvalidArgument when unreadable or shorter than 16 characters.
+core::Result<std::string> ReadTokenFile(const std::string& path);
+// Writes `port` and a newline to `path`, whole (a temp file renamed), so a
+// reader never sees half a number.
+core::Status WritePortFile(const std::string& path, int port);
 // True for 127.0.0.0/8, ::1 and localhost.
 bool IsLoopbackHost(const std::string& host);
 

@@ -1,0 +1,52 @@
+#include "connectors/kafka/serve_config.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace hoso::connectors::kafka {
+namespace {
+
+TEST(ServeConfigTest, TheShippedExampleParses) {
+  auto config =
+      LoadServeConfig(std::string(HOSO_SOURCE_DIR) + "/connectors/kafka/hoso.example.json");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->http.listen, "127.0.0.1:8080");
+  EXPECT_EQ(config->http.refresh_ms, 100);
+  EXPECT_EQ(config->http.ready_max_lag, 10000);
+}
+
+TEST(ServeConfigTest, HttpKeysAreValidatedAndPathsResolvedAgainstTheConfig) {
+  const std::string base = R"("kafka.bootstrap.servers": "b", "kafka.group.id": "g", "db": "d")";
+  auto config = ParseServeConfig(
+      "{" + base +
+          R"(, "http": {"listen": "0.0.0.0:9000", "token_file": "token", "port_file": "/run/p"}})",
+      "/etc/hoso");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->http.listen, "0.0.0.0:9000");
+  EXPECT_EQ(config->http.token_file, "/etc/hoso/token");
+  EXPECT_EQ(config->http.port_file, "/run/p");
+
+  auto legacy = ParseServeConfig("{" + base + R"(, "http_port": 8081})");
+  ASSERT_TRUE(legacy.ok()) << legacy.status().ToString();
+  EXPECT_EQ(legacy->http.listen, "127.0.0.1:8081");
+  auto by_default = ParseServeConfig("{" + base + "}");
+  ASSERT_TRUE(by_default.ok());
+  EXPECT_EQ(by_default->http.listen, "127.0.0.1:8080");
+  EXPECT_FALSE(by_default->http.listen_configured);
+  auto off = ParseServeConfig("{" + base + R"(, "http": {"listen": ""}})");
+  ASSERT_TRUE(off.ok());
+  EXPECT_TRUE(off->http.listen.empty());
+  EXPECT_TRUE(off->http.listen_configured);
+
+  for (const char* bad : {R"("http": {"lisen": "127.0.0.1:1"})", R"("http": {"refresh_ms": -1})",
+                          R"("http": "127.0.0.1:8080")", R"("http": {"ready_max_lag": "many"})"}) {
+    auto parsed = ParseServeConfig("{" + base + ", " + bad + "}");
+    EXPECT_FALSE(parsed.ok()) << bad;
+    EXPECT_NE(parsed.status().message().find("http"), std::string::npos)
+        << parsed.status().ToString();
+  }
+}
+
+}  // namespace
+}  // namespace hoso::connectors::kafka

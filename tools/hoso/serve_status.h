@@ -1,0 +1,46 @@
+// ServeStatus: what `hoso serve`'s pipeline shows on /metrics and /readyz
+// (docs/http.md): a snapshot taken on the pipeline thread after every
+// iteration, read by the HTTP server's threads.
+//
+// Thread-safety: Update from one thread; Metrics and NotReadyReason from any.
+#ifndef HOSO_TOOLS_HOSO_SERVE_STATUS_H_
+#define HOSO_TOOLS_HOSO_SERVE_STATUS_H_
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/runtime/pipeline.h"
+
+namespace hoso::tools {
+
+class ServeStatus {
+ public:
+  explicit ServeStatus(int64_t ready_max_lag) : ready_max_lag_(ready_max_lag) {}
+  // After an iteration of the pipeline: its counters, the consumer lag per
+  // partition (as known), and the timers pending in the engine.
+  void Update(const runtime::PipelineStats& stats,
+              std::vector<std::pair<int32_t, int64_t>> lag_by_partition, size_t pending_timers);
+  // Prometheus text: events applied / duplicate / rejected by reason,
+  // batches, commits, checkpoints, alerts raised by kind, consumer lag per
+  // partition, pending timers.
+  std::string Metrics() const;
+  // nullopt when ready: the engine has recovered and run, and the consumer
+  // lag is at most ready_max_lag.
+  std::optional<std::string> NotReadyReason() const;
+
+ private:
+  const int64_t ready_max_lag_;
+  mutable std::mutex mutex_;
+  bool running_ = false;  // the first iteration has run (recovery is over)
+  runtime::PipelineStats stats_;
+  std::vector<std::pair<int32_t, int64_t>> lag_by_partition_;
+  size_t pending_timers_ = 0;
+};
+
+}  // namespace hoso::tools
+
+#endif  // HOSO_TOOLS_HOSO_SERVE_STATUS_H_
