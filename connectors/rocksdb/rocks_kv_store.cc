@@ -252,10 +252,19 @@ core::Result<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(const std::string
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s =
-      options.read_only
-          ? rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &raw)
-          : rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);
+  rocksdb::Status s;
+  if (options.read_only && !options.secondary_path.empty()) {
+    // A secondary keeps every table file open (RocksDB requires it) and
+    // follows the writer through its MANIFEST and WAL.
+    std::filesystem::create_directories(options.secondary_path, ec);
+    db_options.max_open_files = -1;
+    s = rocksdb::DB::OpenAsSecondary(db_options, path, options.secondary_path, descriptors,
+                                     &handles, &raw);
+  } else if (options.read_only) {
+    s = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &raw);
+  } else {
+    s = rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);
+  }
   if (s.ok() && options.read_only && handles.size() < descriptors.size()) {
     s = rocksdb::Status::InvalidArgument("column families missing");
   }
@@ -269,6 +278,29 @@ core::Result<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(const std::string
   store->handles_.push_back(handles[0]);
   HOSO_RETURN_IF_ERROR(store->CheckFreeSpace());
   return store;
+}
+
+Status RocksKvStore::CatchUp() {
+  if (!options_.read_only || options_.secondary_path.empty()) {
+    return Status::InvalidArgument("CatchUp needs a secondary instance");
+  }
+  return FromRocks(db_->TryCatchUpWithPrimary(), "catching up with " + path_);
+}
+
+uint64_t RocksKvStore::SizeBytes() const {
+  uint64_t sst = 0;
+  uint64_t wal = 0;
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    uint64_t bytes = 0;
+    if (db_->GetIntProperty(handle, rocksdb::DB::Properties::kLiveSstFilesSize, &bytes)) {
+      sst += bytes;
+    }
+  }
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(path_, ec)) {
+    if (entry.path().extension() == ".log") wal += entry.file_size(ec);
+  }
+  return sst + wal;
 }
 
 RocksKvStore::~RocksKvStore() {

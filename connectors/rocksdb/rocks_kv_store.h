@@ -27,6 +27,11 @@ struct RocksOptions {
   bool create_if_missing = true;
   // Open read-only (queries on a database another process may be writing).
   bool read_only = false;
+  // With read_only: open as a RocksDB secondary instance, whose view follows
+  // the writer's with CatchUp(). RocksDB keeps the secondary's own info log
+  // in this directory (created when absent). Empty: a plain read-only open,
+  // whose view is fixed when opened.
+  std::string secondary_path;
   // fsync the WAL on every batch. Default: false (a machine crash may lose
   // the last batches, never split one; the source resumes from the position
   // stored with the last durable batch).
@@ -67,6 +72,13 @@ class RocksKvStore final : public projections::KvStore {
   core::Status CheckFreeSpace() const;
   // Flushes memtables to SST files (used before a byte-level digest).
   core::Status Flush();
+  // A secondary instance: brings the view up to what the writer has made
+  // durable, whole write batches only (RocksDB replays the writer's WAL
+  // records, and each engine commit is one record). Not concurrent with
+  // reads of the same store. InvalidArgument on any other open.
+  core::Status CatchUp();
+  // Bytes of the database's live SST files plus its write-ahead log.
+  uint64_t SizeBytes() const;
   const std::string& path() const { return path_; }
 
  private:

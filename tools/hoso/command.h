@@ -23,6 +23,7 @@ void RegisterBench(CLI::App& app, int* exit_code);
 void RegisterAudit(CLI::App& app, int* exit_code);          // replay, verify, audit export|check
 void RegisterKafkaCommands(CLI::App& app, int* exit_code);  // broker, produce, serve, demo
 void RegisterAlerts(CLI::App& app, int* exit_code);
+void RegisterHttp(CLI::App& app, int* exit_code);
 void RegisterBenchAlerts(CLI::App& app, int* exit_code);  // `bench alerts`, after RegisterBench
 
 }  // namespace hoso::tools

@@ -3,18 +3,15 @@
 // order. Each JSON object follows schemas/alert.schema.json exactly (the
 // stored value is the published one), so `--format json` output can be
 // validated and diffed against hoso.alerts.
-#include <algorithm>
 #include <cstdio>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "engine/core/alert.h"
-#include "projections/alert_log.h"
-#include "projections/open_dossiers.h"
 #include "tools/hoso/command.h"
 #include "tools/hoso/context.h"
+#include "tools/hoso/queries.h"
 #include "tools/hoso/store_access.h"
 
 namespace hoso::tools {
@@ -31,55 +28,27 @@ struct Args {
 int RunAlerts(const Args& args) {
   auto store = OpenForQuery(args.db_path);
   if (!store.ok()) return ReportError("alerts", store.status());
-  // Open dossiers (paused count as open: their desk still owes the citizen
-  // a result), as of the last committed batch.
-  std::map<std::string, projections::OpenSummary> open;
-  if (args.open_only) {
-    auto loaded = projections::LoadOpenDossiers(**store);
-    if (!loaded.ok()) return ReportError("alerts", loaded.status());
-    open = std::move(*loaded);
-  }
-  std::vector<nlohmann::ordered_json> alerts;
-  core::Status read =
-      projections::ForEachAlert(**store, 1, [&](const projections::StoredAlert& stored) {
-        nlohmann::ordered_json alert =
-            nlohmann::ordered_json::parse(stored.json, nullptr, /*allow_exceptions=*/false);
-        if (alert.is_discarded() || !alert.is_object()) {
-          return core::Status::Corruption("unreadable alert record " +
-                                          std::to_string(stored.sequence));
-        }
-        if (!args.kind.empty() && alert.value("kind", "") != args.kind) return core::Status::Ok();
-        if (!args.agency_id.empty() && alert.value("agency_id", "") != args.agency_id) {
-          return core::Status::Ok();
-        }
-        if (args.open_only && open.count(std::string(stored.dossier_id)) == 0) {
-          return core::Status::Ok();
-        }
-        alerts.push_back(std::move(alert));
-        return core::Status::Ok();
-      });
-  if (!read.ok()) return ReportError("alerts", read);
-  // Local instants with the same offset sort as text; ties by id keep the
-  // output deterministic.
-  std::sort(alerts.begin(), alerts.end(), [](const auto& a, const auto& b) {
-    return std::pair(a.value("fires_at", ""), a.value("alert_id", "")) <
-           std::pair(b.value("fires_at", ""), b.value("alert_id", ""));
-  });
+  AlertRequest request;
+  request.open_only = args.open_only;
+  request.agency_id = args.agency_id;
+  request.kind = args.kind;
+  auto alerts = QueryAlerts(**store, request, nullptr);
+  if (!alerts.ok()) return ReportError("alerts", alerts.status());
   if (args.format == "json") {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (auto& alert : alerts) out.push_back(std::move(alert));
+    for (auto& alert : *alerts) out.push_back(std::move(alert));
     std::printf("%s\n", out.dump(2).c_str());
     return kExitOk;
   }
   std::printf("%-25s %-17s %-22s %-20s %-25s %s\n", "fires_at", "kind", "dossier_id", "agency_id",
               "due_at", "message");
-  for (const auto& alert : alerts) {
+  for (const auto& alert : *alerts) {
     std::printf("%-25s %-17s %-22s %-20s %-25s %s\n", alert.value("fires_at", "").c_str(),
                 alert.value("kind", "").c_str(), alert.value("dossier_id", "").c_str(),
                 alert.value("agency_id", "").c_str(), alert.value("due_at", "").c_str(),
                 alert.value("message_vi", "").c_str());
   }
-  std::printf("%zu alert%s\n", alerts.size(), alerts.size() == 1 ? "" : "s");
+  std::printf("%zu alert%s\n", alerts->size(), alerts->size() == 1 ? "" : "s");
   return kExitOk;
 }
 

@@ -5,16 +5,15 @@
 #include <optional>
 
 namespace hoso::tools {
-namespace {
 
-using core::KpiField;
-
-// Ratios are rounded to 4 decimals in JSON so the figures read the same on
-// every machine; the counters they come from are exact.
 nlohmann::ordered_json RatioJson(const std::optional<double>& ratio) {
   if (!ratio) return nullptr;
   return std::round(*ratio * 10000.0) / 10000.0;
 }
+
+namespace {
+
+using core::KpiField;
 
 nlohmann::ordered_json RowJson(const core::KpiRow& row, const char* key_name) {
   nlohmann::ordered_json json;

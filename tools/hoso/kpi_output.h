@@ -4,11 +4,18 @@
 #define HOSO_TOOLS_HOSO_KPI_OUTPUT_H_
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "projections/kpi_query.h"
 
 namespace hoso::tools {
+
+// A ratio as JSON: rounded to 4 decimals so the figures read the same on
+// every machine (the counters they come from are exact); null without a
+// denominator.
+nlohmann::ordered_json RatioJson(const std::optional<double>& ratio);
 
 // {"period", "as_of", "by", "rows": [{"agency_id"|"procedure_id", counters…,
 // "open", "open_overdue", ratios…}], "total": {…}}; null for zero denominators.

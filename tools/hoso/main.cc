@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   hoso::tools::RegisterBenchAlerts(app, &exit_code);
   hoso::tools::RegisterAudit(app, &exit_code);
   hoso::tools::RegisterKafkaCommands(app, &exit_code);
+  hoso::tools::RegisterHttp(app, &exit_code);
   hoso::tools::RegisterAlerts(app, &exit_code);
   try {
     app.parse(argc, argv);

@@ -15,10 +15,14 @@ core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForWrite(
   return connectors::RocksKvStore::Open(path, std::move(options));
 }
 
-core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForQuery(const std::string& path) {
+namespace {
+
+core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenAndCheck(
+    const std::string& path, const std::string& secondary_dir) {
   connectors::RocksOptions options;
   options.read_only = true;
   options.create_if_missing = false;
+  options.secondary_path = secondary_dir;
   auto store = connectors::RocksKvStore::Open(path, options);
   if (!store.ok()) return store.status();
   std::string tag;
@@ -33,6 +37,17 @@ core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForQuery(const std::
                                          "'; rebuild it with `hoso replay`");
   }
   return store;
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForQuery(const std::string& path) {
+  return OpenAndCheck(path, "");
+}
+
+core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForServing(
+    const std::string& path, const std::string& secondary_dir) {
+  return OpenAndCheck(path, secondary_dir);
 }
 
 core::Result<std::optional<core::Instant>> StoreClock(projections::KvStore& store) {

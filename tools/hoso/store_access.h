@@ -19,6 +19,10 @@ core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForWrite(
 // Opens `path` read-only; NotFound when there is no database, VersionMismatch
 // when another projection version wrote it.
 core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForQuery(const std::string& path);
+// The same as a RocksDB secondary instance (RocksKvStore::CatchUp follows the
+// writer), with RocksDB's own files for it in `secondary_dir`.
+core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForServing(
+    const std::string& path, const std::string& secondary_dir);
 // The event-time clock of a store (highest occurred_at applied); nullopt when empty.
 core::Result<std::optional<core::Instant>> StoreClock(projections::KvStore& store);
 // Parses an --as-of value: RFC 3339 with offset, or a date YYYY-MM-DD meaning

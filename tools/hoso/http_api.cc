@@ -1,0 +1,593 @@
+#include "tools/hoso/http_api.h"
+
+#include <httplib.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <shared_mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "connectors/rocksdb/rocks_kv_store.h"
+#include "projections/meta.h"
+#include "tools/hoso/kpi_output.h"
+#include "tools/hoso/queries.h"
+#include "tools/hoso/store_access.h"
+
+#ifndef HOSO_VERSION
+#define HOSO_VERSION "unknown"
+#endif
+
+namespace hoso::tools {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// An answer that is not 200: the status and the error object of docs/http.md.
+struct ApiError {
+  int status;
+  std::string code;
+  std::string message;
+};
+
+ApiError FromStatus(const core::Status& status) {
+  switch (status.code()) {
+    case core::StatusCode::kInvalidArgument:
+      return {400, "bad_parameter", status.message()};
+    case core::StatusCode::kNotFound:
+      return {404, "not_found", status.message()};
+    case core::StatusCode::kCorruption:
+      return {500, "internal", status.message()};
+    default:
+      return {503, "unavailable", status.message()};
+  }
+}
+
+void SendError(const ApiError& error, httplib::Response& response) {
+  nlohmann::ordered_json body;
+  body["error"]["code"] = error.code;
+  body["error"]["message"] = error.message;
+  response.status = error.status;
+  response.set_content(body.dump() + "\n", "application/json");
+}
+
+// Rejects parameters the endpoint does not take, and repeated ones: a typo
+// must never be silently ignored.
+std::optional<ApiError> CheckParameters(const httplib::Request& request,
+                                        std::initializer_list<std::string_view> allowed) {
+  std::set<std::string> seen;
+  for (const auto& [name, value] : request.params) {
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+      std::string names;
+      for (std::string_view a : allowed) names += (names.empty() ? "" : ", ") + std::string(a);
+      return ApiError{
+          400, "unknown_parameter",
+          "unknown parameter '" + name + "'" +
+              (names.empty() ? "; this endpoint takes none" : "; this endpoint takes: " + names)};
+    }
+    if (!seen.insert(name).second) {
+      return ApiError{400, "bad_parameter", "parameter '" + name + "' is given twice"};
+    }
+  }
+  return std::nullopt;
+}
+
+std::string Param(const httplib::Request& request, const char* name) {
+  return request.has_param(name) ? request.get_param_value(name) : std::string();
+}
+
+// Constant-time comparison of a presented token with the configured one (the
+// length is not secret).
+bool TokenMatches(std::string_view presented, std::string_view expected) {
+  if (presented.size() != expected.size()) return false;
+  unsigned char difference = 0;
+  for (size_t i = 0; i < expected.size(); ++i) {
+    difference |= static_cast<unsigned char>(presented[i] ^ expected[i]);
+  }
+  return difference == 0;
+}
+
+// Request counts and latencies for /metrics, per endpoint (a fixed set:
+// low cardinality).
+class RequestMetrics {
+ public:
+  static constexpr std::array<double, 12> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                      0.1,   0.25,   0.5,   1.0,  2.5,   10.0};
+  void Record(const std::string& endpoint, int status, double seconds) {
+    std::lock_guard lock(mutex_);
+    ++requests_[{endpoint, status}];
+    Histogram& h = durations_[endpoint];
+    for (size_t i = 0; i < kBuckets.size(); ++i) {
+      if (seconds <= kBuckets[i]) ++h.buckets[i];
+    }
+    ++h.count;
+    h.sum += seconds;
+  }
+  void Render(std::string* out) const {
+    std::lock_guard lock(mutex_);
+    *out +=
+        "# HELP hoso_http_requests_total HTTP requests answered, by endpoint and status code.\n"
+        "# TYPE hoso_http_requests_total counter\n";
+    for (const auto& [key, count] : requests_) {
+      *out += "hoso_http_requests_total{endpoint=\"" + key.first + "\",code=\"" +
+              std::to_string(key.second) + "\"} " + std::to_string(count) + "\n";
+    }
+    *out +=
+        "# HELP hoso_http_request_duration_seconds Time to answer an HTTP request.\n"
+        "# TYPE hoso_http_request_duration_seconds histogram\n";
+    for (const auto& [endpoint, h] : durations_) {
+      for (size_t i = 0; i < kBuckets.size(); ++i) {
+        char le[32];
+        std::snprintf(le, sizeof le, "%g", kBuckets[i]);
+        *out += "hoso_http_request_duration_seconds_bucket{endpoint=\"" + endpoint + "\",le=\"" +
+                le + "\"} " + std::to_string(h.buckets[i]) + "\n";
+      }
+      *out += "hoso_http_request_duration_seconds_bucket{endpoint=\"" + endpoint +
+              "\",le=\"+Inf\"} " + std::to_string(h.count) + "\n";
+      char sum[64];
+      std::snprintf(sum, sizeof sum, "%.6f", h.sum);
+      *out += "hoso_http_request_duration_seconds_sum{endpoint=\"" + endpoint + "\"} " + sum + "\n";
+      *out += "hoso_http_request_duration_seconds_count{endpoint=\"" + endpoint + "\"} " +
+              std::to_string(h.count) + "\n";
+    }
+  }
+
+ private:
+  struct Histogram {
+    std::array<uint64_t, kBuckets.size()> buckets{};
+    uint64_t count = 0;
+    double sum = 0;
+  };
+  mutable std::mutex mutex_;
+  std::map<std::pair<std::string, int>, uint64_t> requests_;
+  std::map<std::string, Histogram> durations_;
+};
+
+std::string Gauge(const char* name, const char* help, const char* type, double value) {
+  char number[64];
+  std::snprintf(number, sizeof number, "%.17g", value);
+  return std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+         name + " " + number + "\n";
+}
+
+}  // namespace
+
+core::Result<std::pair<std::string, int>> ParseListenAddress(const std::string& listen) {
+  std::string host;
+  std::string port;
+  if (!listen.empty() && listen.front() == '[') {
+    const size_t close = listen.find(']');
+    if (close == std::string::npos || close + 1 >= listen.size() || listen[close + 1] != ':') {
+      return core::Status::InvalidArgument("listen address '" + listen +
+                                           "' is not [v6-address]:port");
+    }
+    host = listen.substr(1, close - 1);
+    port = listen.substr(close + 2);
+  } else {
+    const size_t colon = listen.rfind(':');
+    if (colon == std::string::npos || colon == 0) {
+      return core::Status::InvalidArgument("listen address '" + listen + "' is not host:port");
+    }
+    host = listen.substr(0, colon);
+    port = listen.substr(colon + 1);
+  }
+  if (port.empty() || port.size() > 5 ||
+      !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      std::stoi(port) > 65535) {
+    return core::Status::InvalidArgument("listen address '" + listen +
+                                         "': the port must be 0..65535");
+  }
+  return std::pair(host, std::stoi(port));
+}
+
+bool IsLoopbackHost(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+struct HttpApi::State {
+  std::string db_path;
+  std::string secondary_dir;
+  const Reference* reference = nullptr;
+  HttpOptions options;
+  std::unique_ptr<connectors::RocksKvStore> store;
+
+  // Reads hold it shared; a catch-up holds it exclusively.
+  std::shared_mutex store_mutex;
+  std::mutex refresh_mutex;
+  Clock::time_point last_refresh{};
+  core::Status last_catch_up;
+  std::atomic<uint64_t> catch_ups{0};
+  std::atomic<uint64_t> catch_up_failures{0};
+
+  // The live figures of the last state seen, shared by requests until a
+  // batch changes the store.
+  std::mutex live_mutex;
+  std::shared_ptr<const LiveFigures> live;
+
+  RequestMetrics metrics;
+  httplib::Server server;
+  std::thread thread;
+  int port = 0;
+  bool stopped = false;
+
+  core::Instant Now() const {
+    if (options.now) return options.now();
+    return core::Instant{std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count()};
+  }
+
+  // Brings the view up to the writer's, at most every refresh_ms.
+  core::Status Refresh() {
+    std::lock_guard refresh(refresh_mutex);
+    const auto now = Clock::now();
+    if (last_refresh != Clock::time_point{} &&
+        now - last_refresh < std::chrono::milliseconds(options.refresh_ms)) {
+      return last_catch_up;
+    }
+    std::unique_lock write(store_mutex);
+    last_catch_up = store->CatchUp();
+    last_refresh = now;
+    ++catch_ups;
+    if (!last_catch_up.ok()) ++catch_up_failures;
+    return last_catch_up;
+  }
+
+  // Under a shared store lock.
+  core::Result<std::shared_ptr<const LiveFigures>> Live() {
+    auto key = ReadStateKey(*store);
+    if (!key.ok()) return key.status();
+    std::lock_guard lock(live_mutex);
+    if (live && live->state_key == *key) return live;
+    auto loaded = LoadLiveFigures(*store);
+    if (!loaded.ok()) return loaded.status();
+    live = std::make_shared<const LiveFigures>(std::move(*loaded));
+    return live;
+  }
+
+  bool Authorized(const httplib::Request& request) const {
+    if (options.token.empty()) return true;
+    const std::string header = request.get_header_value("Authorization");
+    static constexpr std::string_view kBearer = "Bearer ";
+    if (header.rfind(kBearer, 0) != 0) return false;
+    return TokenMatches(std::string_view(header).substr(kBearer.size()), options.token);
+  }
+
+  // Runs `answer` for a /v1/ or /metrics request: token, catch-up, shared
+  // lock, errors as JSON, metrics.
+  void Serve(const char* endpoint, const httplib::Request& request, httplib::Response& response,
+             const std::function<std::optional<ApiError>(httplib::Response&)>& answer,
+             bool needs_token = true) {
+    const auto started = Clock::now();
+    std::optional<ApiError> error;
+    if (needs_token && !Authorized(request)) {
+      error = ApiError{401, "unauthorized", "this server needs Authorization: Bearer <token>"};
+      response.set_header("WWW-Authenticate", "Bearer");
+    } else if (core::Status s = Refresh(); !s.ok()) {
+      error = ApiError{503, "unavailable", "the database cannot be read now: " + s.message()};
+    } else {
+      std::shared_lock read(store_mutex);
+      try {
+        error = answer(response);
+      } catch (const std::exception& e) {
+        // A bug, not a user error: say so rather than drop the connection.
+        error = ApiError{500, "internal", e.what()};
+      }
+    }
+    if (error) SendError(*error, response);
+    if (response.status == -1) response.status = 200;  // httplib's default, set after us
+    metrics.Record(endpoint, response.status,
+                   std::chrono::duration<double>(Clock::now() - started).count());
+  }
+
+  void Routes();
+  std::optional<ApiError> Kpi(const httplib::Request& request, httplib::Response& response,
+                              bool csv);
+  std::optional<ApiError> Alerts(const httplib::Request& request, httplib::Response& response);
+  std::optional<ApiError> Targets(const httplib::Request& request, httplib::Response& response);
+  std::string Metrics();
+};
+
+std::optional<ApiError> HttpApi::State::Kpi(const httplib::Request& request,
+                                            httplib::Response& response, bool csv) {
+  if (auto e = CheckParameters(request, {"period", "by", "as_of", "agency"})) return e;
+  KpiRequest query;
+  query.period = Param(request, "period");
+  if (query.period.empty()) {
+    return ApiError{400, "missing_parameter", "period is required (e.g. 2019-06, 2019-Q2, 2019)"};
+  }
+  if (request.has_param("by")) query.by = Param(request, "by");
+  query.as_of = Param(request, "as_of");
+  query.agency_id = Param(request, "agency");
+  auto figures = Live();
+  if (!figures.ok()) return FromStatus(figures.status());
+  auto report = QueryKpi(*store, *reference, query, figures->get(), Now());
+  if (!report.ok()) return FromStatus(report.status());
+  if (csv) {
+    response.set_content(KpiReportCsv(*report), "text/csv; charset=utf-8");
+  } else {
+    response.set_content(KpiReportJson(*report) + "\n", "application/json");
+  }
+  return std::nullopt;
+}
+
+std::optional<ApiError> HttpApi::State::Alerts(const httplib::Request& request,
+                                               httplib::Response& response) {
+  if (auto e = CheckParameters(request, {"open", "agency", "kind", "since", "limit", "cursor"})) {
+    return e;
+  }
+  AlertRequest query;
+  const std::string open = Param(request, "open");
+  if (!open.empty() && open != "true" && open != "false") {
+    return ApiError{400, "bad_parameter", "open must be true or false"};
+  }
+  query.open_only = open == "true";
+  query.agency_id = Param(request, "agency");
+  query.kind = Param(request, "kind");
+  static const std::set<std::string> kKinds = {"due_soon", "apology_due", "overdue",
+                                               "apology_missing", "apology_violation"};
+  if (!query.kind.empty() && kKinds.count(query.kind) == 0) {
+    return ApiError{400, "bad_parameter", "unknown alert kind '" + query.kind + "'"};
+  }
+  if (request.has_param("since")) {
+    auto since = ParseAsOf(Param(request, "since"));
+    if (!since.ok()) return FromStatus(since.status());
+    query.since = *since;
+  }
+  int limit = 100;
+  if (request.has_param("limit")) {
+    const std::string text = Param(request, "limit");
+    if (text.empty() || text.size() > 4 ||
+        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+        std::stoi(text) < 1 || std::stoi(text) > 1000) {
+      return ApiError{400, "bad_parameter", "limit must be 1..1000"};
+    }
+    limit = std::stoi(text);
+  }
+  // The cursor is the (fires_at, alert_id) of the last alert of the page
+  // before: fires_at holds no '~'.
+  std::optional<std::pair<std::string, std::string>> after;
+  if (request.has_param("cursor")) {
+    const std::string cursor = Param(request, "cursor");
+    const size_t tilde = cursor.find('~');
+    if (tilde == std::string::npos) {
+      return ApiError{400, "bad_parameter", "cursor is not one this server gave"};
+    }
+    after = std::pair(cursor.substr(0, tilde), cursor.substr(tilde + 1));
+  }
+  const std::map<std::string, projections::OpenSummary>* open_dossiers = nullptr;
+  std::shared_ptr<const LiveFigures> figures;
+  if (query.open_only) {
+    auto live_figures = Live();
+    if (!live_figures.ok()) return FromStatus(live_figures.status());
+    figures = *live_figures;
+    open_dossiers = &figures->open;
+  }
+  auto alerts = QueryAlerts(*store, query, open_dossiers);
+  if (!alerts.ok()) return FromStatus(alerts.status());
+  nlohmann::ordered_json body;
+  body["alerts"] = nlohmann::ordered_json::array();
+  body["next_cursor"] = nullptr;
+  // Newest first: walk the oldest-first list backwards.
+  int taken = 0;
+  for (auto it = alerts->rbegin(); it != alerts->rend(); ++it) {
+    std::pair<std::string, std::string> key(it->value("fires_at", ""), it->value("alert_id", ""));
+    if (after && !(key < *after)) continue;
+    if (taken == limit) {
+      const nlohmann::ordered_json& last = body["alerts"].back();
+      body["next_cursor"] =
+          last.value("fires_at", "") + "~" + last.value("alert_id", std::string());
+      break;
+    }
+    body["alerts"].push_back(*it);
+    ++taken;
+  }
+  response.set_content(body.dump(2) + "\n", "application/json");
+  return std::nullopt;
+}
+
+std::optional<ApiError> HttpApi::State::Targets(const httplib::Request& request,
+                                                httplib::Response& response) {
+  if (auto e = CheckParameters(request, {"period", "as_of"})) return e;
+  KpiRequest query;
+  query.period = Param(request, "period");
+  if (query.period.empty()) {
+    return ApiError{400, "missing_parameter", "period is required (e.g. 2019-06, 2019-Q2, 2019)"};
+  }
+  query.as_of = Param(request, "as_of");
+  auto figures = Live();
+  if (!figures.ok()) return FromStatus(figures.status());
+  auto report = QueryKpi(*store, *reference, query, figures->get(), Now());
+  if (!report.ok()) return FromStatus(report.status());
+  response.set_content(TargetsJson(*report, *reference).dump(2) + "\n", "application/json");
+  return std::nullopt;
+}
+
+std::string HttpApi::State::Metrics() {
+  std::string out;
+  out +=
+      "# HELP hoso_build_info The hoso version serving these metrics.\n"
+      "# TYPE hoso_build_info gauge\n"
+      "hoso_build_info{version=\"" HOSO_VERSION "\"} 1\n";
+  metrics.Render(&out);
+  out += Gauge("hoso_store_catch_up_total",
+               "Catch-ups of this server's view with the database writer.", "counter",
+               static_cast<double>(catch_ups.load()));
+  out += Gauge("hoso_store_catch_up_failures_total", "Catch-ups that failed.", "counter",
+               static_cast<double>(catch_up_failures.load()));
+  auto meta = projections::ReadEngineMeta(*store);
+  if (meta.ok() && meta->has_value()) {
+    out += Gauge("hoso_events_logged", "Events in the event log (received and derived).", "gauge",
+                 static_cast<double>((*meta)->log_sequence));
+    auto checkpoint = projections::ReadCheckpointMeta(*store);
+    if (checkpoint.ok()) {
+      const uint64_t at = checkpoint->has_value() ? (*checkpoint)->batch_serial : 0;
+      out += Gauge("hoso_batches_since_checkpoint",
+                   "Batches committed after the last checkpoint (re-applied by a restart).",
+                   "gauge", static_cast<double>((*meta)->batch_serial - at));
+    }
+  }
+  if (auto figures = Live(); figures.ok()) {
+    out += Gauge("hoso_open_dossiers", "Dossiers open (paused included) after the last batch.",
+                 "gauge", static_cast<double>((*figures)->open.size()));
+  }
+  out += Gauge("hoso_store_size_bytes", "Live SST files and write-ahead log of the database.",
+               "gauge", static_cast<double>(store->SizeBytes()));
+  if (options.extra_metrics) out += options.extra_metrics();
+  return out;
+}
+
+void HttpApi::State::Routes() {
+  server.Get("/healthz", [this](const httplib::Request&, httplib::Response& response) {
+    response.set_content("{\"status\": \"ok\"}\n", "application/json");
+    metrics.Record("/healthz", 200, 0);
+  });
+  server.Get("/readyz", [this](const httplib::Request& request, httplib::Response& response) {
+    Serve(
+        "/readyz", request, response,
+        [&](httplib::Response& r) -> std::optional<ApiError> {
+          std::optional<std::string> reason;
+          if (options.not_ready_reason) reason = options.not_ready_reason();
+          nlohmann::ordered_json body;
+          body["ready"] = !reason.has_value();
+          if (reason) body["reason"] = *reason;
+          r.status = reason ? 503 : 200;
+          r.set_content(body.dump() + "\n", "application/json");
+          return std::nullopt;
+        },
+        /*needs_token=*/false);
+  });
+  server.Get("/metrics", [this](const httplib::Request& request, httplib::Response& response) {
+    Serve("/metrics", request, response, [&](httplib::Response& r) -> std::optional<ApiError> {
+      if (auto e = CheckParameters(request, {})) return e;
+      r.set_content(Metrics(), "text/plain; version=0.0.4; charset=utf-8");
+      return std::nullopt;
+    });
+  });
+  server.Get("/v1/kpi", [this](const httplib::Request& request, httplib::Response& response) {
+    Serve("/v1/kpi", request, response,
+          [&](httplib::Response& r) { return Kpi(request, r, /*csv=*/false); });
+  });
+  server.Get("/v1/kpi.csv", [this](const httplib::Request& request, httplib::Response& response) {
+    Serve("/v1/kpi.csv", request, response,
+          [&](httplib::Response& r) { return Kpi(request, r, /*csv=*/true); });
+  });
+  server.Get("/v1/targets", [this](const httplib::Request& request, httplib::Response& response) {
+    Serve("/v1/targets", request, response,
+          [&](httplib::Response& r) { return Targets(request, r); });
+  });
+  server.Get("/v1/alerts", [this](const httplib::Request& request, httplib::Response& response) {
+    Serve("/v1/alerts", request, response,
+          [&](httplib::Response& r) { return Alerts(request, r); });
+  });
+  server.Get(R"(/v1/dossiers/(.+))", [this](const httplib::Request& request,
+                                            httplib::Response& response) {
+    Serve("/v1/dossiers", request, response, [&](httplib::Response& r) -> std::optional<ApiError> {
+      if (auto e = CheckParameters(request, {})) return e;
+      const std::string id = httplib::detail::decode_url(request.matches[1].str(), false);
+      auto history = QueryHistory(*store, *reference, id);
+      if (!history.ok()) {
+        if (history.status().code() == core::StatusCode::kNotFound) {
+          return ApiError{404, "not_found", "no dossier '" + id + "'"};
+        }
+        return FromStatus(history.status());
+      }
+      r.set_content(history->dump(2) + "\n", "application/json");
+      return std::nullopt;
+    });
+  });
+  // Everything else: a JSON 404 (unknown path) or 405 (not GET/HEAD).
+  server.set_error_handler([](const httplib::Request& request, httplib::Response& response) {
+    if (!response.body.empty()) return;
+    if (response.status == 404) {
+      SendError({404, "not_found", "no such endpoint: " + request.path}, response);
+    } else if (response.status == 400) {
+      SendError({400, "bad_parameter", "malformed request"}, response);
+    }
+  });
+  const auto not_allowed = [](const httplib::Request& request, httplib::Response& response) {
+    response.set_header("Allow", "GET, HEAD");
+    SendError({405, "method_not_allowed", request.method + " is not allowed: the API is read-only"},
+              response);
+  };
+  server.Post(".*", not_allowed);
+  server.Put(".*", not_allowed);
+  server.Delete(".*", not_allowed);
+  server.Patch(".*", not_allowed);
+}
+
+HttpApi::HttpApi(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+core::Result<std::unique_ptr<HttpApi>> HttpApi::Start(const std::string& db_path,
+                                                      const Reference* reference,
+                                                      HttpOptions options) {
+  auto address = ParseListenAddress(options.listen);
+  if (!address.ok()) return address.status();
+  if (!IsLoopbackHost(address->first) && options.token.empty()) {
+    return core::Status::InvalidArgument(
+        "listening on " + options.listen +
+        " (not loopback) needs a token (--token-file / http.token_file): the API would be open "
+        "to the network");
+  }
+  if (options.refresh_ms < 0) options.refresh_ms = 0;
+  auto state = std::make_unique<State>();
+  state->db_path = db_path;
+  state->reference = reference;
+  state->options = std::move(options);
+  // RocksDB's files for the secondary (its info log) live in a private
+  // temp directory, removed by Stop.
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / "hoso-http-secondary-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    return core::Status::IOError("cannot create a temp directory for the database view");
+  }
+  state->secondary_dir = pattern;
+  auto store = OpenForServing(db_path, state->secondary_dir);
+  if (!store.ok()) {
+    std::error_code ec;
+    std::filesystem::remove_all(state->secondary_dir, ec);
+    return store.status();
+  }
+  state->store = std::move(*store);
+  state->Routes();
+  const auto& [host, port] = *address;
+  if (port == 0) {
+    state->port = state->server.bind_to_any_port(host.c_str());
+  } else {
+    state->port = state->server.bind_to_port(host.c_str(), port) ? port : -1;
+  }
+  if (state->port <= 0) {
+    std::error_code ec;
+    std::filesystem::remove_all(state->secondary_dir, ec);
+    return core::Status::IOError("cannot listen on " + state->options.listen +
+                                 " (in use, or not an address of this machine)");
+  }
+  State* raw = state.get();
+  state->thread = std::thread([raw] { raw->server.listen_after_bind(); });
+  return std::unique_ptr<HttpApi>(new HttpApi(std::move(state)));
+}
+
+int HttpApi::port() const { return state_->port; }
+
+void HttpApi::Stop() {
+  if (!state_ || state_->stopped) return;
+  state_->stopped = true;
+  state_->server.stop();
+  if (state_->thread.joinable()) state_->thread.join();
+  state_->store.reset();
+  std::error_code ec;
+  std::filesystem::remove_all(state_->secondary_dir, ec);
+}
+
+HttpApi::~HttpApi() { Stop(); }
+
+}  // namespace hoso::tools

@@ -1,0 +1,79 @@
+// HttpApi: the read-only HTTP surface of hoso (docs/http.md): the JSON API
+// under /v1/, /healthz, /readyz and /metrics, served by cpp-httplib's thread
+// pool from a database opened as a RocksDB secondary instance.
+//
+// Consistency: before a request is answered the view is caught up with the
+// writer (at most every refresh_ms); a catch-up applies whole write batches
+// and every engine commit is one, and requests read under a shared lock that
+// the catch-up takes exclusively, so an answer always reflects one batch
+// boundary. Answers come from the same functions and encoders as the CLI
+// (queries.h, kpi_output.h).
+//
+// Thread-safety: Start, port and Stop from one thread; requests are served
+// on the server's own threads.
+#ifndef HOSO_TOOLS_HOSO_HTTP_API_H_
+#define HOSO_TOOLS_HOSO_HTTP_API_H_
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "engine/core/instant.h"
+#include "engine/core/status.h"
+#include "tools/hoso/context.h"
+
+namespace hoso::tools {
+
+struct HttpOptions {
+  // host:port or [v6]:port; port 0 picks a free one (see port()).
+  // Default: 127.0.0.1:8080.
+  std::string listen = "127.0.0.1:8080";
+  // Bearer token every /v1/ and /metrics request must carry; empty: none.
+  // A listen address that is not loopback is refused without one.
+  std::string token;
+  // Catch up with the writer at most this often. Default: 100 ms.
+  int refresh_ms = 100;
+  // The wall clock (the default as-of of a period not over). Default: the
+  // system clock.
+  std::function<core::Instant()> now;
+  // `serve` adds its pipeline's metrics (Prometheus text, appended to
+  // /metrics) and its readiness (nullopt: ready; else why not). May be empty.
+  std::function<std::string()> extra_metrics;
+  std::function<std::optional<std::string>()> not_ready_reason;
+};
+
+// Parses host:port / [v6]:port; InvalidArgument naming what is wrong.
+core::Result<std::pair<std::string, int>> ParseListenAddress(const std::string& listen);
+// True for 127.0.0.0/8, ::1 and localhost.
+bool IsLoopbackHost(const std::string& host);
+
+class HttpApi {
+ public:
+  // Opens `db_path` as a secondary instance, binds the address and starts
+  // serving on its own threads. NotFound when there is no database,
+  // InvalidArgument for a bad or non-loopback address without a token,
+  // IOError when the address cannot be bound. `reference` must outlive the
+  // server.
+  static core::Result<std::unique_ptr<HttpApi>> Start(const std::string& db_path,
+                                                      const Reference* reference,
+                                                      HttpOptions options);
+  ~HttpApi();  // Stop()
+  HttpApi(const HttpApi&) = delete;
+  HttpApi& operator=(const HttpApi&) = delete;
+
+  // The port bound (the chosen one when the address said 0).
+  int port() const;
+  // Stops accepting, finishes the requests in progress, closes the database.
+  void Stop();
+
+  struct State;
+
+ private:
+  explicit HttpApi(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace hoso::tools
+
+#endif  // HOSO_TOOLS_HOSO_HTTP_API_H_

@@ -1,0 +1,304 @@
+#include "tools/hoso/queries.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "engine/runtime/chain_hash.h"
+#include "engine/runtime/engine.h"
+#include "engine/runtime/log_replayer.h"
+#include "projections/alert_log.h"
+#include "projections/dossier_record.h"
+#include "projections/event_log.h"
+#include "projections/meta.h"
+#include "projections/open_dossiers.h"
+#include "schemas/codec/event_codec.h"
+#include "tools/hoso/kpi_output.h"
+#include "tools/hoso/store_access.h"
+
+namespace hoso::tools {
+
+core::Result<std::string> ReadStateKey(projections::KvStore& store) {
+  auto meta = projections::ReadEngineMeta(store);
+  if (!meta.ok()) return meta.status();
+  if (!meta->has_value()) return std::string("empty");
+  return std::to_string((*meta)->batch_serial) + "/" + std::to_string((*meta)->log_sequence) + "/" +
+         std::to_string((*meta)->alert_sequence);
+}
+
+core::Result<LiveFigures> LoadLiveFigures(projections::KvStore& store) {
+  LiveFigures live;
+  auto key = ReadStateKey(store);
+  if (!key.ok()) return key.status();
+  live.state_key = std::move(*key);
+  auto clock = StoreClock(store);
+  if (!clock.ok()) return clock.status();
+  live.clock = *clock;
+  auto cells = projections::LoadKpiCells(store);
+  if (!cells.ok()) return cells.status();
+  live.cells = std::move(*cells);
+  auto open = projections::LoadOpenDossiers(store);
+  if (!open.ok()) return open.status();
+  live.open = std::move(*open);
+  return live;
+}
+
+core::Result<projections::KpiReport> QueryKpi(projections::KvStore& store,
+                                              const Reference& reference, const KpiRequest& request,
+                                              const LiveFigures* live, core::Instant now) {
+  auto period = projections::ParsePeriod(request.period);
+  if (!period.ok()) return period.status();
+  if (request.by != "agency" && request.by != "procedure") {
+    return core::Status::InvalidArgument("by must be agency or procedure, not '" + request.by +
+                                         "'");
+  }
+  if (!request.agency_id.empty() && reference.agencies.Find(request.agency_id) == nullptr) {
+    return core::Status::InvalidArgument("unknown agency '" + request.agency_id + "'");
+  }
+  // Default as-of: the end of the period, or now if the period is not over.
+  core::Instant as_of{period->end.epoch_ms - 1000};
+  if (now < as_of) as_of = now;
+  if (!request.as_of.empty()) {
+    auto parsed = ParseAsOf(request.as_of);
+    if (!parsed.ok()) return parsed.status();
+    as_of = *parsed;
+  }
+  LiveFigures loaded;
+  if (live == nullptr) {
+    auto clock = StoreClock(store);
+    if (!clock.ok()) return clock.status();
+    loaded.clock = *clock;
+  }
+  const std::optional<core::Instant> clock = live != nullptr ? live->clock : loaded.clock;
+  std::map<projections::KpiKey, core::KpiCounters> folded_cells;
+  const std::map<projections::KpiKey, core::KpiCounters>* cells = nullptr;
+  std::vector<core::OpenCell> open;
+  if (!clock.has_value() || *clock <= as_of) {
+    // Nothing after as_of has been applied: the live projections are the
+    // answer (the last checkpoint with the deltas written since).
+    if (live == nullptr) {
+      auto figures = LoadLiveFigures(store);
+      if (!figures.ok()) return figures.status();
+      loaded = std::move(*figures);
+      live = &loaded;
+    }
+    cells = &live->cells;
+    open = projections::CountOpen(live->open, as_of);
+  } else {
+    // An earlier instant: fold the log up to as_of in memory.
+    runtime::EngineOptions options;
+    options.machine = reference.machine->options();
+    options.persist = false;
+    options.until = as_of;
+    auto engine = runtime::Engine::Open(nullptr, reference.machine.get(), options);
+    if (!engine.ok()) return engine.status();
+    auto replayed = runtime::ReplayLog(store, **engine, nullptr, runtime::ReplayOptions{});
+    if (!replayed.ok()) return replayed.status();
+    folded_cells = (*engine)->kpi_cells();
+    cells = &folded_cells;
+    open = projections::CountOpen((*engine)->OpenDossiers(), as_of);
+  }
+  std::vector<core::KpiCell> in_period = projections::CellsInPeriod(*cells, *period);
+  if (!request.agency_id.empty()) {
+    std::erase_if(in_period,
+                  [&](const core::KpiCell& cell) { return cell.agency_id != request.agency_id; });
+    std::erase_if(open,
+                  [&](const core::OpenCell& cell) { return cell.agency_id != request.agency_id; });
+  }
+  const auto by =
+      request.by == "procedure" ? projections::GroupBy::kProcedure : projections::GroupBy::kAgency;
+  projections::KpiReport report = projections::BuildKpiReport(
+      *period, as_of, by, in_period, open, reference.catalog, reference.agencies);
+  if (!request.agency_id.empty() && by == projections::GroupBy::kAgency) {
+    std::erase_if(report.rows,
+                  [&](const core::KpiRow& row) { return row.key != request.agency_id; });
+  }
+  return report;
+}
+
+core::Result<nlohmann::ordered_json> QueryHistory(projections::KvStore& store,
+                                                  const Reference& reference,
+                                                  std::string_view dossier_id) {
+  // Where the dossier's events are: its record of the last checkpoint says
+  // from which event on (and, once finished, up to which); one received
+  // after that checkpoint is in the log from the checkpoint on.
+  core::IdTable ids;
+  HOSO_RETURN_IF_ERROR(projections::LoadNames(store, &ids));
+  core::DossierState stored;
+  uint64_t first = 1;
+  uint64_t last = 0;  // 0: to the end of the log
+  const std::string id(dossier_id);
+  core::Status found = projections::FindDossierRecord(store, id, ids, &stored);
+  if (found.ok()) {
+    first = stored.first_log_sequence;
+    if (!stored.is_open()) last = stored.last_log_sequence;
+  } else if (found.code() == core::StatusCode::kNotFound) {
+    auto checkpoint = projections::ReadCheckpointMeta(store);
+    if (!checkpoint.ok()) return checkpoint.status();
+    first = checkpoint->has_value() ? (*checkpoint)->log_sequence + 1 : 1;
+  } else {
+    return found;
+  }
+  codec::EventDecoder decoder;
+  const core::DossierStateMachine& machine = *reference.machine;
+  std::optional<core::DossierState> state;
+  std::string previous_hash;
+  bool chain_ok = true;
+  core::Effects effects;
+  nlohmann::ordered_json events = nlohmann::ordered_json::array();
+  projections::LogReader log(&store);
+  HOSO_RETURN_IF_ERROR(log.DossierEvents(id, first, last, [&](const projections::LogEntry& logged) {
+    const bool link_ok = runtime::ChainHash(previous_hash, logged.bytes) == logged.chain_hash;
+    chain_ok = chain_ok && link_ok;
+    previous_hash = logged.chain_hash;
+    nlohmann::ordered_json entry;
+    entry["sequence"] = logged.dossier_sequence;
+    entry["global_sequence"] = logged.sequence;
+    entry["derived"] = logged.derived;
+    entry["hash"] = runtime::ToHex(logged.chain_hash);
+    entry["link_ok"] = link_ok;
+    core::Event event;
+    core::Rejection rejection;
+    if (!decoder.Decode(logged.bytes, &event, &rejection)) {
+      entry["error"] = rejection.message;
+      events.push_back(entry);
+      return core::Status::Ok();
+    }
+    entry["event_id"] = event.event_id;
+    entry["type"] = core::EventTypeName(event.type);
+    entry["occurred_at"] = core::FormatLocal(event.occurred_at);
+    entry["agency_id"] = event.agency_id;
+    core::DossierState next = state ? *state : core::DossierState{};
+    if (machine.Apply(&next, !state, event, logged.derived, &ids, &effects, &rejection)) {
+      state = std::move(next);
+    } else {
+      entry["replay_error"] = rejection.message;
+    }
+    if (state) {
+      entry["status"] = core::DossierStatusName(state->status);
+      entry["due_at"] = core::FormatLocal(state->due_at);
+    }
+    events.push_back(entry);
+    return core::Status::Ok();
+  }));
+  if (events.empty()) return core::Status::NotFound("no dossier '" + id + "'");
+  nlohmann::ordered_json summary;
+  summary["dossier_id"] = id;
+  summary["chain_ok"] = chain_ok;
+  summary["chain_head"] = runtime::ToHex(previous_hash);
+  if (state) {
+    summary["status"] = core::DossierStatusName(state->status);
+    summary["receiving_agency_id"] = ids.Name(state->receiving_agency);
+    summary["holder_agency_id"] = ids.Name(state->holder_agency);
+    summary["procedure_id"] = ids.Name(state->procedure);
+    summary["initial_due_at"] = core::FormatLocal(state->initial_due_at);
+    summary["due_at"] = core::FormatLocal(state->due_at);
+    if (state->finish == core::FinishKind::kResolved) {
+      summary["classification"] = core::ClassificationName(state->classification);
+    } else if (state->finish != core::FinishKind::kNone) {
+      summary["classification"] = core::FinishKindName(state->finish);
+    } else {
+      summary["classification"] = nullptr;
+    }
+    summary["apologies"] = state->apology_count;
+    if (state->apology_count > 0) summary["first_apology_timely"] = state->first_apology_timely;
+  }
+  summary["events"] = std::move(events);
+  return summary;
+}
+
+core::Result<std::vector<nlohmann::ordered_json>> QueryAlerts(
+    projections::KvStore& store, const AlertRequest& request,
+    const std::map<std::string, projections::OpenSummary>* open) {
+  std::map<std::string, projections::OpenSummary> loaded;
+  if (request.open_only && open == nullptr) {
+    auto dossiers = projections::LoadOpenDossiers(store);
+    if (!dossiers.ok()) return dossiers.status();
+    loaded = std::move(*dossiers);
+    open = &loaded;
+  }
+  // Local instants with the same offset sort as text, so `since` is compared
+  // in the form the alerts carry.
+  const std::string since = request.since ? core::FormatLocal(*request.since) : std::string();
+  std::vector<nlohmann::ordered_json> alerts;
+  HOSO_RETURN_IF_ERROR(
+      projections::ForEachAlert(store, 1, [&](const projections::StoredAlert& stored) {
+        if (request.open_only && open->count(std::string(stored.dossier_id)) == 0) {
+          return core::Status::Ok();
+        }
+        nlohmann::ordered_json alert =
+            nlohmann::ordered_json::parse(stored.json, nullptr, /*allow_exceptions=*/false);
+        if (alert.is_discarded() || !alert.is_object()) {
+          return core::Status::Corruption("unreadable alert record " +
+                                          std::to_string(stored.sequence));
+        }
+        if (!request.kind.empty() && alert.value("kind", "") != request.kind) {
+          return core::Status::Ok();
+        }
+        if (!request.agency_id.empty() && alert.value("agency_id", "") != request.agency_id) {
+          return core::Status::Ok();
+        }
+        if (!since.empty() && alert.value("fires_at", "") < since) return core::Status::Ok();
+        alerts.push_back(std::move(alert));
+        return core::Status::Ok();
+      }));
+  // Ties by id keep the order deterministic.
+  std::sort(alerts.begin(), alerts.end(), [](const auto& a, const auto& b) {
+    return std::pair(a.value("fires_at", ""), a.value("alert_id", "")) <
+           std::pair(b.value("fires_at", ""), b.value("alert_id", ""));
+  });
+  return alerts;
+}
+
+nlohmann::ordered_json TargetsJson(const projections::KpiReport& report,
+                                   const Reference& reference) {
+  const core::KpiTargets targets;
+  struct Judged {
+    const char* name;
+    double target;
+    std::optional<double> core::KpiRatios::*ratio;
+  };
+  const Judged judged[] = {
+      {"on_time_ratio", targets.on_time_ratio, &core::KpiRatios::on_time_ratio},
+      {"online_processing_share", targets.online_processing_share,
+       &core::KpiRatios::online_processing_share},
+      {"online_coverage", targets.online_coverage, &core::KpiRatios::online_coverage},
+      {"one_stop_share", targets.one_stop_share, &core::KpiRatios::one_stop_share},
+      {"apology_compliance", targets.apology_compliance, &core::KpiRatios::apology_compliance},
+  };
+  nlohmann::ordered_json json;
+  json["period"] = report.period.label;
+  json["as_of"] = core::FormatLocal(report.as_of);
+  json["targets"] = nlohmann::ordered_json::object();
+  for (const Judged& j : judged) json["targets"][j.name] = j.target;
+  json["agencies"] = nlohmann::ordered_json::array();
+  std::map<std::string, const core::KpiRow*> rows;
+  for (const core::KpiRow& row : report.rows) rows[row.key] = &row;
+  for (const core::Agency& agency : reference.agencies.all()) {
+    auto row = rows.find(agency.agency_id);
+    nlohmann::ordered_json entry;
+    entry["agency_id"] = agency.agency_id;
+    entry["name"] = agency.name;
+    entry["kind"] = agency.kind;
+    entry["ratios"] = nlohmann::ordered_json::object();
+    entry["met"] = nlohmann::ordered_json::object();
+    std::optional<bool> all_met;
+    for (const Judged& j : judged) {
+      const std::optional<double> ratio =
+          row == rows.end() ? std::nullopt : row->second->ratios.*(j.ratio);
+      entry["ratios"][j.name] = RatioJson(ratio);
+      if (!ratio) {
+        entry["met"][j.name] = nullptr;
+        continue;
+      }
+      // The same tolerance as the table's ✗ (kpi_output.cc).
+      const bool met = *ratio + 1e-12 >= j.target;
+      entry["met"][j.name] = met;
+      all_met = all_met.value_or(true) && met;
+    }
+    entry["all_met"] = all_met ? nlohmann::ordered_json(*all_met) : nlohmann::ordered_json();
+    json["agencies"].push_back(std::move(entry));
+  }
+  return json;
+}
+
+}  // namespace hoso::tools

@@ -1,0 +1,83 @@
+// The read side of hoso: what `kpi`, `history` and `alerts` answer,
+// computed from a store and the reference data. The CLI prints these and the
+// HTTP API (http_api.h) serves them through the same encoders (kpi_output.h
+// and the JSON below), so both always say the same thing.
+//
+// Thread-safety: the functions read the store only; callers serialize them
+// with anything that changes the store's view (a secondary's catch-up).
+#ifndef HOSO_TOOLS_HOSO_QUERIES_H_
+#define HOSO_TOOLS_HOSO_QUERIES_H_
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/core/instant.h"
+#include "engine/core/status.h"
+#include "projections/batch_delta.h"
+#include "projections/kpi_cells.h"
+#include "projections/kpi_query.h"
+#include "projections/kv_store.h"
+#include "tools/hoso/context.h"
+
+namespace hoso::tools {
+
+// The store's figures after its last committed batch: what a KPI report as
+// of an instant at or after the store's clock is computed from. Loading it
+// reads every KPI cell and open dossier, so a server keeps one per store
+// state (see `state_key`).
+struct LiveFigures {
+  // Changes whenever a batch is committed (events logged, batches): two
+  // loads with the same key hold the same figures.
+  std::string state_key;
+  std::optional<core::Instant> clock;  // the event clock; nullopt: nothing applied
+  std::map<projections::KpiKey, core::KpiCounters> cells;
+  std::map<std::string, projections::OpenSummary> open;
+};
+core::Result<LiveFigures> LoadLiveFigures(projections::KvStore& store);
+// The state key alone (one meta read), to tell whether LiveFigures are stale.
+core::Result<std::string> ReadStateKey(projections::KvStore& store);
+
+struct KpiRequest {
+  std::string period;         // "2019-06", "2019-Q2", "2019-H1", "2019"
+  std::string by = "agency";  // "agency" or "procedure"
+  std::string as_of;          // RFC 3339 or YYYY-MM-DD; empty: end of the period, or `now`
+  std::string agency_id;      // empty: every agency; else only its dossiers
+};
+// InvalidArgument for a bad period, grouping or instant. `live` may be null
+// (then it is loaded when needed). `now` bounds the default as-of.
+core::Result<projections::KpiReport> QueryKpi(projections::KvStore& store,
+                                              const Reference& reference, const KpiRequest& request,
+                                              const LiveFigures* live, core::Instant now);
+
+// A dossier's timeline (events, chain links, due after each event,
+// classification): the JSON of `hoso history --format json`. NotFound when
+// the log holds no event of it.
+core::Result<nlohmann::ordered_json> QueryHistory(projections::KvStore& store,
+                                                  const Reference& reference,
+                                                  std::string_view dossier_id);
+
+struct AlertRequest {
+  bool open_only = false;              // only dossiers still open (paused included)
+  std::string agency_id;               // empty: all
+  std::string kind;                    // empty: all
+  std::optional<core::Instant> since;  // only fires_at at or after
+};
+// The alerts raised, each as stored (schemas/alert.schema.json), oldest
+// fires_at first (ties by alert_id). `open` may be null (loaded when needed).
+core::Result<std::vector<nlohmann::ordered_json>> QueryAlerts(
+    projections::KvStore& store, const AlertRequest& request,
+    const std::map<std::string, projections::OpenSummary>* open);
+
+// The plan's targets and, per agency of the reference list, each ratio of
+// `report` (grouped by agency) against them: met true/false, null when the
+// ratio has no denominator.
+nlohmann::ordered_json TargetsJson(const projections::KpiReport& report,
+                                   const Reference& reference);
+
+}  // namespace hoso::tools
+
+#endif  // HOSO_TOOLS_HOSO_QUERIES_H_
