@@ -275,6 +275,30 @@ async function main() {
     await page.screenshot({ path: laptop, fullPage: true });
     console.log(`screenshot ${laptop}`);
 
+    // --- No period in the address: the latest month with data ------------
+    await open(page, pageUrl('', ''));
+    equal(await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get('period')),
+      period, 'without a period the page picks the latest month with data');
+    equal(await page.$eval('#targets-meta', (el) => el.textContent.split(',')[0]), `Kỳ ${period}`,
+      'and shows its figures');
+    check(await page.evaluate(() => !location.hash.includes('token=')),
+      'the token is gone from the address bar');
+
+    // --- Without the token: the API's refusal in the page -------------------
+    if (token) {
+      const stranger = await browser.newPage();  // a new tab: no sessionStorage
+      await stranger.setViewport({ width: 1366, height: 768 });
+      await stranger.goto(new URL(`#period=${period}`, base).toString(),
+        { waitUntil: 'domcontentloaded' });
+      await stranger.waitForSelector('body[data-state="ready"]', { timeout: READY_TIMEOUT_MS });
+      const refusals = await stranger.$$eval('.section-error:not([hidden])',
+        (els) => els.map((el) => el.textContent));
+      check(refusals.length === 4 && refusals.every((text) => text.includes('unauthorized') &&
+        text.includes('#token=')), 'without the token every section says unauthorized, with the hint',
+      JSON.stringify(refusals));
+      await stranger.close();
+    }
+
     // --- A bad period: the API's error in the page, never a blank screen ---
     await open(page, pageUrl('', 'period=2019-13'));
     const errors = await page.$$eval('.section-error:not([hidden])', (els) => els.map((el) => el.textContent));
