@@ -20,6 +20,7 @@
 
 #include "connectors/rocksdb/rocks_kv_store.h"
 #include "projections/meta.h"
+#include "tools/hoso/dashboard/dashboard_assets.h"
 #include "tools/hoso/kpi_output.h"
 #include "tools/hoso/queries.h"
 #include "tools/hoso/store_access.h"
@@ -318,6 +319,42 @@ struct HttpApi::State {
                    std::chrono::duration<double>(Clock::now() - started).count());
   }
 
+  void ServeDashboard(const char* endpoint, const std::string& name,
+                      const httplib::Request& request, httplib::Response& response) {
+    const auto started = Clock::now();
+    std::optional<ApiError> error;
+    const auto asset = FindDashboardAsset(name);
+    if (name == "/")
+      error = CheckParameters(request, {"lang"});
+    else
+      error = CheckParameters(request, {});
+    if (!error && name == "/" && request.has_param("lang")) {
+      const std::string lang = Param(request, "lang");
+      if (lang != "vi" && lang != "en") {
+        error = ApiError{400, "bad_parameter", "lang must be vi or en, not '" + lang + "'"};
+      }
+    }
+    if (!error && !asset) error = ApiError{404, "not_found", "no such asset: " + name};
+    if (error) {
+      SendError(*error, response);
+    } else {
+      // The page loads nothing from elsewhere; say so to the browser, so an
+      // injected script or style could not load or send anything either.
+      response.set_header("Content-Security-Policy",
+                          "default-src 'none'; script-src 'self'; style-src 'self'; "
+                          "img-src 'self' data:; connect-src 'self'; base-uri 'none'; "
+                          "form-action 'none'; frame-ancestors 'none'");
+      response.set_header("X-Content-Type-Options", "nosniff");
+      response.set_header("Referrer-Policy", "no-referrer");
+      // Assets change with the binary: revalidate rather than keep a stale page.
+      response.set_header("Cache-Control", "no-cache");
+      response.set_content(std::string(asset->content), std::string(asset->content_type));
+      response.status = 200;
+    }
+    metrics.Record(endpoint, response.status,
+                   std::chrono::duration<double>(Clock::now() - started).count());
+  }
+
   void Routes();
   std::optional<ApiError> Kpi(const httplib::Request& request, httplib::Response& response,
                               bool csv);
@@ -534,6 +571,16 @@ void HttpApi::State::Routes() {
       return std::nullopt;
     });
   });
+  // The dashboard (docs/dashboard.md): the page at / and its files at
+  // /assets/NAME, compiled in. No token (the page cannot know it; its API
+  // requests carry it from #token=) and no database read.
+  server.Get("/", [this](const httplib::Request& request, httplib::Response& response) {
+    ServeDashboard("/", "/", request, response);
+  });
+  server.Get(R"(/assets/([^/]+))",
+             [this](const httplib::Request& request, httplib::Response& response) {
+               ServeDashboard("/assets", request.matches[1].str(), request, response);
+             });
   // Everything else: a JSON 404 (unknown path) or 405 (not GET/HEAD).
   server.set_error_handler([](const httplib::Request& request, httplib::Response& response) {
     if (!response.body.empty()) return;
