@@ -93,7 +93,7 @@ struct ServeConfig {
     bool listen_configured = false;
     std::string token_file;  // bearer token; required off loopback
     std::string port_file;   // the port listened on is written here (for port 0)
-    int refresh_ms = 100;    // catch up with the engine's commits at most this often
+    int refresh_ms = 1000;   // the API catches up with the engine's commits this often
     // /readyz says not ready while the consumer lag exceeds this many
     // records. Default: 10,000.
     int64_t ready_max_lag = 10000;

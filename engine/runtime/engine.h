@@ -181,6 +181,8 @@ class CommittedAlerts {
 // positions it reached.
 struct Commit {
   std::unique_ptr<projections::KvBatch> batch;
+  // When the pipeline sealed it (for the commit-duration metric).
+  std::chrono::steady_clock::time_point sealed_at{};
   uint64_t batch_serial = 0;
   bool checkpoint = false;
   uint64_t first_alert_sequence = 0;  // of alerts[0]

@@ -34,6 +34,12 @@ core::Status Pipeline::Settle(PipelineStats* stats) {
   for (const std::unique_ptr<Commit>& commit : durable) {
     engine_->Committed(*commit);
     ++stats->commits;
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - commit->sealed_at).count();
+    for (size_t i = 0; i < kCommitSecondsBuckets.size(); ++i) {
+      if (seconds <= kCommitSecondsBuckets[i]) ++stats->commit_seconds_buckets[i];
+    }
+    stats->commit_seconds_sum += seconds;
     if (commit->checkpoint) ++stats->checkpoints;
     if (!commit->positions.empty()) source_->Committed(commit->positions);
     if (sink_ != nullptr) HOSO_RETURN_IF_ERROR(sink_->Published(*commit));
@@ -44,7 +50,10 @@ core::Status Pipeline::Settle(PipelineStats* stats) {
 core::Status Pipeline::SealAndSubmit(Positions positions, bool checkpoint, PipelineStats* stats) {
   auto commit = engine_->Seal(std::move(positions), checkpoint);
   if (!commit.ok()) return commit.status();
-  if (*commit) HOSO_RETURN_IF_ERROR(committer_->Submit(std::move(*commit)));
+  if (*commit) {
+    (*commit)->sealed_at = std::chrono::steady_clock::now();
+    HOSO_RETURN_IF_ERROR(committer_->Submit(std::move(*commit)));
+  }
   return Settle(stats);
 }
 

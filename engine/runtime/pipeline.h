@@ -24,6 +24,11 @@
 
 namespace hoso::runtime {
 
+// Upper bounds, in seconds, of the commit-duration histogram (sealed ->
+// durable): a Prometheus histogram's `le` values.
+inline constexpr std::array<double, 10> kCommitSecondsBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                                 0.05,  0.1,    0.25,  1.0,  5.0};
+
 struct PipelineStats {
   BatchResult totals;
   int64_t records = 0;  // read from the source
@@ -32,6 +37,10 @@ struct PipelineStats {
   int64_t batches = 0;  // source batches with records
   int64_t commits = 0;  // durable commits
   int64_t checkpoints = 0;
+  // Durations of the durable commits, from Seal to durable (the writer's
+  // queue and the RocksDB write): cumulative counts per bucket bound, sum.
+  std::array<int64_t, kCommitSecondsBuckets.size()> commit_seconds_buckets{};
+  double commit_seconds_sum = 0;
 };
 
 struct PipelineOptions {

@@ -151,9 +151,10 @@ TEST(KafkaPipelineTest, ServeAnswersOverHttpWithItsPipelineMetrics) {
         "hoso_events_rejected_total{reason=\"unknown_dossier\"} ", "hoso_pending_timers "}) {
     EXPECT_NE(metrics.find(std::string("\n") + line), std::string::npos) << line << "\n" << metrics;
   }
-  const size_t applied = metrics.find("\nhoso_events_applied_total ");
+  const std::string applied_line = "\nhoso_events_applied_total ";
+  const size_t applied = metrics.find(applied_line);
   ASSERT_NE(applied, std::string::npos);
-  EXPECT_GT(std::stoll(metrics.substr(applied + 28)), 0) << metrics;
+  EXPECT_GT(std::stoll(metrics.substr(applied + applied_line.size())), 0) << metrics;
   const int stopped = serve.Stop(SIGTERM);
   EXPECT_TRUE(WIFEXITED(stopped) && WEXITSTATUS(stopped) == 0) << stopped;
 }

@@ -17,7 +17,7 @@ struct Args {
   std::string listen = "127.0.0.1:8080";
   std::string token_file;
   std::string port_file;
-  int refresh_ms = 100;
+  int refresh_ms = 1000;
   ReferenceOptions reference;
 };
 

@@ -7,6 +7,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -232,16 +233,28 @@ struct HttpApi::State {
 
   // Reads hold it shared; a catch-up holds it exclusively.
   std::shared_mutex store_mutex;
-  std::mutex refresh_mutex;
-  Clock::time_point last_refresh{};
-  core::Status last_catch_up;
+  std::mutex status_mutex;
+  core::Status last_catch_up;  // of the refresher's last round
   std::atomic<uint64_t> catch_ups{0};
   std::atomic<uint64_t> catch_up_failures{0};
 
-  // The live figures of the last state seen, shared by requests until a
-  // batch changes the store.
+  // The refresher thread: every refresh_ms it catches the view up with the
+  // writer and, when a batch has changed the store, loads the live figures
+  // requests share, so no request waits for either.
+  std::thread refresher;
+  std::mutex wake_mutex;
+  std::condition_variable wake;
+  bool stopping = false;
+
   std::mutex live_mutex;
   std::shared_ptr<const LiveFigures> live;
+
+  // Reports of an instant before the store's clock are a fold of the log
+  // (about a second per million events): kept per request while the store
+  // state is the same, and computed one at a time.
+  std::mutex fold_mutex;
+  std::string fold_state_key;
+  std::map<std::string, projections::KpiReport> folds;
 
   RequestMetrics metrics;
   httplib::Server server;
@@ -256,32 +269,100 @@ struct HttpApi::State {
                              .count()};
   }
 
-  // Brings the view up to the writer's, at most every refresh_ms.
-  core::Status Refresh() {
-    std::lock_guard refresh(refresh_mutex);
-    const auto now = Clock::now();
-    if (last_refresh != Clock::time_point{} &&
-        now - last_refresh < std::chrono::milliseconds(options.refresh_ms)) {
-      return last_catch_up;
+  core::Status RefreshOnce() {
+    core::Status caught_up;
+    {
+      std::unique_lock write(store_mutex);
+      caught_up = store->CatchUp();
     }
-    std::unique_lock write(store_mutex);
-    last_catch_up = store->CatchUp();
-    last_refresh = now;
     ++catch_ups;
-    if (!last_catch_up.ok()) ++catch_up_failures;
+    if (!caught_up.ok()) ++catch_up_failures;
+    {
+      std::lock_guard lock(status_mutex);
+      last_catch_up = caught_up;
+    }
+    if (!caught_up.ok()) return caught_up;
+    std::shared_lock read(store_mutex);
+    auto key = ReadStateKey(*store);
+    if (!key.ok()) return key.status();
+    {
+      std::lock_guard lock(live_mutex);
+      if (live && live->state_key == *key) return core::Status::Ok();
+    }
+    auto loaded = LoadLiveFigures(*store);
+    if (!loaded.ok()) return loaded.status();
+    std::lock_guard lock(live_mutex);
+    live = std::make_shared<const LiveFigures>(std::move(*loaded));
+    return core::Status::Ok();
+  }
+
+  void RefreshLoop() {
+    const auto interval = std::chrono::milliseconds(std::max(options.refresh_ms, 10));
+    for (;;) {
+      {
+        std::unique_lock lock(wake_mutex);
+        if (wake.wait_for(lock, interval, [&] { return stopping; })) return;
+      }
+      RefreshOnce().IgnoreError("reported by /readyz and the next requests");
+    }
+  }
+
+  core::Status LastCatchUp() {
+    std::lock_guard lock(status_mutex);
     return last_catch_up;
   }
 
-  // Under a shared store lock.
+  // The live figures the refresher loaded last (loaded now, under the
+  // caller's shared lock, only before its first round).
   core::Result<std::shared_ptr<const LiveFigures>> Live() {
-    auto key = ReadStateKey(*store);
-    if (!key.ok()) return key.status();
-    std::lock_guard lock(live_mutex);
-    if (live && live->state_key == *key) return live;
+    {
+      std::lock_guard lock(live_mutex);
+      if (live) return live;
+    }
+    std::shared_lock read(store_mutex);
     auto loaded = LoadLiveFigures(*store);
     if (!loaded.ok()) return loaded.status();
+    std::lock_guard lock(live_mutex);
     live = std::make_shared<const LiveFigures>(std::move(*loaded));
     return live;
+  }
+
+  // QueryKpi from the shared live figures when the report is as of an
+  // instant at or after their clock (no store read, no lock: a catch-up never
+  // delays it); otherwise a fold of the log under a shared store lock, kept
+  // while the store is unchanged.
+  core::Result<projections::KpiReport> Report(const KpiRequest& query) {
+    auto figures = Live();
+    if (!figures.ok()) return figures.status();
+    const LiveFigures& now_figures = **figures;
+    auto period = projections::ParsePeriod(query.period);
+    if (!period.ok()) return period.status();
+    // The as-of instant exactly as QueryKpi resolves it.
+    core::Instant as_of{period->end.epoch_ms - 1000};
+    if (const core::Instant now = Now(); now < as_of) as_of = now;
+    if (!query.as_of.empty()) {
+      auto parsed = ParseAsOf(query.as_of);
+      if (!parsed.ok()) return parsed.status();
+      as_of = *parsed;
+    }
+    const bool folds_log = now_figures.clock && as_of < *now_figures.clock;
+    if (!folds_log) return QueryKpi(*store, *reference, query, &now_figures, Now());
+    std::shared_lock read(store_mutex);
+    auto state = ReadStateKey(*store);
+    if (!state.ok()) return state.status();
+    const std::string key =
+        query.period + "|" + query.by + "|" + query.as_of + "|" + query.agency_id;
+    std::lock_guard lock(fold_mutex);
+    if (fold_state_key != *state) {
+      folds.clear();
+      fold_state_key = *state;
+    }
+    if (auto found = folds.find(key); found != folds.end()) return found->second;
+    auto report = QueryKpi(*store, *reference, query, &now_figures, Now());
+    if (!report.ok()) return report.status();
+    if (folds.size() >= 64) folds.clear();  // bounded: a handful of periods in practice
+    folds.emplace(key, *report);
+    return report;
   }
 
   bool Authorized(const httplib::Request& request) const {
@@ -294,18 +375,21 @@ struct HttpApi::State {
 
   // Runs `answer` for a /v1/ or /metrics request: token, catch-up, shared
   // lock, errors as JSON, metrics.
+  // `reads_store`: hold the shared store lock while answering (answers from
+  // the live figures alone take what they need themselves).
   void Serve(const char* endpoint, const httplib::Request& request, httplib::Response& response,
              const std::function<std::optional<ApiError>(httplib::Response&)>& answer,
-             bool needs_token = true) {
+             bool needs_token = true, bool reads_store = true) {
     const auto started = Clock::now();
     std::optional<ApiError> error;
     if (needs_token && !Authorized(request)) {
       error = ApiError{401, "unauthorized", "this server needs Authorization: Bearer <token>"};
       response.set_header("WWW-Authenticate", "Bearer");
-    } else if (core::Status s = Refresh(); !s.ok()) {
+    } else if (core::Status s = LastCatchUp(); !s.ok()) {
       error = ApiError{503, "unavailable", "the database cannot be read now: " + s.message()};
     } else {
-      std::shared_lock read(store_mutex);
+      std::shared_lock read(store_mutex, std::defer_lock);
+      if (reads_store) read.lock();
       try {
         error = answer(response);
       } catch (const std::exception& e) {
@@ -374,9 +458,7 @@ std::optional<ApiError> HttpApi::State::Kpi(const httplib::Request& request,
   if (request.has_param("by")) query.by = Param(request, "by");
   query.as_of = Param(request, "as_of");
   query.agency_id = Param(request, "agency");
-  auto figures = Live();
-  if (!figures.ok()) return FromStatus(figures.status());
-  auto report = QueryKpi(*store, *reference, query, figures->get(), Now());
+  auto report = Report(query);
   if (!report.ok()) return FromStatus(report.status());
   if (csv) {
     response.set_content(KpiReportCsv(*report), "text/csv; charset=utf-8");
@@ -470,9 +552,7 @@ std::optional<ApiError> HttpApi::State::Targets(const httplib::Request& request,
     return ApiError{400, "missing_parameter", "period is required (e.g. 2019-06, 2019-Q2, 2019)"};
   }
   query.as_of = Param(request, "as_of");
-  auto figures = Live();
-  if (!figures.ok()) return FromStatus(figures.status());
-  auto report = QueryKpi(*store, *reference, query, figures->get(), Now());
+  auto report = Report(query);
   if (!report.ok()) return FromStatus(report.status());
   response.set_content(TargetsJson(*report, *reference).dump(2) + "\n", "application/json");
   return std::nullopt;
@@ -540,16 +620,21 @@ void HttpApi::State::Routes() {
     });
   });
   server.Get("/v1/kpi", [this](const httplib::Request& request, httplib::Response& response) {
-    Serve("/v1/kpi", request, response,
-          [&](httplib::Response& r) { return Kpi(request, r, /*csv=*/false); });
+    Serve(
+        "/v1/kpi", request, response,
+        [&](httplib::Response& r) { return Kpi(request, r, /*csv=*/false); },
+        /*needs_token=*/true, /*reads_store=*/false);
   });
   server.Get("/v1/kpi.csv", [this](const httplib::Request& request, httplib::Response& response) {
-    Serve("/v1/kpi.csv", request, response,
-          [&](httplib::Response& r) { return Kpi(request, r, /*csv=*/true); });
+    Serve(
+        "/v1/kpi.csv", request, response,
+        [&](httplib::Response& r) { return Kpi(request, r, /*csv=*/true); },
+        /*needs_token=*/true, /*reads_store=*/false);
   });
   server.Get("/v1/targets", [this](const httplib::Request& request, httplib::Response& response) {
-    Serve("/v1/targets", request, response,
-          [&](httplib::Response& r) { return Targets(request, r); });
+    Serve(
+        "/v1/targets", request, response, [&](httplib::Response& r) { return Targets(request, r); },
+        /*needs_token=*/true, /*reads_store=*/false);
   });
   server.Get("/v1/alerts", [this](const httplib::Request& request, httplib::Response& response) {
     Serve("/v1/alerts", request, response,
@@ -634,6 +719,15 @@ core::Result<std::unique_ptr<HttpApi>> HttpApi::Start(const std::string& db_path
     return store.status();
   }
   state->store = std::move(*store);
+  // The first round before the first request: a clear error now rather than
+  // 503s later, and figures ready.
+  if (core::Status first = state->RefreshOnce(); !first.ok()) {
+    state->store.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(state->secondary_dir, ec);
+    return first;
+  }
+  state->server.set_tcp_nodelay(true);  // else Nagle + delayed ACK add ~40 ms to answers
   state->Routes();
   const auto& [host, port] = *address;
   if (port == 0) {
@@ -649,6 +743,7 @@ core::Result<std::unique_ptr<HttpApi>> HttpApi::Start(const std::string& db_path
   }
   State* raw = state.get();
   state->thread = std::thread([raw] { raw->server.listen_after_bind(); });
+  state->refresher = std::thread([raw] { raw->RefreshLoop(); });
   return std::unique_ptr<HttpApi>(new HttpApi(std::move(state)));
 }
 
@@ -657,6 +752,12 @@ int HttpApi::port() const { return state_->port; }
 void HttpApi::Stop() {
   if (!state_ || state_->stopped) return;
   state_->stopped = true;
+  {
+    std::lock_guard lock(state_->wake_mutex);
+    state_->stopping = true;
+  }
+  state_->wake.notify_all();
+  if (state_->refresher.joinable()) state_->refresher.join();
   state_->server.stop();
   if (state_->thread.joinable()) state_->thread.join();
   state_->store.reset();

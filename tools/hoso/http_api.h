@@ -2,12 +2,14 @@
 // under /v1/, /healthz, /readyz and /metrics, served by cpp-httplib's thread
 // pool from a database opened as a RocksDB secondary instance.
 //
-// Consistency: before a request is answered the view is caught up with the
-// writer (at most every refresh_ms); a catch-up applies whole write batches
-// and every engine commit is one, and requests read under a shared lock that
-// the catch-up takes exclusively, so an answer always reflects one batch
-// boundary. Answers come from the same functions and encoders as the CLI
-// (queries.h, kpi_output.h).
+// Consistency: a background thread catches the view up with the writer
+// every refresh_ms; a catch-up applies whole write batches and every engine
+// commit is one, and requests read under a shared lock that the catch-up
+// takes exclusively, so an answer always reflects one batch boundary. The
+// live figures (KPI cells, open dossiers) are loaded by that thread once per
+// changed state and shared; reports of earlier instants (a fold of the log)
+// are kept while the state is unchanged. Answers come from the same functions and encoders as the
+// CLI (queries.h, kpi_output.h).
 //
 // Thread-safety: Start, port and Stop from one thread; requests are served
 // on the server's own threads.
@@ -32,8 +34,10 @@ struct HttpOptions {
   // Bearer token every /v1/ and /metrics request must carry; empty: none.
   // A listen address that is not loopback is refused without one.
   std::string token;
-  // Catch up with the writer at most this often. Default: 100 ms.
-  int refresh_ms = 100;
+  // A background thread catches the view up with the writer, and reloads
+  // the live figures when a batch changed them, this often (at least every
+  // 10 ms). Answers are at most this stale. Default: 1000 ms.
+  int refresh_ms = 1000;
   // The wall clock (the default as-of of a period not over). Default: the
   // system clock.
   std::function<core::Instant()> now;

@@ -1,5 +1,7 @@
 #include "tools/hoso/serve_status.h"
 
+#include <cstdio>
+
 #include "engine/core/alert.h"
 #include "engine/core/rejection.h"
 
@@ -32,6 +34,8 @@ void ServeStatus::Update(const runtime::PipelineStats& stats,
   stats_.batches = stats.batches;
   stats_.commits = stats.commits;
   stats_.checkpoints = stats.checkpoints;
+  stats_.commit_seconds_buckets = stats.commit_seconds_buckets;
+  stats_.commit_seconds_sum = stats.commit_seconds_sum;
   lag_by_partition_ = std::move(lag_by_partition);
   pending_timers_ = pending_timers;
 }
@@ -63,6 +67,22 @@ std::string ServeStatus::Metrics() const {
   Sample(&out, "hoso_batches_total", stats_.batches);
   Family(&out, "hoso_commits_total", "counter", "Engine commits made durable in RocksDB.");
   Sample(&out, "hoso_commits_total", stats_.commits);
+  Family(&out, "hoso_commit_duration_seconds", "histogram",
+         "Engine commits from sealed to durable (the writer thread's queue and the RocksDB "
+         "write).");
+  for (size_t i = 0; i < runtime::kCommitSecondsBuckets.size(); ++i) {
+    char le[32];
+    std::snprintf(le, sizeof le, "%g", runtime::kCommitSecondsBuckets[i]);
+    Sample(&out, std::string("hoso_commit_duration_seconds_bucket{le=\"") + le + "\"}",
+           stats_.commit_seconds_buckets[i]);
+  }
+  Sample(&out, "hoso_commit_duration_seconds_bucket{le=\"+Inf\"}", stats_.commits);
+  {
+    char sum[64];
+    std::snprintf(sum, sizeof sum, "%.6f", stats_.commit_seconds_sum);
+    out += std::string("hoso_commit_duration_seconds_sum ") + sum + "\n";
+  }
+  Sample(&out, "hoso_commit_duration_seconds_count", stats_.commits);
   Family(&out, "hoso_checkpoints_total", "counter", "Checkpoints written.");
   Sample(&out, "hoso_checkpoints_total", stats_.checkpoints);
   Family(&out, "hoso_alerts_raised_total", "counter", "Alerts raised, by kind.");

@@ -12,7 +12,7 @@ TEST(ServeConfigTest, TheShippedExampleParses) {
       LoadServeConfig(std::string(HOSO_SOURCE_DIR) + "/connectors/kafka/hoso.example.json");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->http.listen, "127.0.0.1:8080");
-  EXPECT_EQ(config->http.refresh_ms, 100);
+  EXPECT_EQ(config->http.refresh_ms, 1000);
   EXPECT_EQ(config->http.ready_max_lag, 10000);
 }
 
