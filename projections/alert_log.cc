@@ -58,4 +58,27 @@ core::Status ForEachAlert(KvStore& store, uint64_t from,
   return it->status();
 }
 
+core::Status ReadAlertJson(KvStore& store, uint64_t sequence, std::string* json) {
+  auto it = store.NewIterator(Column::kAlerts);
+  it->SeekForPrev(AlertsKey(sequence));
+  if (!it->Valid()) return it->status().ok() ? core::Status::NotFound("alert") : it->status();
+  Reader key(it->key());
+  const uint64_t first = key.U64();
+  if (key.failed() || !key.done()) return Corrupt("alerts key");
+  Reader r(it->value());
+  const uint64_t count = r.Varint();
+  if (sequence < first || sequence - first >= count) return core::Status::NotFound("alert");
+  for (uint64_t i = 0; i <= sequence - first && !r.failed(); ++i) {
+    r.String();
+    r.U8();
+    r.I64();
+    const std::string_view value = r.String();
+    if (i == sequence - first && !r.failed()) {
+      json->assign(value);
+      return core::Status::Ok();
+    }
+  }
+  return Corrupt("alerts");
+}
+
 }  // namespace hoso::projections

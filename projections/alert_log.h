@@ -49,6 +49,10 @@ class AlertBatchWriter {
 core::Status ForEachAlert(KvStore& store, uint64_t from,
                           const std::function<core::Status(const StoredAlert&)>& visit);
 
+// The JSON of the alert stored under `sequence` (one batch value read);
+// NotFound when there is none.
+core::Status ReadAlertJson(KvStore& store, uint64_t sequence, std::string* json);
+
 }  // namespace hoso::projections
 
 #endif  // HOSO_PROJECTIONS_ALERT_LOG_H_

@@ -520,25 +520,13 @@ std::optional<ApiError> HttpApi::State::Alerts(const httplib::Request& request,
     figures = *live_figures;
     open_dossiers = &figures->open;
   }
-  auto alerts = QueryAlerts(*store, query, open_dossiers);
-  if (!alerts.ok()) return FromStatus(alerts.status());
+  auto page = QueryAlertPage(*store, query, open_dossiers, static_cast<size_t>(limit), after);
+  if (!page.ok()) return FromStatus(page.status());
   nlohmann::ordered_json body;
   body["alerts"] = nlohmann::ordered_json::array();
-  body["next_cursor"] = nullptr;
-  // Newest first: walk the oldest-first list backwards.
-  int taken = 0;
-  for (auto it = alerts->rbegin(); it != alerts->rend(); ++it) {
-    std::pair<std::string, std::string> key(it->value("fires_at", ""), it->value("alert_id", ""));
-    if (after && !(key < *after)) continue;
-    if (taken == limit) {
-      const nlohmann::ordered_json& last = body["alerts"].back();
-      body["next_cursor"] =
-          last.value("fires_at", "") + "~" + last.value("alert_id", std::string());
-      break;
-    }
-    body["alerts"].push_back(*it);
-    ++taken;
-  }
+  for (auto& alert : page->alerts) body["alerts"].push_back(std::move(alert));
+  body["next_cursor"] =
+      page->next ? nlohmann::ordered_json(page->next->first + "~" + page->next->second) : nullptr;
   response.set_content(body.dump(2) + "\n", "application/json");
   return std::nullopt;
 }

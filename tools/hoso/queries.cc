@@ -1,8 +1,10 @@
 #include "tools/hoso/queries.h"
 
 #include <algorithm>
+#include <tuple>
 #include <utility>
 
+#include "engine/core/alert.h"
 #include "engine/runtime/chain_hash.h"
 #include "engine/runtime/engine.h"
 #include "engine/runtime/log_replayer.h"
@@ -247,6 +249,111 @@ core::Result<std::vector<nlohmann::ordered_json>> QueryAlerts(
            std::pair(b.value("fires_at", ""), b.value("alert_id", ""));
   });
   return alerts;
+}
+
+namespace {
+
+// The value of the string field `name` in a compact JSON object as the
+// engine writes alerts ("name":"value"); nullopt when absent or escaped
+// (then the caller parses the whole object).
+std::optional<std::string_view> CompactStringField(std::string_view json, std::string_view name) {
+  std::string pattern;
+  pattern.reserve(name.size() + 4);
+  pattern.append("\"").append(name).append("\":\"");
+  const size_t at = json.find(pattern);
+  if (at == std::string_view::npos) return std::nullopt;
+  const size_t start = at + pattern.size();
+  const size_t end = json.find('"', start);
+  if (end == std::string_view::npos) return std::nullopt;
+  const std::string_view value = json.substr(start, end - start);
+  if (value.find('\\') != std::string_view::npos) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+core::Result<AlertPage> QueryAlertPage(
+    projections::KvStore& store, const AlertRequest& request,
+    const std::map<std::string, projections::OpenSummary>* open, size_t limit,
+    const std::optional<std::pair<std::string, std::string>>& after) {
+  std::map<std::string, projections::OpenSummary> loaded;
+  if (request.open_only && open == nullptr) {
+    auto dossiers = projections::LoadOpenDossiers(store);
+    if (!dossiers.ok()) return dossiers.status();
+    loaded = std::move(*dossiers);
+    open = &loaded;
+  }
+  const std::string since = request.since ? core::FormatLocal(*request.since) : std::string();
+  struct Entry {
+    std::string fires_at;
+    std::string alert_id;
+    uint64_t sequence;
+  };
+  std::vector<Entry> entries;
+  HOSO_RETURN_IF_ERROR(
+      projections::ForEachAlert(store, 1, [&](const projections::StoredAlert& stored) {
+        if (!request.kind.empty() && core::AlertKindName(stored.kind) != request.kind) {
+          return core::Status::Ok();
+        }
+        if (request.open_only && open->count(std::string(stored.dossier_id)) == 0) {
+          return core::Status::Ok();
+        }
+        auto fires_at = CompactStringField(stored.json, "fires_at");
+        auto alert_id = CompactStringField(stored.json, "alert_id");
+        std::optional<std::string_view> agency_id;
+        if (!request.agency_id.empty()) agency_id = CompactStringField(stored.json, "agency_id");
+        std::string parsed_fires_at;
+        std::string parsed_alert_id;
+        std::string parsed_agency_id;
+        if (!fires_at || !alert_id || (!request.agency_id.empty() && !agency_id)) {
+          // Not the engine's compact form: read it properly.
+          auto alert =
+              nlohmann::ordered_json::parse(stored.json, nullptr, /*allow_exceptions=*/false);
+          if (alert.is_discarded() || !alert.is_object()) {
+            return core::Status::Corruption("unreadable alert record " +
+                                            std::to_string(stored.sequence));
+          }
+          parsed_fires_at = alert.value("fires_at", "");
+          parsed_alert_id = alert.value("alert_id", "");
+          parsed_agency_id = alert.value("agency_id", "");
+          fires_at = parsed_fires_at;
+          alert_id = parsed_alert_id;
+          agency_id = parsed_agency_id;
+        }
+        if (!request.agency_id.empty() && *agency_id != request.agency_id) {
+          return core::Status::Ok();
+        }
+        if (!since.empty() && *fires_at < since) return core::Status::Ok();
+        if (after &&
+            !(std::pair(*fires_at, *alert_id) <
+              std::pair(std::string_view(after->first), std::string_view(after->second)))) {
+          return core::Status::Ok();
+        }
+        entries.push_back({std::string(*fires_at), std::string(*alert_id), stored.sequence});
+        return core::Status::Ok();
+      }));
+  // The newest `limit` (+1 to know whether more follow), newest first.
+  const size_t keep = std::min(entries.size(), limit + 1);
+  auto newer = [](const Entry& a, const Entry& b) {
+    return std::tie(a.fires_at, a.alert_id) > std::tie(b.fires_at, b.alert_id);
+  };
+  std::partial_sort(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(keep),
+                    entries.end(), newer);
+  AlertPage page;
+  for (size_t i = 0; i < std::min(keep, limit); ++i) {
+    std::string json;
+    HOSO_RETURN_IF_ERROR(projections::ReadAlertJson(store, entries[i].sequence, &json));
+    auto alert = nlohmann::ordered_json::parse(json, nullptr, /*allow_exceptions=*/false);
+    if (alert.is_discarded()) {
+      return core::Status::Corruption("unreadable alert record " +
+                                      std::to_string(entries[i].sequence));
+    }
+    page.alerts.push_back(std::move(alert));
+  }
+  if (keep > limit && limit > 0) {
+    page.next = std::pair(entries[limit - 1].fires_at, entries[limit - 1].alert_id);
+  }
+  return page;
 }
 
 nlohmann::ordered_json TargetsJson(const projections::KpiReport& report,

@@ -72,6 +72,20 @@ core::Result<std::vector<nlohmann::ordered_json>> QueryAlerts(
     projections::KvStore& store, const AlertRequest& request,
     const std::map<std::string, projections::OpenSummary>* open);
 
+// One page of the alerts QueryAlerts would list, newest first (fires_at,
+// then alert_id, descending), strictly older than `after` when given, at
+// most `limit`; `next` is the last one's (fires_at, alert_id) when more
+// follow. Reads each stored alert's fields without parsing its JSON and
+// parses only the page's, so a page costs one pass over the alert log.
+struct AlertPage {
+  std::vector<nlohmann::ordered_json> alerts;
+  std::optional<std::pair<std::string, std::string>> next;
+};
+core::Result<AlertPage> QueryAlertPage(
+    projections::KvStore& store, const AlertRequest& request,
+    const std::map<std::string, projections::OpenSummary>* open, size_t limit,
+    const std::optional<std::pair<std::string, std::string>>& after);
+
 // The plan's targets and, per agency of the reference list, each ratio of
 // `report` (grouped by agency) against them: met true/false, null when the
 // ratio has no denominator.
