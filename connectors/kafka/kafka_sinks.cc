@@ -234,6 +234,7 @@ core::Status EngineSinks::Flush() {
   }
   if (failing) Log().warn("output delivery recovered");
   pending_.clear();
+  alerts_acknowledged_ = alerts_;
   return core::Status::Ok();
 }
 

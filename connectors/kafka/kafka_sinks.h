@@ -159,6 +159,9 @@ class EngineSinks final : public runtime::RejectSink, public runtime::CommitSink
 
   int64_t dead_letters() const { return dead_letters_; }
   int64_t alerts() const { return alerts_; }
+  // Alerts the broker has acknowledged (every one handed over before the
+  // last successful Flush).
+  int64_t alerts_acknowledged() const { return alerts_acknowledged_; }
   int64_t kpi_updates() const { return kpi_updates_; }
 
  private:
@@ -180,6 +183,7 @@ class EngineSinks final : public runtime::RejectSink, public runtime::CommitSink
   bool publish_kpi_ = true;
   int64_t dead_letters_ = 0;
   int64_t alerts_ = 0;
+  int64_t alerts_acknowledged_ = 0;
   int64_t kpi_updates_ = 0;
 };
 

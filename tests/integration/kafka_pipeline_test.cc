@@ -155,6 +155,15 @@ TEST(KafkaPipelineTest, ServeAnswersOverHttpWithItsPipelineMetrics) {
   const size_t applied = metrics.find(applied_line);
   ASSERT_NE(applied, std::string::npos);
   EXPECT_GT(std::stoll(metrics.substr(applied + applied_line.size())), 0) << metrics;
+  // The fixture's alerts reach the broker and are counted once acknowledged.
+  auto published = [&] {
+    const std::string text = get("/metrics");
+    const std::string line = "\nhoso_alerts_published_total ";
+    const size_t at = text.find(line);
+    return at == std::string::npos ? -1 : std::stoll(text.substr(at + line.size()));
+  };
+  EXPECT_TRUE(WaitFor([&] { return published() > 0; }, std::chrono::seconds(30)))
+      << get("/metrics");
   const int stopped = serve.Stop(SIGTERM);
   EXPECT_TRUE(WIFEXITED(stopped) && WEXITSTATUS(stopped) == 0) << stopped;
 }

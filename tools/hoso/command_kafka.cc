@@ -409,7 +409,10 @@ int RunServe(const ServeArgs& args) {
     loop.now = [offset_ms] { return core::Instant{WallNow().epoch_ms + offset_ms}; };
   }
   loop.progress = [&](const runtime::PipelineStats& progress) {
-    if (http) status.Update(progress, (*source)->LagByPartition(), (*engine)->pending_timers());
+    if (http) {
+      status.Update(progress, (*source)->LagByPartition(), (*engine)->pending_timers(),
+                    (*sinks)->alerts_acknowledged());
+    }
   };
   runtime::PipelineStats stats;
   s = RunEngineLoop(**engine, store->get(), **source, **sinks, loop, &stats);

@@ -20,9 +20,11 @@ void Sample(std::string* out, const std::string& name_and_labels, int64_t value)
 
 void ServeStatus::Update(const runtime::PipelineStats& stats,
                          std::vector<std::pair<int32_t, int64_t>> lag_by_partition,
-                         size_t pending_timers) {
+                         size_t pending_timers, int64_t alerts_published) {
   std::lock_guard lock(mutex_);
   running_ = true;
+  if (stats.checkpoints != stats_.checkpoints) last_checkpoint_ = std::chrono::steady_clock::now();
+  alerts_published_ = alerts_published;
   stats_.totals.applied = stats.totals.applied;
   stats_.totals.duplicates = stats.totals.duplicates;
   stats_.totals.rejected = stats.totals.rejected;
@@ -91,6 +93,19 @@ std::string ServeStatus::Metrics() const {
            "hoso_alerts_raised_total{kind=\"" +
                std::string(core::AlertKindName(static_cast<core::AlertKind>(kind))) + "\"}",
            stats_.alerts_by_kind[kind]);
+  }
+  Family(&out, "hoso_alerts_published_total", "counter",
+         "Alerts acknowledged by the broker on the alerts topic (at least once).");
+  Sample(&out, "hoso_alerts_published_total", alerts_published_);
+  if (last_checkpoint_) {
+    Family(&out, "hoso_last_checkpoint_age_seconds", "gauge",
+           "Seconds since the last checkpoint this process wrote became durable.");
+    char age[32];
+    std::snprintf(
+        age, sizeof age, "%.3f",
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - *last_checkpoint_)
+            .count());
+    out += std::string("hoso_last_checkpoint_age_seconds ") + age + "\n";
   }
   Family(&out, "hoso_consumer_lag", "gauge",
          "Records of the input topic not yet consumed, per assigned partition.");

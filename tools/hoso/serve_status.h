@@ -6,6 +6,7 @@
 #ifndef HOSO_TOOLS_HOSO_SERVE_STATUS_H_
 #define HOSO_TOOLS_HOSO_SERVE_STATUS_H_
 
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -22,8 +23,10 @@ class ServeStatus {
   explicit ServeStatus(int64_t ready_max_lag) : ready_max_lag_(ready_max_lag) {}
   // After an iteration of the pipeline: its counters, the consumer lag per
   // partition (as known), and the timers pending in the engine.
+  // `alerts_published`: acknowledged by the broker since serve started.
   void Update(const runtime::PipelineStats& stats,
-              std::vector<std::pair<int32_t, int64_t>> lag_by_partition, size_t pending_timers);
+              std::vector<std::pair<int32_t, int64_t>> lag_by_partition, size_t pending_timers,
+              int64_t alerts_published);
   // Prometheus text: events applied / duplicate / rejected by reason,
   // batches, commits, checkpoints, alerts raised by kind, consumer lag per
   // partition, pending timers.
@@ -39,6 +42,10 @@ class ServeStatus {
   runtime::PipelineStats stats_;
   std::vector<std::pair<int32_t, int64_t>> lag_by_partition_;
   size_t pending_timers_ = 0;
+  int64_t alerts_published_ = 0;
+  // When this process last saw a checkpoint become durable (none yet: the
+  // age is not exported, since a checkpoint records no wall time).
+  std::optional<std::chrono::steady_clock::time_point> last_checkpoint_;
 };
 
 }  // namespace hoso::tools
