@@ -332,6 +332,50 @@ TEST_F(HttpApiTest, MetricsAreValidExpositionTextAndCountRequests) {
   EXPECT_EQ(typed["hoso_http_request_duration_seconds"], "histogram");
 }
 
+TEST_F(HttpApiTest, OpenDossiersAgreeWithTheKpiReportAndRefuseThePast) {
+  // At an instant after the last event, /v1/open counts what /v1/kpi counts.
+  const std::string as_of = httplib::detail::encode_query_param("2019-06-30T12:00:00+07:00");
+  auto open = nlohmann::ordered_json::parse(Get(*server_, "/v1/open?as_of=" + as_of));
+  auto kpi = nlohmann::ordered_json::parse(Get(*server_, "/v1/kpi?period=2019-06&as_of=" + as_of));
+  EXPECT_EQ(open["total"]["open"], kpi["total"]["open"]);
+  EXPECT_EQ(open["total"]["overdue"], kpi["total"]["open_overdue"]);
+  EXPECT_GT(open["total"]["open"].get<int>(), 0);
+  int status = 0;
+  const std::string past = Get(*server_, "/v1/open?as_of=2019-06-01", &status);
+  EXPECT_EQ(status, 400);
+  EXPECT_EQ(ErrorCode(past), "bad_parameter");
+}
+
+// A dossier is due today on its due date before its due instant, and overdue
+// after it.
+TEST(HttpApiOpenTest, DueTodayIsTheDueDateBeforeTheDueInstant) {
+  TempDir dir;
+  const std::string db = dir.File("db");
+  WriteFile(
+      dir.File("one.jsonl"),
+      R"({"event_id":"d-1","dossier_id":"DUE-1","type":"received","occurred_at":"2019-06-03T10:00:00+07:00","agency_id":"phuong-bach-khoa","procedure_id":"ward-dang-ky-giam-ho","channel":"direct","processing":{"working_days":3}})"
+      "\n");
+  ASSERT_EQ(RunHoso({"ingest", "--events", dir.File("one.jsonl"), "--db", db}).exit_code, 0);
+  HttpServer server(dir, db);
+  ASSERT_TRUE(server.ready()) << ReadFile(dir.File("http.log"));
+  auto history = nlohmann::ordered_json::parse(Get(server, "/v1/dossiers/DUE-1"));
+  const std::string due_at = history["due_at"];  // e.g. 2019-06-06T10:00:00+07:00
+  ASSERT_EQ(due_at.size(), 25u) << history.dump();
+  const std::string day = due_at.substr(0, 10);
+  auto at = [&](const std::string& instant) {
+    return nlohmann::ordered_json::parse(
+        Get(server, "/v1/open?agency=phuong-bach-khoa&as_of=" +
+                        httplib::detail::encode_query_param(instant)))["agencies"][0];
+  };
+  auto morning = at(day + "T00:01:00+07:00");
+  EXPECT_EQ(morning["open"], 1);
+  EXPECT_EQ(morning["due_today"], 1) << morning.dump();
+  EXPECT_EQ(morning["overdue"], 0);
+  auto evening = at(day + "T23:00:00+07:00");
+  EXPECT_EQ(evening["due_today"], 0) << evening.dump();
+  EXPECT_EQ(evening["overdue"], 1);
+}
+
 TEST(HttpApiSecurityTest, ATokenIsRequiredOffLoopbackAndCheckedOnEveryDataRequest) {
   TempDir dir;
   const std::string db = dir.File("db");

@@ -624,6 +624,36 @@ void HttpApi::State::Routes() {
         "/v1/targets", request, response, [&](httplib::Response& r) { return Targets(request, r); },
         /*needs_token=*/true, /*reads_store=*/false);
   });
+  server.Get("/v1/open", [this](const httplib::Request& request, httplib::Response& response) {
+    Serve(
+        "/v1/open", request, response,
+        [&](httplib::Response& r) -> std::optional<ApiError> {
+          if (auto e = CheckParameters(request, {"as_of", "agency"})) return e;
+          auto figures = Live();
+          if (!figures.ok()) return FromStatus(figures.status());
+          core::Instant as_of = Now();
+          if (request.has_param("as_of")) {
+            auto parsed = ParseAsOf(Param(request, "as_of"));
+            if (!parsed.ok()) return FromStatus(parsed.status());
+            as_of = *parsed;
+          }
+          if ((*figures)->clock && as_of < *(*figures)->clock) {
+            return ApiError{400, "bad_parameter",
+                            "as_of is before the last applied event (" +
+                                core::FormatLocal(*(*figures)->clock) +
+                                "): open dossiers are known from then on (use /v1/kpi?as_of= for "
+                                "earlier instants)"};
+          }
+          const std::string agency = Param(request, "agency");
+          if (!agency.empty() && reference->agencies.Find(agency) == nullptr) {
+            return ApiError{400, "bad_parameter", "unknown agency '" + agency + "'"};
+          }
+          r.set_content(OpenDossiersJson(**figures, *reference, as_of, agency).dump(2) + "\n",
+                        "application/json");
+          return std::nullopt;
+        },
+        /*needs_token=*/true, /*reads_store=*/false);
+  });
   server.Get("/v1/alerts", [this](const httplib::Request& request, httplib::Response& response) {
     Serve("/v1/alerts", request, response,
           [&](httplib::Response& r) { return Alerts(request, r); });

@@ -356,6 +356,55 @@ core::Result<AlertPage> QueryAlertPage(
   return page;
 }
 
+nlohmann::ordered_json OpenDossiersJson(const LiveFigures& live, const Reference& reference,
+                                        core::Instant as_of, const std::string& agency_id) {
+  struct Counts {
+    int64_t open = 0;
+    int64_t paused = 0;
+    int64_t overdue = 0;
+    int64_t due_today = 0;
+  };
+  const int64_t today = core::ToLocalMinute(as_of).day();
+  std::map<std::string, Counts> by_agency;
+  for (const core::Agency& agency : reference.agencies.all()) by_agency[agency.agency_id];
+  Counts total;
+  for (const auto& [id, summary] : live.open) {
+    if (summary.received_at > as_of) continue;
+    if (!agency_id.empty() && summary.agency_id != agency_id) continue;
+    const bool overdue =
+        summary.paused ? summary.paused_late : as_of > core::ToInstant(summary.due_at);
+    const bool due_today = !summary.paused && !overdue && summary.due_at.day() == today;
+    for (Counts* counts : {&by_agency[summary.agency_id], &total}) {
+      ++counts->open;
+      counts->paused += summary.paused ? 1 : 0;
+      counts->overdue += overdue ? 1 : 0;
+      counts->due_today += due_today ? 1 : 0;
+    }
+  }
+  auto counts_json = [](const Counts& counts) {
+    nlohmann::ordered_json json;
+    json["open"] = counts.open;
+    json["paused"] = counts.paused;
+    json["overdue"] = counts.overdue;
+    json["due_today"] = counts.due_today;
+    return json;
+  };
+  nlohmann::ordered_json json;
+  json["as_of"] = core::FormatLocal(as_of);
+  json["agencies"] = nlohmann::ordered_json::array();
+  for (const auto& [id, counts] : by_agency) {
+    if (!agency_id.empty() && id != agency_id) continue;
+    nlohmann::ordered_json entry;
+    entry["agency_id"] = id;
+    const core::Agency* agency = reference.agencies.Find(id);
+    entry["name"] = agency != nullptr ? nlohmann::ordered_json(agency->name) : nullptr;
+    entry.update(counts_json(counts));
+    json["agencies"].push_back(std::move(entry));
+  }
+  json["total"] = counts_json(total);
+  return json;
+}
+
 nlohmann::ordered_json TargetsJson(const projections::KpiReport& report,
                                    const Reference& reference) {
   const core::KpiTargets targets;

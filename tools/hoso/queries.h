@@ -86,6 +86,14 @@ core::Result<AlertPage> QueryAlertPage(
     const std::map<std::string, projections::OpenSummary>* open, size_t limit,
     const std::optional<std::pair<std::string, std::string>>& after);
 
+// The dossiers open at `as_of` (at or after the live figures' clock), per
+// receiving agency of the reference list (plus any seen) and in total:
+// open, paused, overdue (the rule of design.md §4 `open_overdue`), and due
+// today (neither paused nor overdue, due_at on as_of's local date).
+// `agency_id` non-empty: only that agency.
+nlohmann::ordered_json OpenDossiersJson(const LiveFigures& live, const Reference& reference,
+                                        core::Instant as_of, const std::string& agency_id);
+
 // The plan's targets and, per agency of the reference list, each ratio of
 // `report` (grouped by agency) against them: met true/false, null when the
 // ratio has no denominator.
