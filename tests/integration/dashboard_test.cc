@@ -118,7 +118,11 @@ TEST(DashboardTest, ShowsTheApiFiguresInHeadlessChromium) {
                               {package_dir + "/check_dashboard.mjs", "--url",
                                "http://127.0.0.1:" + std::to_string(port) + "/", "--period",
                                "2019-06", "--agency", "phuong-bach-khoa", "--dossier", "BK-2019-D4",
-                               "--chromium", chromium, "--token", token, "--out", artifacts},
+                               // The fixture's last event is 2019-06-24T09:00+07:00; on
+                               // 2019-07-01 at 08:00 BK-2019-D5 is due today, D6 overdue.
+                               "--open-as-of", "2019-07-01T08:00:00+07:00", "--past-as-of",
+                               "2019-06-15", "--chromium", chromium, "--token", token, "--out",
+                               artifacts},
                               {"PUPPETEER_SKIP_DOWNLOAD=1"});
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -4,6 +4,7 @@
 //
 //   node check_dashboard.mjs --url http://127.0.0.1:PORT/ --period 2019-06 \
 //     --agency phuong-bach-khoa --dossier BK-2019-D4 --out DIR \
+//     --open-as-of 2019-07-01T08:00:00+07:00 --past-as-of 2019-06-15 \
 //     [--chromium /usr/bin/chromium] [--token TOKEN]
 //
 // Prints one line per check ("ok ..." or "FAIL ..."), the screenshots'
@@ -16,7 +17,7 @@ import process from 'node:process';
 import puppeteer from 'puppeteer-core';
 
 const args = parseArgs(process.argv.slice(2));
-for (const required of ['url', 'period', 'agency', 'dossier', 'out']) {
+for (const required of ['url', 'period', 'agency', 'dossier', 'out', 'open-as-of', 'past-as-of']) {
   if (!args[required]) usage(`--${required} is required`);
 }
 const base = new URL(args.url);
@@ -78,6 +79,22 @@ function pageUrl(query, fragment) {
   url.search = query;
   url.hash = fragment + (token ? `&token=${encodeURIComponent(token)}` : '');
   return url.toString();
+}
+
+// The open-dossier card's counts for an agency and the total, and the same
+// from a /v1/open answer.
+const OPEN_COUNTS = ['open', 'due_today', 'overdue', 'paused'];
+async function openCard(page, agencyId) {
+  return page.$$eval('#open-table tbody tr[data-agency]', (rows, wanted) => Object.fromEntries(
+    rows.filter((row) => wanted.includes(row.dataset.agency)).map((row) => [row.dataset.agency,
+      Object.fromEntries([...row.querySelectorAll('td[data-count]')].map((cell) => [
+        cell.dataset.count, Number(cell.textContent.replace(/\D/g, ''))]))])),
+  [agencyId, 'total']);
+}
+function openCounts(answer, agencyId) {
+  const pick = (row) => Object.fromEntries(OPEN_COUNTS.map((name) => [name, row[name]]));
+  const row = answer.agencies.find((agency) => agency.agency_id === agencyId);
+  return { [agencyId]: row ? pick(row) : null, total: pick(answer.total) };
 }
 
 // Opens `url` afresh (a URL differing only in its fragment would not
@@ -202,12 +219,10 @@ async function main() {
         equal(total.cells[ratio].value, percent(report.total[ratio], 'vi'), `total ${ratio}`);
       }
     }
-    // Open dossiers of the ward, from /v1/kpi.
-    const openRow = await page.$$eval(`#open-table tr[data-agency="${agencyId}"] td[data-field]`,
-      (cells) => Object.fromEntries(cells.map((cell) => [cell.dataset.field,
-        Number(cell.textContent.replace(/\D/g, ''))])));
-    equal(openRow, { received: kpiRow.received, resolved: kpiRow.resolved, open: kpiRow.open,
-      open_overdue: kpiRow.open_overdue }, `open dossiers of ${agencyId}`);
+    // Open dossiers now (no "as of" picked), from /v1/open without as_of:
+    // on the fixture's past data nothing changes from one second to the next.
+    equal(await openCard(page, agencyId), openCounts(await api('v1/open'), agencyId),
+      `open dossiers of ${agencyId} now as /v1/open says`);
 
     // The trend: June of the district total, then the ward chosen in the select.
     const month = Number(period.slice(5, 7));
@@ -304,6 +319,42 @@ async function main() {
     const errors = await page.$$eval('.section-error:not([hidden])', (els) => els.map((el) => el.textContent));
     check(errors.length > 0 && errors.some((text) => text.includes('bad_parameter')),
       'a bad period shows the API error (bad_parameter) in the page', JSON.stringify(errors));
+
+    // --- Open dossiers at a picked instant: /v1/open with the same as_of ---
+    const openAsOf = args['open-as-of'];
+    const atInstant = await api(`v1/open?as_of=${encodeURIComponent(openAsOf)}`);
+    const expectedOpen = openCounts(atInstant, agencyId);
+    check(expectedOpen[agencyId] && expectedOpen[agencyId].due_today > 0 &&
+      expectedOpen[agencyId].overdue > 0, `the fixture has ${agencyId} dossiers due today and ` +
+      `overdue at ${openAsOf}`, 'none: the checks below would prove little');
+    await open(page, pageUrl('', `period=${period}&as_of=${encodeURIComponent(openAsOf)}`));
+    equal(await openCard(page, agencyId), expectedOpen,
+      `open dossiers (open, due today, overdue, paused) of ${agencyId} and the total at ${openAsOf}`);
+    equal(await page.$eval('#open-table thead th[data-count="due_today"]', (el) => el.textContent)
+      .catch(() => null), 'Đến hạn hôm nay', 'the card has a "due today" column');
+    equal(await page.$$eval('.section-error:not([hidden])', (els) => els.map((el) => el.textContent)),
+      [], `as of ${openAsOf}: no section shows an error`);
+
+    // --- A past "as of": the card explains, never a blank or an error -----
+    const pastAsOf = args['past-as-of'];
+    const pastResponse = await fetch(new URL(`v1/open?as_of=${encodeURIComponent(pastAsOf)}`, base),
+      { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+    const pastError = (await pastResponse.json()).error || {};
+    equal([pastResponse.status, pastError.code], [400, 'bad_parameter'],
+      `/v1/open refuses as_of=${pastAsOf}, before the last event`);
+    await open(page, pageUrl('', `period=${period}&as_of=${encodeURIComponent(pastAsOf)}`));
+    const pastCard = await page.$eval('#open-section', (el) => ({
+      unavailable: el.dataset.unavailable === 'true',
+      note: el.querySelector('#open-note').hidden ? null : el.querySelector('#open-note').textContent,
+      cells: el.querySelectorAll('td[data-count]').length,
+      error: el.querySelector('.section-error').hidden ? null : el.querySelector('.section-error').textContent,
+    }));
+    check(pastCard.unavailable && pastCard.note !== null && pastCard.note.includes(pastError.message) &&
+      pastCard.cells === 0 && pastCard.error === null,
+    `as of ${pastAsOf} the open-dossier card explains with the API's message, no numbers`,
+    JSON.stringify(pastCard));
+    equal(await page.$$eval('#targets-table tbody tr[data-agency]', (rows) => rows.length > 0), true,
+      `as of ${pastAsOf} the other cards still show their figures`);
 
     // --- Phone, English --------------------------------------------------
     await page.setViewport({ width: 390, height: 844, deviceScaleFactor: 2, isMobile: true,

@@ -16,7 +16,9 @@
 //
 // Tests drive the page through stable hooks: <body data-state> is
 // "loading" until every section has settled, then "ready"; rows carry
-// data-agency, ratio cells data-ratio (a missed target shows ✗); the dossier
+// data-agency, ratio cells data-ratio (a missed target shows ✗), the open
+// dossiers' cells data-count (#open-section gets data-unavailable, and
+// #open-note the explanation, when /v1/open refuses the "as of"); the dossier
 // lookup sets data-state on #lookup-result.
 'use strict';
 
@@ -78,8 +80,14 @@
       received: 'Tiếp nhận',
       resolved: 'Đã giải quyết',
       open: 'Đang giải quyết',
+      openDueToday: 'Đến hạn hôm nay',
       openOverdue: 'Quá hạn',
-      openMeta: 'Đến {asOf}',
+      openPaused: 'Tạm dừng',
+      openMeta: 'Tại thời điểm {asOf}',
+      openMetaNow: 'Hiện tại ({asOf})',
+      openUnavailable:
+        'Chỉ có số hồ sơ đang giải quyết từ sự kiện cuối cùng đã ghi nhận trở đi; ' +
+        'hãy chọn một ngày muộn hơn hoặc xoá ngày.',
       noOpen: 'Không có hồ sơ đang giải quyết.',
       firesAt: 'Thời điểm',
       kind: 'Loại',
@@ -182,8 +190,14 @@
       received: 'Received',
       resolved: 'Resolved',
       open: 'In progress',
+      openDueToday: 'Due today',
       openOverdue: 'Overdue',
+      openPaused: 'Paused',
       openMeta: 'As of {asOf}',
+      openMetaNow: 'Now ({asOf})',
+      openUnavailable:
+        'Open dossiers are known only from the last applied event on; ' +
+        'pick a later date or clear it.',
       noOpen: 'No dossier in progress.',
       firesAt: 'When',
       kind: 'Kind',
@@ -664,45 +678,73 @@
 
   // --- Open dossiers ------------------------------------------------------
 
-  // Open and overdue first: on a phone they stay in view, the rest scrolls.
-  function openCells(row) {
-    return [
-      h('td', { class: 'num', 'data-field': 'open' }, formatCount(row.open)),
-      h('td', { class: 'num' + (row.open_overdue > 0 ? ' overdue' : ''),
-        'data-field': 'open_overdue' }, formatCount(row.open_overdue)),
-      h('td', { class: 'num', 'data-field': 'received' }, formatCount(row.received)),
-      h('td', { class: 'num', 'data-field': 'resolved' }, formatCount(row.resolved)),
-    ];
+  // From /v1/open: the dossiers open at one instant per receiving agency
+  // (the "as of" date when one is picked, otherwise now). Open, due today and
+  // overdue first: on a phone they stay in view, the rest scrolls.
+  const OPEN_COUNTS = [
+    ['open', 'open'],
+    ['due_today', 'openDueToday'],
+    ['overdue', 'openOverdue'],
+    ['paused', 'openPaused'],
+  ];
+  function openCells(counts) {
+    return OPEN_COUNTS.map(([name]) => {
+      let cls = 'num';
+      if (name === 'overdue' && counts.overdue > 0) cls += ' overdue';
+      if (name === 'due_today' && counts.due_today > 0) cls += ' due-today';
+      return h('td', { class: cls, 'data-count': name }, formatCount(counts[name]));
+    });
   }
 
-  function renderOpen(report) {
-    $('#open-meta').textContent = t('openMeta', { asOf: formatInstant(report.as_of) });
+  function renderOpen(answer) {
+    const section = $('#open-section');
+    delete section.dataset.unavailable;
+    $('#open-note').hidden = true;
+    $('#open-note').textContent = '';
+    $('#open-meta').textContent = t(state.asOf ? 'openMeta' : 'openMetaNow',
+      { asOf: formatInstant(answer.as_of) });
     const table = $('#open-table');
+    table.hidden = false;
     table.tHead.replaceChildren(h('tr', {},
       h('th', { scope: 'col', class: 'name' }, t('agency')),
-      h('th', { scope: 'col', class: 'num' }, t('open')),
-      h('th', { scope: 'col', class: 'num' }, t('openOverdue')),
-      h('th', { scope: 'col', class: 'num' }, t('received')),
-      h('th', { scope: 'col', class: 'num' }, t('resolved'))));
-    // Wards first (the plan judges them), then the rest; within each, the
-    // most overdue on top.
-    const rank = (row) => (agencies.get(row.agency_id) || {}).kind === 'ward' ? 0 : 1;
-    const rows = (report.rows || []).filter((row) => row.open > 0 || hasActivity(row))
-      .sort((a, b) => rank(a) - rank(b) || b.open_overdue - a.open_overdue ||
-        b.open - a.open || String(a.agency_id).localeCompare(String(b.agency_id)));
+      OPEN_COUNTS.map(([name, key]) => h('th', { scope: 'col', class: 'num',
+        'data-count': name }, t(key)))));
+    // Every ward (the issue asks per ward, a zero is news too), then the
+    // other agencies with open dossiers; within each, the most overdue and
+    // due today on top.
+    const isWard = (row) => (agencies.get(row.agency_id) || {}).kind === 'ward';
+    const rows = (answer.agencies || []).filter((row) => row.open > 0 || isWard(row))
+      .sort((a, b) => Number(isWard(b)) - Number(isWard(a)) || b.overdue - a.overdue ||
+        b.due_today - a.due_today || b.open - a.open ||
+        String(a.agency_id).localeCompare(String(b.agency_id)));
     const body = table.tBodies[0];
     body.replaceChildren();
     for (const row of rows) {
       body.append(h('tr', { 'data-agency': row.agency_id },
-        h('th', { scope: 'row', class: 'name' }, agencyName(row.agency_id)),
+        h('th', { scope: 'row', class: 'name' }, row.name || agencyName(row.agency_id)),
         openCells(row)));
     }
     if (rows.length === 0) {
-      body.append(h('tr', {}, h('td', { colspan: 5, class: 'empty' }, t('noOpen'))));
+      body.append(h('tr', {}, h('td', { colspan: OPEN_COUNTS.length + 1, class: 'empty' },
+        t('noOpen'))));
     }
-    const total = report.total || {};
     body.append(h('tr', { class: 'total', 'data-agency': 'total' },
-      h('th', { scope: 'row', class: 'name' }, t('districtTotal')), openCells(total)));
+      h('th', { scope: 'row', class: 'name' }, t('districtTotal')), openCells(answer.total || {})));
+  }
+
+  // The API knows open dossiers from its last applied event on: an "as of"
+  // before it is refused (400). The card then says so, in place of numbers.
+  function renderOpenUnavailable(error) {
+    const section = $('#open-section');
+    section.dataset.unavailable = 'true';
+    $('#open-meta').textContent = t('openMeta', { asOf: state.asOf });
+    const table = $('#open-table');
+    table.hidden = true;
+    table.tHead.replaceChildren();
+    table.tBodies[0].replaceChildren();
+    const note = $('#open-note');
+    note.textContent = `${t('openUnavailable')} ${error.message}`;
+    note.hidden = false;
   }
 
   // --- Trend chart --------------------------------------------------------
@@ -1011,9 +1053,19 @@
         if (current === generation) renderTargets(targets, report);
       }),
       section('#open-section', async () => {
-        const report = await reportRequest;
+        let answer = null;
+        try {
+          answer = await api('v1/open', { as_of: asOf });
+        } catch (error) {
+          // Only a past "as of" is explained in the card; anything else (no
+          // token, an unreachable server) is the section's error.
+          if (!(asOf && error instanceof ApiError && error.status === 400)) throw error;
+          await names;
+          if (current === generation) renderOpenUnavailable(error);
+          return;
+        }
         await names;
-        if (current === generation) renderOpen(report);
+        if (current === generation) renderOpen(answer);
       }),
       section('#trend-section', async () => {
         const months = Array.from({ length: 12 }, (unused, i) =>
