@@ -1,5 +1,7 @@
 #include "projections/kpi_cells.h"
 
+#include <functional>
+
 #include "projections/coding.h"
 
 namespace hoso::projections {
@@ -45,15 +47,22 @@ core::Result<core::KpiCounters> DecodeKpiCounters(std::string_view value) {
   return counters;
 }
 
-core::Result<std::map<KpiKey, core::KpiCounters>> LoadKpiCells(KvStore& store) {
-  std::map<KpiKey, core::KpiCounters> cells;
+namespace {
+
+// Calls visit(key, counters, from_delta) for every cell of the last
+// checkpoint, then for every cell a later batch delta changed, in order (a
+// later value replaces an earlier one): the fold both LoadKpiCells and
+// KpiCells::Load read a store with.
+core::Status ForEachStoredCell(
+    KvStore& store,
+    const std::function<void(KpiKey&& key, const core::KpiCounters&, bool from_delta)>& visit) {
   auto it = store.NewIterator(Column::kKpi);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     auto key = DecodeKpiKey(it->key());
     if (!key.ok()) return key.status();
     auto counters = DecodeKpiCounters(it->value());
     if (!counters.ok()) return counters.status();
-    cells[std::move(*key)] = *counters;
+    visit(std::move(*key), *counters, /*from_delta=*/false);
   }
   HOSO_RETURN_IF_ERROR(it->status());
   core::Status bad;
@@ -64,10 +73,19 @@ core::Result<std::map<KpiKey, core::KpiCounters>> LoadKpiCells(KvStore& store) {
       bad = key.status();
       return;
     }
-    cells[std::move(*key)] = counters;
+    visit(std::move(*key), counters, /*from_delta=*/true);
   };
   HOSO_RETURN_IF_ERROR(ForEachDelta(store, visitor));
-  HOSO_RETURN_IF_ERROR(bad);
+  return bad;
+}
+
+}  // namespace
+
+core::Result<std::map<KpiKey, core::KpiCounters>> LoadKpiCells(KvStore& store) {
+  std::map<KpiKey, core::KpiCounters> cells;
+  HOSO_RETURN_IF_ERROR(
+      ForEachStoredCell(store, [&](KpiKey&& key, const core::KpiCounters& counters,
+                                   bool /*from_delta*/) { cells[std::move(key)] = counters; }));
   return cells;
 }
 
@@ -111,36 +129,18 @@ void KpiCells::WriteCheckpoint(KvBatch* batch) {
 }
 
 core::Status KpiCells::Load(KvStore& store, core::IdTable* ids) {
-  auto base = store.NewIterator(Column::kKpi);
-  for (base->SeekToFirst(); base->Valid(); base->Next()) {
-    auto key = DecodeKpiKey(base->key());
-    if (!key.ok()) return key.status();
-    auto counters = DecodeKpiCounters(base->value());
-    if (!counters.ok()) return counters.status();
-    cells_[Key{key->month_key, ids->Intern(key->agency_id), ids->Intern(key->procedure_id),
-               key->partition}]
-        .counters = *counters;
-  }
-  HOSO_RETURN_IF_ERROR(base->status());
-  core::Status bad;
-  DeltaVisitor visitor;
-  visitor.kpi = [&](std::string_view encoded, const core::KpiCounters& counters) {
-    auto key = DecodeKpiKey(encoded);
-    if (!key.ok()) {
-      bad = key.status();
-      return;
-    }
-    const Key k{key->month_key, ids->Intern(key->agency_id), ids->Intern(key->procedure_id),
-                key->partition};
-    Cell& cell = cells_[k];
-    cell.counters = counters;
-    if (!cell.dirty_checkpoint) {
-      cell.dirty_checkpoint = true;
-      checkpoint_dirty_.emplace_back(k, &cell);
-    }
-  };
-  HOSO_RETURN_IF_ERROR(ForEachDelta(store, visitor));
-  return bad;
+  return ForEachStoredCell(store,
+                           [&](KpiKey&& key, const core::KpiCounters& counters, bool from_delta) {
+                             const Key k{key.month_key, ids->Intern(key.agency_id),
+                                         ids->Intern(key.procedure_id), key.partition};
+                             Cell& cell = cells_[k];
+                             cell.counters = counters;
+                             // A cell changed after the checkpoint goes into the next one.
+                             if (from_delta && !cell.dirty_checkpoint) {
+                               cell.dirty_checkpoint = true;
+                               checkpoint_dirty_.emplace_back(k, &cell);
+                             }
+                           });
 }
 
 std::map<KpiKey, core::KpiCounters> KpiCells::Snapshot() const {

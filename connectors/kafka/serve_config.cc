@@ -22,6 +22,12 @@ core::Result<int> IntIn(const nlohmann::json& value, const std::string& key, int
   return static_cast<int>(v);
 }
 
+// A path of the config: absolute, or relative to the config file's directory.
+std::string Resolve(const std::string& base_dir, const std::string& path) {
+  const std::filesystem::path p = path;
+  return p.is_absolute() ? p.string() : (std::filesystem::path(base_dir) / p).string();
+}
+
 }  // namespace
 
 core::Result<ServeConfig> ParseServeConfig(const std::string& json_text,
@@ -64,9 +70,7 @@ core::Result<ServeConfig> ParseServeConfig(const std::string& json_text,
       if (!value.is_string() || value.get<std::string>().empty()) {
         return Bad("'db' must be a non-empty path");
       }
-      std::filesystem::path db = value.get<std::string>();
-      config.db_path =
-          db.is_absolute() ? db.string() : (std::filesystem::path(base_dir) / db).string();
+      config.db_path = Resolve(base_dir, value.get<std::string>());
     } else if (key == "batch_max_records") {
       auto v = IntIn(value, key, 1, 100000);
       if (!v.ok()) return v.status();
@@ -94,18 +98,12 @@ core::Result<ServeConfig> ParseServeConfig(const std::string& json_text,
           if (!item.is_string() || item.get<std::string>().empty()) {
             return Bad("'http.token_file' must be a path");
           }
-          std::filesystem::path file = item.get<std::string>();
-          config.http.token_file = file.is_absolute()
-                                       ? file.string()
-                                       : (std::filesystem::path(base_dir) / file).string();
+          config.http.token_file = Resolve(base_dir, item.get<std::string>());
         } else if (name == "port_file") {
           if (!item.is_string() || item.get<std::string>().empty()) {
             return Bad("'http.port_file' must be a path");
           }
-          std::filesystem::path file = item.get<std::string>();
-          config.http.port_file = file.is_absolute()
-                                      ? file.string()
-                                      : (std::filesystem::path(base_dir) / file).string();
+          config.http.port_file = Resolve(base_dir, item.get<std::string>());
         } else if (name == "refresh_ms") {
           auto v = IntIn(item, "http.refresh_ms", 0, 60000);
           if (!v.ok()) return v.status();
