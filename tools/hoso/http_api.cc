@@ -23,6 +23,7 @@
 #include "projections/meta.h"
 #include "tools/hoso/dashboard/dashboard_assets.h"
 #include "tools/hoso/kpi_output.h"
+#include "tools/hoso/prometheus_text.h"
 #include "tools/hoso/queries.h"
 #include "tools/hoso/store_access.h"
 
@@ -117,30 +118,20 @@ class RequestMetrics {
   }
   void Render(std::string* out) const {
     std::lock_guard lock(mutex_);
-    *out +=
-        "# HELP hoso_http_requests_total HTTP requests answered, by endpoint and status code.\n"
-        "# TYPE hoso_http_requests_total counter\n";
+    AppendFamily(out, "hoso_http_requests_total", "counter",
+                 "HTTP requests answered, by endpoint and status code.");
     for (const auto& [key, count] : requests_) {
-      *out += "hoso_http_requests_total{endpoint=\"" + key.first + "\",code=\"" +
-              std::to_string(key.second) + "\"} " + std::to_string(count) + "\n";
+      AppendSample(out,
+                   "hoso_http_requests_total{endpoint=\"" + key.first + "\",code=\"" +
+                       std::to_string(key.second) + "\"}",
+                   static_cast<int64_t>(count));
     }
-    *out +=
-        "# HELP hoso_http_request_duration_seconds Time to answer an HTTP request.\n"
-        "# TYPE hoso_http_request_duration_seconds histogram\n";
+    AppendFamily(out, "hoso_http_request_duration_seconds", "histogram",
+                 "Time to answer an HTTP request.");
     for (const auto& [endpoint, h] : durations_) {
-      for (size_t i = 0; i < kBuckets.size(); ++i) {
-        char le[32];
-        std::snprintf(le, sizeof le, "%g", kBuckets[i]);
-        *out += "hoso_http_request_duration_seconds_bucket{endpoint=\"" + endpoint + "\",le=\"" +
-                le + "\"} " + std::to_string(h.buckets[i]) + "\n";
-      }
-      *out += "hoso_http_request_duration_seconds_bucket{endpoint=\"" + endpoint +
-              "\",le=\"+Inf\"} " + std::to_string(h.count) + "\n";
-      char sum[64];
-      std::snprintf(sum, sizeof sum, "%.6f", h.sum);
-      *out += "hoso_http_request_duration_seconds_sum{endpoint=\"" + endpoint + "\"} " + sum + "\n";
-      *out += "hoso_http_request_duration_seconds_count{endpoint=\"" + endpoint + "\"} " +
-              std::to_string(h.count) + "\n";
+      AppendHistogram<uint64_t>(out, "hoso_http_request_duration_seconds",
+                                "endpoint=\"" + endpoint + "\"", kBuckets, h.buckets,
+                                static_cast<int64_t>(h.count), h.sum);
     }
   }
 
@@ -155,11 +146,11 @@ class RequestMetrics {
   std::map<std::string, Histogram> durations_;
 };
 
-std::string Gauge(const char* name, const char* help, const char* type, double value) {
-  char number[64];
-  std::snprintf(number, sizeof number, "%.17g", value);
-  return std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
-         name + " " + number + "\n";
+// One family with one sample.
+void AppendGauge(std::string* out, const char* name, const char* help, const char* type,
+                 int64_t value) {
+  AppendFamily(out, name, type, help);
+  AppendSample(out, name, value);
 }
 
 }  // namespace
@@ -337,16 +328,12 @@ struct HttpApi::State {
     const LiveFigures& now_figures = **figures;
     auto period = projections::ParsePeriod(query.period);
     if (!period.ok()) return period.status();
-    // The as-of instant exactly as QueryKpi resolves it.
-    core::Instant as_of{period->end.epoch_ms - 1000};
-    if (const core::Instant now = Now(); now < as_of) as_of = now;
-    if (!query.as_of.empty()) {
-      auto parsed = ParseAsOf(query.as_of);
-      if (!parsed.ok()) return parsed.status();
-      as_of = *parsed;
-    }
-    const bool folds_log = now_figures.clock && as_of < *now_figures.clock;
-    if (!folds_log) return QueryKpi(*store, *reference, query, &now_figures, Now());
+    // `now` once, for the decision and the report: QueryKpi decides the same way.
+    const core::Instant now = Now();
+    auto as_of = ResolveAsOf(*period, query.as_of, now);
+    if (!as_of.ok()) return as_of.status();
+    const bool folds_log = now_figures.clock && *as_of < *now_figures.clock;
+    if (!folds_log) return QueryKpi(*store, *reference, query, &now_figures, now);
     std::shared_lock read(store_mutex);
     auto state = ReadStateKey(*store);
     if (!state.ok()) return state.status();
@@ -358,7 +345,7 @@ struct HttpApi::State {
       fold_state_key = *state;
     }
     if (auto found = folds.find(key); found != folds.end()) return found->second;
-    auto report = QueryKpi(*store, *reference, query, &now_figures, Now());
+    auto report = QueryKpi(*store, *reference, query, &now_figures, now);
     if (!report.ok()) return report.status();
     if (folds.size() >= 64) folds.clear();  // bounded: a handful of periods in practice
     folds.emplace(key, *report);
@@ -548,34 +535,32 @@ std::optional<ApiError> HttpApi::State::Targets(const httplib::Request& request,
 
 std::string HttpApi::State::Metrics() {
   std::string out;
-  out +=
-      "# HELP hoso_build_info The hoso version serving these metrics.\n"
-      "# TYPE hoso_build_info gauge\n"
-      "hoso_build_info{version=\"" HOSO_VERSION "\"} 1\n";
+  AppendFamily(&out, "hoso_build_info", "gauge", "The hoso version serving these metrics.");
+  AppendSample(&out, "hoso_build_info{version=\"" HOSO_VERSION "\"}", int64_t{1});
   metrics.Render(&out);
-  out += Gauge("hoso_store_catch_up_total",
-               "Catch-ups of this server's view with the database writer.", "counter",
-               static_cast<double>(catch_ups.load()));
-  out += Gauge("hoso_store_catch_up_failures_total", "Catch-ups that failed.", "counter",
-               static_cast<double>(catch_up_failures.load()));
+  AppendGauge(&out, "hoso_store_catch_up_total",
+              "Catch-ups of this server's view with the database writer.", "counter",
+              static_cast<int64_t>(catch_ups.load()));
+  AppendGauge(&out, "hoso_store_catch_up_failures_total", "Catch-ups that failed.", "counter",
+              static_cast<int64_t>(catch_up_failures.load()));
   auto meta = projections::ReadEngineMeta(*store);
   if (meta.ok() && meta->has_value()) {
-    out += Gauge("hoso_events_logged", "Events in the event log (received and derived).", "gauge",
-                 static_cast<double>((*meta)->log_sequence));
+    AppendGauge(&out, "hoso_events_logged", "Events in the event log (received and derived).",
+                "gauge", static_cast<int64_t>((*meta)->log_sequence));
     auto checkpoint = projections::ReadCheckpointMeta(*store);
     if (checkpoint.ok()) {
       const uint64_t at = checkpoint->has_value() ? (*checkpoint)->batch_serial : 0;
-      out += Gauge("hoso_batches_since_checkpoint",
-                   "Batches committed after the last checkpoint (re-applied by a restart).",
-                   "gauge", static_cast<double>((*meta)->batch_serial - at));
+      AppendGauge(&out, "hoso_batches_since_checkpoint",
+                  "Batches committed after the last checkpoint (re-applied by a restart).", "gauge",
+                  static_cast<int64_t>((*meta)->batch_serial - at));
     }
   }
   if (auto figures = Live(); figures.ok()) {
-    out += Gauge("hoso_open_dossiers", "Dossiers open (paused included) after the last batch.",
-                 "gauge", static_cast<double>((*figures)->open.size()));
+    AppendGauge(&out, "hoso_open_dossiers", "Dossiers open (paused included) after the last batch.",
+                "gauge", static_cast<int64_t>((*figures)->open.size()));
   }
-  out += Gauge("hoso_store_size_bytes", "Live SST files and write-ahead log of the database.",
-               "gauge", static_cast<double>(store->SizeBytes()));
+  AppendGauge(&out, "hoso_store_size_bytes", "Live SST files and write-ahead log of the database.",
+              "gauge", static_cast<int64_t>(store->SizeBytes()));
   if (options.extra_metrics) out += options.extra_metrics();
   return out;
 }

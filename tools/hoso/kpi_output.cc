@@ -11,6 +11,8 @@ nlohmann::ordered_json RatioJson(const std::optional<double>& ratio) {
   return std::round(*ratio * 10000.0) / 10000.0;
 }
 
+bool MissesTarget(double ratio, double target) { return ratio + 1e-12 < target; }
+
 namespace {
 
 using core::KpiField;
@@ -39,7 +41,7 @@ const char* KeyName(projections::GroupBy by) {
 std::string Percent(const std::optional<double>& ratio, std::optional<double> target) {
   if (!ratio) return "-";
   char buffer[32];
-  const bool missed = target && *ratio + 1e-12 < *target;
+  const bool missed = target && MissesTarget(*ratio, *target);
   std::snprintf(buffer, sizeof buffer, "%.1f%%%s", *ratio * 100.0, missed ? " ✗" : "");
   return buffer;
 }

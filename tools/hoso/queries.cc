@@ -1,6 +1,7 @@
 #include "tools/hoso/queries.h"
 
 #include <algorithm>
+#include <functional>
 #include <tuple>
 #include <utility>
 
@@ -44,6 +45,14 @@ core::Result<LiveFigures> LoadLiveFigures(projections::KvStore& store) {
   return live;
 }
 
+core::Result<core::Instant> ResolveAsOf(const projections::Period& period,
+                                        const std::string& as_of_text, core::Instant now) {
+  if (!as_of_text.empty()) return ParseAsOf(as_of_text);
+  // The end of the period, or now if the period is not over.
+  const core::Instant end{period.end.epoch_ms - 1000};
+  return now < end ? now : end;
+}
+
 core::Result<projections::KpiReport> QueryKpi(projections::KvStore& store,
                                               const Reference& reference, const KpiRequest& request,
                                               const LiveFigures* live, core::Instant now) {
@@ -56,14 +65,9 @@ core::Result<projections::KpiReport> QueryKpi(projections::KvStore& store,
   if (!request.agency_id.empty() && reference.agencies.Find(request.agency_id) == nullptr) {
     return core::Status::InvalidArgument("unknown agency '" + request.agency_id + "'");
   }
-  // Default as-of: the end of the period, or now if the period is not over.
-  core::Instant as_of{period->end.epoch_ms - 1000};
-  if (now < as_of) as_of = now;
-  if (!request.as_of.empty()) {
-    auto parsed = ParseAsOf(request.as_of);
-    if (!parsed.ok()) return parsed.status();
-    as_of = *parsed;
-  }
+  auto resolved = ResolveAsOf(*period, request.as_of, now);
+  if (!resolved.ok()) return resolved.status();
+  const core::Instant as_of = *resolved;
   LiveFigures loaded;
   if (live == nullptr) {
     auto clock = StoreClock(store);
@@ -208,49 +212,6 @@ core::Result<nlohmann::ordered_json> QueryHistory(projections::KvStore& store,
   return summary;
 }
 
-core::Result<std::vector<nlohmann::ordered_json>> QueryAlerts(
-    projections::KvStore& store, const AlertRequest& request,
-    const std::map<std::string, projections::OpenSummary>* open) {
-  std::map<std::string, projections::OpenSummary> loaded;
-  if (request.open_only && open == nullptr) {
-    auto dossiers = projections::LoadOpenDossiers(store);
-    if (!dossiers.ok()) return dossiers.status();
-    loaded = std::move(*dossiers);
-    open = &loaded;
-  }
-  // Local instants with the same offset sort as text, so `since` is compared
-  // in the form the alerts carry.
-  const std::string since = request.since ? core::FormatLocal(*request.since) : std::string();
-  std::vector<nlohmann::ordered_json> alerts;
-  HOSO_RETURN_IF_ERROR(
-      projections::ForEachAlert(store, 1, [&](const projections::StoredAlert& stored) {
-        if (request.open_only && open->count(std::string(stored.dossier_id)) == 0) {
-          return core::Status::Ok();
-        }
-        nlohmann::ordered_json alert =
-            nlohmann::ordered_json::parse(stored.json, nullptr, /*allow_exceptions=*/false);
-        if (alert.is_discarded() || !alert.is_object()) {
-          return core::Status::Corruption("unreadable alert record " +
-                                          std::to_string(stored.sequence));
-        }
-        if (!request.kind.empty() && alert.value("kind", "") != request.kind) {
-          return core::Status::Ok();
-        }
-        if (!request.agency_id.empty() && alert.value("agency_id", "") != request.agency_id) {
-          return core::Status::Ok();
-        }
-        if (!since.empty() && alert.value("fires_at", "") < since) return core::Status::Ok();
-        alerts.push_back(std::move(alert));
-        return core::Status::Ok();
-      }));
-  // Ties by id keep the order deterministic.
-  std::sort(alerts.begin(), alerts.end(), [](const auto& a, const auto& b) {
-    return std::pair(a.value("fires_at", ""), a.value("alert_id", "")) <
-           std::pair(b.value("fires_at", ""), b.value("alert_id", ""));
-  });
-  return alerts;
-}
-
 namespace {
 
 // The value of the string field `name` in a compact JSON object as the
@@ -270,12 +231,15 @@ std::optional<std::string_view> CompactStringField(std::string_view json, std::s
   return value;
 }
 
-}  // namespace
-
-core::Result<AlertPage> QueryAlertPage(
+// Calls visit(stored, fires_at, alert_id) for every stored alert `request`
+// selects, in sequence order: the one selection behind QueryAlerts and
+// QueryAlertPage. The fields it filters on are read without parsing the
+// alert's JSON (parsed only when a value is escaped or absent).
+core::Status ForEachSelectedAlert(
     projections::KvStore& store, const AlertRequest& request,
-    const std::map<std::string, projections::OpenSummary>* open, size_t limit,
-    const std::optional<std::pair<std::string, std::string>>& after) {
+    const std::map<std::string, projections::OpenSummary>* open,
+    const std::function<void(const projections::StoredAlert&, std::string_view fires_at,
+                             std::string_view alert_id)>& visit) {
   std::map<std::string, projections::OpenSummary> loaded;
   if (request.open_only && open == nullptr) {
     auto dossiers = projections::LoadOpenDossiers(store);
@@ -283,54 +247,92 @@ core::Result<AlertPage> QueryAlertPage(
     loaded = std::move(*dossiers);
     open = &loaded;
   }
+  // Local instants with the same offset sort as text, so `since` is compared
+  // in the form the alerts carry.
   const std::string since = request.since ? core::FormatLocal(*request.since) : std::string();
+  return projections::ForEachAlert(store, 1, [&](const projections::StoredAlert& stored) {
+    if (!request.kind.empty() && core::AlertKindName(stored.kind) != request.kind) {
+      return core::Status::Ok();
+    }
+    if (request.open_only && open->count(std::string(stored.dossier_id)) == 0) {
+      return core::Status::Ok();
+    }
+    auto fires_at = CompactStringField(stored.json, "fires_at");
+    auto alert_id = CompactStringField(stored.json, "alert_id");
+    std::optional<std::string_view> agency_id;
+    if (!request.agency_id.empty()) agency_id = CompactStringField(stored.json, "agency_id");
+    std::string parsed_fires_at;
+    std::string parsed_alert_id;
+    std::string parsed_agency_id;
+    if (!fires_at || !alert_id || (!request.agency_id.empty() && !agency_id)) {
+      // Not the engine's compact form: read it properly.
+      auto alert = nlohmann::ordered_json::parse(stored.json, nullptr, /*allow_exceptions=*/false);
+      if (alert.is_discarded() || !alert.is_object()) {
+        return core::Status::Corruption("unreadable alert record " +
+                                        std::to_string(stored.sequence));
+      }
+      parsed_fires_at = alert.value("fires_at", "");
+      parsed_alert_id = alert.value("alert_id", "");
+      parsed_agency_id = alert.value("agency_id", "");
+      fires_at = parsed_fires_at;
+      alert_id = parsed_alert_id;
+      agency_id = parsed_agency_id;
+    }
+    if (!request.agency_id.empty() && *agency_id != request.agency_id) return core::Status::Ok();
+    if (!since.empty() && *fires_at < since) return core::Status::Ok();
+    visit(stored, *fires_at, *alert_id);
+    return core::Status::Ok();
+  });
+}
+
+}  // namespace
+
+core::Result<std::vector<nlohmann::ordered_json>> QueryAlerts(
+    projections::KvStore& store, const AlertRequest& request,
+    const std::map<std::string, projections::OpenSummary>* open) {
+  std::vector<nlohmann::ordered_json> alerts;
+  core::Status unreadable;
+  HOSO_RETURN_IF_ERROR(ForEachSelectedAlert(
+      store, request, open,
+      [&](const projections::StoredAlert& stored, std::string_view, std::string_view) {
+        nlohmann::ordered_json alert =
+            nlohmann::ordered_json::parse(stored.json, nullptr, /*allow_exceptions=*/false);
+        if (alert.is_discarded() || !alert.is_object()) {
+          unreadable = core::Status::Corruption("unreadable alert record " +
+                                                std::to_string(stored.sequence));
+          return;
+        }
+        alerts.push_back(std::move(alert));
+      }));
+  HOSO_RETURN_IF_ERROR(unreadable);
+  // Ties by id keep the order deterministic.
+  std::sort(alerts.begin(), alerts.end(), [](const auto& a, const auto& b) {
+    return std::pair(a.value("fires_at", ""), a.value("alert_id", "")) <
+           std::pair(b.value("fires_at", ""), b.value("alert_id", ""));
+  });
+  return alerts;
+}
+
+core::Result<AlertPage> QueryAlertPage(
+    projections::KvStore& store, const AlertRequest& request,
+    const std::map<std::string, projections::OpenSummary>* open, size_t limit,
+    const std::optional<std::pair<std::string, std::string>>& after) {
   struct Entry {
     std::string fires_at;
     std::string alert_id;
     uint64_t sequence;
   };
   std::vector<Entry> entries;
-  HOSO_RETURN_IF_ERROR(
-      projections::ForEachAlert(store, 1, [&](const projections::StoredAlert& stored) {
-        if (!request.kind.empty() && core::AlertKindName(stored.kind) != request.kind) {
-          return core::Status::Ok();
-        }
-        if (request.open_only && open->count(std::string(stored.dossier_id)) == 0) {
-          return core::Status::Ok();
-        }
-        auto fires_at = CompactStringField(stored.json, "fires_at");
-        auto alert_id = CompactStringField(stored.json, "alert_id");
-        std::optional<std::string_view> agency_id;
-        if (!request.agency_id.empty()) agency_id = CompactStringField(stored.json, "agency_id");
-        std::string parsed_fires_at;
-        std::string parsed_alert_id;
-        std::string parsed_agency_id;
-        if (!fires_at || !alert_id || (!request.agency_id.empty() && !agency_id)) {
-          // Not the engine's compact form: read it properly.
-          auto alert =
-              nlohmann::ordered_json::parse(stored.json, nullptr, /*allow_exceptions=*/false);
-          if (alert.is_discarded() || !alert.is_object()) {
-            return core::Status::Corruption("unreadable alert record " +
-                                            std::to_string(stored.sequence));
-          }
-          parsed_fires_at = alert.value("fires_at", "");
-          parsed_alert_id = alert.value("alert_id", "");
-          parsed_agency_id = alert.value("agency_id", "");
-          fires_at = parsed_fires_at;
-          alert_id = parsed_alert_id;
-          agency_id = parsed_agency_id;
-        }
-        if (!request.agency_id.empty() && *agency_id != request.agency_id) {
-          return core::Status::Ok();
-        }
-        if (!since.empty() && *fires_at < since) return core::Status::Ok();
+  HOSO_RETURN_IF_ERROR(ForEachSelectedAlert(
+      store, request, open,
+      [&](const projections::StoredAlert& stored, std::string_view fires_at,
+          std::string_view alert_id) {
         if (after &&
-            !(std::pair(*fires_at, *alert_id) <
+            !(std::pair(fires_at, alert_id) <
               std::pair(std::string_view(after->first), std::string_view(after->second)))) {
-          return core::Status::Ok();
+          return;
         }
-        entries.push_back({std::string(*fires_at), std::string(*alert_id), stored.sequence});
-        return core::Status::Ok();
+        entries.push_back({std::string(fires_at), std::string(alert_id), stored.sequence});
       }));
   // The newest `limit` (+1 to know whether more follow), newest first.
   const size_t keep = std::min(entries.size(), limit + 1);
@@ -446,8 +448,7 @@ nlohmann::ordered_json TargetsJson(const projections::KpiReport& report,
         entry["met"][j.name] = nullptr;
         continue;
       }
-      // The same tolerance as the table's ✗ (kpi_output.cc).
-      const bool met = *ratio + 1e-12 >= j.target;
+      const bool met = !MissesTarget(*ratio, j.target);
       entry["met"][j.name] = met;
       all_met = all_met.value_or(true) && met;
     }

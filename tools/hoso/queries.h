@@ -47,6 +47,12 @@ struct KpiRequest {
   std::string as_of;          // RFC 3339 or YYYY-MM-DD; empty: end of the period, or `now`
   std::string agency_id;      // empty: every agency; else only its dossiers
 };
+// The instant a KPI report of `period` is as of: `as_of_text` (RFC 3339 or
+// YYYY-MM-DD = the end of that day) when given, else the end of the period,
+// or `now` if the period is not over. InvalidArgument for a bad instant.
+core::Result<core::Instant> ResolveAsOf(const projections::Period& period,
+                                        const std::string& as_of_text, core::Instant now);
+
 // InvalidArgument for a bad period, grouping or instant. `live` may be null
 // (then it is loaded when needed). `now` bounds the default as-of.
 core::Result<projections::KpiReport> QueryKpi(projections::KvStore& store,
