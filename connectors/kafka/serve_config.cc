@@ -155,6 +155,10 @@ core::Result<ServeConfig> ParseServeConfig(const std::string& json_text,
       auto v = IntIn(value, key, 0, 3600000);
       if (!v.ok()) return v.status();
       config.idle_partition_ms = *v;
+    } else if (key == "merge_max_held_records") {
+      auto v = IntIn(value, key, 1000, 100000000);
+      if (!v.ok()) return v.status();
+      config.merge_max_held_records = *v;
     } else if (key == "dead_letter_max_bytes") {
       auto v = IntIn(value, key, 65537, 100000000);
       if (!v.ok()) return v.status();

@@ -74,6 +74,10 @@ struct ServeConfig {
   // long, in ms, stops holding the merge back (docs/kafka.md "Event-time
   // order across partitions"); valid 0..3600000. Default: 500.
   int idle_partition_ms = 500;
+  // Event-time merge only: most records held back waiting for the
+  // watermark (memory bound; partitions holding more than their share are
+  // paused, docs/kafka.md); valid 1000..100000000. Default: 200000.
+  int merge_max_held_records = 200000;
   // Stop with a clear message, before RocksDB runs out of room, when the
   // database's filesystem has less than this many MiB free (0: off).
   // Default: 256.

@@ -365,6 +365,7 @@ int RunServe(const ServeArgs& args) {
                                        : config->poll_timeout_ms;
   source_options.event_time_order = config->event_time_order;
   source_options.idle_partition_ms = config->idle_partition_ms;
+  source_options.max_held_records = static_cast<size_t>(config->merge_max_held_records);
   auto source = kafka::KafkaEventSource::Create(source_options);
   if (!source.ok()) return ReportError("serve", source.status());
   runtime::PositionLookup lookup = [&](std::string_view id) { return (*engine)->LoadPosition(id); };
