@@ -20,6 +20,10 @@ namespace {
 using core::Status;
 using projections::Column;
 
+// Table files a read-only (query) open keeps open at once. RocksDB loads up
+// to a quarter of its table cache (this minus 10) at open: one table here.
+constexpr int kQueryMaxOpenFiles = 16;
+
 Status FromRocks(const rocksdb::Status& s, const std::string& context) {
   if (s.ok()) return Status::Ok();
   if (s.IsNoSpace()) {
@@ -261,6 +265,12 @@ core::Result<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(const std::string
     s = rocksdb::DB::OpenAsSecondary(db_options, path, options.secondary_path, descriptors,
                                      &handles, &raw);
   } else if (options.read_only) {
+    // A query reads a few keys of a few tables: open tables as they are
+    // read, on this thread, instead of every table of the database on 16
+    // threads up front (RocksDB's defaults, two thirds of the time of a
+    // `hoso history` process on the 1M-event database).
+    db_options.max_open_files = kQueryMaxOpenFiles;
+    db_options.max_file_opening_threads = 1;
     s = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &raw);
   } else {
     s = rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);

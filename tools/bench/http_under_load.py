@@ -38,11 +38,16 @@ def wait_for(cond, seconds):
 
 
 def metric(port, name):
-    c = http.client.HTTPConnection('127.0.0.1', port, timeout=10)
-    c.request('GET', '/metrics')
-    for line in c.getresponse().read().decode().splitlines():
-        if line.startswith(name + ' '):
-            return float(line.split()[1])
+    """The value of an unlabelled sample of serve's /metrics; 0 when the
+    request fails (serve answers under load, a retry comes soon)."""
+    try:
+        c = http.client.HTTPConnection('127.0.0.1', port, timeout=10)
+        c.request('GET', '/metrics')
+        for line in c.getresponse().read().decode().splitlines():
+            if line.startswith(name + ' '):
+                return float(line.split()[1])
+    except (OSError, http.client.HTTPException):
+        pass
     return 0.0
 
 
@@ -84,11 +89,16 @@ def client(port):
     mine = []
     while not done.is_set():
         t = time.perf_counter()
-        c.request('GET', path)
-        r = c.getresponse()
-        r.read()
+        try:
+            c.request('GET', path)
+            r = c.getresponse()
+            r.read()
+            status = r.status
+        except (OSError, http.client.HTTPException):
+            c.close()  # reconnects on the next request
+            status = 0
         mine.append((time.perf_counter() - t) * 1000)
-        if r.status != 200:
+        if status != 200:
             errors[0] += 1
         if rate > 0:
             pause = 1.0 / rate - (time.perf_counter() - t)
@@ -103,7 +113,7 @@ t0 = time.perf_counter()
 if writer == 'ingest':
     if clients > 0:
         port = int(open(port_file).read())
-        threads = [threading.Thread(target=client, args=(port,)) for _ in range(clients)]
+        threads = [threading.Thread(target=client, args=(port,), daemon=True) for _ in range(clients)]
         for t in threads:
             t.start()
     ing = subprocess.run([H, 'ingest', '--events', events, '--db', db, '--no-progress'],
@@ -117,7 +127,7 @@ else:
     procs.insert(0, serve)
     wait_for(lambda: os.path.exists(port_file) and os.path.getsize(port_file) > 0, 60)
     port = int(open(port_file).read())
-    threads = [threading.Thread(target=client, args=(port,)) for _ in range(clients)]
+    threads = [threading.Thread(target=client, args=(port,), daemon=True) for _ in range(clients)]
     for t in threads:
         t.start()
     # Polled twice a second: one more light client, the same with or without CLIENTS.
