@@ -407,9 +407,9 @@ core::Status KafkaEventSource::NextMergedBatch(size_t max_records, runtime::Sour
   const bool over_cap = held_count_ >= options_.max_held_records;
   if (over_cap && released_over_cap_++ % 100 == 0) {
     Log().warn(
-        "event-time merge: {} records held, the bound merge_max_held_records; releasing the "
-        "oldest out of watermark order (time {} of {})",
-        held_count_, released_over_cap_, options_.topic);
+        "event-time merge of {}: {} records held, the bound merge_max_held_records; releasing "
+        "the oldest out of watermark order ({} batches so far)",
+        options_.topic, held_count_, released_over_cap_);
   }
   // k-way merge through a min-heap of partitions keyed by HeldQueue::key_ms:
   // O(log P) per record instead of a scan of every partition (128 in the
