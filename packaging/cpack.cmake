@@ -11,16 +11,17 @@ set(CPACK_PACKAGE_VENDOR "hoso")
 set(CPACK_PACKAGE_CONTACT "hoso maintainers <hoso@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
   "event-sourced tracking of administrative-procedure dossiers and their KPIs")
+# The extended description: CPack indents each line and writes an empty one
+# as " .", under the summary above.
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-  "event-sourced tracking of administrative-procedure dossiers and their KPIs
- hoso follows every dossier of a district's one-stop desks from Kafka (or a
- JSONL file), keeps an append-only, hash-chained event log in RocksDB and
- maintains the reform plan's figures live: on-time ratio, online shares,
- one-stop share, apology compliance, per agency, procedure and month. It
- raises SLA alerts and serves a dashboard, a JSON API and Prometheus metrics.
- .
- This package runs `hoso serve` as the systemd service hoso.service, as the
- system user hoso, with its database in /var/lib/hoso.")
+  "hoso follows every dossier of a district's one-stop desks from Kafka (or a
+JSONL file), keeps an append-only, hash-chained event log in RocksDB and
+maintains the reform plan's figures live: on-time ratio, online shares,
+one-stop share, apology compliance, per agency, procedure and month. It
+raises SLA alerts and serves a dashboard, a JSON API and Prometheus metrics.
+
+This package runs `hoso serve` as the systemd service hoso.service, as the
+system user hoso, with its database in /var/lib/hoso.")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
