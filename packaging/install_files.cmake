@@ -19,8 +19,13 @@ file(INSTALL "${HOSO_SOURCE_DIR}/connectors/kafka/hoso.example.json"
 set(HOSO_BIN "${CMAKE_INSTALL_PREFIX}/bin/hoso")
 set(HOSO_CONFIG "${hoso_etc}/hoso/hoso.json")
 set(HOSO_DOC "${CMAKE_INSTALL_PREFIX}/share/doc/hoso")
-configure_file("${HOSO_SOURCE_DIR}/packaging/hoso.service.in" "${HOSO_STAGING_DIR}/hoso.service"
+# Staged per destination: installs to other prefixes may run at once (the
+# install and package tests do), and must not install each other's unit.
+string(SHA1 hoso_stage "${CMAKE_INSTALL_PREFIX}|$ENV{DESTDIR}")
+set(hoso_stage_dir "${HOSO_STAGING_DIR}/${hoso_stage}")
+configure_file("${HOSO_SOURCE_DIR}/packaging/hoso.service.in" "${hoso_stage_dir}/hoso.service"
   @ONLY)
-file(INSTALL "${HOSO_STAGING_DIR}/hoso.service"
+file(INSTALL "${hoso_stage_dir}/hoso.service"
   DESTINATION "${CMAKE_INSTALL_PREFIX}/lib/systemd/system"
   PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+file(REMOVE_RECURSE "${hoso_stage_dir}")
