@@ -117,6 +117,23 @@ core::Result<ServeConfig> ParseServeConfig(const std::string& json_text,
                      "' (listen, token_file, port_file, refresh_ms, ready_max_lag)");
         }
       }
+    } else if (key == "log") {
+      if (!value.is_object()) return Bad("'log' must be an object");
+      for (const auto& [name, item] : value.items()) {
+        if (name == "format") {
+          if (item != "text" && item != "json") {
+            return Bad("'log.format' must be \"text\" or \"json\"");
+          }
+          config.log.format = item.get<std::string>();
+        } else if (name == "level") {
+          if (item != "error" && item != "warn" && item != "info" && item != "debug") {
+            return Bad("'log.level' must be \"error\", \"warn\", \"info\" or \"debug\"");
+          }
+          config.log.level = item.get<std::string>();
+        } else {
+          return Bad("unknown key 'log." + name + "' (format, level)");
+        }
+      }
     } else if (key == "publish_kpi") {
       if (!value.is_boolean()) return Bad("'publish_kpi' must be true or false");
       config.publish_kpi = value.get<bool>();

@@ -102,6 +102,15 @@ struct ServeConfig {
     // records. Default: 10,000.
     int64_t ready_max_lag = 10000;
   } http;
+  // Logging (docs/operations.md "Logs"); every line goes to stderr (the
+  // journal under systemd).
+  struct Log {
+    // "text" or "json" (one JSON object per line). Default: "text".
+    std::string format = "text";
+    // The most verbose level logged: "error", "warn", "info" or "debug";
+    // `hoso -v` makes it at least "info". Default: "warn".
+    std::string level = "warn";
+  } log;
 };
 
 // Parses and validates the JSON text. InvalidArgument with the offending key.

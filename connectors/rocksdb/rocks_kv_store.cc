@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 
 #include "projections/meta.h"
 
@@ -295,6 +297,19 @@ Status RocksKvStore::CatchUp() {
     return Status::InvalidArgument("CatchUp needs a secondary instance");
   }
   return FromRocks(db_->TryCatchUpWithPrimary(), "catching up with " + path_);
+}
+
+Status RocksKvStore::CreateCheckpoint(const std::string& dir) {
+  if (options_.read_only) {
+    return Status::InvalidArgument("a checkpoint of " + path_ + " needs its writer");
+  }
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &raw);
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // No flush (log_size_for_flush = max): the engine keeps committing while
+  // the files are linked and the write-ahead log copied.
+  if (s.ok()) s = checkpoint->CreateCheckpoint(dir, std::numeric_limits<uint64_t>::max());
+  return FromRocks(s, "checkpoint of " + path_ + " into " + dir);
 }
 
 uint64_t RocksKvStore::SizeBytes() const {

@@ -328,6 +328,19 @@ TEST_F(HttpApiTest, MetricsAreValidExpositionTextAndCountRequests) {
     EXPECT_TRUE(typed.count(name)) << name;
   }
   EXPECT_EQ(typed["hoso_http_request_duration_seconds"], "histogram");
+  // Issue 15: the build as `hoso --version` names it.
+  const std::string metrics = Get(*server_, "/metrics");
+  const size_t info = metrics.find("\nhoso_build_info{version=\"");
+  ASSERT_NE(info, std::string::npos) << metrics;
+  const std::string info_line = metrics.substr(info + 1, metrics.find('\n', info + 1) - info - 1);
+  for (const char* label : {"commit=\"", "librdkafka=\"", "rocksdb=\"", "simdjson=\""}) {
+    EXPECT_NE(info_line.find(label), std::string::npos) << label << " in " << info_line;
+  }
+  EXPECT_TRUE(info_line.ends_with("} 1")) << info_line;
+  auto version = testing::RunHoso({"--version"});
+  EXPECT_NE(version.out.find(info_line.substr(info_line.find("commit=\"") + 8, 7)),
+            std::string::npos)
+      << version.out << info_line;
 }
 
 TEST_F(HttpApiTest, OpenDossiersAgreeWithTheKpiReportAndRefuseThePast) {
