@@ -264,6 +264,15 @@ Result<uint32_t> Engine::LoadDossier(std::string_view dossier_id) {
   return kFinishedOnDisk;
 }
 
+Result<std::optional<DossierChange>> Engine::FindDossierChange(std::string_view dossier_id) {
+  auto found = LoadDossier(dossier_id);
+  if (!found.ok()) return found.status();
+  if (*found == kNone) return std::optional<DossierChange>();
+  const core::DossierState& state =
+      *found == kFinishedOnDisk ? finished_on_disk_ : dossiers_.state(*found);
+  return std::optional<DossierChange>(MakeDossierChange(dossier_id, state, ids_));
+}
+
 Result<std::string> Engine::LoggedBytes(uint64_t sequence) {
   std::string_view bytes;
   if (pending_->segment_started && sequence >= pending_->segment.first_sequence()) {
@@ -754,6 +763,10 @@ Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, bool force_che
       continue;
     }
     const core::DossierState& state = dossiers_.state(touched.handle);
+    if (options_.collect_changed_dossiers) {
+      commit->changed_dossiers.push_back(
+          MakeDossierChange(dossiers_.id(touched.handle), state, ids_));
+    }
     if (BitsOf(state) == touched.before) continue;
     if (state.is_open()) {
       pending.delta.AddOpen(dossiers_.id(touched.handle), state.receiving_agency, state.procedure,
@@ -817,6 +830,8 @@ Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, bool force_che
     batch.Put(Column::kMeta, std::string(projections::kMetaPositionPrefix) + source_id, position);
   }
   commit->positions = std::move(positions);
+  commit->logged_events = log_sequence_;
+  commit->raised_alerts = alert_sequence_;
   pending.Clear();
   return commit;
 }
