@@ -24,6 +24,7 @@
 #include "connectors/kafka/kafka_event_source.h"
 #include "connectors/kafka/kafka_sinks.h"
 #include "connectors/kafka/serve_config.h"
+#include "connectors/postgres/postgres_sink.h"
 #include "connectors/rocksdb/rocks_kv_store.h"
 #include "engine/runtime/committer.h"
 #include "engine/runtime/engine.h"
@@ -278,6 +279,20 @@ struct ServeArgs {
   ReferenceOptions reference;
 };
 
+// Hands each durable commit to several sinks, in order (Kafka, then
+// PostgreSQL, which only queues it).
+class FanOutSink final : public runtime::CommitSink {
+ public:
+  explicit FanOutSink(std::vector<runtime::CommitSink*> sinks) : sinks_(std::move(sinks)) {}
+  core::Status Published(const runtime::Commit& commit) override {
+    for (runtime::CommitSink* sink : sinks_) HOSO_RETURN_IF_ERROR(sink->Published(commit));
+    return core::Status::Ok();
+  }
+
+ private:
+  std::vector<runtime::CommitSink*> sinks_;
+};
+
 int RunServe(const ServeArgs& args) {
   InstallSignalHandlers();
   auto config = kafka::LoadServeConfig(args.config_path);
@@ -287,6 +302,18 @@ int RunServe(const ServeArgs& args) {
   }
   auto reference = LoadReference(args.reference);
   if (!reference.ok()) return ReportError("serve", reference.status());
+  // PostgreSQL (docs/bi.md): a bad DSN or a missing schema stops serve here;
+  // a server that does not answer only delays the BI tables.
+  std::unique_ptr<connectors::postgres::PostgresSink> postgres;
+  if (!config->postgres_dsn.empty()) {
+    connectors::postgres::PostgresSinkOptions pg_options;
+    pg_options.dsn = config->postgres_dsn;
+    pg_options.source_id = fs::absolute(config->db_path).lexically_normal().string();
+    auto sink = connectors::postgres::PostgresSink::Create(pg_options, &(*reference)->catalog,
+                                                           &(*reference)->agencies);
+    if (!sink.ok()) return ReportError("serve", sink.status());
+    postgres = std::move(*sink);
+  }
   connectors::RocksOptions rocks_options;
   rocks_options.min_free_bytes = static_cast<uint64_t>(config->min_free_disk_mb) << 20;
   auto store = OpenForWrite(config->db_path, rocks_options);
@@ -306,7 +333,11 @@ int RunServe(const ServeArgs& args) {
       if (!token.ok()) return ReportError("serve", token.status());
       http_options.token = std::move(*token);
     }
-    http_options.extra_metrics = [&status] { return status.Metrics(); };
+    http_options.extra_metrics = [&status, &postgres] {
+      std::string text = status.Metrics();
+      if (postgres) text += PostgresSinkMetrics(postgres->stats());
+      return text;
+    };
     http_options.not_ready_reason = [&status] { return status.NotReadyReason(); };
     auto started = HttpApi::Start(config->db_path, reference->get(), http_options);
     if (started.ok()) {
@@ -334,8 +365,13 @@ int RunServe(const ServeArgs& args) {
       config->max_ahead_days < 0 ? -1 : int64_t{config->max_ahead_days} * 86400 * 1000;
   engine_options.future_skew_ms =
       config->future_skew_minutes < 0 ? -1 : int64_t{config->future_skew_minutes} * 60 * 1000;
+  engine_options.collect_changed_dossiers = postgres != nullptr;
   auto engine = runtime::Engine::Open(store->get(), (*reference)->machine.get(), engine_options);
   if (!engine.ok()) return ReportError("serve", engine.status());
+  if (postgres) {
+    core::Status caught_up = postgres->CatchUp(**engine, **store);
+    if (!caught_up.ok()) return ReportError("serve", caught_up);
+  }
 
   kafka::SinkOptions sink_options;
   sink_options.properties = config->kafka;
@@ -415,7 +451,14 @@ int RunServe(const ServeArgs& args) {
     }
   };
   runtime::PipelineStats stats;
-  s = RunEngineLoop(**engine, store->get(), **source, **sinks, loop, &stats);
+  FanOutSink fan_out({sinks->get(), postgres.get()});
+  s = RunEngineLoop(**engine, store->get(), **source, **sinks, loop, &stats,
+                    postgres ? static_cast<runtime::CommitSink*>(&fan_out) : nullptr);
+  if (postgres && s.ok() && !postgres->WaitCaughtUp(std::chrono::seconds(10))) {
+    // Nothing is lost: the next start catches up from RocksDB.
+    spdlog::warn("serve: PostgreSQL is {} events behind at exit; the next start catches up",
+                 postgres->stats().queued_log_sequence - postgres->stats().written_log_sequence);
+  }
   if (http) http->Stop();
   source->reset();  // closes the consumer: leaves the group, commits on revoke
   if (!s.ok()) return ReportError("serve", s);
