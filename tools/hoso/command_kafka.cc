@@ -696,8 +696,23 @@ struct BenchArgs {
   int partitions = 128;
   int latency_seconds = 10;
   int latency_rate = 1000;
+  // Also feed PostgreSQL (docs/bi.md) in (b) and (c): the cost of the sink
+  // and its lag. Empty: off.
+  std::string postgres_dsn;
   ReferenceOptions reference;
 };
+
+// The PostgreSQL sink of a benchmark run (null when `dsn` is empty).
+core::Result<std::unique_ptr<connectors::postgres::PostgresSink>> BenchPostgres(
+    const std::string& dsn, const fs::path& db, const Reference& reference) {
+  if (dsn.empty()) return std::unique_ptr<connectors::postgres::PostgresSink>();
+  connectors::postgres::PostgresSinkOptions options;
+  options.dsn = dsn;
+  options.source_id = db.string();
+  options.require_up = true;
+  return connectors::postgres::PostgresSink::Create(options, &reference.catalog,
+                                                    &reference.agencies);
+}
 
 // Most records per engine batch in the benchmark: the batch of `bench
 // ingest`, so (b) compares with the file-ingest rate.
@@ -803,14 +818,19 @@ int RunBenchKafka(const BenchArgs& args) {
   // clock and the ordered merge: projections and offsets committed to
   // RocksDB, dead letters/alerts/KPI changes published and acknowledged.
   double engine_seconds = 0;
+  double postgres_caught_up_seconds = 0;  // after the engine finished
+  int64_t postgres_transactions = 0;
   runtime::PipelineStats engine_stats;
   {
     std::fprintf(stderr, "bench kafka: (b) engine end to end into a fresh database...\n");
     auto store = OpenForWrite((dir / "db").string());
     if (!store.ok()) return ReportError("bench kafka", store.status());
+    auto postgres = BenchPostgres(args.postgres_dsn, dir / "db", **reference);
+    if (!postgres.ok()) return ReportError("bench kafka", postgres.status());
     runtime::EngineOptions engine_options;
     engine_options.machine = (*reference)->machine->options();
     engine_options.collect_alerts = false;  // the pipeline reads them from its commits
+    engine_options.collect_changed_dossiers = *postgres != nullptr;
     auto engine = runtime::Engine::Open(store->get(), (*reference)->machine.get(), engine_options);
     if (!engine.ok()) return ReportError("bench kafka", engine.status());
     kafka::SinkOptions sink_options;
@@ -839,9 +859,19 @@ int RunBenchKafka(const BenchArgs& args) {
     LoopOptions loop;
     loop.batch_max_records = kBenchBatchRecords;
     loop.done = [&](const runtime::PipelineStats& stats) { return stats.records >= n; };
-    s = RunEngineLoop(**engine, store->get(), **source, **sinks, loop, &engine_stats);
+    FanOutSink fan_out({sinks->get(), postgres->get()});
+    s = RunEngineLoop(**engine, store->get(), **source, **sinks, loop, &engine_stats,
+                      *postgres ? static_cast<runtime::CommitSink*>(&fan_out) : nullptr);
     if (!s.ok()) return ReportError("bench kafka", s);
     engine_seconds = SecondsSince(t0);
+    if (*postgres) {
+      const auto t1 = Clock::now();
+      if (!(*postgres)->WaitCaughtUp(std::chrono::seconds(600))) {
+        return ReportError("bench kafka", core::Status::Unavailable("PostgreSQL did not catch up"));
+      }
+      postgres_caught_up_seconds = SecondsSince(t1);
+      postgres_transactions = (*postgres)->stats().transactions;
+    }
   }
 
   // (c) latency from produce (the record's CreateTime) to KPI visible (its
@@ -849,6 +879,7 @@ int RunBenchKafka(const BenchArgs& args) {
   // at a steady rate, through the loop of `serve` with its default clock
   // (wall) and no merge, fetch.wait.max.ms=10.
   std::vector<double> latencies_ms;
+  std::vector<double> postgres_lag_seconds;  // sampled after every loop iteration
   {
     std::fprintf(stderr, "bench kafka: (c) latency at %d events/s for %d s...\n", args.latency_rate,
                  args.latency_seconds);
@@ -859,9 +890,12 @@ int RunBenchKafka(const BenchArgs& args) {
     const std::string b2 = (*latency_broker)->bootstraps();
     auto store = OpenForWrite((dir / "db-latency").string());
     if (!store.ok()) return ReportError("bench kafka", store.status());
+    auto postgres = BenchPostgres(args.postgres_dsn, dir / "db-latency", **reference);
+    if (!postgres.ok()) return ReportError("bench kafka", postgres.status());
     runtime::EngineOptions engine_options;
     engine_options.machine = (*reference)->machine->options();
     engine_options.collect_alerts = false;  // the pipeline reads them from its commits
+    engine_options.collect_changed_dossiers = *postgres != nullptr;
     engine_options.clock_mode = runtime::ClockMode::kWallTime;
     auto engine = runtime::Engine::Open(store->get(), (*reference)->machine.get(), engine_options);
     if (!engine.ok()) return ReportError("bench kafka", engine.status());
@@ -942,7 +976,9 @@ int RunBenchKafka(const BenchArgs& args) {
       runtime::CommitSink* inner_;
       std::vector<double>* latencies_;
     };
-    LatencySink latency_sink(sinks->get(), &latencies_ms);
+    FanOutSink outputs({sinks->get(), postgres->get()});
+    LatencySink latency_sink(*postgres ? static_cast<runtime::CommitSink*>(&outputs) : sinks->get(),
+                             &latencies_ms);
     runtime::PipelineStats stats;
     LoopOptions loop;
     loop.batch_max_records = kBenchBatchRecords;
@@ -966,6 +1002,13 @@ int RunBenchKafka(const BenchArgs& args) {
     loop.done = [&](const runtime::PipelineStats& current) {
       return (sent_all.load() && current.records >= produced.load()) || Clock::now() > deadline;
     };
+    if (*postgres) {
+      loop.progress = [&](const runtime::PipelineStats&) {
+        if (measured_from_ms.load() != INT64_MAX) {
+          postgres_lag_seconds.push_back((*postgres)->stats().lag_seconds);
+        }
+      };
+    }
     s = RunEngineLoop(**engine, store->get(), **source, **sinks, loop, &stats, &latency_sink);
     g_stop.store(g_stop.load() || !s.ok());
     producer_thread.join();
@@ -994,6 +1037,14 @@ int RunBenchKafka(const BenchArgs& args) {
   json["latency_p50_ms"] = Percentile(latencies_ms, 0.50);
   json["latency_p99_ms"] = Percentile(latencies_ms, 0.99);
   json["latency_max_ms"] = Percentile(latencies_ms, 1.0);
+  if (!args.postgres_dsn.empty()) {
+    json["postgres_caught_up_after_engine_s"] = postgres_caught_up_seconds;
+    json["postgres_transactions"] = postgres_transactions;
+    json["postgres_lag_samples"] = postgres_lag_seconds.size();
+    json["postgres_lag_p50_s"] = Percentile(postgres_lag_seconds, 0.50);
+    json["postgres_lag_p99_s"] = Percentile(postgres_lag_seconds, 0.99);
+    json["postgres_lag_max_s"] = Percentile(postgres_lag_seconds, 1.0);
+  }
   json["targets"] = {{"engine_events_per_s_min", 150000},
                      {"engine_share_of_raw_min", 0.25},
                      {"latency_p99_ms_max", 100}};
@@ -1083,6 +1134,14 @@ void RegisterKafkaCommands(CLI::App& app, int* exit_code) {
     command->add_option("--latency-seconds", args->latency_seconds, "length of the latency run")
         ->capture_default_str()
         ->check(CLI::Range(1, 600));
+    command
+        ->add_option("--latency-rate", args->latency_rate,
+                     "events/s of the latency run (at most half of --events are sent)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000000));
+    command->add_option("--postgres", args->postgres_dsn,
+                        "also feed PostgreSQL (a DSN of a database made by `hoso postgres init`): "
+                        "its cost in (b), its lag in (c)");
     AddReferenceOptions(command, &args->reference);
     command->callback([args, exit_code] { *exit_code = RunBenchKafka(*args); });
   }
