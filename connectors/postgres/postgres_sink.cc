@@ -1,6 +1,7 @@
 #include "connectors/postgres/postgres_sink.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -47,9 +48,16 @@ std::string KpiUpsert() {
     const std::string f(core::KpiFieldName(static_cast<core::KpiField>(i)));
     set += f + " = EXCLUDED." + f + ", ";
   }
-  return "INSERT INTO hoso.kpi_cells SELECT * FROM kpi_in ON CONFLICT (" + columns +
+  std::string before = "(", after = "(";
+  for (int i = 0; i < core::kKpiFieldCount; ++i) {
+    const std::string f(core::KpiFieldName(static_cast<core::KpiField>(i)));
+    before += std::string(i == 0 ? "" : ", ") + "t." + f;
+    after += std::string(i == 0 ? "" : ", ") + "EXCLUDED." + f;
+  }
+  return "INSERT INTO hoso.kpi_cells AS t SELECT * FROM kpi_in ON CONFLICT (" + columns +
          ") DO UPDATE SET " + set +
-         "source_position = EXCLUDED.source_position, updated_at = EXCLUDED.updated_at;\n";
+         "source_position = EXCLUDED.source_position, updated_at = EXCLUDED.updated_at WHERE " +
+         before + ") IS DISTINCT FROM " + after + ");\n";
 }
 
 std::string KpiCopy() {
@@ -64,61 +72,88 @@ std::string KpiCopy() {
 constexpr char kDossierColumns[] =
     "dossier_id, agency_id, holder_agency_id, procedure_id, channel, online_level, one_stop, "
     "received_at, due_at, status, classification, resolved_at, finished_at, source_position";
+// A row changes only when something but its position did: an unchanged
+// row (a catch-up, a repeated commit) costs no write.
 constexpr char kDossierUpsert[] =
-    "INSERT INTO hoso.dossiers SELECT * FROM dossiers_in ON CONFLICT (dossier_id) DO UPDATE SET "
-    "agency_id = EXCLUDED.agency_id, holder_agency_id = EXCLUDED.holder_agency_id, "
+    "INSERT INTO hoso.dossiers AS t SELECT * FROM dossiers_in ON CONFLICT (dossier_id) DO UPDATE "
+    "SET agency_id = EXCLUDED.agency_id, holder_agency_id = EXCLUDED.holder_agency_id, "
     "procedure_id = EXCLUDED.procedure_id, channel = EXCLUDED.channel, "
     "online_level = EXCLUDED.online_level, one_stop = EXCLUDED.one_stop, "
     "received_at = EXCLUDED.received_at, due_at = EXCLUDED.due_at, status = EXCLUDED.status, "
     "classification = EXCLUDED.classification, resolved_at = EXCLUDED.resolved_at, "
     "finished_at = EXCLUDED.finished_at, source_position = EXCLUDED.source_position, "
-    "updated_at = EXCLUDED.updated_at;\n";
+    "updated_at = EXCLUDED.updated_at "
+    "WHERE (t.agency_id, t.holder_agency_id, t.procedure_id, t.channel, t.online_level, "
+    "t.one_stop, t.received_at, t.due_at, t.status, t.classification, t.resolved_at, "
+    "t.finished_at) IS DISTINCT FROM (EXCLUDED.agency_id, EXCLUDED.holder_agency_id, "
+    "EXCLUDED.procedure_id, EXCLUDED.channel, EXCLUDED.online_level, EXCLUDED.one_stop, "
+    "EXCLUDED.received_at, EXCLUDED.due_at, EXCLUDED.status, EXCLUDED.classification, "
+    "EXCLUDED.resolved_at, EXCLUDED.finished_at);\n";
 constexpr char kAlertColumns[] =
     "alert_id, dossier_id, kind, agency_id, procedure_id, due_at, fires_at, raised_at, "
     "source_position";
-constexpr char kAlertUpsert[] =
-    "INSERT INTO hoso.alerts SELECT * FROM alerts_in ON CONFLICT (alert_id) DO UPDATE SET "
-    "dossier_id = EXCLUDED.dossier_id, kind = EXCLUDED.kind, agency_id = EXCLUDED.agency_id, "
-    "procedure_id = EXCLUDED.procedure_id, due_at = EXCLUDED.due_at, "
-    "fires_at = EXCLUDED.fires_at, raised_at = EXCLUDED.raised_at, "
-    "source_position = EXCLUDED.source_position, updated_at = EXCLUDED.updated_at;\n";
+// An alert never changes once raised (its id names dossier, kind and
+// appointment; docs/alerts.md): a repeat is skipped.
+constexpr char kAlertInsert[] =
+    "INSERT INTO hoso.alerts SELECT * FROM alerts_in ON CONFLICT (alert_id) DO NOTHING;\n";
+
+// The value of the string field `name` in a compact JSON object as the
+// engine writes alerts ("name":"value", ids before messages); nullopt when
+// absent or escaped (then the caller parses the whole object).
+std::optional<std::string_view> CompactStringField(std::string_view json, std::string_view name) {
+  std::string pattern;
+  pattern.reserve(name.size() + 4);
+  pattern.append("\"").append(name).append("\":\"");
+  const size_t at = json.find(pattern);
+  if (at == std::string_view::npos) return std::nullopt;
+  const size_t start = at + pattern.size();
+  const size_t end = json.find('"', start);
+  if (end == std::string_view::npos) return std::nullopt;
+  const std::string_view value = json.substr(start, end - start);
+  if (value.find('\\') != std::string_view::npos) return std::nullopt;
+  return value;
+}
 
 }  // namespace
 
-// What one commit (or the catch-up) hands to the sink thread.
+// What one commit (or the catch-up) hands to the sink thread: shared or
+// copied in a few allocations, so the engine's thread does no per-row work.
 struct PostgresSink::Chunk {
   std::vector<std::pair<projections::KpiKey, core::KpiCounters>> cells;
-  std::vector<runtime::DossierChange> dossiers;
-  std::vector<std::string> alerts;  // JSON as stored (schemas/alert.schema.json)
+  std::shared_ptr<const std::vector<runtime::DossierChange>> dossiers;
+  runtime::CommittedAlerts alerts;  // JSON as stored (schemas/alert.schema.json)
   uint64_t log_sequence = 0;
   uint64_t alert_sequence = 0;
   Clock::time_point queued_at;
-  size_t rows() const { return cells.size() + dossiers.size() + alerts.size(); }
+  size_t rows() const { return cells.size() + (dossiers ? dossiers->size() : 0) + alerts.size(); }
 };
 
-// What the sink thread holds for its next transaction, coalesced.
+// What the sink thread holds for its next transaction, coalesced: cells by
+// key, dossiers by id (the latest state wins), alerts as views into the
+// chunks it keeps.
 struct PostgresSink::Batch {
+  std::vector<std::unique_ptr<Chunk>> held;
   std::map<projections::KpiKey, core::KpiCounters> cells;
-  std::unordered_map<std::string, runtime::DossierChange> dossiers;
-  std::vector<std::string> alerts;
+  std::unordered_map<std::string_view, const runtime::DossierChange*> dossiers;
+  std::vector<std::string_view> alerts;
   uint64_t log_sequence = 0;
   uint64_t alert_sequence = 0;
-  bool empty() const { return cells.empty() && dossiers.empty() && alerts.empty(); }
   size_t rows() const { return cells.size() + dossiers.size() + alerts.size(); }
-  void Add(Chunk&& chunk) {
-    for (auto& [key, counters] : chunk.cells) cells[key] = counters;
-    for (runtime::DossierChange& d : chunk.dossiers) {
-      std::string id = d.dossier_id;
-      dossiers.insert_or_assign(std::move(id), std::move(d));
+  void Add(std::unique_ptr<Chunk> chunk) {
+    for (auto& [key, counters] : chunk->cells) cells[key] = counters;
+    if (chunk->dossiers) {
+      for (const runtime::DossierChange& d : *chunk->dossiers) dossiers[d.dossier_id] = &d;
     }
-    for (std::string& alert : chunk.alerts) alerts.push_back(std::move(alert));
-    log_sequence = std::max(log_sequence, chunk.log_sequence);
-    alert_sequence = std::max(alert_sequence, chunk.alert_sequence);
+    for (size_t i = 0; i < chunk->alerts.size(); ++i) alerts.push_back(chunk->alerts.json(i));
+    log_sequence = std::max(log_sequence, chunk->log_sequence);
+    alert_sequence = std::max(alert_sequence, chunk->alert_sequence);
+    held.push_back(std::move(chunk));
   }
   void Clear() {
     cells.clear();
     dossiers.clear();
     alerts.clear();
+    held.clear();
   }
 };
 
@@ -210,6 +245,7 @@ core::Status PostgresSink::CatchUp(runtime::Engine& engine, projections::KvStore
   chunk->log_sequence = engine_log;
   chunk->alert_sequence = engine_alerts;
   for (auto& cell : engine.kpi_cells()) chunk->cells.push_back(std::move(cell));
+  auto dossiers = std::make_shared<std::vector<runtime::DossierChange>>();
   // The dossiers named by the log since the position, in their state now.
   std::set<std::string, std::less<>> ids;
   projections::LogReader log(&store);
@@ -220,33 +256,28 @@ core::Status PostgresSink::CatchUp(runtime::Engine& engine, projections::KvStore
   for (const std::string& id : ids) {
     auto change = engine.FindDossierChange(id);
     if (!change.ok()) return change.status();
-    if (*change) chunk->dossiers.push_back(std::move(**change));
+    if (*change) dossiers->push_back(std::move(**change));
   }
+  chunk->dossiers = std::move(dossiers);
   HOSO_RETURN_IF_ERROR(
       projections::ForEachAlert(store, from_alert, [&](const projections::StoredAlert& alert) {
-        chunk->alerts.emplace_back(alert.json);
+        chunk->alerts.Add(alert.dossier_id, alert.kind, alert.due_at, alert.json);
         return core::Status::Ok();
       }));
   Log().info(
       "catching PostgreSQL up from event {}: {} KPI cells, {} dossiers, {} alerts read in "
       "{:.2f} s",
-      from_log, chunk->cells.size(), chunk->dossiers.size(), chunk->alerts.size(),
+      from_log, chunk->cells.size(), chunk->dossiers->size(), chunk->alerts.size(),
       std::chrono::duration<double>(Clock::now() - started).count());
   Enqueue(std::move(chunk));
   return core::Status::Ok();
 }
 
 core::Status PostgresSink::Published(const runtime::Commit& commit) {
-  if (commit.changed_kpi.empty() && commit.changed_dossiers.empty() && commit.alerts.empty() &&
-      commit.logged_events == 0) {
-    return core::Status::Ok();
-  }
   auto chunk = std::make_unique<Chunk>();
   chunk->cells = commit.changed_kpi;
   chunk->dossiers = commit.changed_dossiers;
-  chunk->alerts.reserve(commit.alerts.size());
-  for (size_t i = 0; i < commit.alerts.size(); ++i)
-    chunk->alerts.emplace_back(commit.alerts.json(i));
+  chunk->alerts = commit.alerts;
   chunk->log_sequence = commit.logged_events;
   chunk->alert_sequence = commit.raised_alerts;
   Enqueue(std::move(chunk));
@@ -326,7 +357,7 @@ void PostgresSink::Run() {
       queued_rows_ = 0;
       busy_ = true;
     }
-    for (auto& chunk : taken) batch.Add(std::move(*chunk));
+    for (auto& chunk : taken) batch.Add(std::move(chunk));
     taken.clear();
     holding = true;
     {
@@ -395,33 +426,36 @@ core::Status PostgresSink::Write(const Batch& batch) {
   }
   if (!batch.dossiers.empty()) {
     rows.clear();
-    rows.reserve(batch.dossiers.size() * 200);
+    rows.reserve(batch.dossiers.size() * 240);
+    char time[48];
+    auto add_time = [&](core::Instant instant) {
+      AppendCopyField(&rows, std::string_view(time, core::FormatLocalTo(instant, time)));
+    };
     for (const auto& [id, d] : batch.dossiers) {
-      AppendCopyField(&rows, d.dossier_id, true);
-      AppendCopyField(&rows, d.agency_id);
-      if (d.holder_agency_id.empty()) {
+      AppendCopyField(&rows, d->dossier_id, true);
+      AppendCopyField(&rows, d->agency_id);
+      if (d->holder_agency_id.empty()) {
         AppendCopyNull(&rows);
       } else {
-        AppendCopyField(&rows, d.holder_agency_id);
+        AppendCopyField(&rows, d->holder_agency_id);
       }
-      AppendCopyField(&rows, d.procedure_id);
-      AppendCopyField(&rows, core::ChannelName(d.channel));
-      AppendCopyField(&rows, std::to_string(d.online_level));
-      AppendCopyField(&rows, d.one_stop ? "t" : "f");
-      AppendCopyField(&rows, core::FormatLocal(d.received_at));
-      AppendCopyField(&rows, core::FormatLocal(d.due_at));
-      AppendCopyField(&rows, StatusName(d));
-      const bool finished = d.status == core::DossierStatus::kFinished;
-      const bool resolved = finished && d.finish == core::FinishKind::kResolved;
-      if (resolved) {
-        AppendCopyField(&rows, core::ClassificationName(d.classification));
-        AppendCopyField(&rows, core::FormatLocal(d.finished_at));
+      AppendCopyField(&rows, d->procedure_id);
+      AppendCopyField(&rows, core::ChannelName(d->channel));
+      AppendCopyField(&rows, std::to_string(d->online_level));
+      AppendCopyField(&rows, d->one_stop ? "t" : "f");
+      add_time(d->received_at);
+      add_time(core::ToInstant(d->due_at));
+      AppendCopyField(&rows, StatusName(*d));
+      const bool finished = d->status == core::DossierStatus::kFinished;
+      if (finished && d->finish == core::FinishKind::kResolved) {
+        AppendCopyField(&rows, core::ClassificationName(d->classification));
+        add_time(d->finished_at);
       } else {
         AppendCopyNull(&rows);
         AppendCopyNull(&rows);
       }
       if (finished) {
-        AppendCopyField(&rows, core::FormatLocal(d.finished_at));
+        add_time(d->finished_at);
       } else {
         AppendCopyNull(&rows);
       }
@@ -434,32 +468,44 @@ core::Status PostgresSink::Write(const Batch& batch) {
   }
   if (!batch.alerts.empty()) {
     rows.clear();
-    // Several stored alerts may share an id only if the log were corrupt;
-    // the last wins rather than failing the whole transaction.
-    std::map<std::string, nlohmann::json> by_id;
-    for (const std::string& text : batch.alerts) {
-      nlohmann::json alert = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-      if (!alert.is_object() || !alert.contains("alert_id") || !alert["alert_id"].is_string()) {
-        Log().error("PostgreSQL sink: a stored alert is not an alert object; skipped");
-        continue;
-      }
-      std::string id = alert["alert_id"].get<std::string>();
-      by_id.insert_or_assign(std::move(id), std::move(alert));
-    }
-    auto text_of = [](const nlohmann::json& alert, const char* name) -> std::optional<std::string> {
-      auto it = alert.find(name);
-      if (it == alert.end() || !it->is_string()) return std::nullopt;
-      return it->get<std::string>();
-    };
-    for (const auto& [id, alert] : by_id) {
-      AppendCopyField(&rows, id, true);
-      for (const char* name :
-           {"dossier_id", "kind", "agency_id", "procedure_id", "due_at", "fires_at", "raised_at"}) {
-        const std::optional<std::string> value = text_of(alert, name);
+    rows.reserve(batch.alerts.size() * 200);
+    constexpr std::array<const char*, 8> kFields = {"alert_id",  "dossier_id",   "kind",
+                                                    "agency_id", "procedure_id", "due_at",
+                                                    "fires_at",  "raised_at"};
+    for (std::string_view text : batch.alerts) {
+      std::array<std::optional<std::string>, kFields.size()> values;
+      bool parsed = true;
+      for (size_t f = 0; f < kFields.size() && parsed; ++f) {
+        auto value = CompactStringField(text, kFields[f]);
         if (value) {
-          AppendCopyField(&rows, *value);
+          values[f] = std::string(*value);
         } else {
-          AppendCopyNull(&rows);
+          parsed = false;
+        }
+      }
+      if (!parsed) {
+        // Escaped characters (or a field missing): the whole object, parsed.
+        const nlohmann::json alert = nlohmann::json::parse(text, nullptr, false);
+        if (!alert.is_object()) {
+          Log().error("PostgreSQL sink: a stored alert is not a JSON object; skipped");
+          continue;
+        }
+        for (size_t f = 0; f < kFields.size(); ++f) {
+          auto it = alert.find(kFields[f]);
+          values[f] = it != alert.end() && it->is_string()
+                          ? std::optional<std::string>(it->get<std::string>())
+                          : std::nullopt;
+        }
+        if (!values[0]) {
+          Log().error("PostgreSQL sink: a stored alert has no alert_id; skipped");
+          continue;
+        }
+      }
+      for (size_t f = 0; f < kFields.size(); ++f) {
+        if (values[f]) {
+          AppendCopyField(&rows, *values[f], f == 0);
+        } else {
+          AppendCopyNull(&rows, f == 0);
         }
       }
       AppendCopyField(&rows, position);
@@ -467,7 +513,7 @@ core::Status PostgresSink::Write(const Batch& batch) {
     }
     HOSO_RETURN_IF_ERROR(
         conn_->CopyIn(std::string("COPY alerts_in (") + kAlertColumns + ") FROM STDIN", rows));
-    upserts += kAlertUpsert;
+    upserts += kAlertInsert;
   }
   if (!upserts.empty()) HOSO_RETURN_IF_ERROR(conn_->Exec(upserts));
   HOSO_RETURN_IF_ERROR(

@@ -757,15 +757,19 @@ Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, bool force_che
   // What queries read between checkpoints: changed KPI cells, changed open
   // summaries.
   kpi_.TakeBatchChanges(&pending.delta, &commit->changed_kpi);
+  std::shared_ptr<std::vector<DossierChange>> changed_dossiers;
+  if (options_.collect_changed_dossiers) {
+    changed_dossiers = std::make_shared<std::vector<DossierChange>>();
+    changed_dossiers->reserve(pending.touched.size());
+  }
   for (const Pending::Touched& touched : pending.touched) {
     if (!dossiers_.live(touched.handle) ||
         dossiers_.generation(touched.handle) != touched.generation) {
       continue;
     }
     const core::DossierState& state = dossiers_.state(touched.handle);
-    if (options_.collect_changed_dossiers) {
-      commit->changed_dossiers.push_back(
-          MakeDossierChange(dossiers_.id(touched.handle), state, ids_));
+    if (changed_dossiers) {
+      changed_dossiers->push_back(MakeDossierChange(dossiers_.id(touched.handle), state, ids_));
     }
     if (BitsOf(state) == touched.before) continue;
     if (state.is_open()) {
@@ -830,6 +834,7 @@ Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, bool force_che
     batch.Put(Column::kMeta, std::string(projections::kMetaPositionPrefix) + source_id, position);
   }
   commit->positions = std::move(positions);
+  commit->changed_dossiers = std::move(changed_dossiers);
   commit->logged_events = log_sequence_;
   commit->raised_alerts = alert_sequence_;
   pending.Clear();

@@ -197,9 +197,10 @@ struct Commit {
   CommittedAlerts alerts;
   // The KPI cells this commit changed, with their new absolute values.
   std::vector<std::pair<projections::KpiKey, core::KpiCounters>> changed_kpi;
-  // The dossiers this commit changed, with their state after it; filled only
-  // when EngineOptions::collect_changed_dossiers.
-  std::vector<DossierChange> changed_dossiers;
+  // The dossiers this commit changed, with their state after it; set only
+  // when EngineOptions::collect_changed_dossiers. Shared, so a sink keeps
+  // them past the commit without copying (never changed once sealed).
+  std::shared_ptr<const std::vector<DossierChange>> changed_dossiers;
   // The engine's counts after this commit: events logged (the log sequence
   // of its last event) and alerts raised (the sequence of its last alert).
   // A sink that records them knows which commit it reflects.

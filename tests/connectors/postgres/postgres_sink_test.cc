@@ -96,7 +96,7 @@ runtime::Commit CommitWith(int64_t received, core::DossierStatus status, uint64_
     dossier.classification = core::Classification::kLate;
     dossier.finished_at = core::Instant{1560139200000};
   }
-  commit.changed_dossiers.push_back(dossier);
+  commit.changed_dossiers = std::make_shared<std::vector<runtime::DossierChange>>(1, dossier);
   commit.alerts.Add(
       dossier.dossier_id, core::AlertKind::kOverdue, dossier.due_at,
       R"({"alert_id":"HS-1|overdue|20190608T1100","kind":"overdue",)"
