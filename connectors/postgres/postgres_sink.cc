@@ -34,8 +34,12 @@ std::string StatusName(const runtime::DossierChange& d) {
   return std::string(core::FinishKindName(d.finish));  // resolved, withdrawn, rejected
 }
 
-// The temp tables each connection stages rows in; emptied at every commit.
+// Per connection: a bound on any statement (a server that hangs instead
+// of failing must not hold the sink, nor serve's shutdown, forever; a year's
+// catch-up takes seconds), and the temp tables rows are staged in, emptied
+// at every commit.
 constexpr char kStagingTables[] =
+    "SET statement_timeout = '300s';\n"
     "CREATE TEMP TABLE kpi_in (LIKE hoso.kpi_cells INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;\n"
     "CREATE TEMP TABLE dossiers_in (LIKE hoso.dossiers INCLUDING DEFAULTS) "
     "ON COMMIT DELETE ROWS;\n"
