@@ -146,11 +146,12 @@ core::Result<SegmentReader> SegmentReader::Open(std::string_view value) {
   if (r.failed() || size > block.size() * 255 + 16 || size > (uint64_t{1} << 31)) {
     return Corrupt("log segment header");
   }
-  reader.decompressed_ = std::make_shared<std::string>(size, '\0');
-  const int read = LZ4_decompress_safe(block.data(), reader.decompressed_->data(),
+  // Not zeroed first: LZ4 writes every byte it reports (a segment is a few MB).
+  reader.decompressed_ = std::make_shared_for_overwrite<char[]>(size);
+  const int read = LZ4_decompress_safe(block.data(), reader.decompressed_.get(),
                                        static_cast<int>(block.size()), static_cast<int>(size));
   if (read != static_cast<int>(size)) return Corrupt("log segment (its entries do not decompress)");
-  reader.rest_ = *reader.decompressed_;
+  reader.rest_ = std::string_view(reader.decompressed_.get(), size);
   return reader;
 }
 

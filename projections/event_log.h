@@ -101,7 +101,8 @@ class SegmentReader {
 
  private:
   std::string_view rest_;
-  std::shared_ptr<std::string> decompressed_;
+  // The decompressed entries (a compressed segment); shared by copies.
+  std::shared_ptr<char[]> decompressed_;
   uint64_t serial_ = 0;
   uint64_t first_sequence_ = 0;
   uint64_t count_ = 0;

@@ -1,5 +1,6 @@
 #include "projections/kpi_query.h"
 
+#include <cstdint>
 #include <set>
 #include <tuple>
 
@@ -71,9 +72,13 @@ Result<Period> ParsePeriod(std::string_view text) {
 std::vector<core::KpiCell> CellsInPeriod(const std::map<KpiKey, core::KpiCounters>& cells,
                                          const Period& period) {
   std::map<std::tuple<std::string, std::string, int>, core::KpiCounters> summed;
-  for (const auto& [key, counters] : cells) {
-    if (key.month_key < period.first_month || key.month_key > period.last_month) continue;
-    summed[{key.agency_id, key.procedure_id, key.month_key}] += counters;
+  // Keys order by month first: only the period's months are visited.
+  KpiKey first;
+  first.month_key = period.first_month;
+  first.partition = INT32_MIN;
+  for (auto it = cells.lower_bound(first);
+       it != cells.end() && it->first.month_key <= period.last_month; ++it) {
+    summed[{it->first.agency_id, it->first.procedure_id, it->first.month_key}] += it->second;
   }
   std::vector<core::KpiCell> out;
   out.reserve(summed.size());

@@ -205,6 +205,12 @@ void KafkaEventSource::OnRevoke(rd_kafka_topic_partition_list_t* partitions) {
     }
     applied_offsets_.erase(p);
     next_offsets_.erase(p);
+    if (paused_.erase(p) > 0) {
+      // The next owner, or this instance after a new assignment, starts unpaused.
+      PartitionListPtr one(rd_kafka_topic_partition_list_new(1));
+      rd_kafka_topic_partition_list_add(one.get(), options_.topic.c_str(), p);
+      rd_kafka_resume_partitions(consumer_.get(), one.get());
+    }
     held_count_ -= held_[p].size();
     held_.erase(p);
     seen_time_ms_.erase(p);
@@ -329,6 +335,7 @@ bool KafkaEventSource::CaughtUp(int32_t partition) {
 core::Status KafkaEventSource::NextMergedBatch(size_t max_records, runtime::SourceBatch* batch) {
   int timeout_ms = options_.poll_timeout_ms;
   size_t polled = 0;
+  const size_t share = HeldPerPartitionLimit();
   while (polled < max_records && held_count_ < options_.max_held_records && callback_status_.ok()) {
     rd_kafka_message_t* raw = rd_kafka_consumer_poll(consumer_.get(), timeout_ms);
     if (raw == nullptr) break;
@@ -340,6 +347,10 @@ core::Status KafkaEventSource::NextMergedBatch(size_t max_records, runtime::Sour
     const int64_t time_ms = CheapOccurredAtMs(
         std::string_view(static_cast<const char*>(message->payload), message->len));
     const int32_t p = message->partition;
+    auto expected = received_next_.find(p);
+    if (expected != received_next_.end() && message->offset < expected->second) {
+      continue;  // delivered again (e.g. refetched around a resume): already held
+    }
     // What the partition has shown: a time counts once the partition's next
     // record confirms it (the later of the pairwise minimums), so one record
     // dated far ahead of its neighbours does not make the merge believe the
@@ -353,8 +364,12 @@ core::Status KafkaEventSource::NextMergedBatch(size_t max_records, runtime::Sour
     }
     received_next_[p] = message->offset + 1;
     last_received_[p] = std::chrono::steady_clock::now();
-    held_[p].records.push_back(Held{std::move(message), time_ms});
+    HeldQueue& queue = held_[p];
+    queue.records.push_back(Held{std::move(message), time_ms});
     ++held_count_;
+    // Paused as soon as it holds its share: the rest of its prefetched
+    // records never reach this loop, whatever the poll brings next.
+    if (queue.size() >= share && paused_.insert(p).second) Pause(p);
   }
   if (!callback_status_.ok()) return callback_status_;
   // Watermark: nothing older can still arrive from a partition that is behind.
@@ -386,6 +401,16 @@ core::Status KafkaEventSource::NextMergedBatch(size_t max_records, runtime::Sour
     auto seen = seen_time_ms_.find(partition);
     watermark = std::min(watermark, seen == seen_time_ms_.end() ? INT64_MIN : seen->second);
   }
+  // At the memory bound the oldest records go out regardless of the
+  // watermark, a whole batch of them (out of order, as documented); pausing
+  // keeps the merge away from it in normal operation.
+  const bool over_cap = held_count_ >= options_.max_held_records;
+  if (over_cap && released_over_cap_++ % 100 == 0) {
+    Log().warn(
+        "event-time merge of {}: {} records held, the bound merge_max_held_records; releasing "
+        "the oldest out of watermark order ({} batches so far)",
+        options_.topic, held_count_, released_over_cap_);
+  }
   // k-way merge through a min-heap of partitions keyed by HeldQueue::key_ms:
   // O(log P) per record instead of a scan of every partition (128 in the
   // benchmark). A partition's records go out in offset order.
@@ -401,7 +426,7 @@ core::Status KafkaEventSource::NextMergedBatch(size_t max_records, runtime::Sour
     std::pop_heap(heads.begin(), heads.end(), later);
     HeldQueue* best = heads.back().second;
     heads.pop_back();
-    if (best->key_ms() > watermark && held_count_ < options_.max_held_records) break;
+    if (best->key_ms() > watermark && !over_cap) break;
     // A time handed over in its turn (not judged out of place) is where the
     // partition has got to.
     const int64_t front_ms = best->records.front().time_ms;
@@ -416,7 +441,40 @@ core::Status KafkaEventSource::NextMergedBatch(size_t max_records, runtime::Sour
       std::push_heap(heads.begin(), heads.end(), later);
     }
   }
+  ResumeDrainedPartitions();
   return core::Status::Ok();
+}
+
+size_t KafkaEventSource::HeldPerPartitionLimit() const {
+  const size_t partitions = std::max<size_t>(1, next_offsets_.size());
+  return std::max<size_t>(16, options_.max_held_records / (2 * partitions));
+}
+
+void KafkaEventSource::Pause(int32_t partition) {
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(list.get(), options_.topic.c_str(), partition);
+  // librdkafka drops what it has prefetched for the partition and fetches
+  // again from the next offset on resume; the consumer's queue then yields
+  // the partitions the watermark waits for.
+  rd_kafka_resp_err_t err = rd_kafka_pause_partitions(consumer_.get(), list.get());
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) Log().warn("pause: {}", rd_kafka_err2str(err));
+}
+
+void KafkaEventSource::ResumeDrainedPartitions() {
+  const size_t limit = HeldPerPartitionLimit();
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(4));
+  for (auto it = paused_.begin(); it != paused_.end();) {
+    auto queue = held_.find(*it);
+    if (queue == held_.end() || queue->second.size() < limit / 2) {
+      rd_kafka_topic_partition_list_add(list.get(), options_.topic.c_str(), *it);
+      it = paused_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (list->cnt == 0) return;
+  rd_kafka_resp_err_t err = rd_kafka_resume_partitions(consumer_.get(), list.get());
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) Log().warn("resume: {}", rd_kafka_err2str(err));
 }
 
 core::Status KafkaEventSource::NextBatch(size_t max_records, runtime::SourceBatch* batch) {

@@ -27,6 +27,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -65,8 +66,12 @@ struct KafkaSourceOptions {
   // SetInputComplete() releases the tail (finite inputs: demo, benchmark).
   // Default: 500.
   int idle_partition_ms = 500;
-  // Most records held back by the merge; beyond it the oldest is released
-  // out of order (backpressure on memory). Default: 200000.
+  // Most records held back by the merge. A partition holding more than its
+  // share (max_held_records / (2 × assigned partitions), at least 16) is
+  // paused until half of it has gone out, so that a backlog spread over many
+  // partitions is read evenly instead of one prefetched partition after
+  // another. Beyond the bound the oldest records are released out of order,
+  // a batch at a time (backpressure on memory). Default: 200000.
   size_t max_held_records = 200000;
 };
 
@@ -135,6 +140,9 @@ class KafkaEventSource final : public runtime::EventSource {
   void OnRevoke(rd_kafka_topic_partition_list_t* partitions);
   core::Status NextMergedBatch(size_t max_records, runtime::SourceBatch* batch);
   bool CaughtUp(int32_t partition);
+  size_t HeldPerPartitionLimit() const;
+  void Pause(int32_t partition);
+  void ResumeDrainedPartitions();
   core::Status FinishBatch(runtime::SourceBatch* batch);
   void Emit(MessagePtr message, runtime::SourceBatch* batch);
 
@@ -164,6 +172,8 @@ class KafkaEventSource final : public runtime::EventSource {
   std::map<int32_t, int64_t> received_next_;  // merge: last received offset + 1
   std::map<int32_t, std::chrono::steady_clock::time_point> last_received_;  // merge
   size_t held_count_ = 0;
+  std::set<int32_t> paused_;       // merge: paused because they hold their share
+  int64_t released_over_cap_ = 0;  // merge: batches released at the bound
   bool input_complete_ = false;
   std::map<int32_t, int64_t> final_high_;  // merge: high watermarks after SetInputComplete
 

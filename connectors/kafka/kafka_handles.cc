@@ -17,8 +17,31 @@ spdlog::logger& Log() {
   return *logger;
 }
 
+namespace {
+
+// librdkafka's own log lines (broker down, connection refused, ...) go to
+// the "kafka" logger instead of straight to stderr, so they take the
+// process's log format (one JSON object per line with log.format json) and
+// level. Called from librdkafka's threads; spdlog's loggers are thread-safe.
+void LogToSpdlog(const rd_kafka_t* rk, int syslog_level, const char* facility, const char* text) {
+  spdlog::level::level_enum level = spdlog::level::debug;
+  if (syslog_level <= 2) {
+    level = spdlog::level::critical;
+  } else if (syslog_level == 3) {
+    level = spdlog::level::err;
+  } else if (syslog_level == 4) {
+    level = spdlog::level::warn;
+  } else if (syslog_level <= 6) {
+    level = spdlog::level::info;
+  }
+  Log().log(level, "{} {}: {}", rk != nullptr ? rd_kafka_name(rk) : "librdkafka", facility, text);
+}
+
+}  // namespace
+
 core::Result<ConfPtr> MakeConf(const Properties& properties) {
   ConfPtr conf(rd_kafka_conf_new());
+  rd_kafka_conf_set_log_cb(conf.get(), LogToSpdlog);
   char error[512];
   for (const auto& [name, value] : properties) {
     if (rd_kafka_conf_set(conf.get(), name.c_str(), value.c_str(), error, sizeof(error)) !=

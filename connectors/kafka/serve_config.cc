@@ -130,6 +130,23 @@ core::Result<ServeConfig> ParseServeConfig(const std::string& json_text,
           config.postgres_dsn = item.get<std::string>();
         }
       }
+    } else if (key == "log") {
+      if (!value.is_object()) return Bad("'log' must be an object");
+      for (const auto& [name, item] : value.items()) {
+        if (name == "format") {
+          if (item != "text" && item != "json") {
+            return Bad("'log.format' must be \"text\" or \"json\"");
+          }
+          config.log.format = item.get<std::string>();
+        } else if (name == "level") {
+          if (item != "error" && item != "warn" && item != "info" && item != "debug") {
+            return Bad("'log.level' must be \"error\", \"warn\", \"info\" or \"debug\"");
+          }
+          config.log.level = item.get<std::string>();
+        } else {
+          return Bad("unknown key 'log." + name + "' (format, level)");
+        }
+      }
     } else if (key == "publish_kpi") {
       if (!value.is_boolean()) return Bad("'publish_kpi' must be true or false");
       config.publish_kpi = value.get<bool>();
@@ -168,6 +185,10 @@ core::Result<ServeConfig> ParseServeConfig(const std::string& json_text,
       auto v = IntIn(value, key, 0, 3600000);
       if (!v.ok()) return v.status();
       config.idle_partition_ms = *v;
+    } else if (key == "merge_max_held_records") {
+      auto v = IntIn(value, key, 1000, 100000000);
+      if (!v.ok()) return v.status();
+      config.merge_max_held_records = *v;
     } else if (key == "dead_letter_max_bytes") {
       auto v = IntIn(value, key, 65537, 100000000);
       if (!v.ok()) return v.status();

@@ -75,6 +75,10 @@ struct ServeConfig {
   // long, in ms, stops holding the merge back (docs/kafka.md "Event-time
   // order across partitions"); valid 0..3600000. Default: 500.
   int idle_partition_ms = 500;
+  // Event-time merge only: most records held back waiting for the
+  // watermark (memory bound; partitions holding more than their share are
+  // paused, docs/kafka.md); valid 1000..100000000. Default: 200000.
+  int merge_max_held_records = 200000;
   // Stop with a clear message, before RocksDB runs out of room, when the
   // database's filesystem has less than this many MiB free (0: off).
   // Default: 256.
@@ -104,6 +108,15 @@ struct ServeConfig {
     // records. Default: 10,000.
     int64_t ready_max_lag = 10000;
   } http;
+  // Logging (docs/operations.md "Logs"); every line goes to stderr (the
+  // journal under systemd).
+  struct Log {
+    // "text" or "json" (one JSON object per line). Default: "text".
+    std::string format = "text";
+    // The most verbose level logged: "error", "warn", "info" or "debug";
+    // `hoso -v` makes it at least "info". Default: "warn".
+    std::string level = "warn";
+  } log;
 };
 
 // Parses and validates the JSON text. InvalidArgument with the offending key.

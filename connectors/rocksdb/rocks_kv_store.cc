@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 
 #include "projections/meta.h"
 
@@ -19,6 +21,10 @@ namespace {
 
 using core::Status;
 using projections::Column;
+
+// Table files a read-only (query) open keeps open at once. RocksDB loads up
+// to a quarter of its table cache (this minus 10) at open: one table here.
+constexpr int kQueryMaxOpenFiles = 16;
 
 Status FromRocks(const rocksdb::Status& s, const std::string& context) {
   if (s.ok()) return Status::Ok();
@@ -261,6 +267,12 @@ core::Result<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(const std::string
     s = rocksdb::DB::OpenAsSecondary(db_options, path, options.secondary_path, descriptors,
                                      &handles, &raw);
   } else if (options.read_only) {
+    // A query reads a few keys of a few tables: open tables as they are
+    // read, on this thread, instead of every table of the database on 16
+    // threads up front (RocksDB's defaults, two thirds of the time of a
+    // `hoso history` process on the 1M-event database).
+    db_options.max_open_files = kQueryMaxOpenFiles;
+    db_options.max_file_opening_threads = 1;
     s = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &raw);
   } else {
     s = rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);
@@ -285,6 +297,19 @@ Status RocksKvStore::CatchUp() {
     return Status::InvalidArgument("CatchUp needs a secondary instance");
   }
   return FromRocks(db_->TryCatchUpWithPrimary(), "catching up with " + path_);
+}
+
+Status RocksKvStore::CreateCheckpoint(const std::string& dir) {
+  if (options_.read_only) {
+    return Status::InvalidArgument("a checkpoint of " + path_ + " needs its writer");
+  }
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &raw);
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // No flush (log_size_for_flush = max): the engine keeps committing while
+  // the files are linked and the write-ahead log copied.
+  if (s.ok()) s = checkpoint->CreateCheckpoint(dir, std::numeric_limits<uint64_t>::max());
+  return FromRocks(s, "checkpoint of " + path_ + " into " + dir);
 }
 
 uint64_t RocksKvStore::SizeBytes() const {

@@ -77,6 +77,16 @@ class RocksKvStore final : public projections::KvStore {
   // records, and each engine commit is one record). Not concurrent with
   // reads of the same store. InvalidArgument on any other open.
   core::Status CatchUp();
+  // The writer's backup (docs/operations.md "Backup"): writes a RocksDB
+  // checkpoint of the database as it stands after the last complete write
+  // batch into `dir`, which must not exist (RocksDB builds "<dir>.tmp" and
+  // renames it). Table files are hard links when `dir` is on the same
+  // filesystem, copies otherwise; memtables are not flushed (the writer is
+  // not held up), so the live write-ahead log, bounded by
+  // max_total_wal_size, is copied. Safe while other threads write. Only a
+  // writable open may take one (see connectors/rocksdb/checkpoint.h);
+  // InvalidArgument on a read-only one, IOError when RocksDB fails.
+  core::Status CreateCheckpoint(const std::string& dir);
   // Bytes of the database's live SST files plus its write-ahead log.
   uint64_t SizeBytes() const;
   const std::string& path() const { return path_; }

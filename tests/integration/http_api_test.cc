@@ -4,20 +4,18 @@
 // metrics text, and a writer committing batches while requests are served.
 #include <httplib.h>
 
-#include <atomic>
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "gtest/gtest.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/cli_runner.h"
+#include "tests/testing/live_reads.h"
 
 namespace hoso {
 namespace {
@@ -330,6 +328,19 @@ TEST_F(HttpApiTest, MetricsAreValidExpositionTextAndCountRequests) {
     EXPECT_TRUE(typed.count(name)) << name;
   }
   EXPECT_EQ(typed["hoso_http_request_duration_seconds"], "histogram");
+  // Issue 15: the build as `hoso --version` names it.
+  const std::string metrics = Get(*server_, "/metrics");
+  const size_t info = metrics.find("\nhoso_build_info{version=\"");
+  ASSERT_NE(info, std::string::npos) << metrics;
+  const std::string info_line = metrics.substr(info + 1, metrics.find('\n', info + 1) - info - 1);
+  for (const char* label : {"commit=\"", "librdkafka=\"", "rocksdb=\"", "simdjson=\""}) {
+    EXPECT_NE(info_line.find(label), std::string::npos) << label << " in " << info_line;
+  }
+  EXPECT_TRUE(info_line.ends_with("} 1")) << info_line;
+  auto version = testing::RunHoso({"--version"});
+  EXPECT_NE(version.out.find(info_line.substr(info_line.find("commit=\"") + 8, 7)),
+            std::string::npos)
+      << version.out << info_line;
 }
 
 TEST_F(HttpApiTest, OpenDossiersAgreeWithTheKpiReportAndRefuseThePast) {
@@ -409,76 +420,47 @@ TEST(HttpApiSecurityTest, ATokenIsRequiredOffLoopbackAndCheckedOnEveryDataReques
 // While `hoso ingest` commits batches of exactly 500 new dossiers into the
 // database being served, every answer reflects a batch boundary: the KPI
 // total of received dossiers is a multiple of 500 and equals the open
-// dossiers counted from the other projection.
+// dossiers counted from the other projection. (The same with `hoso serve` as
+// the writer: KafkaPipelineTest.ServeHttpAnswersNeverShowAHalfAppliedBatch.)
 TEST(HttpApiLiveTest, AnswersNeverShowAHalfAppliedBatch) {
   TempDir dir;
   const std::string db = dir.File("db");
-  auto write_events = [&](const std::string& path, int first, int count) {
-    std::ofstream out(path);
-    for (int i = first; i < first + count; ++i) {
-      const int minute = i / 500;  // one instant per batch keeps the clock moving
-      char at[64];
-      std::snprintf(at, sizeof at, "2019-06-%02dT%02d:%02d:00+07:00", 3 + minute / 480,
-                    8 + (minute % 480) / 60, minute % 60);
-      out << R"({"event_id":"live-)" << i << R"(","dossier_id":"LIVE-)" << i
-          << R"(","type":"received","occurred_at":")" << at
-          << R"(","agency_id":"phuong-bach-khoa","procedure_id":"ward-chung-thuc-ban-sao","channel":"direct"})"
-          << "\n";
-    }
-  };
-  write_events(dir.File("first.jsonl"), 0, 500);
+  testing::WriteReceivedOnlyEvents(dir.File("first.jsonl"), 0, 500);
   ASSERT_EQ(RunHoso({"ingest", "--events", dir.File("first.jsonl"), "--db", db, "--batch", "500"})
                 .exit_code,
             0);
   constexpr int kRest = 120000;
-  write_events(dir.File("rest.jsonl"), 500, kRest);
+  testing::WriteReceivedOnlyEvents(dir.File("rest.jsonl"), 500, kRest);
   HttpServer server(dir, db, {"--refresh-ms", "0"});
   ASSERT_TRUE(server.ready()) << ReadFile(dir.File("http.log"));
-
-  std::atomic<bool> done{false};
-  std::atomic<int> observations{0};
-  std::atomic<int> intermediate{0};
-  std::atomic<int> torn{0};
-  std::string first_torn;
-  std::mutex torn_mutex;
-  auto reader = [&] {
-    auto client = server.Client();
-    while (!done.load()) {
-      auto response = client.Get("/v1/kpi?period=2019-06&as_of=2019-12-31");
-      if (!response || response->status != 200) continue;
-      auto json = nlohmann::json::parse(response->body);
-      const int received = json["total"]["received"].get<int>();
-      const int open = json["total"]["open"].get<int>();
-      ++observations;
-      if (received > 500 && received < 500 + kRest) ++intermediate;
-      if (received % 500 != 0 || open != received) {
-        ++torn;
-        std::lock_guard lock(torn_mutex);
-        if (first_torn.empty()) {
-          first_torn = "received " + std::to_string(received) + ", open " + std::to_string(open);
-        }
-      }
-    }
-  };
-  std::thread a(reader);
-  std::thread b(reader);
+  const std::string kReport = "/v1/kpi?period=2019-06&as_of=2019-12-31";
+  testing::LiveReaders readers(
+      2,
+      [&]() -> std::optional<std::string> {
+        // A client per call: one httplib client is not shared across threads.
+        auto response = server.Client().Get(kReport.c_str());
+        if (!response || response->status != 200) return std::nullopt;
+        return response->body;
+      },
+      [](const std::string& body, int* received) {
+        return testing::ReceivedEqualsOpen(body, 500, received);
+      },
+      500, 500 + kRest);
   auto ingest = RunHoso({"ingest", "--events", dir.File("rest.jsonl"), "--db", db, "--batch", "500",
                          "--no-progress"});
   // A last look after the writer is done: everything is there.
   WaitFor(
       [&] {
-        auto json = nlohmann::json::parse(Get(server, "/v1/kpi?period=2019-06&as_of=2019-12-31"));
+        auto json = nlohmann::json::parse(Get(server, kReport));
         return json["total"]["received"] == 500 + kRest;
       },
       std::chrono::seconds(30));
-  done = true;
-  a.join();
-  b.join();
+  const testing::LiveReaders::Tally tally = readers.Stop();
   ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
-  EXPECT_EQ(torn.load(), 0) << "first torn answer: " << first_torn;
-  EXPECT_GT(observations.load(), 10);
-  EXPECT_GT(intermediate.load(), 0) << "no answer was taken while the writer was mid-way";
-  auto final_json = nlohmann::json::parse(Get(server, "/v1/kpi?period=2019-06&as_of=2019-12-31"));
+  EXPECT_EQ(tally.torn, 0) << "first torn answer: " << tally.first_torn;
+  EXPECT_GT(tally.observations, 10);
+  EXPECT_GT(tally.intermediate, 0) << "no answer was taken while the writer was mid-way";
+  auto final_json = nlohmann::json::parse(Get(server, kReport));
   EXPECT_EQ(final_json["total"]["received"], 500 + kRest);
 }
 

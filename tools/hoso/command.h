@@ -26,6 +26,7 @@ void RegisterAlerts(CLI::App& app, int* exit_code);
 void RegisterHttp(CLI::App& app, int* exit_code);
 void RegisterBenchAlerts(CLI::App& app, int* exit_code);  // `bench alerts`, after RegisterBench
 void RegisterPostgres(CLI::App& app, int* exit_code);     // postgres init
+void RegisterBackup(CLI::App& app, int* exit_code);       // backup, restore
 
 }  // namespace hoso::tools
 

@@ -30,10 +30,13 @@
 #include "engine/runtime/engine.h"
 #include "engine/runtime/pipeline.h"
 #include "projections/kpi_query.h"
+#include "tools/hoso/backup_request.h"
 #include "tools/hoso/command.h"
 #include "tools/hoso/context.h"
 #include "tools/hoso/http_api.h"
 #include "tools/hoso/kpi_output.h"
+#include "tools/hoso/logging.h"
+#include "tools/hoso/self_command.h"
 #include "tools/hoso/serve_status.h"
 #include "tools/hoso/store_access.h"
 #include "tools/loadgen/loadgen.h"
@@ -300,8 +303,19 @@ int RunServe(const ServeArgs& args) {
     std::fprintf(stderr, "hoso serve: %s\n", config.status().ToString().c_str());
     return kExitBadInput;
   }
+  // From here on every message is a log line in the configured format
+  // (docs/operations.md "Logs"); -v makes the level at least info.
+  LogOptions log_options;
+  log_options.format = *ParseLogFormat(config->log.format);  // validated with the config
+  log_options.level = std::min(spdlog::get_level(), *ParseLogLevel(config->log.level));
+  log_options.journal = JournalIsStderr();
+  ConfigureLogging(log_options);
+  auto fail = [](const core::Status& status) {
+    spdlog::error("serve: {}", status.ToString());
+    return ExitCodeFor(status);
+  };
   auto reference = LoadReference(args.reference);
-  if (!reference.ok()) return ReportError("serve", reference.status());
+  if (!reference.ok()) return fail(reference.status());
   // PostgreSQL (docs/bi.md): a bad DSN or a missing schema stops serve here;
   // a server that does not answer only delays the BI tables.
   std::unique_ptr<connectors::postgres::PostgresSink> postgres;
@@ -311,13 +325,13 @@ int RunServe(const ServeArgs& args) {
     pg_options.source_id = fs::absolute(config->db_path).lexically_normal().string();
     auto sink = connectors::postgres::PostgresSink::Create(pg_options, &(*reference)->catalog,
                                                            &(*reference)->agencies);
-    if (!sink.ok()) return ReportError("serve", sink.status());
+    if (!sink.ok()) return fail(sink.status());
     postgres = std::move(*sink);
   }
   connectors::RocksOptions rocks_options;
   rocks_options.min_free_bytes = static_cast<uint64_t>(config->min_free_disk_mb) << 20;
   auto store = OpenForWrite(config->db_path, rocks_options);
-  if (!store.ok()) return ReportError("serve", store.status());
+  if (!store.ok()) return fail(store.status());
 
   // The HTTP API (docs/http.md) starts before recovery, so /readyz can say
   // that the engine is recovering; it reads the database as a secondary.
@@ -330,7 +344,7 @@ int RunServe(const ServeArgs& args) {
     http_options.refresh_ms = config->http.refresh_ms;
     if (!config->http.token_file.empty()) {
       auto token = ReadTokenFile(config->http.token_file);
-      if (!token.ok()) return ReportError("serve", token.status());
+      if (!token.ok()) return fail(token.status());
       http_options.token = std::move(*token);
     }
     http_options.extra_metrics = [&status, &postgres] {
@@ -345,10 +359,10 @@ int RunServe(const ServeArgs& args) {
       spdlog::info("serve: HTTP API on port {}", http->port());
       if (!config->http.port_file.empty()) {
         core::Status written = WritePortFile(config->http.port_file, http->port());
-        if (!written.ok()) return ReportError("serve", written);
+        if (!written.ok()) return fail(written);
       }
     } else if (config->http.listen_configured || !args.http_listen.empty()) {
-      return ReportError("serve", started.status());
+      return fail(started.status());
     } else {
       // The default address is a convenience, not a requirement.
       spdlog::warn("serve: no HTTP API on the default {} ({}); set http.listen", listen,
@@ -367,10 +381,10 @@ int RunServe(const ServeArgs& args) {
       config->future_skew_minutes < 0 ? -1 : int64_t{config->future_skew_minutes} * 60 * 1000;
   engine_options.collect_changed_dossiers = postgres != nullptr;
   auto engine = runtime::Engine::Open(store->get(), (*reference)->machine.get(), engine_options);
-  if (!engine.ok()) return ReportError("serve", engine.status());
+  if (!engine.ok()) return fail(engine.status());
   if (postgres) {
     core::Status caught_up = postgres->CatchUp(**engine, **store);
-    if (!caught_up.ok()) return ReportError("serve", caught_up);
+    if (!caught_up.ok()) return fail(caught_up);
   }
 
   kafka::SinkOptions sink_options;
@@ -390,7 +404,7 @@ int RunServe(const ServeArgs& args) {
   sink_options.dead_letter_max_bytes = static_cast<size_t>(config->dead_letter_max_bytes);
   sink_options.stop = &g_stop;
   auto sinks = kafka::EngineSinks::Create(sink_options);
-  if (!sinks.ok()) return ReportError("serve", sinks.status());
+  if (!sinks.ok()) return fail(sinks.status());
 
   kafka::KafkaSourceOptions source_options;
   source_options.properties = config->kafka;
@@ -401,11 +415,12 @@ int RunServe(const ServeArgs& args) {
                                        : config->poll_timeout_ms;
   source_options.event_time_order = config->event_time_order;
   source_options.idle_partition_ms = config->idle_partition_ms;
+  source_options.max_held_records = static_cast<size_t>(config->merge_max_held_records);
   auto source = kafka::KafkaEventSource::Create(source_options);
-  if (!source.ok()) return ReportError("serve", source.status());
+  if (!source.ok()) return fail(source.status());
   runtime::PositionLookup lookup = [&](std::string_view id) { return (*engine)->LoadPosition(id); };
   core::Status s = (*source)->Start(lookup);
-  if (!s.ok()) return ReportError("serve", s);
+  if (!s.ok()) return fail(s);
   spdlog::info("serve: consuming {} into {}", config->events_topic, config->db_path);
 
   // Alerts stored by a previous run but never acknowledged by the broker
@@ -413,19 +428,21 @@ int RunServe(const ServeArgs& args) {
   kafka::AlertOutbox outbox(store->get());
   uint64_t next_alert = 0;
   auto unpublished = outbox.Unpublished(&next_alert);
-  if (!unpublished.ok()) return ReportError("serve", unpublished.status());
+  if (!unpublished.ok()) return fail(unpublished.status());
   if (!unpublished->empty()) {
     for (const auto& [dossier_id, json] : *unpublished) {
       s = (*sinks)->WriteAlertJson(dossier_id, json);
-      if (!s.ok()) return ReportError("serve", s);
+      if (!s.ok()) return fail(s);
     }
     s = (*sinks)->Flush();
     if (s.ok()) s = outbox.MarkPublished(next_alert);
-    if (!s.ok()) return ReportError("serve", s);
+    if (!s.ok()) return fail(s);
     spdlog::warn("serve: published {} alerts stored by a previous run but not acknowledged",
                  unpublished->size());
   }
   spdlog::info("serve: alert outbox checked ({} re-published)", unpublished->size());
+  // `hoso backup` of this database asks serve for the checkpoint.
+  BackupResponder backup(config->db_path, store->get());
   (*sinks)->set_outbox(&outbox);
   (*sinks)->set_publish_kpi(config->publish_kpi);
 
@@ -445,6 +462,7 @@ int RunServe(const ServeArgs& args) {
     loop.now = [offset_ms] { return core::Instant{WallNow().epoch_ms + offset_ms}; };
   }
   loop.progress = [&](const runtime::PipelineStats& progress) {
+    backup.Poll();
     if (http) {
       status.Update(progress, (*source)->LagByPartition(), (*engine)->pending_timers(),
                     (*sinks)->alerts_acknowledged());
@@ -461,13 +479,12 @@ int RunServe(const ServeArgs& args) {
   }
   if (http) http->Stop();
   source->reset();  // closes the consumer: leaves the group, commits on revoke
-  if (!s.ok()) return ReportError("serve", s);
-  std::fprintf(stderr,
-               "hoso serve: stopped after %lld records (applied %lld, duplicates %lld, rejected "
-               "%lld, alerts %lld)\n",
-               static_cast<long long>(stats.records), static_cast<long long>(stats.totals.applied),
-               static_cast<long long>(stats.totals.duplicates),
-               static_cast<long long>(stats.totals.rejected), static_cast<long long>(stats.alerts));
+  if (!s.ok()) return fail(s);
+  // Warning level: a daemon's stop is worth a line even when quiet.
+  spdlog::warn(
+      "serve: stopped after {} records (applied {}, duplicates {}, rejected {}, alerts {})",
+      stats.records, stats.totals.applied, stats.totals.duplicates, stats.totals.rejected,
+      stats.alerts);
   return kExitOk;
 }
 
@@ -574,6 +591,7 @@ int RunDemo(const DemoArgs& args) {
   std::atomic<bool> producer_done{false};
   core::Status producer_status;
   loadgen::Stats gen_stats;
+  std::string first_dossier_id;  // for the follow-up `history`; read after the join
   std::thread producer_thread([&] {
     auto producer = kafka::KafkaProducer::Create({{"bootstrap.servers", bootstrap}});
     if (!producer.ok()) {
@@ -583,7 +601,9 @@ int RunDemo(const DemoArgs& args) {
     }
     LineStreambuf buffer([&](std::string_view line) {
       if (g_stop.load()) return false;
-      core::Status p = (*producer)->Produce(kafka::kEventsTopic, CheapDossierId(line), line);
+      const std::string_view dossier_id = CheapDossierId(line);
+      if (first_dossier_id.empty()) first_dossier_id = dossier_id;
+      core::Status p = (*producer)->Produce(kafka::kEventsTopic, dossier_id, line);
       if (!p.ok()) {
         producer_status = p;
         return false;
@@ -678,13 +698,23 @@ int RunDemo(const DemoArgs& args) {
     }
     std::printf("\n");
   }
+  // Commands to type next, as written: this binary by the name a shell
+  // finds it under (or its full path), and paths quoted for the shell.
+  const std::string hoso = SelfCommand();
+  const std::string db = ShellQuote(db_path);
   std::printf(
       "\nThe broker is gone (it kept data in memory only); the database stays in %s.\n"
-      "Query it:\n"
-      "  hoso kpi --db %s --period 2019 --by agency\n"
-      "  hoso kpi --db %s --period 2019-06 --by procedure --format json\n"
-      "  hoso history <dossier_id> --db %s\n",
-      dir.string().c_str(), db_path.c_str(), db_path.c_str(), db_path.c_str());
+      "Query it:\n",
+      dir.string().c_str());
+  std::printf("  %s kpi --db %s --period 2019 --by agency\n", hoso.c_str(), db.c_str());
+  std::printf("  %s kpi --db %s --period 2019-06 --by procedure --format json\n", hoso.c_str(),
+              db.c_str());
+  if (!first_dossier_id.empty()) {
+    std::printf("  %s history %s --db %s\n", hoso.c_str(), ShellQuote(first_dossier_id).c_str(),
+                db.c_str());
+  }
+  std::printf("  %s alerts --db %s --open --format table\n", hoso.c_str(), db.c_str());
+  std::printf("  %s http --db %s\n", hoso.c_str(), db.c_str());
   return kExitOk;
 }
 

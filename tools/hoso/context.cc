@@ -50,6 +50,10 @@ core::Result<std::unique_ptr<Reference>> LoadReference(const ReferenceOptions& o
 
 int ReportError(const char* command, const core::Status& status) {
   std::fprintf(stderr, "hoso %s: %s\n", command, status.ToString().c_str());
+  return ExitCodeFor(status);
+}
+
+int ExitCodeFor(const core::Status& status) {
   const bool bad_input = status.code() == core::StatusCode::kInvalidArgument ||
                          status.code() == core::StatusCode::kOutOfRange ||
                          status.code() == core::StatusCode::kVersionMismatch ||

@@ -34,8 +34,10 @@ struct Reference {
 };
 core::Result<std::unique_ptr<Reference>> LoadReference(const ReferenceOptions& options);
 
-// Prints "hoso <command>: <message>" to stderr and returns the exit code for
-// the status (bad input 2, anything else 1).
+// The exit code for a failed status: bad input 2 (invalid argument, out of
+// range, version mismatch, not found), anything else 1.
+int ExitCodeFor(const core::Status& status);
+// Prints "hoso <command>: <message>" to stderr and returns ExitCodeFor(status).
 int ReportError(const char* command, const core::Status& status);
 
 // True when stderr is a terminal (progress lines are drawn only then).

@@ -21,15 +21,12 @@
 
 #include "connectors/rocksdb/rocks_kv_store.h"
 #include "projections/meta.h"
+#include "tools/hoso/build_info.h"
 #include "tools/hoso/dashboard/dashboard_assets.h"
 #include "tools/hoso/kpi_output.h"
 #include "tools/hoso/prometheus_text.h"
 #include "tools/hoso/queries.h"
 #include "tools/hoso/store_access.h"
-
-#ifndef HOSO_VERSION
-#define HOSO_VERSION "unknown"
-#endif
 
 namespace hoso::tools {
 namespace {
@@ -535,8 +532,7 @@ std::optional<ApiError> HttpApi::State::Targets(const httplib::Request& request,
 
 std::string HttpApi::State::Metrics() {
   std::string out;
-  AppendFamily(&out, "hoso_build_info", "gauge", "The hoso version serving these metrics.");
-  AppendSample(&out, "hoso_build_info{version=\"" HOSO_VERSION "\"}", int64_t{1});
+  out.append(BuildInfoMetric());
   metrics.Render(&out);
   AppendGauge(&out, "hoso_store_catch_up_total",
               "Catch-ups of this server's view with the database writer.", "counter",

@@ -34,7 +34,7 @@ struct LiveFigures {
   // loads with the same key hold the same figures.
   std::string state_key;
   std::optional<core::Instant> clock;  // the event clock; nullopt: nothing applied
-  std::map<projections::KpiKey, core::KpiCounters> cells;
+  std::map<projections::KpiKey, core::KpiCounters> cells;  // summed over partitions (0)
   std::map<std::string, projections::OpenSummary> open;
 };
 core::Result<LiveFigures> LoadLiveFigures(projections::KvStore& store);

@@ -65,5 +65,24 @@ TEST(ServeConfigTest, PostgresSinkDsnIsReadAndItsKeysChecked) {
   }
 }
 
+TEST(ServeConfigTest, LogKeysChooseTheFormatAndLevelAndRefuseOthers) {
+  const std::string base = R"("kafka.bootstrap.servers": "b", "kafka.group.id": "g", "db": "d")";
+  auto by_default = ParseServeConfig("{" + base + "}");
+  ASSERT_TRUE(by_default.ok());
+  EXPECT_EQ(by_default->log.format, "text");
+  EXPECT_EQ(by_default->log.level, "warn");
+  auto json = ParseServeConfig("{" + base + R"(, "log": {"format": "json", "level": "info"}})");
+  ASSERT_TRUE(json.ok()) << json.status().ToString();
+  EXPECT_EQ(json->log.format, "json");
+  EXPECT_EQ(json->log.level, "info");
+  for (const char* bad : {R"("log": {"format": "xml"})", R"("log": {"level": "trace"})",
+                          R"("log": {"colour": true})", R"("log": "json")"}) {
+    auto parsed = ParseServeConfig("{" + base + ", " + bad + "}");
+    EXPECT_FALSE(parsed.ok()) << bad;
+    EXPECT_NE(parsed.status().message().find("log"), std::string::npos)
+        << parsed.status().ToString();
+  }
+}
+
 }  // namespace
 }  // namespace hoso::connectors::kafka

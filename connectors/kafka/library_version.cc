@@ -1,0 +1,9 @@
+#include "connectors/kafka/library_version.h"
+
+#include <librdkafka/rdkafka.h>
+
+namespace hoso::connectors::kafka {
+
+std::string LibrdkafkaVersion() { return rd_kafka_version_str(); }
+
+}  // namespace hoso::connectors::kafka
