@@ -117,6 +117,19 @@ core::Result<ServeConfig> ParseServeConfig(const std::string& json_text,
                      "' (listen, token_file, port_file, refresh_ms, ready_max_lag)");
         }
       }
+    } else if (key == "sinks") {
+      if (!value.is_object()) return Bad("'sinks' must be an object");
+      for (const auto& [name, sink] : value.items()) {
+        if (name != "postgres") return Bad("unknown key 'sinks." + name + "' (postgres)");
+        if (!sink.is_object()) return Bad("'sinks.postgres' must be an object");
+        for (const auto& [setting, item] : sink.items()) {
+          if (setting != "dsn") return Bad("unknown key 'sinks.postgres." + setting + "' (dsn)");
+          if (!item.is_string() || item.get<std::string>().empty()) {
+            return Bad("'sinks.postgres.dsn' must be a libpq connection string");
+          }
+          config.postgres_dsn = item.get<std::string>();
+        }
+      }
     } else if (key == "log") {
       if (!value.is_object()) return Bad("'log' must be an object");
       for (const auto& [name, item] : value.items()) {

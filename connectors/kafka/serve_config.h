@@ -6,7 +6,8 @@
 //    "topics": {"events": ..., "dead_letter": ..., "alerts": ..., "kpi": ...},
 //    "db": "/var/lib/hoso/db", "batch_max_records": 2000,
 //    "poll_timeout_ms": 100, "clock": "wall", "clock_tick_ms": 200,
-//    "clock_offset_ms": 0, "clock_start": "2019-06-24T09:00:00+07:00"}
+//    "clock_offset_ms": 0, "clock_start": "2019-06-24T09:00:00+07:00",
+//    "sinks": {"postgres": {"dsn": "host=/run/postgresql dbname=hoso"}}}
 //
 // Every key starting with "kafka." is passed to librdkafka verbatim (prefix
 // removed) for the consumer and the producer alike, so SASL/SSL settings and
@@ -87,6 +88,11 @@ struct ServeConfig {
   int dead_letter_max_bytes = 900000;
   // Publish changed KPI cells to topics.kpi. Default: true.
   bool publish_kpi = true;
+  // "sinks": {"postgres": {"dsn": "..."}}: mirror KPI cells, dossiers and
+  // alerts into PostgreSQL for BI tools (connectors/postgres, docs/bi.md).
+  // A libpq connection string or URI; the password comes from PGPASSWORD or
+  // ~/.pgpass, never from this file. Default: "" (off).
+  std::string postgres_dsn;
   // The HTTP API of docs/http.md, served by serve itself.
   struct Http {
     // host:port; "" turns it off; "http_port": N is 127.0.0.1:N.

@@ -264,6 +264,15 @@ Result<uint32_t> Engine::LoadDossier(std::string_view dossier_id) {
   return kFinishedOnDisk;
 }
 
+Result<std::optional<DossierChange>> Engine::FindDossierChange(std::string_view dossier_id) {
+  auto found = LoadDossier(dossier_id);
+  if (!found.ok()) return found.status();
+  if (*found == kNone) return std::optional<DossierChange>();
+  const core::DossierState& state =
+      *found == kFinishedOnDisk ? finished_on_disk_ : dossiers_.state(*found);
+  return std::optional<DossierChange>(MakeDossierChange(dossier_id, state, ids_));
+}
+
 Result<std::string> Engine::LoggedBytes(uint64_t sequence) {
   std::string_view bytes;
   if (pending_->segment_started && sequence >= pending_->segment.first_sequence()) {
@@ -748,12 +757,20 @@ Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, bool force_che
   // What queries read between checkpoints: changed KPI cells, changed open
   // summaries.
   kpi_.TakeBatchChanges(&pending.delta, &commit->changed_kpi);
+  std::shared_ptr<std::vector<DossierChange>> changed_dossiers;
+  if (options_.collect_changed_dossiers) {
+    changed_dossiers = std::make_shared<std::vector<DossierChange>>();
+    changed_dossiers->reserve(pending.touched.size());
+  }
   for (const Pending::Touched& touched : pending.touched) {
     if (!dossiers_.live(touched.handle) ||
         dossiers_.generation(touched.handle) != touched.generation) {
       continue;
     }
     const core::DossierState& state = dossiers_.state(touched.handle);
+    if (changed_dossiers) {
+      changed_dossiers->push_back(MakeDossierChange(dossiers_.id(touched.handle), state, ids_));
+    }
     if (BitsOf(state) == touched.before) continue;
     if (state.is_open()) {
       pending.delta.AddOpen(dossiers_.id(touched.handle), state.receiving_agency, state.procedure,
@@ -817,6 +834,9 @@ Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, bool force_che
     batch.Put(Column::kMeta, std::string(projections::kMetaPositionPrefix) + source_id, position);
   }
   commit->positions = std::move(positions);
+  commit->changed_dossiers = std::move(changed_dossiers);
+  commit->logged_events = log_sequence_;
+  commit->raised_alerts = alert_sequence_;
   pending.Clear();
   return commit;
 }

@@ -48,6 +48,7 @@
 #include "engine/core/rejection.h"
 #include "engine/core/status.h"
 #include "engine/runtime/chain_hash.h"
+#include "engine/runtime/dossier_change.h"
 #include "projections/alert_log.h"
 #include "projections/batch_delta.h"
 #include "projections/dossier_table.h"
@@ -138,6 +139,11 @@ struct EngineOptions {
   // events, 60 s.
   uint64_t checkpoint_events = 262144;
   int64_t checkpoint_interval_ms = 60000;
+  // Also list, in every commit, the current state of each dossier it
+  // changed (Commit::changed_dossiers), for a sink that mirrors dossiers
+  // (connectors/postgres). Costs a few string copies per changed dossier on
+  // the engine thread. Default: false.
+  bool collect_changed_dossiers = false;
 };
 
 using Positions = std::vector<std::pair<std::string, std::string>>;
@@ -191,6 +197,15 @@ struct Commit {
   CommittedAlerts alerts;
   // The KPI cells this commit changed, with their new absolute values.
   std::vector<std::pair<projections::KpiKey, core::KpiCounters>> changed_kpi;
+  // The dossiers this commit changed, with their state after it; set only
+  // when EngineOptions::collect_changed_dossiers. Shared, so a sink keeps
+  // them past the commit without copying (never changed once sealed).
+  std::shared_ptr<const std::vector<DossierChange>> changed_dossiers;
+  // The engine's counts after this commit: events logged (the log sequence
+  // of its last event) and alerts raised (the sequence of its last alert).
+  // A sink that records them knows which commit it reflects.
+  uint64_t logged_events = 0;
+  uint64_t raised_alerts = 0;
   Positions positions;
   uint64_t segment_first_sequence = 0;  // 0: no segment
   // Work the writer does on its own thread before writing `batch`, in order
@@ -258,8 +273,14 @@ class Engine {
   // The stored position of a source, if any (reads the store).
   core::Result<std::optional<std::string>> LoadPosition(std::string_view source_id);
 
+  // The current state of a dossier (in memory, else its stored record), or
+  // nullopt when it was never logged. Fails only when the store cannot be
+  // read. On the engine's thread, like every other call.
+  core::Result<std::optional<DossierChange>> FindDossierChange(std::string_view dossier_id);
+
   core::Instant clock() const { return clock_; }
   uint64_t logged_events() const { return log_sequence_; }
+  uint64_t raised_alerts() const { return alert_sequence_; }
   // Every KPI cell, by name (summed later over partitions).
   std::map<projections::KpiKey, core::KpiCounters> kpi_cells() const { return kpi_.Snapshot(); }
   // The dossiers open now, by id (for figures at an instant after the last

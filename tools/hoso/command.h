@@ -25,6 +25,7 @@ void RegisterKafkaCommands(CLI::App& app, int* exit_code);  // broker, produce, 
 void RegisterAlerts(CLI::App& app, int* exit_code);
 void RegisterHttp(CLI::App& app, int* exit_code);
 void RegisterBenchAlerts(CLI::App& app, int* exit_code);  // `bench alerts`, after RegisterBench
+void RegisterPostgres(CLI::App& app, int* exit_code);     // postgres init
 void RegisterBackup(CLI::App& app, int* exit_code);       // backup, restore
 
 }  // namespace hoso::tools

@@ -48,6 +48,10 @@ int RunIngestCommand(const Args& args) {
     json["alerts_raised"] = summary->alerts;
     json["resumed_from_byte"] = summary->resumed_from_bytes;
     json["dead_letter_file"] = summary->dead_letter_path;
+    if (!args.ingest.postgres_dsn.empty()) {
+      json["postgres"] = {{"transactions", summary->postgres_transactions},
+                          {"rows", summary->postgres_rows}};
+    }
     json["seconds"] = summary->seconds;
     std::printf("%s\n", json.dump(2).c_str());
   } else {
@@ -67,6 +71,11 @@ int RunIngestCommand(const Args& args) {
     std::printf("derived overdue events %lld, alerts raised %lld\n",
                 static_cast<long long>(t.derived_events), static_cast<long long>(summary->alerts));
     if (t.rejected > 0) std::printf("rejected records: %s\n", summary->dead_letter_path.c_str());
+    if (!args.ingest.postgres_dsn.empty()) {
+      std::printf("PostgreSQL: %lld rows in %lld transactions\n",
+                  static_cast<long long>(summary->postgres_rows),
+                  static_cast<long long>(summary->postgres_transactions));
+    }
     std::printf(
         "%.2f s, %.0f events/s\n", summary->seconds,
         summary->seconds > 0 ? (t.applied + t.duplicates + t.rejected) / summary->seconds : 0.0);
@@ -114,6 +123,9 @@ void RegisterIngest(CLI::App& app, int* exit_code) {
                    "it its head, true size and SHA-256")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{65537}, int64_t{1} << 30));
+  command->add_option("--postgres", args->ingest.postgres_dsn,
+                      "also mirror KPI cells, dossiers and alerts into PostgreSQL (libpq DSN; "
+                      "password from PGPASSWORD or ~/.pgpass; schema from `hoso postgres init`)");
   command->add_option("--format", args->format, "summary format")
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json"}));

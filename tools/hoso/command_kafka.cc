@@ -24,6 +24,7 @@
 #include "connectors/kafka/kafka_event_source.h"
 #include "connectors/kafka/kafka_sinks.h"
 #include "connectors/kafka/serve_config.h"
+#include "connectors/postgres/postgres_sink.h"
 #include "connectors/rocksdb/rocks_kv_store.h"
 #include "engine/runtime/committer.h"
 #include "engine/runtime/engine.h"
@@ -281,6 +282,20 @@ struct ServeArgs {
   ReferenceOptions reference;
 };
 
+// Hands each durable commit to several sinks, in order (Kafka, then
+// PostgreSQL, which only queues it).
+class FanOutSink final : public runtime::CommitSink {
+ public:
+  explicit FanOutSink(std::vector<runtime::CommitSink*> sinks) : sinks_(std::move(sinks)) {}
+  core::Status Published(const runtime::Commit& commit) override {
+    for (runtime::CommitSink* sink : sinks_) HOSO_RETURN_IF_ERROR(sink->Published(commit));
+    return core::Status::Ok();
+  }
+
+ private:
+  std::vector<runtime::CommitSink*> sinks_;
+};
+
 int RunServe(const ServeArgs& args) {
   InstallSignalHandlers();
   auto config = kafka::LoadServeConfig(args.config_path);
@@ -301,6 +316,18 @@ int RunServe(const ServeArgs& args) {
   };
   auto reference = LoadReference(args.reference);
   if (!reference.ok()) return fail(reference.status());
+  // PostgreSQL (docs/bi.md): a bad DSN or a missing schema stops serve here;
+  // a server that does not answer only delays the BI tables.
+  std::unique_ptr<connectors::postgres::PostgresSink> postgres;
+  if (!config->postgres_dsn.empty()) {
+    connectors::postgres::PostgresSinkOptions pg_options;
+    pg_options.dsn = config->postgres_dsn;
+    pg_options.source_id = fs::absolute(config->db_path).lexically_normal().string();
+    auto sink = connectors::postgres::PostgresSink::Create(pg_options, &(*reference)->catalog,
+                                                           &(*reference)->agencies);
+    if (!sink.ok()) return fail(sink.status());
+    postgres = std::move(*sink);
+  }
   connectors::RocksOptions rocks_options;
   rocks_options.min_free_bytes = static_cast<uint64_t>(config->min_free_disk_mb) << 20;
   auto store = OpenForWrite(config->db_path, rocks_options);
@@ -320,7 +347,11 @@ int RunServe(const ServeArgs& args) {
       if (!token.ok()) return fail(token.status());
       http_options.token = std::move(*token);
     }
-    http_options.extra_metrics = [&status] { return status.Metrics(); };
+    http_options.extra_metrics = [&status, &postgres] {
+      std::string text = status.Metrics();
+      if (postgres) text += PostgresSinkMetrics(postgres->stats());
+      return text;
+    };
     http_options.not_ready_reason = [&status] { return status.NotReadyReason(); };
     auto started = HttpApi::Start(config->db_path, reference->get(), http_options);
     if (started.ok()) {
@@ -348,8 +379,13 @@ int RunServe(const ServeArgs& args) {
       config->max_ahead_days < 0 ? -1 : int64_t{config->max_ahead_days} * 86400 * 1000;
   engine_options.future_skew_ms =
       config->future_skew_minutes < 0 ? -1 : int64_t{config->future_skew_minutes} * 60 * 1000;
+  engine_options.collect_changed_dossiers = postgres != nullptr;
   auto engine = runtime::Engine::Open(store->get(), (*reference)->machine.get(), engine_options);
   if (!engine.ok()) return fail(engine.status());
+  if (postgres) {
+    core::Status caught_up = postgres->CatchUp(**engine, **store);
+    if (!caught_up.ok()) return fail(caught_up);
+  }
 
   kafka::SinkOptions sink_options;
   sink_options.properties = config->kafka;
@@ -433,7 +469,14 @@ int RunServe(const ServeArgs& args) {
     }
   };
   runtime::PipelineStats stats;
-  s = RunEngineLoop(**engine, store->get(), **source, **sinks, loop, &stats);
+  FanOutSink fan_out({sinks->get(), postgres.get()});
+  s = RunEngineLoop(**engine, store->get(), **source, **sinks, loop, &stats,
+                    postgres ? static_cast<runtime::CommitSink*>(&fan_out) : nullptr);
+  if (postgres && s.ok() && !postgres->WaitCaughtUp(std::chrono::seconds(10))) {
+    // Nothing is lost: the next start catches up from RocksDB.
+    spdlog::warn("serve: PostgreSQL is {} events behind at exit; the next start catches up",
+                 postgres->stats().queued_log_sequence - postgres->stats().written_log_sequence);
+  }
   if (http) http->Stop();
   source->reset();  // closes the consumer: leaves the group, commits on revoke
   if (!s.ok()) return fail(s);
@@ -683,8 +726,23 @@ struct BenchArgs {
   int partitions = 128;
   int latency_seconds = 10;
   int latency_rate = 1000;
+  // Also feed PostgreSQL (docs/bi.md) in (b) and (c): the cost of the sink
+  // and its lag. Empty: off.
+  std::string postgres_dsn;
   ReferenceOptions reference;
 };
+
+// The PostgreSQL sink of a benchmark run (null when `dsn` is empty).
+core::Result<std::unique_ptr<connectors::postgres::PostgresSink>> BenchPostgres(
+    const std::string& dsn, const fs::path& db, const Reference& reference) {
+  if (dsn.empty()) return std::unique_ptr<connectors::postgres::PostgresSink>();
+  connectors::postgres::PostgresSinkOptions options;
+  options.dsn = dsn;
+  options.source_id = db.string();
+  options.require_up = true;
+  return connectors::postgres::PostgresSink::Create(options, &reference.catalog,
+                                                    &reference.agencies);
+}
 
 // Most records per engine batch in the benchmark: the batch of `bench
 // ingest`, so (b) compares with the file-ingest rate.
@@ -790,14 +848,19 @@ int RunBenchKafka(const BenchArgs& args) {
   // clock and the ordered merge: projections and offsets committed to
   // RocksDB, dead letters/alerts/KPI changes published and acknowledged.
   double engine_seconds = 0;
+  double postgres_caught_up_seconds = 0;  // after the engine finished
+  int64_t postgres_transactions = 0;
   runtime::PipelineStats engine_stats;
   {
     std::fprintf(stderr, "bench kafka: (b) engine end to end into a fresh database...\n");
     auto store = OpenForWrite((dir / "db").string());
     if (!store.ok()) return ReportError("bench kafka", store.status());
+    auto postgres = BenchPostgres(args.postgres_dsn, dir / "db", **reference);
+    if (!postgres.ok()) return ReportError("bench kafka", postgres.status());
     runtime::EngineOptions engine_options;
     engine_options.machine = (*reference)->machine->options();
     engine_options.collect_alerts = false;  // the pipeline reads them from its commits
+    engine_options.collect_changed_dossiers = *postgres != nullptr;
     auto engine = runtime::Engine::Open(store->get(), (*reference)->machine.get(), engine_options);
     if (!engine.ok()) return ReportError("bench kafka", engine.status());
     kafka::SinkOptions sink_options;
@@ -826,9 +889,19 @@ int RunBenchKafka(const BenchArgs& args) {
     LoopOptions loop;
     loop.batch_max_records = kBenchBatchRecords;
     loop.done = [&](const runtime::PipelineStats& stats) { return stats.records >= n; };
-    s = RunEngineLoop(**engine, store->get(), **source, **sinks, loop, &engine_stats);
+    FanOutSink fan_out({sinks->get(), postgres->get()});
+    s = RunEngineLoop(**engine, store->get(), **source, **sinks, loop, &engine_stats,
+                      *postgres ? static_cast<runtime::CommitSink*>(&fan_out) : nullptr);
     if (!s.ok()) return ReportError("bench kafka", s);
     engine_seconds = SecondsSince(t0);
+    if (*postgres) {
+      const auto t1 = Clock::now();
+      if (!(*postgres)->WaitCaughtUp(std::chrono::seconds(600))) {
+        return ReportError("bench kafka", core::Status::Unavailable("PostgreSQL did not catch up"));
+      }
+      postgres_caught_up_seconds = SecondsSince(t1);
+      postgres_transactions = (*postgres)->stats().transactions;
+    }
   }
 
   // (c) latency from produce (the record's CreateTime) to KPI visible (its
@@ -836,6 +909,7 @@ int RunBenchKafka(const BenchArgs& args) {
   // at a steady rate, through the loop of `serve` with its default clock
   // (wall) and no merge, fetch.wait.max.ms=10.
   std::vector<double> latencies_ms;
+  std::vector<double> postgres_lag_seconds;  // sampled after every loop iteration
   {
     std::fprintf(stderr, "bench kafka: (c) latency at %d events/s for %d s...\n", args.latency_rate,
                  args.latency_seconds);
@@ -846,9 +920,12 @@ int RunBenchKafka(const BenchArgs& args) {
     const std::string b2 = (*latency_broker)->bootstraps();
     auto store = OpenForWrite((dir / "db-latency").string());
     if (!store.ok()) return ReportError("bench kafka", store.status());
+    auto postgres = BenchPostgres(args.postgres_dsn, dir / "db-latency", **reference);
+    if (!postgres.ok()) return ReportError("bench kafka", postgres.status());
     runtime::EngineOptions engine_options;
     engine_options.machine = (*reference)->machine->options();
     engine_options.collect_alerts = false;  // the pipeline reads them from its commits
+    engine_options.collect_changed_dossiers = *postgres != nullptr;
     engine_options.clock_mode = runtime::ClockMode::kWallTime;
     auto engine = runtime::Engine::Open(store->get(), (*reference)->machine.get(), engine_options);
     if (!engine.ok()) return ReportError("bench kafka", engine.status());
@@ -929,7 +1006,9 @@ int RunBenchKafka(const BenchArgs& args) {
       runtime::CommitSink* inner_;
       std::vector<double>* latencies_;
     };
-    LatencySink latency_sink(sinks->get(), &latencies_ms);
+    FanOutSink outputs({sinks->get(), postgres->get()});
+    LatencySink latency_sink(*postgres ? static_cast<runtime::CommitSink*>(&outputs) : sinks->get(),
+                             &latencies_ms);
     runtime::PipelineStats stats;
     LoopOptions loop;
     loop.batch_max_records = kBenchBatchRecords;
@@ -953,6 +1032,13 @@ int RunBenchKafka(const BenchArgs& args) {
     loop.done = [&](const runtime::PipelineStats& current) {
       return (sent_all.load() && current.records >= produced.load()) || Clock::now() > deadline;
     };
+    if (*postgres) {
+      loop.progress = [&](const runtime::PipelineStats&) {
+        if (measured_from_ms.load() != INT64_MAX) {
+          postgres_lag_seconds.push_back((*postgres)->stats().lag_seconds);
+        }
+      };
+    }
     s = RunEngineLoop(**engine, store->get(), **source, **sinks, loop, &stats, &latency_sink);
     g_stop.store(g_stop.load() || !s.ok());
     producer_thread.join();
@@ -981,6 +1067,14 @@ int RunBenchKafka(const BenchArgs& args) {
   json["latency_p50_ms"] = Percentile(latencies_ms, 0.50);
   json["latency_p99_ms"] = Percentile(latencies_ms, 0.99);
   json["latency_max_ms"] = Percentile(latencies_ms, 1.0);
+  if (!args.postgres_dsn.empty()) {
+    json["postgres_caught_up_after_engine_s"] = postgres_caught_up_seconds;
+    json["postgres_transactions"] = postgres_transactions;
+    json["postgres_lag_samples"] = postgres_lag_seconds.size();
+    json["postgres_lag_p50_s"] = Percentile(postgres_lag_seconds, 0.50);
+    json["postgres_lag_p99_s"] = Percentile(postgres_lag_seconds, 0.99);
+    json["postgres_lag_max_s"] = Percentile(postgres_lag_seconds, 1.0);
+  }
   json["targets"] = {{"engine_events_per_s_min", 150000},
                      {"engine_share_of_raw_min", 0.25},
                      {"latency_p99_ms_max", 100}};
@@ -1070,6 +1164,14 @@ void RegisterKafkaCommands(CLI::App& app, int* exit_code) {
     command->add_option("--latency-seconds", args->latency_seconds, "length of the latency run")
         ->capture_default_str()
         ->check(CLI::Range(1, 600));
+    command
+        ->add_option("--latency-rate", args->latency_rate,
+                     "events/s of the latency run (at most half of --events are sent)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000000));
+    command->add_option("--postgres", args->postgres_dsn,
+                        "also feed PostgreSQL (a DSN of a database made by `hoso postgres init`): "
+                        "its cost in (b), its lag in (c)");
     AddReferenceOptions(command, &args->reference);
     command->callback([args, exit_code] { *exit_code = RunBenchKafka(*args); });
   }

@@ -6,9 +6,11 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "connectors/file/dead_letter_file.h"
 #include "connectors/file/jsonl_file_source.h"
+#include "connectors/postgres/postgres_sink.h"
 #include "connectors/rocksdb/rocks_kv_store.h"
 #include "engine/runtime/committer.h"
 #include "engine/runtime/pipeline.h"
@@ -26,6 +28,19 @@ core::Result<IngestSummary> RunIngest(const IngestOptions& options, const Refere
     return core::Status::InvalidArgument("cannot read events file " + options.events_path + ": " +
                                          std::strerror(errno));
   }
+  // PostgreSQL is checked before the database is touched: a bad DSN or a
+  // missing schema stops here, with what to run.
+  std::unique_ptr<connectors::postgres::PostgresSink> postgres;
+  if (!options.postgres_dsn.empty()) {
+    connectors::postgres::PostgresSinkOptions sink_options;
+    sink_options.dsn = options.postgres_dsn;
+    sink_options.source_id = std::filesystem::absolute(options.db_path).lexically_normal().string();
+    sink_options.require_up = true;
+    auto sink = connectors::postgres::PostgresSink::Create(sink_options, &reference.catalog,
+                                                           &reference.agencies);
+    if (!sink.ok()) return sink.status();
+    postgres = std::move(*sink);
+  }
   connectors::RocksOptions rocks_options;
   rocks_options.min_free_bytes = static_cast<uint64_t>(options.min_free_disk_mb) << 20;
   auto store = OpenForWrite(options.db_path, rocks_options);
@@ -37,8 +52,10 @@ core::Result<IngestSummary> RunIngest(const IngestOptions& options, const Refere
       options.max_ahead_days < 0 ? -1 : options.max_ahead_days * 86400 * 1000;
   engine_options.future_skew_ms =
       options.future_skew_minutes < 0 ? -1 : options.future_skew_minutes * 60 * 1000;
+  engine_options.collect_changed_dossiers = postgres != nullptr;
   auto engine = runtime::Engine::Open(store->get(), reference.machine.get(), engine_options);
   if (!engine.ok()) return engine.status();
+  if (postgres) HOSO_RETURN_IF_ERROR(postgres->CatchUp(**engine, **store));
 
   runtime::PositionLookup lookup = [&](std::string_view id) { return (*engine)->LoadPosition(id); };
   connectors::JsonlFileSource source(options.events_path,
@@ -88,7 +105,7 @@ core::Result<IngestSummary> RunIngest(const IngestOptions& options, const Refere
       ::raise(SIGKILL);
     }
   };
-  runtime::Pipeline pipeline(engine->get(), &source, &committer, &dead_letters, nullptr,
+  runtime::Pipeline pipeline(engine->get(), &source, &committer, &dead_letters, postgres.get(),
                              pipeline_options);
   runtime::PipelineStats stats;
   HOSO_RETURN_IF_ERROR(pipeline.Run(&stats));
@@ -96,6 +113,33 @@ core::Result<IngestSummary> RunIngest(const IngestOptions& options, const Refere
   // states and cells directly, with no log to re-apply.
   HOSO_RETURN_IF_ERROR(pipeline.Finish(/*checkpoint=*/true, &stats));
   if (options.progress) std::fprintf(stderr, "\n");
+  if (postgres) {
+    // Waits while PostgreSQL makes progress; gives up after a silence.
+    auto last = postgres->stats();
+    auto last_progress = std::chrono::steady_clock::now();
+    while (!postgres->WaitCaughtUp(std::chrono::milliseconds(500))) {
+      const auto now_stats = postgres->stats();
+      if (now_stats.overflowed) break;
+      if (now_stats.transactions != last.transactions) {
+        last = now_stats;
+        last_progress = std::chrono::steady_clock::now();
+      } else if (std::chrono::steady_clock::now() - last_progress >
+                 std::chrono::seconds(options.postgres_wait_seconds)) {
+        break;
+      }
+    }
+    const auto final_stats = postgres->stats();
+    summary.postgres_transactions = final_stats.transactions;
+    summary.postgres_rows = final_stats.rows_written;
+    if (final_stats.queued_log_sequence != final_stats.written_log_sequence ||
+        final_stats.overflowed || final_stats.pending_rows > 0) {
+      return core::Status::Unavailable(
+          "the events are in the database, but PostgreSQL could not take them all (" +
+          std::to_string(final_stats.queued_log_sequence - final_stats.written_log_sequence) +
+          " events behind, " + std::to_string(final_stats.pending_rows) +
+          " rows waiting); run the same ingest again once it is reachable to catch up");
+    }
+  }
   summary.totals = stats.totals;
   summary.alerts = stats.alerts;
   // Leave the database compact: a read-only open (kpi, verify, history) would

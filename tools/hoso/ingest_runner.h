@@ -29,6 +29,13 @@ struct IngestOptions {
   // Dead letters keep a rejected line in full up to this many bytes, beyond
   // it its head, true size and SHA-256.
   int64_t dead_letter_max_bytes = int64_t{1} << 20;
+  // Mirror into PostgreSQL (connectors/postgres, docs/bi.md): a libpq
+  // connection string; empty: off. Ingest fails at start when the server
+  // does not answer or lacks the schema, and at the end when PostgreSQL
+  // could not take everything within `postgres_wait_seconds` of silence
+  // (the database holds it all: running ingest again catches up).
+  std::string postgres_dsn;
+  int64_t postgres_wait_seconds = 30;
   // Fault injection for crash tests: SIGKILL this process at batch number
   // `kill_at_batch` (1-based), before its write (after its dead letters are
   // written) or right after it. Set from HOSO_TEST_KILL_AT_BATCH="N:before|after".
@@ -45,6 +52,9 @@ struct IngestSummary {
   double seconds = 0;
   std::string dead_letter_path;
   uint64_t logged_events = 0;
+  // With postgres_dsn: transactions and rows written to PostgreSQL.
+  int64_t postgres_transactions = 0;
+  int64_t postgres_rows = 0;
 };
 
 core::Result<IngestSummary> RunIngest(const IngestOptions& options, const Reference& reference);

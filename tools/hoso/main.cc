@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   hoso::tools::RegisterKafkaCommands(app, &exit_code);
   hoso::tools::RegisterHttp(app, &exit_code);
   hoso::tools::RegisterAlerts(app, &exit_code);
+  hoso::tools::RegisterPostgres(app, &exit_code);
   hoso::tools::RegisterBackup(app, &exit_code);
   try {
     app.parse(argc, argv);

@@ -1,5 +1,6 @@
 #include "tools/hoso/serve_status.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "engine/core/alert.h"
@@ -108,6 +109,40 @@ std::optional<std::string> ServeStatus::NotReadyReason() const {
            std::to_string(ready_max_lag_) + ")";
   }
   return std::nullopt;
+}
+
+std::string PostgresSinkMetrics(const connectors::postgres::PostgresSink::Stats& stats) {
+  std::string out;
+  AppendFamily(&out, "hoso_postgres_lag_seconds", "gauge",
+               "Seconds since the oldest commit not yet in PostgreSQL became durable (0: caught "
+               "up).");
+  AppendSample(&out, "hoso_postgres_lag_seconds", stats.lag_seconds);
+  AppendFamily(&out, "hoso_postgres_lag_events", "gauge",
+               "Events the engine has logged that the PostgreSQL tables do not reflect yet.");
+  AppendSample(
+      &out, "hoso_postgres_lag_events",
+      static_cast<int64_t>(stats.queued_log_sequence -
+                           std::min(stats.queued_log_sequence, stats.written_log_sequence)));
+  AppendFamily(&out, "hoso_postgres_pending_rows", "gauge",
+               "KPI cells, dossiers and alerts waiting for PostgreSQL (coalesced).");
+  AppendSample(&out, "hoso_postgres_pending_rows", stats.pending_rows);
+  AppendFamily(&out, "hoso_postgres_transactions_total", "counter",
+               "Transactions committed in PostgreSQL by the sink.");
+  AppendSample(&out, "hoso_postgres_transactions_total", stats.transactions);
+  AppendFamily(&out, "hoso_postgres_rows_written_total", "counter",
+               "Rows upserted into PostgreSQL by the sink.");
+  AppendSample(&out, "hoso_postgres_rows_written_total", stats.rows_written);
+  AppendFamily(&out, "hoso_postgres_failures_total", "counter",
+               "Failed PostgreSQL attempts (connection or transaction), each retried.");
+  AppendSample(&out, "hoso_postgres_failures_total", stats.failures);
+  AppendFamily(&out, "hoso_postgres_up", "gauge",
+               "1 while the sink's last PostgreSQL attempt succeeded.");
+  AppendSample(&out, "hoso_postgres_up", int64_t{stats.connected ? 1 : 0});
+  AppendFamily(&out, "hoso_postgres_overflowed", "gauge",
+               "1 when the sink dropped its queue (too much waiting) and stopped mirroring "
+               "until the next start.");
+  AppendSample(&out, "hoso_postgres_overflowed", int64_t{stats.overflowed ? 1 : 0});
+  return out;
 }
 
 }  // namespace hoso::tools

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "connectors/postgres/postgres_sink.h"
 #include "engine/runtime/pipeline.h"
 
 namespace hoso::tools {
@@ -47,6 +48,11 @@ class ServeStatus {
   // age is not exported, since a checkpoint records no wall time).
   std::optional<std::chrono::steady_clock::time_point> last_checkpoint_;
 };
+
+// Prometheus text of the PostgreSQL sink (docs/bi.md "Lag"): its lag in
+// seconds and events, rows waiting, transactions, rows written, failures,
+// whether it is connected, and whether it overflowed.
+std::string PostgresSinkMetrics(const connectors::postgres::PostgresSink::Stats& stats);
 
 }  // namespace hoso::tools
 

@@ -48,6 +48,23 @@ TEST(ServeConfigTest, HttpKeysAreValidatedAndPathsResolvedAgainstTheConfig) {
   }
 }
 
+// Issue 11: sinks.postgres.dsn turns the PostgreSQL BI sink on; typos fail.
+TEST(ServeConfigTest, PostgresSinkDsnIsReadAndItsKeysChecked) {
+  const std::string base = R"("kafka.bootstrap.servers": "b", "kafka.group.id": "g", "db": "d")";
+  auto config = ParseServeConfig("{" + base + R"(, "sinks": {"postgres": {"dsn": "dbname=bi"}}})");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->postgres_dsn, "dbname=bi");
+  auto off = ParseServeConfig("{" + base + "}");
+  ASSERT_TRUE(off.ok());
+  EXPECT_EQ(off->postgres_dsn, "");
+  for (const char* bad :
+       {R"("sinks": {"postgre": {"dsn": "x"}})", R"("sinks": {"postgres": {"dns": "x"}})",
+        R"("sinks": {"postgres": {"dsn": ""}})", R"("sinks": {"postgres": 1})"}) {
+    auto refused = ParseServeConfig("{" + base + ", " + bad + "}");
+    EXPECT_FALSE(refused.ok()) << bad;
+  }
+}
+
 TEST(ServeConfigTest, LogKeysChooseTheFormatAndLevelAndRefuseOthers) {
   const std::string base = R"("kafka.bootstrap.servers": "b", "kafka.group.id": "g", "db": "d")";
   auto by_default = ParseServeConfig("{" + base + "}");
