@@ -101,23 +101,6 @@ constexpr char kAlertColumns[] =
 constexpr char kAlertInsert[] =
     "INSERT INTO hoso.alerts SELECT * FROM alerts_in ON CONFLICT (alert_id) DO NOTHING;\n";
 
-// The value of the string field `name` in a compact JSON object as the
-// engine writes alerts ("name":"value", ids before messages); nullopt when
-// absent or escaped (then the caller parses the whole object).
-std::optional<std::string_view> CompactStringField(std::string_view json, std::string_view name) {
-  std::string pattern;
-  pattern.reserve(name.size() + 4);
-  pattern.append("\"").append(name).append("\":\"");
-  const size_t at = json.find(pattern);
-  if (at == std::string_view::npos) return std::nullopt;
-  const size_t start = at + pattern.size();
-  const size_t end = json.find('"', start);
-  if (end == std::string_view::npos) return std::nullopt;
-  const std::string_view value = json.substr(start, end - start);
-  if (value.find('\\') != std::string_view::npos) return std::nullopt;
-  return value;
-}
-
 }  // namespace
 
 // What one commit (or the catch-up) hands to the sink thread: shared or
@@ -480,7 +463,7 @@ core::Status PostgresSink::Write(const Batch& batch) {
       std::array<std::optional<std::string>, kFields.size()> values;
       bool parsed = true;
       for (size_t f = 0; f < kFields.size() && parsed; ++f) {
-        auto value = CompactStringField(text, kFields[f]);
+        auto value = runtime::CompactStringField(text, kFields[f]);
         if (value) {
           values[f] = std::string(*value);
         } else {

@@ -1006,6 +1006,20 @@ void AppendAlertJson(std::string* out, const core::AlertSpec& spec, std::string_
   out->push_back('}');
 }
 
+std::optional<std::string_view> CompactStringField(std::string_view json, std::string_view name) {
+  std::string pattern;
+  pattern.reserve(name.size() + 4);
+  pattern.append("\"").append(name).append("\":\"");
+  const size_t at = json.find(pattern);
+  if (at == std::string_view::npos) return std::nullopt;
+  const size_t start = at + pattern.size();
+  const size_t end = json.find('"', start);
+  if (end == std::string_view::npos) return std::nullopt;
+  const std::string_view value = json.substr(start, end - start);
+  if (value.find('\\') != std::string_view::npos) return std::nullopt;
+  return value;
+}
+
 std::string EncodeAlertJson(const core::Alert& alert) {
   std::string out;
   out.reserve(256 + alert.message_vi.size() + alert.message_en.size());

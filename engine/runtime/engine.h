@@ -388,6 +388,10 @@ class Engine {
 
 // The JSON of an alert as published on hoso.alerts (schemas/alert.schema.json).
 std::string EncodeAlertJson(const core::Alert& alert);
+// The value of the string field `name` in JSON as EncodeAlertJson writes it
+// (compact, "name":"value"), by a scan; nullopt when absent or escaped (then
+// the caller parses the whole object).
+std::optional<std::string_view> CompactStringField(std::string_view json, std::string_view name);
 // The same JSON for EncodeAlertJson(core::AlertFor(spec, ...)), appended to
 // *out without building the alert (`scratch` is reused for its messages).
 void AppendAlertJson(std::string* out, const core::AlertSpec& spec, std::string_view dossier_id,

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <thread>
 
+#include "tools/hoso/context.h"
+
 namespace hoso::tools {
 namespace {
 
@@ -42,18 +44,6 @@ std::string ReadSmallFile(const std::string& path) {
   std::string text;
   std::getline(in, text);
   return text;
-}
-
-bool WriteFileAtomically(const std::string& path, const std::string& text) {
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    out << text;
-    if (!out) return false;
-  }
-  std::error_code ec;
-  fs::rename(temp, path, ec);
-  return !ec;
 }
 
 }  // namespace

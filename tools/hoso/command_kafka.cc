@@ -73,19 +73,6 @@ core::Instant WallNow() {
                            .count()};
 }
 
-// Writes `text` to `path` atomically (temp file + rename).
-bool WriteFileAtomically(const std::string& path, const std::string& text) {
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    out << text;
-    if (!out) return false;
-  }
-  std::error_code ec;
-  fs::rename(temp, path, ec);
-  return !ec;
-}
-
 // The dossier_id of a JSON event by a cheap scan (no full parse); empty when
 // absent or escaped, so such records go without key and the engine judges them.
 std::string_view CheapDossierId(std::string_view line) {

@@ -43,6 +43,10 @@ int ReportError(const char* command, const core::Status& status);
 // True when stderr is a terminal (progress lines are drawn only then).
 bool StderrIsTerminal();
 
+// Writes `text` to `path` atomically (a temp file beside it, then rename):
+// a reader sees the old file or the whole new one. False on any failure.
+bool WriteFileAtomically(const std::string& path, const std::string& text);
+
 }  // namespace hoso::tools
 
 #endif  // HOSO_TOOLS_HOSO_CONTEXT_H_

@@ -221,23 +221,6 @@ core::Result<nlohmann::ordered_json> QueryHistory(projections::KvStore& store,
 
 namespace {
 
-// The value of the string field `name` in a compact JSON object as the
-// engine writes alerts ("name":"value"); nullopt when absent or escaped
-// (then the caller parses the whole object).
-std::optional<std::string_view> CompactStringField(std::string_view json, std::string_view name) {
-  std::string pattern;
-  pattern.reserve(name.size() + 4);
-  pattern.append("\"").append(name).append("\":\"");
-  const size_t at = json.find(pattern);
-  if (at == std::string_view::npos) return std::nullopt;
-  const size_t start = at + pattern.size();
-  const size_t end = json.find('"', start);
-  if (end == std::string_view::npos) return std::nullopt;
-  const std::string_view value = json.substr(start, end - start);
-  if (value.find('\\') != std::string_view::npos) return std::nullopt;
-  return value;
-}
-
 // Calls visit(stored, fires_at, alert_id) for every stored alert `request`
 // selects, in sequence order: the one selection behind QueryAlerts and
 // QueryAlertPage. The fields it filters on are read without parsing the
@@ -264,10 +247,11 @@ core::Status ForEachSelectedAlert(
     if (request.open_only && open->count(std::string(stored.dossier_id)) == 0) {
       return core::Status::Ok();
     }
-    auto fires_at = CompactStringField(stored.json, "fires_at");
-    auto alert_id = CompactStringField(stored.json, "alert_id");
+    auto fires_at = runtime::CompactStringField(stored.json, "fires_at");
+    auto alert_id = runtime::CompactStringField(stored.json, "alert_id");
     std::optional<std::string_view> agency_id;
-    if (!request.agency_id.empty()) agency_id = CompactStringField(stored.json, "agency_id");
+    if (!request.agency_id.empty())
+      agency_id = runtime::CompactStringField(stored.json, "agency_id");
     std::string parsed_fires_at;
     std::string parsed_alert_id;
     std::string parsed_agency_id;
