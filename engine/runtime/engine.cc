@@ -697,7 +697,7 @@ std::map<std::string, projections::OpenSummary> Engine::OpenDossiers() const {
 // ---------------------------------------------------------------------------
 // Sealing and checkpoints.
 
-bool Engine::CheckpointDue() const {
+bool Engine::checkpoint_due() const {
   if (checkpoint_touched_.empty() && log_sequence_ == checkpoint_log_sequence_) return false;
   if (log_sequence_ - checkpoint_log_sequence_ >= options_.checkpoint_events) return true;
   return options_.checkpoint_interval_ms > 0 &&
@@ -734,12 +734,20 @@ struct Engine::CheckpointRecords {
   }
 };
 
-Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, bool force_checkpoint) {
+Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, CheckpointPolicy policy) {
   if (!broken_.ok()) return broken_;
   if (!options_.persist) return Status::InvalidArgument("a fold engine (persist off) never seals");
-  const bool checkpoint =
-      force_checkpoint ? !checkpoint_touched_.empty() || log_sequence_ != checkpoint_log_sequence_
-                       : CheckpointDue();
+  bool checkpoint = false;
+  switch (policy) {
+    case CheckpointPolicy::kWhenDue:
+      checkpoint = checkpoint_due();
+      break;
+    case CheckpointPolicy::kNow:
+      checkpoint = !checkpoint_touched_.empty() || log_sequence_ != checkpoint_log_sequence_;
+      break;
+    case CheckpointPolicy::kLater:
+      break;
+  }
   if (!pending_->changed && positions.empty() && !checkpoint) return std::unique_ptr<Commit>();
   auto commit = std::make_unique<Commit>();
   std::shared_ptr<CheckpointRecords> records;

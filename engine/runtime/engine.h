@@ -252,12 +252,22 @@ class Engine {
   // options.max_timers_per_advance of them, earliest first).
   core::Result<BatchResult> AdvanceClock(core::Instant now);
 
+  // Whether a commit carries a checkpoint.
+  enum class CheckpointPolicy {
+    kWhenDue,  // when checkpoint_due()
+    kNow,      // whenever anything happened since the last checkpoint
+    kLater,    // never; the caller seals one next (Pipeline: its own commit)
+  };
   // Everything applied since the previous Seal, with `positions` (source id
   // -> position text, stored under meta "position/<id>"), as one atomic
-  // commit, with a checkpoint when one is due or `force_checkpoint`. Null
-  // when nothing changed and no position is given. The caller writes it
-  // (in order) and then calls Committed.
-  core::Result<std::unique_ptr<Commit>> Seal(Positions positions, bool force_checkpoint = false);
+  // commit, with a checkpoint as `checkpoint` says. Null when nothing
+  // changed, no position is given and no checkpoint is made. The caller
+  // writes it (in order) and then calls Committed.
+  core::Result<std::unique_ptr<Commit>> Seal(
+      Positions positions, CheckpointPolicy checkpoint = CheckpointPolicy::kWhenDue);
+  // A checkpoint is due: checkpoint_events events were logged since the
+  // last one, or checkpoint_interval_ms of wall time passed with changes.
+  bool checkpoint_due() const;
   // Tells the engine that `commit` is durable: finished dossiers its
   // checkpoint stored are forgotten.
   void Committed(const Commit& commit);
@@ -326,7 +336,6 @@ class Engine {
   bool TimerValid(const projections::TimerEntry& entry) const;
   void LogEvent(uint32_t handle, std::string_view bytes, uint64_t event_id_fingerprint,
                 int32_t partition, int64_t offset, bool derived);
-  bool CheckpointDue() const;
   struct CheckpointRecords;
   // A checkpoint's dossier records, encoded (the commit receives the
   // finished dossiers it may then forget).

@@ -32,7 +32,7 @@ core::Status ApplyAndCommit(Engine& target, Committer* committer,
 
 core::Status FinalCheckpoint(Engine& target, Committer* committer) {
   if (committer == nullptr) return core::Status::Ok();
-  auto commit = target.Seal({}, /*force_checkpoint=*/true);
+  auto commit = target.Seal({}, Engine::CheckpointPolicy::kNow);
   if (!commit.ok()) return commit.status();
   if (*commit) HOSO_RETURN_IF_ERROR(committer->Submit(std::move(*commit)));
   HOSO_RETURN_IF_ERROR(committer->Drain());

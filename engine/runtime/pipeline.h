@@ -67,7 +67,8 @@ struct PipelineOptions {
 
 class Pipeline {
  public:
-  // Every part must outlive the pipeline; `rejects` and `sink` may be null.
+  // Every part must outlive the pipeline; `rejects` and `sink` may be null,
+  // and `source` too when only Tick, Settle and Finish are used.
   Pipeline(Engine* engine, EventSource* source, Committer* committer, RejectSink* rejects,
            CommitSink* sink, PipelineOptions options);
 
@@ -78,10 +79,17 @@ class Pipeline {
   // writes) and waits for every commit to be durable and published.
   core::Status Finish(bool checkpoint, PipelineStats* stats);
 
- private:
-  core::Status SealAndSubmit(Positions positions, bool checkpoint, PipelineStats* stats);
-  core::Status Settle(PipelineStats* stats);
+  // One step of the wall clock (Run calls it after every batch in
+  // wall-clock mode): raises the timers due before now(), in bounded
+  // commits, and publishes what became durable.
   core::Status Tick(PipelineStats* stats);
+  // Publishes the commits that became durable since the last call (the
+  // engine is told, then the sink, then the source), without waiting.
+  core::Status Settle(PipelineStats* stats);
+
+ private:
+  core::Status Submit(core::Result<std::unique_ptr<Commit>> commit);
+  core::Status SealAndSubmit(Positions positions, bool checkpoint, PipelineStats* stats);
   void Count(const BatchResult& result, PipelineStats* stats);
   core::Instant Now() const;
 

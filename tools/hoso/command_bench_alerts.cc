@@ -6,7 +6,7 @@
 // seconds. Then the loop `serve` runs in wall-clock mode (AdvanceClock every
 // tick, commits written by the committer thread) until every overdue timer
 // has fired; for each alert, the delay from its due instant to the moment
-// the commit storing it is durable.
+// the pipeline publishes it (its commit durable).
 //
 // The rules truncate instants to the minute (design.md §3), so due instants
 // within one real minute would share one or two fire instants. The engine
@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -28,6 +29,7 @@
 #include "connectors/rocksdb/rocks_kv_store.h"
 #include "engine/runtime/committer.h"
 #include "engine/runtime/engine.h"
+#include "engine/runtime/pipeline.h"
 #include "schemas/codec/event_codec.h"
 #include "tools/hoso/command.h"
 #include "tools/hoso/context.h"
@@ -119,8 +121,7 @@ int RunBenchAlerts(const Args& args) {
   const double setup_s = std::chrono::duration<double>(SteadyClock::now() - setup_started).count();
   const size_t pending = (*engine)->pending_timers();
 
-  // The loop. Engine time = base + rate * wall elapsed; a due instant of
-  // engine minute m is due at wall elapsed m * 60 / rate seconds.
+  // The loop.
   const auto started = SteadyClock::now();
   auto elapsed_ms = [&] {
     return std::chrono::duration<double, std::milli>(SteadyClock::now() - started).count();
@@ -131,51 +132,61 @@ int RunBenchAlerts(const Args& args) {
   double idle_cpu_s = 0, idle_wall_s = 0, busy_cpu_s = 0;
   const double idle_until_ms = (args.lead_s - 0.5) * 1000.0;  // before the first due instant
   int64_t derived = 0;
-  // The loop of `serve` (runtime::Pipeline::Tick): AdvanceClock fires at most
+  // The loop of `serve`: runtime::Pipeline::Tick fires at most
   // max_timers_per_advance timers per commit, each commit written by the
   // committer thread while the next one is fired. An alert's delay ends when
-  // the commit storing it is durable (ready to publish).
-  runtime::Committer committer(store->get(), /*threaded=*/true);
-  auto settle = [&]() -> core::Status {
-    std::vector<std::unique_ptr<runtime::Commit>> durable;
-    core::Status s = committer.TakeDurable(&durable);
-    const double stored_ms = elapsed_ms();
-    for (const auto& commit : durable) {
-      (*engine)->Committed(*commit);
-      for (size_t i = 0; i < commit->alerts.size(); ++i) {
+  // the pipeline publishes the commit storing it (durable, handed to the
+  // sink: what `serve` then produces to hoso.alerts).
+  class DelaySink : public runtime::CommitSink {
+   public:
+    DelaySink(std::function<double()> elapsed_ms, core::Instant base, int clock_rate,
+              std::vector<double>* delays_ms)
+        : elapsed_ms_(std::move(elapsed_ms)),
+          base_(base),
+          clock_rate_(clock_rate),
+          delays_ms_(delays_ms) {}
+    core::Status Published(const runtime::Commit& commit) override {
+      const double published_ms = elapsed_ms_();
+      for (size_t i = 0; i < commit.alerts.size(); ++i) {
         const double due_ms =
-            static_cast<double>(core::ToInstant(commit->alerts.fires_at(i)).epoch_ms -
-                                base.epoch_ms) /
-            args.clock_rate;
-        delays_ms.push_back(stored_ms - due_ms);
+            static_cast<double>(core::ToInstant(commit.alerts.fires_at(i)).epoch_ms -
+                                base_.epoch_ms) /
+            clock_rate_;
+        delays_ms_->push_back(published_ms - due_ms);
       }
+      return core::Status::Ok();
     }
-    return s;
+
+   private:
+    std::function<double()> elapsed_ms_;
+    core::Instant base_;
+    int clock_rate_;
+    std::vector<double>* delays_ms_;
   };
+  DelaySink sink(elapsed_ms, base, args.clock_rate, &delays_ms);
+  runtime::Committer committer(store->get(), /*threaded=*/true);
+  runtime::PipelineOptions pipeline_options;
+  pipeline_options.wall_clock = true;
+  // Engine time = base + rate * wall elapsed; a due instant of engine minute
+  // m is due at wall elapsed m * 60 / rate seconds.
+  pipeline_options.now = [&] {
+    return core::Instant{base.epoch_ms + static_cast<int64_t>(elapsed_ms() * args.clock_rate)};
+  };
+  runtime::Pipeline pipeline(engine->get(), /*source=*/nullptr, &committer, /*rejects=*/nullptr,
+                             &sink, pipeline_options);
+  runtime::PipelineStats stats;
   while ((*engine)->pending_timers() > 0 || committer.in_flight() > 0) {
     const double cpu_before = CpuSeconds();
     const double tick_started_ms = elapsed_ms();
-    const core::Instant now{base.epoch_ms +
-                            static_cast<int64_t>(tick_started_ms * args.clock_rate)};
-    size_t raised = 0;
-    for (;;) {
-      auto result = (*engine)->AdvanceClock(now);
-      if (!result.ok()) return ReportError("bench alerts", result.status());
-      derived += result->derived_events;
-      for (int64_t count : result->alerts_by_kind) raised += static_cast<size_t>(count);
-      auto commit = (*engine)->Seal({});
-      if (!commit.ok()) return ReportError("bench alerts", commit.status());
-      if (*commit) {
-        core::Status s = committer.Submit(std::move(*commit));
-        if (s.ok()) s = settle();
-        if (!s.ok()) return ReportError("bench alerts", s);
-      }
-      const std::optional<core::Instant> next = (*engine)->next_timer_at();
-      if (!next || !(*next < now)) break;
-    }
+    const int64_t alerts_before = stats.alerts;
+    const int64_t derived_before = stats.totals.derived_events;
+    core::Status ticked = pipeline.Tick(&stats);
+    if (!ticked.ok()) return ReportError("bench alerts", ticked);
+    derived += stats.totals.derived_events - derived_before;
+    const bool raised = stats.alerts > alerts_before;
     const double cpu_used = CpuSeconds() - cpu_before;
     ++ticks;
-    if (raised == 0) {
+    if (!raised) {
       if (tick_started_ms < idle_until_ms) {
         ++idle_ticks;
         idle_cpu_s += cpu_used;
@@ -184,19 +195,18 @@ int RunBenchAlerts(const Args& args) {
       ++busy_ticks;
       busy_cpu_s += cpu_used;
     }
-    // Until the next tick, notice durable commits as they come.
+    // Until the next tick, publish durable commits as they come.
     const double next_ms = tick_started_ms + args.tick_ms;
     do {
-      core::Status s = settle();
+      core::Status s = pipeline.Settle(&stats);
       if (!s.ok()) return ReportError("bench alerts", s);
       if (elapsed_ms() >= next_ms) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     } while (elapsed_ms() < next_ms);
     if (tick_started_ms < idle_until_ms) idle_wall_s = elapsed_ms() / 1000.0;
   }
-  core::Status drained = committer.Drain();
-  if (drained.ok()) drained = settle();
-  if (!drained.ok()) return ReportError("bench alerts", drained);
+  core::Status finished = pipeline.Finish(/*checkpoint=*/false, &stats);
+  if (!finished.ok()) return ReportError("bench alerts", finished);
   std::sort(delays_ms.begin(), delays_ms.end());
   nlohmann::ordered_json out;
   out["dossiers"] = args.dossiers;

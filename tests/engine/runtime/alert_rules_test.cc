@@ -117,7 +117,8 @@ class AlertRulesTest : public ::testing::Test {
     return std::move(*result);
   }
   void Commit(bool checkpoint = false) {
-    auto commit = engine_->Seal({}, checkpoint);
+    auto commit = engine_->Seal(
+        {}, checkpoint ? Engine::CheckpointPolicy::kNow : Engine::CheckpointPolicy::kWhenDue);
     ASSERT_TRUE(commit.ok()) << commit.status().ToString();
     if (*commit == nullptr) return;
     (*commit)->Prepare();

@@ -122,7 +122,9 @@ class Driver {
   }
   // Seals what was applied with the position reached and writes it.
   void Commit(bool force_checkpoint = false) {
-    auto commit = engine_->Seal({{kSource, std::to_string(next_)}}, force_checkpoint);
+    auto commit = engine_->Seal(
+        {{kSource, std::to_string(next_)}},
+        force_checkpoint ? Engine::CheckpointPolicy::kNow : Engine::CheckpointPolicy::kWhenDue);
     ASSERT_TRUE(commit.ok()) << commit.status().ToString();
     ASSERT_NE(*commit, nullptr);
     (*commit)->Prepare();
