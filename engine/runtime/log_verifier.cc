@@ -2,9 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
-#include <deque>
+#include <functional>
+#include <memory>
 #include <optional>
+#include <set>
+#include <thread>
+#include <tuple>
 #include <vector>
 
 #include "engine/core/instant.h"
@@ -21,11 +26,14 @@ using projections::Column;
 
 using Head = std::array<char, 32>;
 
-// What the walk knows of one dossier. Fixed-size heads: the walk allocates
-// nothing per event.
+// What the walk knows of one dossier. Fixed-size heads and the id as a
+// slice of the shard's id arena: the walk allocates nothing per event.
 struct DossierWalk {
+  uint64_t id_at = 0;  // in Shard::id_bytes
+  uint32_t id_length = 0;
   uint32_t next_sequence = 0;  // the dossier sequence expected next
   Head head{};                 // valid once next_sequence > 0
+  uint64_t first_log_sequence = 0;
   uint64_t last_log_sequence = 0;
   // As of the last checkpoint (what the stored record must say).
   uint32_t checkpoint_count = 0;
@@ -40,41 +48,53 @@ struct DossierWalk {
 // The dossier's head after its last-logged event dated in `month`.
 struct MonthHead {
   int month;
-  uint32_t dossier;  // index into the walk's dossiers
+  uint32_t dossier;  // index into the shard's dossiers
   uint64_t sequence;
   Head head;
 };
 
-// dossier id -> ordinal in `ids`: open addressing over (hash, ordinal)
-// pairs, so a lookup is one probe into a flat array and one id comparison
-// (a node-based map costs three dependent trips to memory per event).
+uint64_t HashOfId(std::string_view id) { return std::hash<std::string_view>{}(id); }
+
+// dossier id -> ordinal: open addressing over (hash, ordinal) pairs, so a
+// lookup is one probe into a flat array and one id comparison (a node-based
+// map costs three dependent trips to memory per event).
 class DossierIndex {
  public:
-  explicit DossierIndex(const std::deque<std::string>* ids) : ids_(ids) { Rehash(1024); }
-  // The ordinal of `id`, or the one `add` gives it when it is new.
-  static uint32_t Hash(std::string_view id) {
-    return static_cast<uint32_t>(std::hash<std::string_view>{}(id));
+  // `expected` ids: sized so that they fit without a rehash.
+  explicit DossierIndex(size_t expected) {
+    size_t capacity = 1024;
+    while (capacity < expected * 2) capacity *= 2;
+    Rehash(capacity);
   }
-  template <typename Add>
-  uint32_t FindOrAdd(std::string_view id, uint32_t hash, Add&& add) {
+  // The ordinal of `id`, or the one `add` gives it when it is new.
+  template <typename Equal, typename Add>
+  uint32_t FindOrAdd(uint32_t hash, Equal&& equal, Add&& add) {
     size_t i = hash & mask_;
     for (;; i = (i + 1) & mask_) {
       const Bucket& bucket = buckets_[i];
       if (bucket.ordinal == kEmpty) break;
-      if (bucket.hash == hash && (*ids_)[bucket.ordinal] == id) return bucket.ordinal;
+      if (bucket.hash == hash && equal(bucket.ordinal)) return bucket.ordinal;
     }
     const uint32_t ordinal = add();
     buckets_[i] = Bucket{hash, ordinal};
     if (++size_ * 2 > buckets_.size()) Rehash(buckets_.size() * 2);
     return ordinal;
   }
-  std::optional<uint32_t> Find(std::string_view id) const {
-    const uint32_t hash = Hash(id);
+  template <typename Equal>
+  std::optional<uint32_t> Find(uint32_t hash, Equal&& equal) const {
     for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
       const Bucket& bucket = buckets_[i];
       if (bucket.ordinal == kEmpty) return std::nullopt;
-      if (bucket.hash == hash && (*ids_)[bucket.ordinal] == id) return bucket.ordinal;
+      if (bucket.hash == hash && equal(bucket.ordinal)) return bucket.ordinal;
     }
+  }
+  void Prefetch(uint32_t hash) const { __builtin_prefetch(&buckets_[hash & mask_]); }
+  // The ordinal in the first bucket probed for `hash`, if it holds that hash
+  // (a guess, for prefetching only).
+  std::optional<uint32_t> Peek(uint32_t hash) const {
+    const Bucket& bucket = buckets_[hash & mask_];
+    if (bucket.ordinal == kEmpty || bucket.hash != hash) return std::nullopt;
+    return bucket.ordinal;
   }
 
  private:
@@ -95,7 +115,6 @@ class DossierIndex {
     }
   }
 
-  const std::deque<std::string>* ids_;
   std::vector<Bucket> buckets_;
   size_t mask_ = 0;
   size_t size_ = 0;
@@ -108,16 +127,275 @@ void AppendLeb128(uint64_t n, std::string* out) {
   }
 }
 
-class Walk {
- public:
-  VerifyReport report;
-  void Fail(std::string_view dossier_id, int64_t sequence, std::string problem) {
-    if (!report.ok) return;  // keep the first problem
-    report.ok = false;
-    report.bad_dossier_id = std::string(dossier_id);
-    report.bad_sequence = sequence;
-    report.problem = std::move(problem);
+// A problem and where it stands in the order the report promises: the
+// walk's problems in log order, then the stored records' (by column and
+// key), then dossiers without a record (by their first event).
+struct Problem {
+  int phase = 0;
+  uint64_t order = 0;
+  std::string key;
+  std::string dossier_id;
+  int64_t sequence = -1;
+  std::string text;
+  bool operator<(const Problem& other) const {
+    return std::tie(phase, order, key) < std::tie(other.phase, other.order, other.key);
   }
+};
+
+// The dossiers whose id hashes to `index` modulo `count`: a dossier's chain
+// depends only on its own events, so shards walk the log side by side, each
+// on its own thread, and only the month roots bring them together.
+class Shard {
+ public:
+  Shard(int index, int count, size_t expected_dossiers)
+      : index_(index), count_(count), ids_(expected_dossiers) {
+    // Grown by doubling, these would touch (fault in) twice their final
+    // pages, and page faults are a tenth of the walk on a virtual machine.
+    dossiers_.reserve(expected_dossiers);
+    month_heads_.reserve(expected_dossiers * 3 / 2);
+    id_bytes_.reserve(expected_dossiers * 24);
+  }
+
+  std::string_view id(uint32_t ordinal) const {
+    const DossierWalk& dossier = dossiers_[ordinal];
+    return std::string_view(id_bytes_).substr(dossier.id_at, dossier.id_length);
+  }
+  static size_t OwnerOf(uint64_t hash, size_t count) { return (hash >> 40) % count; }
+  bool Owns(uint64_t hash) const { return count_ == 1 || OwnerOf(hash, count_) == index_; }
+  std::optional<Problem>& problem() { return problem_; }
+  uint64_t events() const { return events_; }
+  size_t dossier_count() const { return dossiers_.size(); }
+
+  void Fail(int phase, uint64_t order, std::string_view key, std::string_view dossier_id,
+            int64_t sequence, std::string text) {
+    if (problem_) return;  // each phase visits in its order: the first is the least
+    problem_ =
+        Problem{phase, order, std::string(key), std::string(dossier_id), sequence, std::move(text)};
+  }
+
+  // Walks the log. Shard 0 also checks the segments' continuity.
+  core::Status Walk(projections::KvStore& store, uint64_t checkpoint_sequence, uint64_t logged,
+                    std::atomic<uint64_t>* events_done,
+                    const std::function<void(uint64_t)>& on_progress) {
+    const bool continuity = index_ == 0;
+    uint64_t expected = 1;
+    std::vector<projections::LogEntry> entries;
+    std::vector<uint32_t> hashes;
+    std::vector<uint32_t> mine;  // indexes into entries
+    auto it = store.NewIterator(Column::kLog);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      auto segment = projections::SegmentReader::Open(it->value());
+      if (!segment.ok()) {
+        if (continuity) Fail(0, expected * 2, "", "?", -1, "a log segment is malformed");
+        continue;
+      }
+      if (continuity && segment->first_sequence() != expected) {
+        Fail(0, expected * 2, "", "?", -1,
+             segment->first_sequence() > expected
+                 ? "log events " + std::to_string(expected) + ".." +
+                       std::to_string(segment->first_sequence() - 1) +
+                       " are missing (a segment was deleted)"
+                 : "log segments overlap at event " + std::to_string(segment->first_sequence()));
+      }
+      expected = segment->first_sequence() + segment->count();
+      // The segment's entries first, then this shard's, with the memory
+      // each will touch requested a few entries ahead: the walk is bound by
+      // trips to memory (tables of tens of megabytes probed at random).
+      entries.clear();
+      hashes.clear();
+      mine.clear();
+      projections::LogEntry entry;
+      core::Status status;
+      while (segment->Next(&entry, &status)) {
+        const uint64_t hash = HashOfId(entry.dossier_id);
+        if (!Owns(hash)) continue;
+        mine.push_back(static_cast<uint32_t>(entries.size()));
+        entries.push_back(entry);
+        hashes.push_back(static_cast<uint32_t>(hash));
+      }
+      if (!status.ok() && continuity) {
+        Fail(0, expected * 2, "", "?", -1, "a log segment is malformed: " + status.message());
+      }
+      constexpr size_t kBucketsAhead = 12;
+      constexpr size_t kDossiersAhead = 6;
+      for (size_t j = 0; j < mine.size() && j < kBucketsAhead; ++j) ids_.Prefetch(hashes[j]);
+      for (size_t j = 0; j < mine.size(); ++j) {
+        if (j + kBucketsAhead < mine.size()) ids_.Prefetch(hashes[j + kBucketsAhead]);
+        if (j + kDossiersAhead < mine.size()) {
+          if (auto ordinal = ids_.Peek(hashes[j + kDossiersAhead])) {
+            const DossierWalk& ahead = dossiers_[*ordinal];
+            __builtin_prefetch(&ahead);
+            __builtin_prefetch(id_bytes_.data() + ahead.id_at);
+            if (ahead.last_month_head != SIZE_MAX) {
+              __builtin_prefetch(&month_heads_[ahead.last_month_head]);
+            }
+          }
+        }
+        Visit(entries[mine[j]], hashes[j], checkpoint_sequence);
+      }
+      const uint64_t done = events_done->fetch_add(mine.size()) + mine.size();
+      if (on_progress && done / 65536 != (done - mine.size()) / 65536) on_progress(done);
+    }
+    HOSO_RETURN_IF_ERROR(it->status());
+    if (continuity && expected != logged + 1) {
+      Fail(0, UINT64_MAX, "", "?", -1,
+           "the log ends at event " + std::to_string(expected - 1) + " but " +
+               std::to_string(logged) + " were logged (events at the end were deleted)");
+    }
+    return core::Status::Ok();
+  }
+
+  // The record stored for `key` (hash `hash`, owned by this shard) at the
+  // last checkpoint: the problem it shows, if any. Called for distinct keys
+  // from several threads at once once the walks are over.
+  std::optional<std::pair<int64_t, std::string>> RecordSeen(std::string_view key, uint64_t hash,
+                                                            const core::DossierState& state) {
+    const std::optional<uint32_t> found = Find(key, static_cast<uint32_t>(hash));
+    if (!found) {
+      return std::make_pair(int64_t{-1},
+                            std::string("a dossier state is stored but the log holds none of its "
+                                        "events"));
+    }
+    DossierWalk& dossier = dossiers_[*found];
+    dossier.has_record = true;
+    const bool head_matches =
+        std::memcmp(state.chain_head.data(), dossier.checkpoint_head.data(), 32) == 0;
+    if (state.event_count != dossier.checkpoint_count) {
+      return std::make_pair(int64_t{dossier.checkpoint_count},
+                            "the dossier state counts " + std::to_string(state.event_count) +
+                                " events but the log holds " +
+                                std::to_string(dossier.checkpoint_count) +
+                                " (an event was deleted or added)");
+    }
+    if (!head_matches || state.last_log_sequence != dossier.checkpoint_last) {
+      return std::make_pair(static_cast<int64_t>(state.event_count) - 1,
+                            std::string("the chain head does not match the dossier state"));
+    }
+    return std::nullopt;
+  }
+
+  // After every record was seen: dossiers with checkpointed events but no
+  // record.
+  void CheckMissingRecords() {
+    for (uint32_t i = 0; i < dossiers_.size(); ++i) {
+      if (!dossiers_[i].has_record && dossiers_[i].checkpoint_count > 0) {
+        Fail(2, dossiers_[i].first_log_sequence, "", id(i), -1,
+             "events are logged but the dossier state is missing");
+      }
+    }
+  }
+
+  // Sorts this shard's dossiers by id (for the month roots and for splitting
+  // the records among threads).
+  void SortIds() {
+    by_id_.resize(dossiers_.size());
+    for (uint32_t i = 0; i < by_id_.size(); ++i) by_id_[i] = i;
+    std::sort(by_id_.begin(), by_id_.end(), [&](uint32_t a, uint32_t b) { return id(a) < id(b); });
+  }
+  // The id at `fraction` of the sorted ids (after SortIds), or none.
+  std::optional<std::string> IdAt(double fraction) const {
+    if (by_id_.empty()) return std::nullopt;
+    const size_t at = std::min(by_id_.size() - 1, static_cast<size_t>(fraction * by_id_.size()));
+    return std::string(id(by_id_[at]));
+  }
+
+  // This shard's month heads, one per (month, dossier): the link after the
+  // dossier's last-logged event of the month, by month, then dossier id.
+  // After SortIds.
+  std::vector<MonthHead> FinalMonthHeads() {
+    std::vector<uint32_t> rank(dossiers_.size());
+    for (uint32_t r = 0; r < by_id_.size(); ++r) rank[by_id_[r]] = r;
+    std::sort(month_heads_.begin(), month_heads_.end(),
+              [&](const MonthHead& a, const MonthHead& b) {
+                if (a.month != b.month) return a.month < b.month;
+                if (a.dossier != b.dossier) return rank[a.dossier] < rank[b.dossier];
+                return a.sequence < b.sequence;
+              });
+    std::vector<MonthHead> last;
+    last.reserve(month_heads_.size());
+    for (size_t i = 0; i < month_heads_.size(); ++i) {
+      const MonthHead& head = month_heads_[i];
+      if (i + 1 == month_heads_.size() || month_heads_[i + 1].month != head.month ||
+          month_heads_[i + 1].dossier != head.dossier) {
+        last.push_back(head);
+      }
+    }
+    return last;
+  }
+
+ private:
+  std::optional<uint32_t> Find(std::string_view key, uint32_t hash) const {
+    return ids_.Find(hash, [&](uint32_t ordinal) { return id(ordinal) == key; });
+  }
+
+  void Visit(const projections::LogEntry& entry, uint32_t hash, uint64_t checkpoint_sequence) {
+    ++events_;
+    const uint32_t ordinal = ids_.FindOrAdd(
+        hash, [&](uint32_t candidate) { return id(candidate) == entry.dossier_id; },
+        [&] {
+          DossierWalk added;
+          added.id_at = id_bytes_.size();
+          added.id_length = static_cast<uint32_t>(entry.dossier_id.size());
+          added.first_log_sequence = entry.sequence;
+          id_bytes_.append(entry.dossier_id);
+          dossiers_.push_back(added);
+          return static_cast<uint32_t>(dossiers_.size() - 1);
+        });
+    DossierWalk& dossier = dossiers_[ordinal];
+    const std::string_view dossier_id = entry.dossier_id;
+    const uint64_t order = entry.sequence * 2 + 1;
+    if (entry.dossier_sequence != dossier.next_sequence) {
+      Fail(0, order, "", dossier_id, dossier.next_sequence,
+           entry.dossier_sequence > dossier.next_sequence
+               ? "event " + std::to_string(dossier.next_sequence) + " is missing (next is " +
+                     std::to_string(entry.dossier_sequence) + ")"
+               : "event " + std::to_string(entry.dossier_sequence) +
+                     " is out of its chain's order (reordered or repeated)");
+    }
+    const std::string_view previous =
+        dossier.next_sequence == 0 ? std::string_view() : std::string_view(dossier.head.data(), 32);
+    hasher_.Chain(previous, entry.bytes, &next_head_);
+    if (next_head_ != entry.chain_hash) {
+      Fail(0, order, "", dossier_id, entry.dossier_sequence,
+           "the event's bytes do not match its chain hash (edited, reordered or replaced)");
+      // Follow the stored chain to report later breaks once.
+      next_head_.assign(entry.chain_hash.substr(0, std::min<size_t>(32, entry.chain_hash.size())));
+      next_head_.resize(32, '\0');
+    }
+    std::memcpy(dossier.head.data(), next_head_.data(), 32);
+    dossier.next_sequence = entry.dossier_sequence + 1;
+    dossier.last_log_sequence = entry.sequence;
+    if (entry.sequence <= checkpoint_sequence) {
+      dossier.checkpoint_count = dossier.next_sequence;
+      dossier.checkpoint_head = dossier.head;
+      dossier.checkpoint_last = entry.sequence;
+    }
+    int month = 0;
+    if (MonthOfLoggedEvent(entry.bytes, &month)) {
+      if (dossier.last_month_head != SIZE_MAX &&
+          month_heads_[dossier.last_month_head].month == month) {
+        month_heads_[dossier.last_month_head].sequence = entry.sequence;
+        month_heads_[dossier.last_month_head].head = dossier.head;
+      } else {
+        dossier.last_month_head = month_heads_.size();
+        month_heads_.push_back(MonthHead{month, ordinal, entry.sequence, dossier.head});
+      }
+    } else {
+      Fail(0, order, "", dossier_id, entry.dossier_sequence, "the stored event no longer decodes");
+    }
+  }
+
+  const uint64_t index_;
+  const uint64_t count_;
+  DossierIndex ids_;
+  std::string id_bytes_;
+  std::vector<DossierWalk> dossiers_;
+  std::vector<MonthHead> month_heads_;
+  std::vector<uint32_t> by_id_;  // ordinals in id order, after SortIds
+  ChainHasher hasher_;
+  std::string next_head_;
+  uint64_t events_ = 0;
+  std::optional<Problem> problem_;
 };
 
 }  // namespace
@@ -161,174 +439,167 @@ std::string MonthRoot(const std::map<std::string, std::string>& heads_by_dossier
 }
 
 core::Result<VerifyReport> VerifyLog(projections::KvStore& store, const VerifyOptions& options) {
-  Walk walk;
   auto checkpoint = projections::ReadCheckpointMeta(store);
   if (!checkpoint.ok()) return checkpoint.status();
   const uint64_t checkpoint_sequence = checkpoint->has_value() ? (*checkpoint)->log_sequence : 0;
   auto meta = projections::ReadEngineMeta(store);
   if (!meta.ok()) return meta.status();
   const uint64_t logged = meta->has_value() ? (*meta)->log_sequence : 0;
-
-  std::deque<std::string> ids;  // by ordinal, in order of first appearance
-  DossierIndex index(&ids);
-  std::vector<DossierWalk> dossiers;
-  std::vector<MonthHead> month_heads;
-  ChainHasher hasher;
-  std::string next_head;
-  uint64_t expected = 1;
-
-  auto it = store.NewIterator(Column::kLog);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    auto segment = projections::SegmentReader::Open(it->value());
-    if (!segment.ok()) {
-      walk.Fail("?", -1, "a log segment is malformed");
-      continue;
-    }
-    if (segment->first_sequence() != expected) {
-      walk.Fail("?", -1,
-                segment->first_sequence() > expected
-                    ? "log events " + std::to_string(expected) + ".." +
-                          std::to_string(segment->first_sequence() - 1) +
-                          " are missing (a segment was deleted)"
-                    : "log segments overlap at event " + std::to_string(segment->first_sequence()));
-    }
-    expected = segment->first_sequence() + segment->count();
-    projections::LogEntry entry;
-    core::Status status;
-    while (segment->Next(&entry, &status)) {
-      ++walk.report.events;
-      if (options.on_progress && walk.report.events % 65536 == 0) {
-        options.on_progress(walk.report.events);
-      }
-      const uint32_t ordinal =
-          index.FindOrAdd(entry.dossier_id, DossierIndex::Hash(entry.dossier_id), [&] {
-            ids.emplace_back(entry.dossier_id);
-            dossiers.emplace_back();
-            return static_cast<uint32_t>(ids.size() - 1);
-          });
-      DossierWalk& dossier = dossiers[ordinal];
-      const std::string& id = ids[ordinal];
-      if (entry.dossier_sequence != dossier.next_sequence) {
-        walk.Fail(id, dossier.next_sequence,
-                  entry.dossier_sequence > dossier.next_sequence
-                      ? "event " + std::to_string(dossier.next_sequence) + " is missing (next is " +
-                            std::to_string(entry.dossier_sequence) + ")"
-                      : "event " + std::to_string(entry.dossier_sequence) +
-                            " is out of its chain's order (reordered or repeated)");
-      }
-      const std::string_view previous = dossier.next_sequence == 0
-                                            ? std::string_view()
-                                            : std::string_view(dossier.head.data(), 32);
-      hasher.Chain(previous, entry.bytes, &next_head);
-      if (next_head != entry.chain_hash) {
-        walk.Fail(id, entry.dossier_sequence,
-                  "the event's bytes do not match its chain hash (edited, reordered or replaced)");
-        // Follow the stored chain to report later breaks once.
-        next_head.assign(entry.chain_hash.substr(0, std::min<size_t>(32, entry.chain_hash.size())));
-        next_head.resize(32, '\0');
-      }
-      std::memcpy(dossier.head.data(), next_head.data(), 32);
-      dossier.next_sequence = entry.dossier_sequence + 1;
-      dossier.last_log_sequence = entry.sequence;
-      if (entry.sequence <= checkpoint_sequence) {
-        dossier.checkpoint_count = dossier.next_sequence;
-        dossier.checkpoint_head = dossier.head;
-        dossier.checkpoint_last = entry.sequence;
-      }
-      int month = 0;
-      if (MonthOfLoggedEvent(entry.bytes, &month)) {
-        if (dossier.last_month_head != SIZE_MAX &&
-            month_heads[dossier.last_month_head].month == month) {
-          month_heads[dossier.last_month_head].sequence = entry.sequence;
-          month_heads[dossier.last_month_head].head = dossier.head;
-        } else {
-          dossier.last_month_head = month_heads.size();
-          month_heads.push_back(MonthHead{month, ordinal, entry.sequence, dossier.head});
-        }
-      } else {
-        walk.Fail(id, entry.dossier_sequence, "the stored event no longer decodes");
-      }
-    }
-    if (!status.ok()) walk.Fail("?", -1, "a log segment is malformed: " + status.message());
-  }
-  HOSO_RETURN_IF_ERROR(it->status());
-  if (expected != logged + 1 && walk.report.ok) {
-    walk.Fail("?", -1,
-              "the log ends at event " + std::to_string(expected - 1) + " but " +
-                  std::to_string(logged) + " were logged (events at the end were deleted)");
-  }
-  walk.report.dossiers = ids.size();
-
-  // The dossier records of the last checkpoint must agree with the log.
   core::IdTable names;
   HOSO_RETURN_IF_ERROR(projections::LoadNames(store, &names));
-  core::DossierState state;
-  std::string record_id;
-  for (Column column : {Column::kOpenDossiers, Column::kDossiers}) {
-    auto records = store.NewIterator(column);
-    for (records->SeekToFirst(); records->Valid(); records->Next()) {
-      const std::string_view key = records->key();
-      if (!projections::DecodeDossierRecord(records->value(), names, &state, &record_id).ok() ||
-          record_id != key) {
-        walk.Fail(key, -1, "the dossier's stored state is unreadable");
-        continue;
-      }
-      const std::optional<uint32_t> found = index.Find(key);
-      if (!found) {
-        walk.Fail(key, -1, "a dossier state is stored but the log holds none of its events");
-        continue;
-      }
-      DossierWalk& dossier = dossiers[*found];
-      dossier.has_record = true;
-      const bool head_matches =
-          std::memcmp(state.chain_head.data(), dossier.checkpoint_head.data(), 32) == 0;
-      if (state.event_count != dossier.checkpoint_count) {
-        walk.Fail(key, dossier.checkpoint_count,
-                  "the dossier state counts " + std::to_string(state.event_count) +
-                      " events but the log holds " + std::to_string(dossier.checkpoint_count) +
-                      " (an event was deleted or added)");
-      } else if (!head_matches || state.last_log_sequence != dossier.checkpoint_last) {
-        walk.Fail(key, static_cast<int64_t>(state.event_count) - 1,
-                  "the chain head does not match the dossier state");
-      }
-    }
-    HOSO_RETURN_IF_ERROR(records->status());
+
+  // One shard per core, up to four; every shard reads the whole log (LZ4
+  // and parsing are a small share) and walks its own dossiers.
+  const int shard_count =
+      static_cast<int>(std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 4));
+  std::vector<std::unique_ptr<Shard>> shards;
+  for (int i = 0; i < shard_count; ++i) {
+    // Sized for two events a dossier (the index grows if there are more
+    // dossiers).
+    shards.push_back(std::make_unique<Shard>(i, shard_count, logged / shard_count / 2 + 1));
   }
-  for (size_t i = 0; i < dossiers.size(); ++i) {
-    if (!dossiers[i].has_record && dossiers[i].checkpoint_count > 0) {
-      walk.Fail(ids[i], -1, "events are logged but the dossier state is missing");
+  std::atomic<uint64_t> events_done{0};
+  std::vector<core::Status> statuses(shard_count, core::Status::Ok());
+  // Runs fn(i) for i in [0, shard_count), i = 0 on the calling thread.
+  auto in_parallel = [&](const std::function<core::Status(int)>& fn) -> core::Status {
+    std::vector<std::thread> threads;
+    for (int i = 1; i < shard_count; ++i) threads.emplace_back([&, i] { statuses[i] = fn(i); });
+    statuses[0] = fn(0);
+    for (std::thread& thread : threads) thread.join();
+    for (const core::Status& status : statuses) HOSO_RETURN_IF_ERROR(status);
+    return core::Status::Ok();
+  };
+
+  // 1. The walks, each shard's dossiers by id.
+  HOSO_RETURN_IF_ERROR(in_parallel([&](int i) {
+    Shard& shard = *shards[i];
+    HOSO_RETURN_IF_ERROR(shard.Walk(store, checkpoint_sequence, logged, &events_done,
+                                    i == 0 ? options.on_progress : nullptr));
+    shard.SortIds();
+    return core::Status::Ok();
+  }));
+
+  // 2. The dossier records of the last checkpoint must agree with the log.
+  // Each thread reads one range of ids (split at shard 0's quantiles: the
+  // shards hold ids spread evenly) and checks each record in the shard that
+  // owns its id.
+  std::vector<std::optional<std::string>> splits(shard_count + 1);
+  for (int i = 1; i < shard_count; ++i) {
+    splits[i] = shards[0]->IdAt(static_cast<double>(i) / shard_count);
+  }
+  std::vector<std::optional<Problem>> record_problems(shard_count);
+  HOSO_RETURN_IF_ERROR(in_parallel([&](int t) {
+    core::DossierState state;
+    std::string record_id;
+    int column_order = 0;
+    for (Column column : {Column::kOpenDossiers, Column::kDossiers}) {
+      ++column_order;
+      auto fail = [&](std::string_view key, int64_t sequence, std::string text) {
+        if (record_problems[t]) return;  // the range is read in order
+        record_problems[t] = Problem{1,
+                                     static_cast<uint64_t>(column_order),
+                                     std::string(key),
+                                     std::string(key),
+                                     sequence,
+                                     std::move(text)};
+      };
+      auto records = store.NewIterator(column);
+      if (splits[t]) {
+        records->Seek(*splits[t]);
+      } else {
+        records->SeekToFirst();
+      }
+      for (; records->Valid(); records->Next()) {
+        const std::string_view key = records->key();
+        if (splits[t + 1] && key >= *splits[t + 1]) break;
+        if (!projections::DecodeDossierRecord(records->value(), names, &state, &record_id).ok() ||
+            record_id != key) {
+          fail(key, -1, "the dossier's stored state is unreadable");
+          continue;
+        }
+        const uint64_t hash = HashOfId(key);
+        auto problem = shards[Shard::OwnerOf(hash, shard_count)]->RecordSeen(key, hash, state);
+        if (problem) fail(key, problem->first, std::move(problem->second));
+      }
+      HOSO_RETURN_IF_ERROR(records->status());
     }
+    return core::Status::Ok();
+  }));
+
+  // 3. Dossiers without a record, and the month heads.
+  std::vector<std::vector<MonthHead>> month_heads(shard_count);
+  HOSO_RETURN_IF_ERROR(in_parallel([&](int i) {
+    shards[i]->CheckMissingRecords();
+    month_heads[i] = shards[i]->FinalMonthHeads();
+    return core::Status::Ok();
+  }));
+
+  VerifyReport report;
+  const Problem* first = nullptr;
+  for (const auto& shard : shards) {
+    report.events += shard->events();
+    report.dossiers += shard->dossier_count();
+    const std::optional<Problem>& problem = shard->problem();
+    if (problem && (first == nullptr || *problem < *first)) first = &*problem;
+  }
+  for (const std::optional<Problem>& problem : record_problems) {
+    if (problem && (first == nullptr || *problem < *first)) first = &*problem;
+  }
+  if (first != nullptr) {
+    report.ok = false;
+    report.bad_dossier_id = first->dossier_id;
+    report.bad_sequence = first->sequence;
+    report.problem = first->text;
   }
 
-  // Month roots: the link after each dossier's last-logged event of each
-  // month, in dossier-id order, hashed as a stream (the same bytes MonthRoot
-  // hashes).
-  std::vector<uint32_t> by_id(ids.size());
-  for (uint32_t i = 0; i < by_id.size(); ++i) by_id[i] = i;
-  std::sort(by_id.begin(), by_id.end(), [&](uint32_t a, uint32_t b) { return ids[a] < ids[b]; });
-  std::vector<uint32_t> rank(ids.size());
-  for (uint32_t r = 0; r < by_id.size(); ++r) rank[by_id[r]] = r;
-  std::sort(month_heads.begin(), month_heads.end(), [&](const MonthHead& a, const MonthHead& b) {
-    if (a.month != b.month) return a.month < b.month;
-    if (a.dossier != b.dossier) return rank[a.dossier] < rank[b.dossier];
-    return a.sequence < b.sequence;
-  });
-  Sha256Stream root;
-  std::string material;
-  for (size_t i = 0; i < month_heads.size(); ++i) {
-    const MonthHead& head = month_heads[i];
-    const bool month_ends = i + 1 == month_heads.size() || month_heads[i + 1].month != head.month;
-    if (month_ends || month_heads[i + 1].dossier != head.dossier) {
-      const std::string& id = ids[head.dossier];
-      material.clear();
-      AppendLeb128(id.size(), &material);
-      material += id;
-      material.append(head.head.data(), head.head.size());
-      root.Update(material);
+  // Month roots: for each month, the shards' heads merged by dossier id and
+  // hashed as a stream (the same bytes MonthRoot hashes). Months are
+  // independent: thread t takes every shard_count-th month.
+  std::set<int> month_set;
+  for (const std::vector<MonthHead>& heads : month_heads) {
+    for (size_t i = 0; i < heads.size(); ++i) {
+      if (i == 0 || heads[i].month != heads[i - 1].month) month_set.insert(heads[i].month);
     }
-    if (month_ends) walk.report.month_roots[head.month] = root.Finish();
   }
-  return walk.report;
+  const std::vector<int> months(month_set.begin(), month_set.end());
+  std::vector<std::string> roots(months.size());
+  HOSO_RETURN_IF_ERROR(in_parallel([&](int t) {
+    Sha256Stream root;
+    std::string material;
+    std::vector<std::pair<size_t, size_t>> ranges(shard_count);  // [next, end) of the month
+    for (size_t m = static_cast<size_t>(t); m < months.size(); m += shard_count) {
+      for (int i = 0; i < shard_count; ++i) {
+        const std::vector<MonthHead>& heads = month_heads[i];
+        auto by_month = [](const MonthHead& head, int month) { return head.month < month; };
+        const auto first = std::lower_bound(heads.begin(), heads.end(), months[m], by_month);
+        const auto last = std::lower_bound(first, heads.end(), months[m] + 1, by_month);
+        ranges[i] = {static_cast<size_t>(first - heads.begin()),
+                     static_cast<size_t>(last - heads.begin())};
+      }
+      for (;;) {
+        int pick = -1;
+        for (int i = 0; i < shard_count; ++i) {
+          if (ranges[i].first == ranges[i].second) continue;
+          if (pick < 0 || shards[i]->id(month_heads[i][ranges[i].first].dossier) <
+                              shards[pick]->id(month_heads[pick][ranges[pick].first].dossier)) {
+            pick = i;
+          }
+        }
+        if (pick < 0) break;
+        const MonthHead& head = month_heads[pick][ranges[pick].first++];
+        const std::string_view id = shards[pick]->id(head.dossier);
+        material.clear();
+        AppendLeb128(id.size(), &material);
+        material += id;
+        material.append(head.head.data(), head.head.size());
+        root.Update(material);
+      }
+      roots[m] = root.Finish();
+    }
+    return core::Status::Ok();
+  }));
+  for (size_t m = 0; m < months.size(); ++m) report.month_roots[months[m]] = std::move(roots[m]);
+  return report;
 }
 
 }  // namespace hoso::runtime
