@@ -128,7 +128,12 @@ class LogReader {
   // The sequences of a dossier's events among [first, last] (last 0: to the
   // end of the log), from the index: only segments whose index names the
   // dossier's fingerprint are read, and their entries are matched by id.
+  // With `last` and `count` known (a finished dossier's record: `first` and
+  // `last` are its first and last events, `count` its number of events), the
+  // index is read only until every event before `last` was found, and then
+  // from the segment holding `last`.
   core::Status DossierEvents(std::string_view dossier_id, uint64_t first, uint64_t last,
+                             uint64_t count,
                              const std::function<core::Status(const LogEntry&)>& visit);
 
  private:

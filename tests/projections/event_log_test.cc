@@ -174,7 +174,7 @@ TEST(EventLogTest, TheReaderVisitsFromASequenceAndFindsADossiersEvents) {
   EXPECT_EQ(seen, (std::vector<uint64_t>{5, 6, 7, 8, 9, 10, 11, 12}));
   seen.clear();
   ASSERT_TRUE(reader
-                  .DossierEvents("A", 1, 0,
+                  .DossierEvents("A", 1, 0, 0,
                                  [&](const LogEntry& e) {
                                    EXPECT_EQ(e.dossier_id, "A");
                                    seen.push_back(e.sequence);
@@ -184,13 +184,29 @@ TEST(EventLogTest, TheReaderVisitsFromASequenceAndFindsADossiersEvents) {
   EXPECT_EQ(seen, (std::vector<uint64_t>{4, 8, 12}));
   seen.clear();
   ASSERT_TRUE(reader
-                  .DossierEvents("A", 5, 8,
+                  .DossierEvents("A", 5, 8, 0,
                                  [&](const LogEntry& e) {
                                    seen.push_back(e.sequence);
                                    return core::Status::Ok();
                                  })
                   .ok());
   EXPECT_EQ(seen, (std::vector<uint64_t>{8}));
+  // A finished dossier's record gives its first and last event and their
+  // count: every event is found, and once all but the last are, the reader
+  // goes straight to the segment of the last one (so a count that leaves
+  // out the middle event shows the jump).
+  for (uint64_t count : {3, 2}) {
+    seen.clear();
+    ASSERT_TRUE(reader
+                    .DossierEvents("A", 4, 12, count,
+                                   [&](const LogEntry& e) {
+                                     seen.push_back(e.sequence);
+                                     return core::Status::Ok();
+                                   })
+                    .ok());
+    EXPECT_EQ(seen,
+              count == 3 ? (std::vector<uint64_t>{4, 8, 12}) : (std::vector<uint64_t>{4, 12}));
+  }
 }
 
 }  // namespace

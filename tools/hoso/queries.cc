@@ -138,12 +138,17 @@ core::Result<nlohmann::ordered_json> QueryHistory(projections::KvStore& store,
   HOSO_RETURN_IF_ERROR(projections::LoadNames(store, &ids));
   core::DossierState stored;
   uint64_t first = 1;
-  uint64_t last = 0;  // 0: to the end of the log
+  uint64_t last = 0;   // 0: to the end of the log
+  uint64_t count = 0;  // 0: unknown (more may follow the checkpoint)
   const std::string id(dossier_id);
   core::Status found = projections::FindDossierRecord(store, id, ids, &stored);
   if (found.ok()) {
     first = stored.first_log_sequence;
-    if (!stored.is_open()) last = stored.last_log_sequence;
+    if (!stored.is_open()) {
+      // Finished at the checkpoint: nothing is logged for it after.
+      last = stored.last_log_sequence;
+      count = stored.event_count;
+    }
   } else if (found.code() == core::StatusCode::kNotFound) {
     auto checkpoint = projections::ReadCheckpointMeta(store);
     if (!checkpoint.ok()) return checkpoint.status();
@@ -159,40 +164,41 @@ core::Result<nlohmann::ordered_json> QueryHistory(projections::KvStore& store,
   core::Effects effects;
   nlohmann::ordered_json events = nlohmann::ordered_json::array();
   projections::LogReader log(&store);
-  HOSO_RETURN_IF_ERROR(log.DossierEvents(id, first, last, [&](const projections::LogEntry& logged) {
-    const bool link_ok = runtime::ChainHash(previous_hash, logged.bytes) == logged.chain_hash;
-    chain_ok = chain_ok && link_ok;
-    previous_hash = logged.chain_hash;
-    nlohmann::ordered_json entry;
-    entry["sequence"] = logged.dossier_sequence;
-    entry["global_sequence"] = logged.sequence;
-    entry["derived"] = logged.derived;
-    entry["hash"] = runtime::ToHex(logged.chain_hash);
-    entry["link_ok"] = link_ok;
-    core::Event event;
-    core::Rejection rejection;
-    if (!decoder.Decode(logged.bytes, &event, &rejection)) {
-      entry["error"] = rejection.message;
-      events.push_back(entry);
-      return core::Status::Ok();
-    }
-    entry["event_id"] = event.event_id;
-    entry["type"] = core::EventTypeName(event.type);
-    entry["occurred_at"] = core::FormatLocal(event.occurred_at);
-    entry["agency_id"] = event.agency_id;
-    core::DossierState next = state ? *state : core::DossierState{};
-    if (machine.Apply(&next, !state, event, logged.derived, &ids, &effects, &rejection)) {
-      state = std::move(next);
-    } else {
-      entry["replay_error"] = rejection.message;
-    }
-    if (state) {
-      entry["status"] = core::DossierStatusName(state->status);
-      entry["due_at"] = core::FormatLocal(state->due_at);
-    }
-    events.push_back(entry);
-    return core::Status::Ok();
-  }));
+  HOSO_RETURN_IF_ERROR(
+      log.DossierEvents(id, first, last, count, [&](const projections::LogEntry& logged) {
+        const bool link_ok = runtime::ChainHash(previous_hash, logged.bytes) == logged.chain_hash;
+        chain_ok = chain_ok && link_ok;
+        previous_hash = logged.chain_hash;
+        nlohmann::ordered_json entry;
+        entry["sequence"] = logged.dossier_sequence;
+        entry["global_sequence"] = logged.sequence;
+        entry["derived"] = logged.derived;
+        entry["hash"] = runtime::ToHex(logged.chain_hash);
+        entry["link_ok"] = link_ok;
+        core::Event event;
+        core::Rejection rejection;
+        if (!decoder.Decode(logged.bytes, &event, &rejection)) {
+          entry["error"] = rejection.message;
+          events.push_back(entry);
+          return core::Status::Ok();
+        }
+        entry["event_id"] = event.event_id;
+        entry["type"] = core::EventTypeName(event.type);
+        entry["occurred_at"] = core::FormatLocal(event.occurred_at);
+        entry["agency_id"] = event.agency_id;
+        core::DossierState next = state ? *state : core::DossierState{};
+        if (machine.Apply(&next, !state, event, logged.derived, &ids, &effects, &rejection)) {
+          state = std::move(next);
+        } else {
+          entry["replay_error"] = rejection.message;
+        }
+        if (state) {
+          entry["status"] = core::DossierStatusName(state->status);
+          entry["due_at"] = core::FormatLocal(state->due_at);
+        }
+        events.push_back(entry);
+        return core::Status::Ok();
+      }));
   if (events.empty()) return core::Status::NotFound("no dossier '" + id + "'");
   nlohmann::ordered_json summary;
   summary["dossier_id"] = id;
