@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "engine/core/dossier_state.h"
+#include "projections/populated_allocator.h"
 
 namespace hoso::projections {
 
@@ -88,8 +89,9 @@ class DossierTable {
   size_t live_ = 0;
   std::string arena_;  // the ids of the slots, back to back
   size_t arena_garbage_ = 0;
-  std::vector<uint32_t> buckets_;  // slot handles, kEmpty or kTombstone
-  size_t used_buckets_ = 0;        // live + tombstones
+  // Slot handles, kEmpty or kTombstone.
+  std::vector<uint32_t, PopulatedAllocator<uint32_t>> buckets_;
+  size_t used_buckets_ = 0;  // live + tombstones
 };
 
 }  // namespace hoso::projections

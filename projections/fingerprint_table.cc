@@ -27,7 +27,7 @@ void FingerprintTable::Reserve(size_t entries) {
 }
 
 void FingerprintTable::Grow(size_t capacity) {
-  std::vector<Slot> old = std::move(slots_);
+  std::vector<Slot, PopulatedAllocator<Slot>> old = std::move(slots_);
   slots_.assign(capacity, Slot{});
   mask_ = capacity - 1;
   shift_ = 64 - std::countr_zero(capacity);

@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "projections/populated_allocator.h"
+
 namespace hoso::projections {
 
 class FingerprintTable {
@@ -44,7 +46,7 @@ class FingerprintTable {
   }
   void Grow(size_t capacity);
 
-  std::vector<Slot> slots_;
+  std::vector<Slot, PopulatedAllocator<Slot>> slots_;
   size_t mask_ = 0;
   int shift_ = 64;
   size_t size_ = 0;
