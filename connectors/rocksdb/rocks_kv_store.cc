@@ -273,9 +273,7 @@ core::Result<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(const std::string
     // `hoso history` process on the 1M-event database).
     db_options.max_open_files = kQueryMaxOpenFiles;
     db_options.max_file_opening_threads = 1;
-    // Blocks read straight from the page cache: a log segment is a block of
-    // a megabyte, which a pread would copy into fresh (faulting) memory.
-    db_options.allow_mmap_reads = true;
+    db_options.allow_mmap_reads = options.mmap_reads;
     s = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &raw);
   } else {
     s = rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);

@@ -22,7 +22,7 @@ struct Args {
 int RunHistory(const Args& args) {
   auto reference = LoadReference(args.reference);
   if (!reference.ok()) return ReportError("history", reference.status());
-  auto store = OpenForQuery(args.db_path);
+  auto store = OpenForQuery(args.db_path, QueryReads::kLogSegments);
   if (!store.ok()) return ReportError("history", store.status());
 
   auto history = QueryHistory(**store, **reference, args.dossier_id);

@@ -18,11 +18,12 @@ core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForWrite(
 namespace {
 
 core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenAndCheck(
-    const std::string& path, const std::string& secondary_dir) {
+    const std::string& path, const std::string& secondary_dir, bool mmap_reads) {
   connectors::RocksOptions options;
   options.read_only = true;
   options.create_if_missing = false;
   options.secondary_path = secondary_dir;
+  options.mmap_reads = mmap_reads;
   auto store = connectors::RocksKvStore::Open(path, options);
   if (!store.ok()) return store.status();
   std::string tag;
@@ -41,13 +42,14 @@ core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenAndCheck(
 
 }  // namespace
 
-core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForQuery(const std::string& path) {
-  return OpenAndCheck(path, "");
+core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForQuery(const std::string& path,
+                                                                     QueryReads reads) {
+  return OpenAndCheck(path, "", reads == QueryReads::kLogSegments);
 }
 
 core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForServing(
     const std::string& path, const std::string& secondary_dir) {
-  return OpenAndCheck(path, secondary_dir);
+  return OpenAndCheck(path, secondary_dir, /*mmap_reads=*/false);
 }
 
 core::Result<std::optional<core::Instant>> StoreClock(projections::KvStore& store) {

@@ -16,9 +16,14 @@ namespace hoso::tools {
 // never sees a half-made one.
 core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForWrite(
     const std::string& path, connectors::RocksOptions options = {});
+// What a query reads most: many small values (KPI cells, deltas, records),
+// or a few log segments of about a megabyte (read through mmap:
+// RocksOptions::mmap_reads).
+enum class QueryReads { kSmallValues, kLogSegments };
 // Opens `path` read-only; NotFound when there is no database, VersionMismatch
 // when another projection version wrote it.
-core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForQuery(const std::string& path);
+core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForQuery(
+    const std::string& path, QueryReads reads = QueryReads::kSmallValues);
 // The same as a RocksDB secondary instance (RocksKvStore::CatchUp follows the
 // writer), with RocksDB's own files for it in `secondary_dir`.
 core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForServing(
