@@ -5,6 +5,7 @@
 
 #include "projections/dossier_record.h"
 #include "projections/meta.h"
+#include "schemas/codec/json_text.h"
 
 namespace hoso::runtime {
 
@@ -940,49 +941,13 @@ Result<BatchResult> Engine::ApplyBatch(std::span<const RawRecord> records, Posit
 
 namespace {
 
-// Appends `text` as a JSON string. Hand-written because one alert in four
-// events is encoded on the hot path: runs that need no escape (nearly all of
-// it, multi-byte UTF-8 included) are copied at once.
-void AppendJsonString(std::string* out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  size_t run = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out->append(text.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default: {
-        const char escaped[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-        out->append(escaped, 6);
-      }
-    }
-  }
-  out->append(text.data() + run, text.size() - run);
-  out->push_back('"');
-}
-
+// Hand-written (codec::AppendJsonString): one alert in four events is
+// encoded on the hot path.
 void AppendField(std::string* out, std::string_view name, std::string_view value, bool first) {
   if (!first) out->push_back(',');
-  AppendJsonString(out, name);
+  codec::AppendJsonString(out, name);
   out->push_back(':');
-  AppendJsonString(out, value);
+  codec::AppendJsonString(out, value);
 }
 
 }  // namespace
