@@ -3,7 +3,9 @@
 # /etc/hoso/hoso.json as a conffile, and the maintainer scripts of
 # packaging/debian (the hoso user, /var/lib/hoso, the unit). Depends: from
 # dpkg-shlibdeps on the binary (Debian 12's librdkafka1, librocksdb7.8,
-# libsimdjson14, ...), plus adduser for postinst.
+# libsimdjson14, ...), plus adduser for postinst and libpq5, which the
+# binary loads with dlopen when the PostgreSQL sink is used
+# (connectors/postgres/libpq_library.h), so dpkg-shlibdeps cannot see it.
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME hoso)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
@@ -27,7 +29,7 @@ set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, libpq5")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
   "${PROJECT_SOURCE_DIR}/packaging/debian/conffiles;${PROJECT_SOURCE_DIR}/packaging/debian/postinst;${PROJECT_SOURCE_DIR}/packaging/debian/prerm;${PROJECT_SOURCE_DIR}/packaging/debian/postrm")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
