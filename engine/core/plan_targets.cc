@@ -1,0 +1,62 @@
+#include "engine/core/plan_targets.h"
+
+#include <array>
+
+namespace hoso::core {
+namespace {
+
+constexpr std::array<std::string_view, kPlanMeasureCount> kMeasureNames = {
+    "on_time_ratio",  "online_coverage",    "online_processing_share",
+    "one_stop_share", "apology_compliance", "online_share"};
+
+}  // namespace
+
+std::string_view PlanMeasureName(PlanMeasure measure) {
+  return kMeasureNames[static_cast<int>(measure)];
+}
+
+std::optional<PlanMeasure> PlanMeasureFromName(std::string_view name) {
+  for (int i = 0; i < kPlanMeasureCount; ++i) {
+    if (kMeasureNames[i] == name) return static_cast<PlanMeasure>(i);
+  }
+  return std::nullopt;
+}
+
+std::string_view TargetVerdictName(TargetVerdict verdict) {
+  switch (verdict) {
+    case TargetVerdict::kMet:
+      return "met";
+    case TargetVerdict::kMissed:
+      return "missed";
+    case TargetVerdict::kNoData:
+      return "no_data";
+  }
+  return "no_data";
+}
+
+bool MissesTarget(double value, double minimum) { return value + 1e-12 < minimum; }
+
+TargetVerdict JudgeTarget(std::optional<double> value, double minimum) {
+  if (!value) return TargetVerdict::kNoData;
+  return MissesTarget(*value, minimum) ? TargetVerdict::kMissed : TargetVerdict::kMet;
+}
+
+std::optional<double> MeasureValue(const KpiRatios& ratios, PlanMeasure measure) {
+  switch (measure) {
+    case PlanMeasure::kOnTimeRatio:
+      return ratios.on_time_ratio;
+    case PlanMeasure::kOnlineCoverage:
+      return ratios.online_coverage;
+    case PlanMeasure::kOnlineProcessingShare:
+      return ratios.online_processing_share;
+    case PlanMeasure::kOneStopShare:
+      return ratios.one_stop_share;
+    case PlanMeasure::kApologyCompliance:
+      return ratios.apology_compliance;
+    case PlanMeasure::kOnlineShare:
+      return ratios.online_share;
+  }
+  return std::nullopt;
+}
+
+}  // namespace hoso::core
