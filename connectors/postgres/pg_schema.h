@@ -30,7 +30,7 @@
 namespace hoso::connectors::postgres {
 
 // The schema version this build writes and reads.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // Creates the schema (or migrates it to kSchemaVersion) and loads the
 // reference lists. VersionMismatch when the database holds a newer schema.

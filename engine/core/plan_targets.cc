@@ -7,7 +7,8 @@ namespace {
 
 constexpr std::array<std::string_view, kPlanMeasureCount> kMeasureNames = {
     "on_time_ratio",  "online_coverage",    "online_processing_share",
-    "one_stop_share", "apology_compliance", "online_share"};
+    "one_stop_share", "apology_compliance", "online_share",
+    "dialogues"};
 
 }  // namespace
 
@@ -55,8 +56,22 @@ std::optional<double> MeasureValue(const KpiRatios& ratios, PlanMeasure measure)
       return ratios.apology_compliance;
     case PlanMeasure::kOnlineShare:
       return ratios.online_share;
+    case PlanMeasure::kDialogues:
+      return std::nullopt;
   }
   return std::nullopt;
+}
+
+TargetVerdict JudgeDialogues(const std::vector<int64_t>& half_years, int64_t per_half_year,
+                             int64_t per_year) {
+  if (half_years.empty()) return TargetVerdict::kNoData;
+  int64_t total = 0;
+  for (int64_t held : half_years) {
+    if (held < per_half_year) return TargetVerdict::kMissed;
+    total += held;
+  }
+  if (half_years.size() == 2 && total < per_year) return TargetVerdict::kMissed;
+  return TargetVerdict::kMet;
 }
 
 }  // namespace hoso::core

@@ -14,9 +14,19 @@ namespace hoso::core {
 
 struct TargetResult {
   PlanMeasure measure = PlanMeasure::kOnTimeRatio;
-  std::optional<double> value;  // nullopt: the ratio has no denominator
-  double target = 0;            // the plan's minimum
+  std::optional<double> value;  // nullopt: the ratio has no denominator; kDialogues: held
+  double target = 0;            // the plan's minimum (kDialogues: per half-year)
   TargetVerdict verdict = TargetVerdict::kNoData;
+  std::vector<int64_t> half_years;  // kDialogues: held in each whole half-year of the period
+};
+
+// A unit's dialogues on administrative procedures in a period.
+struct DialogueFigures {
+  int64_t held = 0;                 // in the whole period
+  std::vector<int64_t> half_years;  // in each whole half-year of the period (JudgeDialogues)
+  // The plan sets the target for wards (and the district: every ward met);
+  // false: shown, not judged (district offices).
+  bool judged = true;
 };
 
 struct ScorecardRow {
@@ -30,8 +40,17 @@ struct ScorecardRow {
   std::optional<bool> all_met() const;
 };
 
-// Judges `ratios` against every target of `plan`.
-ScorecardRow ScoreRow(std::string key, const KpiRatios& ratios, const PlanTargets& plan);
+// The district's dialogue verdict from its wards': missed when one missed,
+// met when every judged ward met, no data when none was judged.
+TargetVerdict EveryWardVerdict(const std::vector<TargetVerdict>& wards);
+
+// Counts `row`'s verdicts again into met / missed / no_data (after a verdict
+// was set by the caller, e.g. EveryWardVerdict).
+void RecountVerdicts(ScorecardRow* row);
+
+// Judges `ratios` and `dialogues` against every target of `plan`.
+ScorecardRow ScoreRow(std::string key, const KpiRatios& ratios, const DialogueFigures& dialogues,
+                      const PlanTargets& plan);
 
 }  // namespace hoso::core
 

@@ -379,12 +379,20 @@ core::Result<core::PlanTargets> ParsePlanTargetsJson(std::string_view json_text)
   std::set<int> seen;
   for (size_t i = 0; i < list->size(); ++i) {
     const ObjectReader entry((*list)[i], EntryPath("targets", i));
-    HOSO_RETURN_IF_ERROR(entry.IsObjectWithKeys({"measure", "minimum", "title"}));
     core::PlanTarget target;
     size_t measure = 0;
     HOSO_RETURN_IF_ERROR(entry.Enum("measure", names, &measure));
     target.measure = static_cast<core::PlanMeasure>(measure);
-    HOSO_RETURN_IF_ERROR(entry.Number("minimum", 0.0, 1.0, &target.minimum));
+    if (target.measure == core::PlanMeasure::kDialogues) {
+      // A count per half-year and per year, not a ratio.
+      HOSO_RETURN_IF_ERROR(
+          entry.IsObjectWithKeys({"measure", "per_half_year", "per_year", "title"}));
+      HOSO_RETURN_IF_ERROR(entry.Integer("per_half_year", 0, 1000, &target.per_half_year));
+      HOSO_RETURN_IF_ERROR(entry.Integer("per_year", 0, 2000, &target.per_year));
+    } else {
+      HOSO_RETURN_IF_ERROR(entry.IsObjectWithKeys({"measure", "minimum", "title"}));
+      HOSO_RETURN_IF_ERROR(entry.Number("minimum", 0.0, 1.0, &target.minimum));
+    }
     HOSO_RETURN_IF_ERROR(entry.String("title", /*required=*/true, 1, SIZE_MAX, &target.title));
     if (!seen.insert(static_cast<int>(measure)).second) {
       return entry.Fail("measure", "'" + std::string(names[measure]) + "' is listed twice");

@@ -35,7 +35,17 @@ int RunScorecard(const Args& args) {
                               .count()};
   auto report = QueryKpi(**store, **reference, request, nullptr, now);
   if (!report.ok()) return ReportError("scorecard", report.status());
-  const Scorecard scorecard = BuildScorecard(*report, **reference);
+  // The dialogue target is judged per half-year, as of the same instant.
+  std::vector<projections::KpiReport> half_years;
+  for (const std::string& half : WholeHalfYears(report->period)) {
+    KpiRequest half_request;
+    half_request.period = half;
+    half_request.as_of = core::FormatLocal(report->as_of);
+    auto half_report = QueryKpi(**store, **reference, half_request, nullptr, now);
+    if (!half_report.ok()) return ReportError("scorecard", half_report.status());
+    half_years.push_back(std::move(*half_report));
+  }
+  const Scorecard scorecard = BuildScorecard(*report, half_years, **reference);
   if (args.format == "json") {
     std::printf("%s\n", ScorecardJson(scorecard).dump(2).c_str());
   } else if (args.format == "csv") {

@@ -57,7 +57,7 @@ core::Result<std::unique_ptr<Reference>> LoadReference(const ReferenceOptions& o
   core::StateMachineOptions machine_options;
   machine_options.due_soon_lead_minutes = options.due_soon_lead_minutes;
   reference->machine = std::make_unique<core::DossierStateMachine>(
-      reference->calendar.get(), &reference->catalog, machine_options);
+      reference->calendar.get(), &reference->catalog, machine_options, &reference->agencies);
   return reference;
 }
 

@@ -28,6 +28,7 @@ struct Scorecard {
   projections::Period period;
   core::Instant as_of;
   core::PlanTargets plan;
+  std::vector<std::string> half_year_labels;  // WholeHalfYears of the period
   // The wards and district offices of the agency list in its order, then the
   // units missing from it that the data holds (by id). The district's own
   // entry in the list is not a row: the total is the district's row.
@@ -35,14 +36,25 @@ struct Scorecard {
   ScorecardUnit total;  // the whole district: every dossier of every unit
 };
 
-// `report` must be grouped by agency and not restricted to one agency.
-Scorecard BuildScorecard(const projections::KpiReport& report, const Reference& reference);
+// The labels of the whole half-years of `period` ("2019-H1", "2019-H2" for
+// "2019"; the period itself for a half-year; none for a quarter or a month):
+// the dialogue target is judged on each (core::JudgeDialogues).
+std::vector<std::string> WholeHalfYears(const projections::Period& period);
+
+// `report` and `half_years` (one report per WholeHalfYears label, in order,
+// as of report.as_of) must be grouped by agency and not restricted to one
+// agency.
+Scorecard BuildScorecard(const projections::KpiReport& report,
+                         const std::vector<projections::KpiReport>& half_years,
+                         const Reference& reference);
 
 // {"period", "as_of", "plan": {"version", "title"}, "targets": [{"measure",
 // "title", "minimum"}], "rows": [{"agency_id", "name", "kind", "met",
 // "missed", "no_data", "all_met", "results": {"<measure>": {"value",
 // "target", "status": "met"|"missed"|"no_data"}}}], "total": {…}}; values
-// rounded to 4 decimals (RatioJson), null without a denominator.
+// rounded to 4 decimals (RatioJson), null without a denominator. Dialogues:
+// "value" the count held in the period, "target" per half-year, "per_year",
+// and "half_years": {"2019-H1": n, …}.
 nlohmann::ordered_json ScorecardJson(const Scorecard& scorecard);
 // agency_id,kind,<measure>,<measure>_target,<measure>_status,…,met,missed,no_data
 std::string ScorecardCsv(const Scorecard& scorecard);

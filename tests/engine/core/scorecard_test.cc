@@ -44,7 +44,7 @@ TEST(ScorecardTest, EachTargetIsJudgedOnItsOwnRatio) {
   ratios.online_processing_share = 0.40;  // met, exactly
   ratios.one_stop_share = 1.0;            // met
   ratios.online_share = 0.1;              // not a target of this plan
-  const ScorecardRow row = ScoreRow("phuong-x", ratios, Plan2019());
+  const ScorecardRow row = ScoreRow("phuong-x", ratios, DialogueFigures{}, Plan2019());
   EXPECT_EQ(row.key, "phuong-x");
   ASSERT_EQ(row.results.size(), 5u);
   EXPECT_EQ(row.results[0].verdict, TargetVerdict::kMet);
@@ -61,12 +61,36 @@ TEST(ScorecardTest, EachTargetIsJudgedOnItsOwnRatio) {
 }
 
 TEST(ScorecardTest, AllMetNeedsOneTargetWithData) {
-  const ScorecardRow empty = ScoreRow("idle", KpiRatios{}, Plan2019());
+  const ScorecardRow empty = ScoreRow("idle", KpiRatios{}, DialogueFigures{}, Plan2019());
   EXPECT_EQ(empty.no_data, 5);
   EXPECT_EQ(empty.all_met(), std::nullopt);
   KpiRatios one;
   one.apology_compliance = 1.0;
-  EXPECT_EQ(ScoreRow("one", one, Plan2019()).all_met(), true);
+  EXPECT_EQ(ScoreRow("one", one, DialogueFigures{}, Plan2019()).all_met(), true);
+}
+
+TEST(ScorecardTest, DialoguesAreJudgedPerHalfYearAndOnlyWhereJudged) {
+  PlanTargets plan;
+  PlanTarget dialogues;
+  dialogues.measure = PlanMeasure::kDialogues;
+  dialogues.per_half_year = 1;
+  dialogues.per_year = 2;
+  plan.targets = {dialogues};
+  DialogueFigures ward;
+  ward.held = 2;
+  ward.half_years = {2, 0};  // March and April
+  const ScorecardRow missed = ScoreRow("w", KpiRatios{}, ward, plan);
+  EXPECT_EQ(missed.results[0].verdict, TargetVerdict::kMissed);
+  EXPECT_EQ(missed.results[0].value, 2.0);
+  EXPECT_EQ(missed.results[0].half_years, (std::vector<int64_t>{2, 0}));
+  ward.half_years = {1, 1};  // March and September
+  EXPECT_EQ(ScoreRow("w", KpiRatios{}, ward, plan).results[0].verdict, TargetVerdict::kMet);
+  ward.judged = false;  // an office: shown, not judged
+  EXPECT_EQ(ScoreRow("o", KpiRatios{}, ward, plan).results[0].verdict, TargetVerdict::kNoData);
+  EXPECT_EQ(EveryWardVerdict({TargetVerdict::kMet, TargetVerdict::kMissed}),
+            TargetVerdict::kMissed);
+  EXPECT_EQ(EveryWardVerdict({TargetVerdict::kMet, TargetVerdict::kMet}), TargetVerdict::kMet);
+  EXPECT_EQ(EveryWardVerdict({}), TargetVerdict::kNoData);
 }
 
 }  // namespace

@@ -17,7 +17,7 @@ TEST(PlanTargetsLoaderTest, TheBuiltInPlanIsThe2019PlanWithKpiTargetsValues) {
   auto plan = EmbeddedPlanTargets();
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   EXPECT_EQ(plan->version, "hbt-23-kh-ubnd-2019");
-  ASSERT_EQ(plan->targets.size(), 5u);
+  ASSERT_EQ(plan->targets.size(), 6u);
   // `hoso kpi`'s ✗ and the PostgreSQL view judge by core::KpiTargets: the
   // scorecard's default must not say otherwise.
   const core::KpiTargets kpi;
@@ -33,6 +33,10 @@ TEST(PlanTargetsLoaderTest, TheBuiltInPlanIsThe2019PlanWithKpiTargetsValues) {
     EXPECT_EQ(plan->targets[i].minimum, expected[i].second) << i;
     EXPECT_FALSE(plan->targets[i].title.empty()) << i;
   }
+  // Every ward: at least one dialogue per half-year, two a year.
+  EXPECT_EQ(plan->targets[5].measure, PlanMeasure::kDialogues);
+  EXPECT_EQ(plan->targets[5].per_half_year, 1);
+  EXPECT_EQ(plan->targets[5].per_year, 2);
 }
 
 TEST(PlanTargetsLoaderTest, AMinimalFileLoads) {
@@ -66,6 +70,12 @@ TEST(PlanTargetsLoaderTest, BadFilesAreRefusedNamingWhatIsWrong) {
        "targets[1].measure: 'on_time_ratio' is listed twice"},
       {R"({"version": "v", "version": "w", "title": "t", "targets": []})", "duplicate key"},
       {R"({"version": "v", )", "not valid JSON"},
+      {R"({"version": "v", "title": "t", "targets": [{"measure": "dialogues", "minimum": 1, "title": "x"}]})",
+       "targets[0].minimum: unknown field"},
+      {R"({"version": "v", "title": "t", "targets": [{"measure": "dialogues", "per_half_year": -1, "per_year": 2, "title": "x"}]})",
+       "targets[0].per_half_year: out of range"},
+      {R"({"version": "v", "title": "t", "targets": [{"measure": "on_time_ratio", "per_year": 2, "title": "x"}]})",
+       "targets[0].per_year: unknown field"},
   };
   for (const auto& [text, message] : cases) {
     auto plan = ParsePlanTargetsJson(text);
