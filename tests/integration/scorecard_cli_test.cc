@@ -85,7 +85,8 @@ TEST_F(ScorecardCliTest, EveryCellOfTheTwoWardsMatchesTheHandCount) {
   const nlohmann::json card = Scorecard();
   EXPECT_EQ(card["period"], "2019");
   EXPECT_EQ(card["plan"]["version"], "hbt-23-kh-ubnd-2019");
-  ASSERT_EQ(card["targets"].size(), 5u);
+  ASSERT_EQ(card["targets"].size(), 6u);
+  EXPECT_EQ(card["targets"][5]["measure"], "dialogues");
   EXPECT_EQ(card["targets"][0]["measure"], "on_time_ratio");
   EXPECT_EQ(card["targets"][0]["minimum"], 0.95);
 
@@ -98,8 +99,9 @@ TEST_F(ScorecardCliTest, EveryCellOfTheTwoWardsMatchesTheHandCount) {
   EXPECT_EQ(Cell(a, "one_stop_share"), "0.75 missed");          // A4 not one-stop
   EXPECT_EQ(Cell(a, "apology_compliance"), "0.0 missed");       // A4 late, no apology
   EXPECT_EQ(a["results"]["on_time_ratio"]["target"], 0.95);
+  EXPECT_EQ(a["results"]["dialogues"]["status"], "missed");  // none held
   EXPECT_EQ(a["met"], 1);
-  EXPECT_EQ(a["missed"], 4);
+  EXPECT_EQ(a["missed"], 5);
   EXPECT_EQ(a["no_data"], 0);
   EXPECT_EQ(a["all_met"], false);
 
@@ -110,9 +112,9 @@ TEST_F(ScorecardCliTest, EveryCellOfTheTwoWardsMatchesTheHandCount) {
   EXPECT_EQ(Cell(b, "one_stop_share"), "1.0 met");
   EXPECT_EQ(Cell(b, "apology_compliance"), "null no_data");  // nothing late
   EXPECT_EQ(b["met"], 4);
-  EXPECT_EQ(b["missed"], 0);
+  EXPECT_EQ(b["missed"], 1);  // no dialogue held
   EXPECT_EQ(b["no_data"], 1);
-  EXPECT_EQ(b["all_met"], true);
+  EXPECT_EQ(b["all_met"], false);
 
   // A ward without a dossier: no ratio has a denominator except coverage,
   // whose denominator is the 6 ward procedures offered online (none used).
@@ -164,6 +166,10 @@ TEST_F(ScorecardCliTest, TheScorecardUsesTheKpiCommandsFigures) {
     if (agency == "quan-hai-ba-trung") continue;
     for (const auto& target : card["targets"]) {
       const std::string measure = target["measure"];
+      if (measure == "dialogues") {
+        EXPECT_EQ(Row(card, agency)["results"][measure]["value"], row["dialogues_held"]);
+        continue;
+      }
       EXPECT_EQ(Row(card, agency)["results"][measure]["value"], row[measure])
           << agency << " " << measure;
     }
@@ -177,14 +183,15 @@ TEST_F(ScorecardCliTest, TableAndCsvSayTheSame) {
   const size_t a = table.out.find("phuong-bach-dang");
   ASSERT_NE(a, std::string::npos) << table.out;
   const std::string a_line = table.out.substr(a, table.out.find('\n', a) - a);
-  EXPECT_NE(a_line.find("1/5"), std::string::npos) << a_line;
+  EXPECT_NE(a_line.find("1/6"), std::string::npos) << a_line;
   EXPECT_NE(a_line.find("75.0% ✗"), std::string::npos) << a_line;
   EXPECT_NE(a_line.find("66.7% ✓"), std::string::npos) << a_line;
   const size_t b = table.out.find("phuong-bach-mai");
   ASSERT_NE(b, std::string::npos);
   const std::string b_line = table.out.substr(b, table.out.find('\n', b) - b);
-  EXPECT_NE(b_line.find("4/4"), std::string::npos) << b_line;
-  EXPECT_EQ(b_line.substr(b_line.size() - 2), " -") << b_line;  // apology: no data
+  EXPECT_NE(b_line.find("4/5"), std::string::npos) << b_line;
+  EXPECT_NE(b_line.find(" - "), std::string::npos) << b_line;  // apology: no data
+  EXPECT_NE(b_line.find("0+0 ✗"), std::string::npos) << b_line;  // no dialogue in either half
 
   auto csv = RunHoso({"scorecard", "--db", db_, "--period", "2019", "--format", "csv"});
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
@@ -194,9 +201,10 @@ TEST_F(ScorecardCliTest, TableAndCsvSayTheSame) {
             "online_processing_share,online_processing_share_target,"
             "online_processing_share_status,one_stop_share,one_stop_share_target,"
             "one_stop_share_status,apology_compliance,apology_compliance_target,"
-            "apology_compliance_status,met,missed,no_data");
+            "apology_compliance_status,dialogues,dialogues_target,dialogues_status,met,missed,"
+            "no_data");
   EXPECT_NE(csv.out.find("\nphuong-bach-mai,ward,1.0000,0.95,met,0.8333,0.8,met,1.0000,0.4,met,"
-                         "1.0000,1,met,,1,no_data,4,0,1\n"),
+                         "1.0000,1,met,,1,no_data,0,1,missed,4,1,1\n"),
             std::string::npos)
       << csv.out;
   EXPECT_NE(csv.out.find("\ntotal,district,0.8889,0.95,missed,"), std::string::npos) << csv.out;
