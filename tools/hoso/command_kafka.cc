@@ -36,6 +36,7 @@
 #include "tools/hoso/http_api.h"
 #include "tools/hoso/kpi_output.h"
 #include "tools/hoso/logging.h"
+#include "tools/hoso/scorecard.h"
 #include "tools/hoso/self_command.h"
 #include "tools/hoso/serve_status.h"
 #include "tools/hoso/store_access.h"
@@ -662,6 +663,19 @@ int RunDemo(const DemoArgs& args) {
   std::printf("\nKPIs of %s per ward and district office, against the plan's targets:\n\n",
               period->label.c_str());
   PrintKpiTable(report, stdout, true);
+  // The same figures judged against every target of the plan, dialogues
+  // included (per half-year, as of the same instant).
+  std::vector<projections::KpiReport> halves;
+  for (const std::string& half : WholeHalfYears(*period)) {
+    auto half_period = projections::ParsePeriod(half);
+    if (!half_period.ok()) return ReportError("demo", half_period.status());
+    halves.push_back(projections::BuildKpiReport(
+        *half_period, as_of, projections::GroupBy::kAgency,
+        projections::CellsInPeriod((*engine)->kpi_cells(), *half_period), open,
+        (*reference)->catalog, (*reference)->agencies));
+  }
+  std::printf("\nThe plan's scorecard (hoso scorecard; docs/plan-targets.md):\n\n");
+  PrintScorecardTable(BuildScorecard(report, halves, **reference), stdout);
   std::printf("\nAlerts raised (also on topic %s):", kafka::kAlertsTopic);
   for (int k = 0; k < core::kAlertKindCount; ++k) {
     std::printf(" %s %lld%s",

@@ -111,7 +111,7 @@ runtime::Commit CommitWith(int64_t received, core::DossierStatus status, uint64_
 TEST_F(PostgresSinkTest, InitCreatesTheSchemaOnceAndLoadsTheReferenceLists) {
   Init();
   Init();  // a second init finds the work done
-  EXPECT_EQ(Sql("SELECT max(version), count(*) FROM hoso.schema_version"), "1|1\n");
+  EXPECT_EQ(Sql("SELECT max(version), count(*) FROM hoso.schema_version"), "2|2\n");
   EXPECT_EQ(Sql("SELECT agency_id, level FROM hoso.agencies ORDER BY 1"), "D|district\nW01|ward\n");
   EXPECT_EQ(Sql("SELECT procedure_id, online_level_offered FROM hoso.procedures ORDER BY 1"),
             "P-DIST|4\nP-WARD|3\n");
