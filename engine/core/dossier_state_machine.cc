@@ -207,8 +207,7 @@ std::string_view FinishKindName(FinishKind kind) {
 
 DossierStateMachine::DossierStateMachine(const WorkingCalendar* calendar,
                                          const ProcedureCatalog* catalog,
-                                         StateMachineOptions options,
-                                         const AgencyList* agencies)
+                                         StateMachineOptions options, const AgencyList* agencies)
     : calendar_(calendar), catalog_(catalog), options_(options), agencies_(agencies) {}
 
 bool DossierStateMachine::ApplyDialogue(DossierState* target, bool is_new, const Event& event,

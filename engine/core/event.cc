@@ -6,8 +6,8 @@ namespace hoso::core {
 namespace {
 
 constexpr std::array<std::string_view, kEventTypeCount> kEventTypeNames = {
-    "received", "transferred", "supplement_requested", "supplement_received",
-    "resolved", "overdue",     "apologized",           "withdrawn",
+    "received", "transferred",  "supplement_requested", "supplement_received",
+    "resolved", "overdue",      "apologized",           "withdrawn",
     "rejected", "dialogue_held"};
 
 }  // namespace

@@ -47,8 +47,8 @@ ScorecardRow ScoreRow(std::string key, const KpiRatios& ratios, const DialogueFi
       result.value = static_cast<double>(dialogues.held);
       result.target = static_cast<double>(target.per_half_year);
       result.half_years = dialogues.half_years;
-      result.verdict = dialogues.judged ? JudgeDialogues(dialogues.half_years,
-                                                         target.per_half_year, target.per_year)
+      result.verdict = dialogues.judged ? JudgeDialogues(dialogues.half_years, target.per_half_year,
+                                                         target.per_year)
                                         : TargetVerdict::kNoData;
     } else {
       result.value = MeasureValue(ratios, target.measure);

@@ -58,12 +58,28 @@ enum Field : int {
   kFieldCount,
 };
 
-constexpr std::array<std::string_view, kFieldCount> kFieldNames = {
-    "event_id",       "dossier_id",           "type",         "occurred_at",  "agency_id",
-    "schema_version", "procedure_id",         "channel",      "online_level", "one_stop",
-    "due_at",         "processing",           "to_agency_id", "reason",       "outcome",
-    "new_due_at",     "responsible_agency_id", "dialogue_id", "held_on",   "topic",
-    "participants",   "minutes_ref"};
+constexpr std::array<std::string_view, kFieldCount> kFieldNames = {"event_id",
+                                                                   "dossier_id",
+                                                                   "type",
+                                                                   "occurred_at",
+                                                                   "agency_id",
+                                                                   "schema_version",
+                                                                   "procedure_id",
+                                                                   "channel",
+                                                                   "online_level",
+                                                                   "one_stop",
+                                                                   "due_at",
+                                                                   "processing",
+                                                                   "to_agency_id",
+                                                                   "reason",
+                                                                   "outcome",
+                                                                   "new_due_at",
+                                                                   "responsible_agency_id",
+                                                                   "dialogue_id",
+                                                                   "held_on",
+                                                                   "topic",
+                                                                   "participants",
+                                                                   "minutes_ref"};
 
 using FieldMask = uint32_t;
 constexpr FieldMask Bit(Field field) { return FieldMask{1} << field; }
@@ -72,7 +88,8 @@ constexpr FieldMask Bit(Field field) { return FieldMask{1} << field; }
 // (dialogue_held, keyed by dialogue_id): it is in each type's rule.
 constexpr FieldMask kEnvelopeFields =
     Bit(kEventId) | Bit(kType) | Bit(kOccurredAt) | Bit(kAgencyId) | Bit(kSchemaVersion);
-constexpr FieldMask kEnvelopeRequired = Bit(kEventId) | Bit(kType) | Bit(kOccurredAt) | Bit(kAgencyId);
+constexpr FieldMask kEnvelopeRequired =
+    Bit(kEventId) | Bit(kType) | Bit(kOccurredAt) | Bit(kAgencyId);
 constexpr FieldMask kDossier = Bit(kDossierId);
 
 struct TypeRule {

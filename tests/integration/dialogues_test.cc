@@ -58,10 +58,12 @@ std::string Events() {
                      "2019-03-11T08:30:00+07:00", tthc);
   events += Dialogue("d3", "BM-2019-1", "phuong-bach-mai", "2019-03-05",
                      "2019-03-05T16:00:00+07:00", tthc);
-  events += R"({"event_id": "r1", "dossier_id": "DL-D1", "type": "received", "occurred_at": "2019-03-18T09:00:00+07:00", "agency_id": "phuong-bach-dang", "procedure_id": "ward-dang-ky-khai-sinh", "channel": "direct"})"
-            "\n";
-  events += R"({"event_id": "r2", "dossier_id": "DL-D1", "type": "resolved", "occurred_at": "2019-03-18T10:00:00+07:00", "agency_id": "phuong-bach-dang", "outcome": "approved"})"
-            "\n";
+  events +=
+      R"({"event_id": "r1", "dossier_id": "DL-D1", "type": "received", "occurred_at": "2019-03-18T09:00:00+07:00", "agency_id": "phuong-bach-dang", "procedure_id": "ward-dang-ky-khai-sinh", "channel": "direct"})"
+      "\n";
+  events +=
+      R"({"event_id": "r2", "dossier_id": "DL-D1", "type": "resolved", "occurred_at": "2019-03-18T10:00:00+07:00", "agency_id": "phuong-bach-dang", "outcome": "approved"})"
+      "\n";
   events += Dialogue("d4", "BK-2019-2", "phuong-bach-khoa", "2019-04-12",
                      "2019-04-12T17:00:00+07:00", tthc);
   events += Dialogue("d5", "TP-2019-1", "hbt-phong-tu-phap", "2019-05-20",
@@ -90,8 +92,8 @@ class DialoguesTest : public ::testing::Test {
   void SetUp() override {
     db_ = dir_.File("db");
     WriteFile(dir_.File("events.jsonl"), Events());
-    auto ingest = RunHoso(
-        {"ingest", "--events", dir_.File("events.jsonl"), "--db", db_, "--format", "json"});
+    auto ingest =
+        RunHoso({"ingest", "--events", dir_.File("events.jsonl"), "--db", db_, "--format", "json"});
     ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
     summary_ = nlohmann::json::parse(ingest.out);
   }
@@ -135,9 +137,9 @@ TEST_F(DialoguesTest, BadDialoguesGoToTheDeadLettersWithTheirReason) {
   std::vector<std::string> reasons;
   for (std::string line; std::getline(lines, line);) {
     const nlohmann::json letter = nlohmann::json::parse(line);
-    reasons.push_back(letter["reason"].get<std::string>() + " " +
-                      nlohmann::json::parse(letter["record"].get<std::string>())["event_id"]
-                          .get<std::string>());
+    reasons.push_back(
+        letter["reason"].get<std::string>() + " " +
+        nlohmann::json::parse(letter["record"].get<std::string>())["event_id"].get<std::string>());
   }
   EXPECT_EQ(reasons, (std::vector<std::string>{"unknown_agency bad1", "schema bad2",
                                                "bad_transition bad3", "time_travel bad4"}));
@@ -180,8 +182,8 @@ TEST_F(DialoguesTest, TheKpiReportCountsThemPerAgencyAndInNoProcedure) {
   const nlohmann::json report = nlohmann::json::parse(kpi.out);
   EXPECT_EQ(report["total"]["dialogues_held"], 6);
   EXPECT_EQ(report["total"]["received"], 1);
-  auto by_procedure = RunHoso(
-      {"kpi", "--db", db_, "--period", "2019", "--by", "procedure", "--format", "json"});
+  auto by_procedure =
+      RunHoso({"kpi", "--db", db_, "--period", "2019", "--by", "procedure", "--format", "json"});
   ASSERT_EQ(by_procedure.exit_code, 0) << by_procedure.err;
   const nlohmann::json procedures = nlohmann::json::parse(by_procedure.out);
   for (const auto& row : procedures["rows"]) {

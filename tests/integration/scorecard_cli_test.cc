@@ -190,7 +190,7 @@ TEST_F(ScorecardCliTest, TableAndCsvSayTheSame) {
   ASSERT_NE(b, std::string::npos);
   const std::string b_line = table.out.substr(b, table.out.find('\n', b) - b);
   EXPECT_NE(b_line.find("4/5"), std::string::npos) << b_line;
-  EXPECT_NE(b_line.find(" - "), std::string::npos) << b_line;  // apology: no data
+  EXPECT_NE(b_line.find(" - "), std::string::npos) << b_line;    // apology: no data
   EXPECT_NE(b_line.find("0+0 ✗"), std::string::npos) << b_line;  // no dialogue in either half
 
   auto csv = RunHoso({"scorecard", "--db", db_, "--period", "2019", "--format", "csv"});

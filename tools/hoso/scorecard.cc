@@ -123,15 +123,15 @@ Scorecard BuildScorecard(const projections::KpiReport& report,
     // The plan asks dialogues of the wards; an office's are shown, not judged.
     scorecard.units.push_back(
         {agency.name, agency.kind,
-         core::ScoreRow(agency.agency_id, ratios, dialogues(agency.agency_id, agency.kind == "ward"),
-                        scorecard.plan)});
+         core::ScoreRow(agency.agency_id, ratios,
+                        dialogues(agency.agency_id, agency.kind == "ward"), scorecard.plan)});
   }
   // Units missing from the agency list still count (docs/decisions.md).
   for (const auto& [agency_id, row] : rows) {
     if (listed.count(agency_id) != 0) continue;
-    scorecard.units.push_back({std::string(), "unlisted",
-                               core::ScoreRow(agency_id, row->ratios, dialogues(agency_id, false),
-                                              scorecard.plan)});
+    scorecard.units.push_back(
+        {std::string(), "unlisted",
+         core::ScoreRow(agency_id, row->ratios, dialogues(agency_id, false), scorecard.plan)});
   }
   // The district's dialogues: its total held, met when every ward met.
   core::DialogueFigures district;

@@ -1184,8 +1184,8 @@ Status Generator::PlanDialogues() {
       auto day = calendar_.NextWorkingDay(drawn - 1);
       if (!day.ok()) return day.status();
       // Held in the afternoon, recorded when it ends.
-      const core::Instant recorded = core::ToInstant(
-          LocalMinute::AtDay(*day, 16 * 60 + static_cast<int>(rng.Between(0, 59))));
+      const core::Instant recorded =
+          core::ToInstant(LocalMinute::AtDay(*day, 16 * 60 + static_cast<int>(rng.Between(0, 59))));
       const std::string id = id_prefix_ + unit.code + "-DT" + std::to_string(++number);
       std::string line = "{\"event_id\":\"";
       line += id;

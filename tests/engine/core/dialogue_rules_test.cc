@@ -72,9 +72,9 @@ TEST_F(DialogueStateTest, ADialogueOnAnotherTopicIsKeptButNotCounted) {
   DossierState state;
   Effects effects;
   Rejection rejection;
-  ASSERT_TRUE(Apply(Dialogue("BK-2", "2019-03-20T17:00:00+07:00", {2019, 3, 20},
-                             DialogueTopic::kOther),
-                    true, &state, &effects, &rejection));
+  ASSERT_TRUE(
+      Apply(Dialogue("BK-2", "2019-03-20T17:00:00+07:00", {2019, 3, 20}, DialogueTopic::kOther),
+            true, &state, &effects, &rejection));
   EXPECT_TRUE(effects.counters.empty());
 }
 
@@ -130,7 +130,7 @@ TEST(DialogueTargetTest, OtherCases) {
   EXPECT_EQ(JudgeDialogues({0, 0}, 1, 2), TargetVerdict::kMissed);
   EXPECT_EQ(JudgeDialogues({3, 4}, 1, 2), TargetVerdict::kMet);
   EXPECT_EQ(JudgeDialogues({1, 1}, 1, 3), TargetVerdict::kMissed);  // a stricter year
-  EXPECT_EQ(JudgeDialogues({1}, 1, 2), TargetVerdict::kMet);         // a half-year period
+  EXPECT_EQ(JudgeDialogues({1}, 1, 2), TargetVerdict::kMet);        // a half-year period
   EXPECT_EQ(JudgeDialogues({0}, 1, 2), TargetVerdict::kMissed);
   EXPECT_EQ(JudgeDialogues({}, 1, 2), TargetVerdict::kNoData);  // a quarter or a month
 }

@@ -606,22 +606,29 @@ TEST_F(DialogueCodecTest, EveryBadFieldIsASchemaRejectionNamingIt) {
       {Dialogue(R"(,"held_on":"2019-03-20","topic":"other","participants":4,"minutes_ref":"x")"),
        "dialogue_id"},
       {Dialogue(std::string(kFields) + R"(,"dossier_id":"D-1")"), "dossier_id"},
-      {Dialogue(R"(,"dialogue_id":"","held_on":"2019-03-20","topic":"other","participants":4,"minutes_ref":"x")"),
+      {Dialogue(
+           R"(,"dialogue_id":"","held_on":"2019-03-20","topic":"other","participants":4,"minutes_ref":"x")"),
        "dialogue_id"},
       {Dialogue(R"(,"dialogue_id":")" + std::string(120, 'd') +
                 R"(","held_on":"2019-03-20","topic":"other","participants":4,"minutes_ref":"x")"),
        "dialogue_id"},
-      {Dialogue(R"(,"dialogue_id":"a","held_on":"2019-02-30","topic":"other","participants":4,"minutes_ref":"x")"),
+      {Dialogue(
+           R"(,"dialogue_id":"a","held_on":"2019-02-30","topic":"other","participants":4,"minutes_ref":"x")"),
        "held_on"},
-      {Dialogue(R"(,"dialogue_id":"a","held_on":"20.3.2019","topic":"other","participants":4,"minutes_ref":"x")"),
+      {Dialogue(
+           R"(,"dialogue_id":"a","held_on":"20.3.2019","topic":"other","participants":4,"minutes_ref":"x")"),
        "held_on"},
-      {Dialogue(R"(,"dialogue_id":"a","held_on":"2019-03-20","topic":"land","participants":4,"minutes_ref":"x")"),
+      {Dialogue(
+           R"(,"dialogue_id":"a","held_on":"2019-03-20","topic":"land","participants":4,"minutes_ref":"x")"),
        "topic"},
-      {Dialogue(R"(,"dialogue_id":"a","held_on":"2019-03-20","topic":"other","participants":0,"minutes_ref":"x")"),
+      {Dialogue(
+           R"(,"dialogue_id":"a","held_on":"2019-03-20","topic":"other","participants":0,"minutes_ref":"x")"),
        "participants"},
-      {Dialogue(R"(,"dialogue_id":"a","held_on":"2019-03-20","topic":"other","participants":"many","minutes_ref":"x")"),
+      {Dialogue(
+           R"(,"dialogue_id":"a","held_on":"2019-03-20","topic":"other","participants":"many","minutes_ref":"x")"),
        "participants"},
-      {Dialogue(R"(,"dialogue_id":"a","held_on":"2019-03-20","topic":"other","participants":4,"minutes_ref":"")"),
+      {Dialogue(
+           R"(,"dialogue_id":"a","held_on":"2019-03-20","topic":"other","participants":4,"minutes_ref":"")"),
        "minutes_ref"},
       {Dialogue(std::string(kFields) + R"(,"participant_names":["x"])"), "participant_names"},
   };
