@@ -219,6 +219,12 @@ const char* LevelName(core::AgencyLevel level) {
 
 }  // namespace
 
+std::string MigrationSql(int version) {
+  const std::vector<std::string> migrations = Migrations();
+  if (version < 1 || version > static_cast<int>(migrations.size())) return std::string();
+  return migrations[static_cast<size_t>(version - 1)];
+}
+
 core::Status InitSchema(PgConnection& conn, const core::ProcedureCatalog& catalog,
                         const core::AgencyList& agencies) {
   HOSO_RETURN_IF_ERROR(

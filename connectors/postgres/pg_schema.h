@@ -37,6 +37,11 @@ inline constexpr int kSchemaVersion = 2;
 core::Status InitSchema(PgConnection& conn, const core::ProcedureCatalog& catalog,
                         const core::AgencyList& agencies);
 
+// The SQL of migration `version` (1..kSchemaVersion) exactly as InitSchema
+// applies it, which brings the schema from version - 1 to `version`: what a
+// test of an upgrade builds an old schema with.
+std::string MigrationSql(int version);
+
 // Checks that the schema exists at kSchemaVersion. Otherwise
 // VersionMismatch whose message names the command to run:
 // `hoso postgres init --dsn '<redacted_dsn>'`.

@@ -1186,7 +1186,11 @@ Status Generator::PlanDialogues() {
       // Held in the afternoon, recorded when it ends.
       const core::Instant recorded =
           core::ToInstant(LocalMinute::AtDay(*day, 16 * 60 + static_cast<int>(rng.Between(0, 59))));
-      const std::string id = id_prefix_ + unit.code + "-DT" + std::to_string(++number);
+      // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on chains of +.
+      std::string id = id_prefix_;
+      id += unit.code;
+      id += "-DT";
+      id += std::to_string(++number);
       std::string line = "{\"event_id\":\"";
       line += id;
       line += ":1\",\"dialogue_id\":\"";
