@@ -213,6 +213,12 @@ TEST_F(DialoguesTest, ReplayAndVerifyCoverDialoguesLikeDossiers) {
   EXPECT_EQ(timeline["chain_ok"], true);
   ASSERT_EQ(timeline["events"].size(), 1u);
   EXPECT_EQ(timeline["events"][0]["type"], "dialogue_held");
+  EXPECT_EQ(timeline["receiving_agency_id"], "phuong-bach-dang");
+  EXPECT_FALSE(timeline.contains("due_at"));  // a dialogue has no appointment
+  EXPECT_FALSE(timeline["events"][0].contains("due_at"));
+  auto table = RunHoso({"history", "dialogue:BD-2019-2", "--db", db_});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("dialogue_held"), std::string::npos) << table.out;
 }
 
 }  // namespace
