@@ -41,8 +41,13 @@ std::string EncodeKpiCounters(const core::KpiCounters& counters) {
 core::Result<core::KpiCounters> DecodeKpiCounters(std::string_view value) {
   Reader r(value);
   core::KpiCounters counters;
-  if (r.U8() != core::kKpiFieldCount) return Corrupt("kpi counters (field count)");
-  for (int64_t& v : counters.values) v = r.I64();
+  // A store written before dialogues (issue 13) holds 16 counters: the
+  // missing ones are zero, so no replay is needed after the upgrade.
+  const int count = r.U8();
+  if (count != core::kKpiFieldCount && count != core::kKpiFieldCountBeforeDialogues) {
+    return Corrupt("kpi counters (field count)");
+  }
+  for (int i = 0; i < count; ++i) counters.values[i] = r.I64();
   if (r.failed() || !r.done()) return Corrupt("kpi counters");
   return counters;
 }

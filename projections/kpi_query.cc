@@ -110,6 +110,12 @@ KpiReport BuildKpiReport(const Period& period, core::Instant as_of, GroupBy by,
   std::vector<const core::KpiCell*> all_cells;
   std::vector<const core::OpenCell*> all_open;
   for (const core::KpiCell& cell : cells) {
+    // Dialogues (procedure_id empty) belong to no procedure: only to their
+    // agency's row and the total.
+    if (by == GroupBy::kProcedure && cell.procedure_id.empty()) {
+      all_cells.push_back(&cell);
+      continue;
+    }
     keys.insert(key_of(cell.agency_id, cell.procedure_id));
     cells_by_key[key_of(cell.agency_id, cell.procedure_id)].push_back(&cell);
     all_cells.push_back(&cell);

@@ -18,14 +18,16 @@ std::string Number(double value) {
   return buffer;
 }
 
-std::string KpiCellsTable() {
+// `fields`: the counters of core::KpiField a schema version has (the first
+// `fields`): a migration's SQL never changes once released.
+std::string KpiCellsTable(int fields) {
   std::string sql =
       "CREATE TABLE hoso.kpi_cells (\n"
       "  month date NOT NULL,\n"
       "  agency_id text NOT NULL,\n"
       "  procedure_id text NOT NULL,\n"
       "  partition integer NOT NULL,\n";
-  for (int i = 0; i < core::kKpiFieldCount; ++i) {
+  for (int i = 0; i < fields; ++i) {
     sql += "  " + Field(i) + " bigint NOT NULL DEFAULT 0,\n";
   }
   sql +=
@@ -48,10 +50,10 @@ std::string KpiCellsTable() {
 //  - every agency of the list appears in every month that has cells.
 // The targets are core::KpiTargets, written in when the view is created;
 // met = not (ratio + 1e-12 < target), as `hoso kpi` judges them.
-std::string KpiMonthlyView() {
+std::string KpiMonthlyView(int fields) {
   const core::KpiTargets targets;
   std::string sums, outer_counters, nonzero;
-  for (int i = 0; i < core::kKpiFieldCount; ++i) {
+  for (int i = 0; i < fields; ++i) {
     const std::string f = Field(i);
     sums += "    sum(c." + f + ") AS " + f + ",\n";
     outer_counters += "    coalesce(sum(b." + f + "), 0)::bigint AS " + f + ",\n";
@@ -110,7 +112,7 @@ std::string KpiMonthlyView() {
       "  FROM summed s)\n"
       "SELECT r.month, to_char(r.month, 'YYYY-MM') AS period, r.agency_id,\n"
       "  a.name AS agency_name, a.kind AS agency_kind, r.agency_level,\n";
-  for (int i = 0; i < core::kKpiFieldCount; ++i) sql += "  r." + Field(i) + ",\n";
+  for (int i = 0; i < fields; ++i) sql += "  r." + Field(i) + ",\n";
   struct Judged {
     const char* ratio;
     double target;
@@ -156,7 +158,7 @@ std::vector<std::string> Migrations() {
       "  level text NOT NULL CHECK (level IN ('ward', 'district')),\n"
       "  online_level_offered smallint NOT NULL,\n"
       "  one_stop boolean NOT NULL);\n" +
-      KpiCellsTable() +
+      KpiCellsTable(core::kKpiFieldCountBeforeDialogues) +
       "CREATE TABLE hoso.dossiers (\n"
       "  dossier_id text PRIMARY KEY,\n"
       "  agency_id text NOT NULL,\n"
@@ -193,8 +195,15 @@ std::vector<std::string> Migrations() {
       "  log_sequence bigint NOT NULL,\n"
       "  alert_sequence bigint NOT NULL,\n"
       "  updated_at timestamptz NOT NULL DEFAULT now());\n" +
-      KpiMonthlyView();
-  return {v1};
+      KpiMonthlyView(core::kKpiFieldCountBeforeDialogues);
+  // Issue 13: dialogues held per (month, agency), in cells whose
+  // procedure_id is empty; the view gains the column (a view's columns cannot
+  // be inserted by CREATE OR REPLACE, so it is made again).
+  std::string v2 =
+      "ALTER TABLE hoso.kpi_cells ADD COLUMN dialogues_held bigint NOT NULL DEFAULT 0;\n"
+      "DROP VIEW hoso.kpi_monthly;\n" +
+      KpiMonthlyView(core::kKpiFieldCount);
+  return {v1, v2};
 }
 
 core::Result<int> StoredVersion(PgConnection& conn) {
@@ -209,6 +218,12 @@ const char* LevelName(core::AgencyLevel level) {
 }
 
 }  // namespace
+
+std::string MigrationSql(int version) {
+  const std::vector<std::string> migrations = Migrations();
+  if (version < 1 || version > static_cast<int>(migrations.size())) return std::string();
+  return migrations[static_cast<size_t>(version - 1)];
+}
 
 core::Status InitSchema(PgConnection& conn, const core::ProcedureCatalog& catalog,
                         const core::AgencyList& agencies) {

@@ -30,12 +30,17 @@
 namespace hoso::connectors::postgres {
 
 // The schema version this build writes and reads.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // Creates the schema (or migrates it to kSchemaVersion) and loads the
 // reference lists. VersionMismatch when the database holds a newer schema.
 core::Status InitSchema(PgConnection& conn, const core::ProcedureCatalog& catalog,
                         const core::AgencyList& agencies);
+
+// The SQL of migration `version` (1..kSchemaVersion) exactly as InitSchema
+// applies it, which brings the schema from version - 1 to `version`: what a
+// test of an upgrade builds an old schema with.
+std::string MigrationSql(int version);
 
 // Checks that the schema exists at kSchemaVersion. Otherwise
 // VersionMismatch whose message names the command to run:

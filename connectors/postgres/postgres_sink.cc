@@ -10,6 +10,7 @@
 
 #include "connectors/postgres/logger.h"
 #include "connectors/postgres/pg_schema.h"
+#include "engine/core/event.h"
 #include "engine/core/kpi_counters.h"
 #include "projections/alert_log.h"
 #include "projections/event_log.h"
@@ -129,7 +130,11 @@ struct PostgresSink::Batch {
   void Add(std::unique_ptr<Chunk> chunk) {
     for (auto& [key, counters] : chunk->cells) cells[key] = counters;
     if (chunk->dossiers) {
-      for (const runtime::DossierChange& d : *chunk->dossiers) dossiers[d.dossier_id] = &d;
+      for (const runtime::DossierChange& d : *chunk->dossiers) {
+        // A dialogue's one-event chain is no dossier (docs/plan-targets.md).
+        if (std::string_view(d.dossier_id).starts_with(core::kDialogueChainPrefix)) continue;
+        dossiers[d.dossier_id] = &d;
+      }
     }
     for (size_t i = 0; i < chunk->alerts.size(); ++i) alerts.push_back(chunk->alerts.json(i));
     log_sequence = std::max(log_sequence, chunk->log_sequence);
@@ -237,6 +242,7 @@ core::Status PostgresSink::CatchUp(runtime::Engine& engine, projections::KvStore
   std::set<std::string, std::less<>> ids;
   projections::LogReader log(&store);
   HOSO_RETURN_IF_ERROR(log.ForEach(from_log, [&](const projections::LogEntry& entry) {
+    if (entry.dossier_id.starts_with(core::kDialogueChainPrefix)) return core::Status::Ok();
     if (ids.find(entry.dossier_id) == ids.end()) ids.emplace(entry.dossier_id);
     return core::Status::Ok();
   }));

@@ -207,8 +207,44 @@ std::string_view FinishKindName(FinishKind kind) {
 
 DossierStateMachine::DossierStateMachine(const WorkingCalendar* calendar,
                                          const ProcedureCatalog* catalog,
-                                         StateMachineOptions options)
-    : calendar_(calendar), catalog_(catalog), options_(options) {}
+                                         StateMachineOptions options, const AgencyList* agencies)
+    : calendar_(calendar), catalog_(catalog), options_(options), agencies_(agencies) {}
+
+bool DossierStateMachine::ApplyDialogue(DossierState* target, bool is_new, const Event& event,
+                                        IdTable* ids, Effects* effects,
+                                        Rejection* rejection) const {
+  if (!is_new) {
+    return Reject(rejection, RejectCode::kBadTransition,
+                  "dialogue_held not allowed: dialogue " + std::string(event.DialogueId()) +
+                      " was recorded before (a dialogue is recorded once)");
+  }
+  if (agencies_ != nullptr && agencies_->Find(event.agency_id) == nullptr) {
+    return Reject(rejection, RejectCode::kUnknownAgency,
+                  "agency_id " + event.agency_id + " is not in the agency list");
+  }
+  const CivilDate recorded_on = CivilFromDays(ToLocalMinute(event.occurred_at).day());
+  if (recorded_on < event.held_on) {
+    return Reject(rejection, RejectCode::kTimeTravel,
+                  "held_on " + FormatCivilDate(event.held_on) +
+                      " is after occurred_at: a dialogue is recorded once it was held");
+  }
+  DossierState state;
+  state.status = DossierStatus::kFinished;
+  state.receiving_agency = ids->Intern(event.agency_id);
+  state.holder_agency = state.receiving_agency;
+  // Dialogues belong to no procedure: their KPI cell's procedure id is empty.
+  state.procedure = ids->Intern("");
+  state.received_at = event.occurred_at;
+  state.finished_at = event.occurred_at;
+  state.last_event_at = event.occurred_at;
+  state.event_count = 1;
+  if (event.topic == DialogueTopic::kAdministrativeProcedures) {
+    effects->counters.push_back(
+        {event.held_on.year * 100 + event.held_on.month, KpiField::kDialoguesHeld});
+  }
+  *target = std::move(state);
+  return true;
+}
 
 namespace {
 
@@ -380,6 +416,9 @@ bool DossierStateMachine::Apply(DossierState* target, bool is_new, const Event& 
   effects->counters.clear();
   effects->alerts.clear();
   effects->timers_changed = false;
+  if (event.type == EventType::kDialogueHeld) {
+    return ApplyDialogue(target, is_new, event, ids, effects, rejection);
+  }
   if (is_new) {
     if (event.type != EventType::kReceived) {
       return Reject(rejection, RejectCode::kUnknownDossier,
@@ -527,6 +566,8 @@ bool DossierStateMachine::Apply(DossierState* target, bool is_new, const Event& 
       effects->timers_changed = true;
       break;
     }
+    case EventType::kDialogueHeld:
+      break;  // handled by ApplyDialogue
   }
   // The engine's own overdue event (dated at due_at, raised when its clock
   // passed it) must not make a producer's earlier event that arrives late look

@@ -7,10 +7,16 @@
 //   supplement_requested                  open            paused
 //   supplement_received                   paused          open
 //   resolved, withdrawn, rejected         open, paused    finished
+//   dialogue_held                         (new)           finished (a one-event chain)
 //
 // Rejections, in the order they are checked: unknown_procedure
 // (CheckProcedure, before the duplicate check done by the caller), then
-// unknown_dossier, bad_transition, time_travel, calendar_range.
+// unknown_dossier, bad_transition, time_travel, calendar_range. A
+// dialogue_held: bad_transition (its dialogue_id was recorded before),
+// unknown_agency (not in the agency list, when one is given), time_travel
+// (held_on after the local date of occurred_at: recorded before it was held).
+// It counts kDialoguesHeld in the month of held_on, only when its topic is
+// administrative procedures.
 //
 // The state is changed in place and only on success; what else the event
 // causes (KPI increments, an alert raised at once) comes back as Effects,
@@ -66,8 +72,11 @@ struct FireResult {
 
 class DossierStateMachine {
  public:
+  // `agencies` (may be null: no check) must outlive the state machine too;
+  // agency events from a unit not in it are rejected (dossier events are not
+  // checked: docs/decisions.md).
   DossierStateMachine(const WorkingCalendar* calendar, const ProcedureCatalog* catalog,
-                      StateMachineOptions options = {});
+                      StateMachineOptions options = {}, const AgencyList* agencies = nullptr);
 
   // unknown_procedure: a `received` event without due_at or processing whose
   // procedure is not in the catalog. True when the event passes.
@@ -105,12 +114,15 @@ class DossierStateMachine {
  private:
   bool ApplyReceived(const Event& event, IdTable* ids, DossierState* state, Effects* effects,
                      Rejection* rejection) const;
+  bool ApplyDialogue(DossierState* target, bool is_new, const Event& event, IdTable* ids,
+                     Effects* effects, Rejection* rejection) const;
   // Computes the fire instants of the appointment in force.
   bool SetTimers(DossierState* state, Rejection* rejection) const;
 
   const WorkingCalendar* calendar_;
   const ProcedureCatalog* catalog_;
   StateMachineOptions options_;
+  const AgencyList* agencies_;
 };
 
 }  // namespace hoso::core

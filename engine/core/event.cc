@@ -6,9 +6,9 @@ namespace hoso::core {
 namespace {
 
 constexpr std::array<std::string_view, kEventTypeCount> kEventTypeNames = {
-    "received", "transferred", "supplement_requested", "supplement_received",
-    "resolved", "overdue",     "apologized",           "withdrawn",
-    "rejected"};
+    "received", "transferred",  "supplement_requested", "supplement_received",
+    "resolved", "overdue",      "apologized",           "withdrawn",
+    "rejected", "dialogue_held"};
 
 }  // namespace
 
@@ -38,6 +38,10 @@ std::optional<Channel> ChannelFromName(std::string_view name) {
   if (name == "postal") return Channel::kPostal;
   if (name == "online") return Channel::kOnline;
   return std::nullopt;
+}
+
+std::string_view DialogueTopicName(DialogueTopic topic) {
+  return topic == DialogueTopic::kAdministrativeProcedures ? "administrative_procedures" : "other";
 }
 
 std::string_view OutcomeName(Outcome outcome) {

@@ -1,8 +1,14 @@
-// Event: one validated dossier lifecycle event (design.md §2), as the codec
-// hands it to the engine. Only the fields of its type are set; the codec
-// guarantees that required fields are present and well-formed.
+// Event: one validated dossier lifecycle event (design.md §2), or an agency
+// event (`dialogue_held`), as the codec hands it to the engine. Only the
+// fields of its type are set; the codec guarantees that required fields are
+// present and well-formed.
 //
-// Personal data of applicants has no field: the engine never needs it.
+// An agency event has no dossier: it is keyed by its own id, and its chain in
+// the event log is `dossier_id` = kDialogueChainPrefix + dialogue_id, a
+// one-event chain (docs/plan-targets.md "Dialogues: keying").
+//
+// Personal data of applicants (or of a dialogue's participants) has no field:
+// the engine never needs it.
 #ifndef HOSO_ENGINE_CORE_EVENT_H_
 #define HOSO_ENGINE_CORE_EVENT_H_
 
@@ -26,8 +32,20 @@ enum class EventType {
   kApologized,
   kWithdrawn,
   kRejected,
+  kDialogueHeld,  // a ward's or office's dialogue with citizens (Kế hoạch 23/KH-UBND)
 };
-inline constexpr int kEventTypeCount = 9;
+inline constexpr int kEventTypeCount = 10;
+
+// The chain key of a dialogue in the log and the dossier table; the codec
+// refuses dossier ids with this prefix, so the two never collide.
+inline constexpr std::string_view kDialogueChainPrefix = "dialogue:";
+// dialogue_id is at most this long, so its chain key stays within 128 characters.
+inline constexpr size_t kMaxDialogueIdChars = 119;
+
+// What a dialogue was about: only one on administrative procedures counts
+// for the plan's target.
+enum class DialogueTopic { kAdministrativeProcedures, kOther };
+std::string_view DialogueTopicName(DialogueTopic topic);
 
 // The wire name ("supplement_requested"), and back (nullopt when unknown).
 std::string_view EventTypeName(EventType type);
@@ -65,6 +83,16 @@ struct Event {
   // apologized
   std::optional<Instant> new_due_at;
   std::string responsible_agency_id;
+  // dialogue_held (dossier_id holds the chain key; DialogueId() the id)
+  CivilDate held_on;
+  DialogueTopic topic = DialogueTopic::kAdministrativeProcedures;
+  int64_t participants = 0;
+  std::string minutes_ref;
+
+  // dialogue_id of a dialogue_held event (its chain key without the prefix).
+  std::string_view DialogueId() const {
+    return std::string_view(dossier_id).substr(kDialogueChainPrefix.size());
+  }
 };
 
 }  // namespace hoso::core

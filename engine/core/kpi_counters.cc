@@ -20,7 +20,8 @@ constexpr std::array<std::string_view, kKpiFieldCount> kFieldNames = {"received"
                                                                       "late_apologized_timely",
                                                                       "resolved_online",
                                                                       "withdrawn",
-                                                                      "rejected"};
+                                                                      "rejected",
+                                                                      "dialogues_held"};
 
 std::optional<double> Ratio(int64_t numerator, int64_t denominator) {
   if (denominator == 0) return std::nullopt;

@@ -19,7 +19,9 @@
 namespace hoso::core {
 
 // Counted by the month of receipt: kReceived … kPostal; by the month of
-// resolution: kResolved … kResolvedOnline; by their own month: kWithdrawn, kRejected.
+// resolution: kResolved … kResolvedOnline; by their own month: kWithdrawn,
+// kRejected; kDialoguesHeld by the month a dialogue on administrative
+// procedures was held (held_on), in a cell whose procedure_id is empty.
 enum class KpiField {
   kReceived,
   kReceivedOneStop,
@@ -37,8 +39,11 @@ enum class KpiField {
   kResolvedOnline,
   kWithdrawn,
   kRejected,
+  kDialoguesHeld,
 };
-inline constexpr int kKpiFieldCount = 16;
+inline constexpr int kKpiFieldCount = 17;
+// Counters stored before dialogues existed (issue 13) hold the first 16.
+inline constexpr int kKpiFieldCountBeforeDialogues = 16;
 // The JSON/CSV name of a counter ("received_one_stop").
 std::string_view KpiFieldName(KpiField field);
 

@@ -8,7 +8,8 @@ namespace {
 constexpr std::array<std::string_view, kRejectCodeCount> kNames = {
     "too_large",         "invalid_json",          "unknown_type",   "schema",
     "unknown_procedure", "conflicting_duplicate", "future_instant", "ahead_of_clock",
-    "unknown_dossier",   "bad_transition",        "time_travel",    "calendar_range"};
+    "unknown_dossier",   "bad_transition",        "time_travel",    "calendar_range",
+    "unknown_agency"};
 
 }  // namespace
 

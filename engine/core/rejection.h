@@ -29,8 +29,9 @@ enum class RejectCode {
   kBadTransition,   // "bad_transition": not allowed from the dossier's state
   kTimeTravel,      // "time_travel": occurred_at before the dossier's last applied event
   kCalendarRange,   // "calendar_range": a time rule needs a date outside the known calendar years
+  kUnknownAgency,   // "unknown_agency": an agency event from a unit not in the agency list
 };
-inline constexpr int kRejectCodeCount = 12;
+inline constexpr int kRejectCodeCount = 13;
 
 std::string_view RejectCodeName(RejectCode code);
 std::optional<RejectCode> RejectCodeFromName(std::string_view name);

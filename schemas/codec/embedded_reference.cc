@@ -8,11 +8,13 @@ namespace internal {
 extern const std::string_view kEmbeddedCalendarJson;
 extern const std::string_view kEmbeddedCatalogJson;
 extern const std::string_view kEmbeddedAgenciesJson;
+extern const std::string_view kEmbeddedPlanTargetsJson;
 }  // namespace internal
 
 std::string_view EmbeddedCalendarJson() { return internal::kEmbeddedCalendarJson; }
 std::string_view EmbeddedCatalogJson() { return internal::kEmbeddedCatalogJson; }
 std::string_view EmbeddedAgenciesJson() { return internal::kEmbeddedAgenciesJson; }
+std::string_view EmbeddedPlanTargetsJson() { return internal::kEmbeddedPlanTargetsJson; }
 
 core::Result<core::CalendarData> EmbeddedCalendarData() {
   return ParseCalendarJson(EmbeddedCalendarJson());
@@ -22,6 +24,9 @@ core::Result<core::ProcedureCatalog> EmbeddedCatalog() {
 }
 core::Result<core::AgencyList> EmbeddedAgencies() {
   return ParseAgenciesJson(EmbeddedAgenciesJson());
+}
+core::Result<core::PlanTargets> EmbeddedPlanTargets() {
+  return ParsePlanTargetsJson(EmbeddedPlanTargetsJson());
 }
 
 }  // namespace hoso::codec

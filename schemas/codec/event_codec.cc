@@ -50,22 +50,47 @@ enum Field : int {
   kOutcome,
   kNewDueAt,
   kResponsibleAgencyId,
+  kDialogueId,
+  kHeldOn,
+  kTopic,
+  kParticipants,
+  kMinutesRef,
   kFieldCount,
 };
 
-constexpr std::array<std::string_view, kFieldCount> kFieldNames = {
-    "event_id",       "dossier_id",           "type",         "occurred_at",  "agency_id",
-    "schema_version", "procedure_id",         "channel",      "online_level", "one_stop",
-    "due_at",         "processing",           "to_agency_id", "reason",       "outcome",
-    "new_due_at",     "responsible_agency_id"};
+constexpr std::array<std::string_view, kFieldCount> kFieldNames = {"event_id",
+                                                                   "dossier_id",
+                                                                   "type",
+                                                                   "occurred_at",
+                                                                   "agency_id",
+                                                                   "schema_version",
+                                                                   "procedure_id",
+                                                                   "channel",
+                                                                   "online_level",
+                                                                   "one_stop",
+                                                                   "due_at",
+                                                                   "processing",
+                                                                   "to_agency_id",
+                                                                   "reason",
+                                                                   "outcome",
+                                                                   "new_due_at",
+                                                                   "responsible_agency_id",
+                                                                   "dialogue_id",
+                                                                   "held_on",
+                                                                   "topic",
+                                                                   "participants",
+                                                                   "minutes_ref"};
 
 using FieldMask = uint32_t;
 constexpr FieldMask Bit(Field field) { return FieldMask{1} << field; }
 
-constexpr FieldMask kEnvelopeFields = Bit(kEventId) | Bit(kDossierId) | Bit(kType) |
-                                      Bit(kOccurredAt) | Bit(kAgencyId) | Bit(kSchemaVersion);
+// dossier_id is a field of every dossier event, not of agency events
+// (dialogue_held, keyed by dialogue_id): it is in each type's rule.
+constexpr FieldMask kEnvelopeFields =
+    Bit(kEventId) | Bit(kType) | Bit(kOccurredAt) | Bit(kAgencyId) | Bit(kSchemaVersion);
 constexpr FieldMask kEnvelopeRequired =
-    Bit(kEventId) | Bit(kDossierId) | Bit(kType) | Bit(kOccurredAt) | Bit(kAgencyId);
+    Bit(kEventId) | Bit(kType) | Bit(kOccurredAt) | Bit(kAgencyId);
+constexpr FieldMask kDossier = Bit(kDossierId);
 
 struct TypeRule {
   FieldMask allowed;   // the type's own fields (the envelope's are always allowed)
@@ -75,25 +100,29 @@ struct TypeRule {
 // Indexed by core::EventType; mirrors schemas/events/*.schema.json.
 constexpr std::array<TypeRule, core::kEventTypeCount> kTypeRules = {{
     // received (online_level: required iff channel is online, checked apart)
-    {Bit(kProcedureId) | Bit(kChannel) | Bit(kOnlineLevel) | Bit(kOneStop) | Bit(kDueAt) |
-         Bit(kProcessing),
-     Bit(kProcedureId) | Bit(kChannel)},
+    {kDossier | Bit(kProcedureId) | Bit(kChannel) | Bit(kOnlineLevel) | Bit(kOneStop) |
+         Bit(kDueAt) | Bit(kProcessing),
+     kDossier | Bit(kProcedureId) | Bit(kChannel)},
     // transferred
-    {Bit(kToAgencyId) | Bit(kReason), Bit(kToAgencyId)},
+    {kDossier | Bit(kToAgencyId) | Bit(kReason), kDossier | Bit(kToAgencyId)},
     // supplement_requested
-    {Bit(kReason), Bit(kReason)},
+    {kDossier | Bit(kReason), kDossier | Bit(kReason)},
     // supplement_received
-    {Bit(kDueAt), 0},
+    {kDossier | Bit(kDueAt), kDossier},
     // resolved
-    {Bit(kOutcome), Bit(kOutcome)},
+    {kDossier | Bit(kOutcome), kDossier | Bit(kOutcome)},
     // overdue
-    {Bit(kDueAt), Bit(kDueAt)},
+    {kDossier | Bit(kDueAt), kDossier | Bit(kDueAt)},
     // apologized
-    {Bit(kNewDueAt) | Bit(kReason) | Bit(kResponsibleAgencyId), Bit(kNewDueAt) | Bit(kReason)},
+    {kDossier | Bit(kNewDueAt) | Bit(kReason) | Bit(kResponsibleAgencyId),
+     kDossier | Bit(kNewDueAt) | Bit(kReason)},
     // withdrawn
-    {Bit(kReason), 0},
+    {kDossier | Bit(kReason), kDossier},
     // rejected
-    {Bit(kReason), Bit(kReason)},
+    {kDossier | Bit(kReason), kDossier | Bit(kReason)},
+    // dialogue_held
+    {Bit(kDialogueId) | Bit(kHeldOn) | Bit(kTopic) | Bit(kParticipants) | Bit(kMinutesRef),
+     Bit(kDialogueId) | Bit(kHeldOn) | Bit(kTopic) | Bit(kParticipants) | Bit(kMinutesRef)},
 }};
 
 // Limits of the schema files, in Unicode code points.
@@ -101,6 +130,7 @@ constexpr size_t kMaxIdChars = 128;
 constexpr size_t kMaxReasonChars = 1024;
 constexpr int64_t kMaxWorkingDays = 365;
 constexpr int64_t kMaxCalendarDays = 3650;
+constexpr int64_t kMaxParticipants = 100000;
 
 // The DOM parser needs one depth level per nested container; a record within
 // the size limit can never nest deeper than half its bytes. Sizing the parser
@@ -291,6 +321,10 @@ void ResetEvent(Event* event) {
   event->outcome = core::Outcome::kApproved;
   event->new_due_at.reset();
   event->responsible_agency_id.clear();
+  event->held_on = {};
+  event->topic = core::DialogueTopic::kAdministrativeProcedures;
+  event->participants = 0;
+  event->minutes_ref.clear();
 }
 
 // --- Encoding -----------------------------------------------------------------
@@ -464,10 +498,14 @@ bool EventDecoder::Decode(std::string_view bytes, core::Event* event, core::Reje
   ResetEvent(event);
   event->type = *type;
   if (!check.Id(values[kEventId], kEventId, &event->event_id) ||
-      !check.Id(values[kDossierId], kDossierId, &event->dossier_id) ||
+      (*type != EventType::kDialogueHeld &&
+       !check.Id(values[kDossierId], kDossierId, &event->dossier_id)) ||
       !check.DateTime(values[kOccurredAt], kOccurredAt, &event->occurred_at) ||
       !check.Id(values[kAgencyId], kAgencyId, &event->agency_id)) {
     return false;
+  }
+  if (event->dossier_id.starts_with(core::kDialogueChainPrefix)) {
+    return check.Fail("dossier_id", "must not start with 'dialogue:' (the chain key of dialogues)");
   }
   if (present & Bit(kSchemaVersion)) {
     int64_t version = 0;
@@ -546,6 +584,39 @@ bool EventDecoder::Decode(std::string_view bytes, core::Event* event, core::Reje
              (!(present & Bit(kResponsibleAgencyId)) ||
               check.Id(values[kResponsibleAgencyId], kResponsibleAgencyId,
                        &event->responsible_agency_id));
+    case EventType::kDialogueHeld: {
+      std::string_view id;
+      if (!check.String(values[kDialogueId], kDialogueId, 1, core::kMaxDialogueIdChars, &id)) {
+        return false;
+      }
+      event->dossier_id.assign(core::kDialogueChainPrefix);
+      event->dossier_id.append(id);
+      std::string_view held_on;
+      if (values[kHeldOn].get_string().get(held_on) != simdjson::SUCCESS) {
+        return check.Fail("held_on", "not a string");
+      }
+      core::Result<core::CivilDate> date = core::ParseCivilDate(held_on);
+      if (!date.ok()) return check.Fail("held_on", "not a date YYYY-MM-DD");
+      event->held_on = *date;
+      std::string_view topic;
+      if (values[kTopic].get_string().get(topic) != simdjson::SUCCESS) {
+        return check.Fail("topic", "not a string");
+      }
+      if (topic == "administrative_procedures") {
+        event->topic = core::DialogueTopic::kAdministrativeProcedures;
+      } else if (topic == "other") {
+        event->topic = core::DialogueTopic::kOther;
+      } else {
+        return check.Fail("topic", "must be administrative_procedures or other");
+      }
+      if (!check.Integer(values[kParticipants], "participants", &event->participants)) {
+        return false;
+      }
+      if (event->participants < 1 || event->participants > kMaxParticipants) {
+        return check.Fail("participants", "must be 1 to " + std::to_string(kMaxParticipants));
+      }
+      return check.Id(values[kMinutesRef], kMinutesRef, &event->minutes_ref);
+    }
   }
   return check.Fail("type", "unhandled event type");  // unreachable: the switch is exhaustive
 }
@@ -555,7 +626,11 @@ std::string EncodeEvent(const core::Event& event) {
   out.reserve(256);
   JsonWriter json(&out);
   json.String("event_id", event.event_id);
-  json.String("dossier_id", event.dossier_id);
+  if (event.type == EventType::kDialogueHeld) {
+    json.String("dialogue_id", event.DialogueId());
+  } else {
+    json.String("dossier_id", event.dossier_id);
+  }
   json.String("type", core::EventTypeName(event.type));
   json.Instant("occurred_at", event.occurred_at);
   json.String("agency_id", event.agency_id);
@@ -613,6 +688,12 @@ std::string EncodeEvent(const core::Event& event) {
       if (!event.responsible_agency_id.empty()) {
         json.String("responsible_agency_id", event.responsible_agency_id);
       }
+      break;
+    case EventType::kDialogueHeld:
+      json.String("held_on", core::FormatCivilDate(event.held_on));
+      json.String("topic", core::DialogueTopicName(event.topic));
+      json.Int("participants", event.participants);
+      json.String("minutes_ref", event.minutes_ref);
       break;
   }
   json.Close();

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -35,6 +36,12 @@ size_t CodePoints(const std::string& utf8) {
   size_t count = 0;
   for (char c : utf8) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
   return count;
+}
+
+std::string FormatNumber(double number) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", number);
+  return buffer;
 }
 
 // Parses `text` and refuses duplicate keys in any object (nlohmann would
@@ -134,6 +141,19 @@ class ObjectReader {
       return Fail(key, "not an integer");
     }
     if (*out < min || *out > max) return Fail(key, range);
+    return Status::Ok();
+  }
+
+  // A JSON number (integer or not) within [min, max].
+  Status Number(std::string_view key, double min, double max, double* out) const {
+    const json* value = Find(key);
+    if (value == nullptr) return Fail(key, "missing");
+    if (!value->is_number()) return Fail(key, "not a number");
+    const double number = value->get<double>();
+    if (!(number >= min && number <= max)) {
+      return Fail(key, "out of range " + FormatNumber(min) + ".." + FormatNumber(max));
+    }
+    *out = number;
     return Status::Ok();
   }
 
@@ -334,6 +354,58 @@ core::Result<core::AgencyList> LoadAgenciesFile(const std::string& path) {
   core::Result<std::string> text = ReadFile(path);
   if (!text.ok()) return text.status();
   return WithPath(ParseAgenciesJson(*text), path);
+}
+
+core::Result<core::PlanTargets> ParsePlanTargetsJson(std::string_view json_text) {
+  core::Result<json> document = ParseStrict(json_text);
+  if (!document.ok()) return document.status();
+  const ObjectReader top(*document, "");
+  HOSO_RETURN_IF_ERROR(top.IsObjectWithKeys({"version", "title", "description", "targets"}));
+  core::PlanTargets plan;
+  HOSO_RETURN_IF_ERROR(top.String("version", /*required=*/true, 1, SIZE_MAX, &plan.version));
+  HOSO_RETURN_IF_ERROR(top.String("title", /*required=*/true, 1, SIZE_MAX, &plan.title));
+  std::string ignored;
+  HOSO_RETURN_IF_ERROR(top.String("description", /*required=*/false, 0, SIZE_MAX, &ignored));
+  const json* list = top.Find("targets");
+  if (list == nullptr) return top.Fail("targets", "missing");
+  if (!list->is_array()) return top.Fail("targets", "not an array");
+  // An empty plan would print a scorecard that judges nothing: surely a mistake.
+  if (list->empty()) return top.Fail("targets", "empty");
+
+  std::array<std::string_view, core::kPlanMeasureCount> names{};
+  for (int i = 0; i < core::kPlanMeasureCount; ++i) {
+    names[i] = core::PlanMeasureName(static_cast<core::PlanMeasure>(i));
+  }
+  std::set<int> seen;
+  for (size_t i = 0; i < list->size(); ++i) {
+    const ObjectReader entry((*list)[i], EntryPath("targets", i));
+    core::PlanTarget target;
+    size_t measure = 0;
+    HOSO_RETURN_IF_ERROR(entry.Enum("measure", names, &measure));
+    target.measure = static_cast<core::PlanMeasure>(measure);
+    if (target.measure == core::PlanMeasure::kDialogues) {
+      // A count per half-year and per year, not a ratio.
+      HOSO_RETURN_IF_ERROR(
+          entry.IsObjectWithKeys({"measure", "per_half_year", "per_year", "title"}));
+      HOSO_RETURN_IF_ERROR(entry.Integer("per_half_year", 0, 1000, &target.per_half_year));
+      HOSO_RETURN_IF_ERROR(entry.Integer("per_year", 0, 2000, &target.per_year));
+    } else {
+      HOSO_RETURN_IF_ERROR(entry.IsObjectWithKeys({"measure", "minimum", "title"}));
+      HOSO_RETURN_IF_ERROR(entry.Number("minimum", 0.0, 1.0, &target.minimum));
+    }
+    HOSO_RETURN_IF_ERROR(entry.String("title", /*required=*/true, 1, SIZE_MAX, &target.title));
+    if (!seen.insert(static_cast<int>(measure)).second) {
+      return entry.Fail("measure", "'" + std::string(names[measure]) + "' is listed twice");
+    }
+    plan.targets.push_back(std::move(target));
+  }
+  return plan;
+}
+
+core::Result<core::PlanTargets> LoadPlanTargetsFile(const std::string& path) {
+  core::Result<std::string> text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  return WithPath(ParsePlanTargetsJson(*text), path);
 }
 
 }  // namespace hoso::codec

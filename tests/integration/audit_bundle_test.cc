@@ -168,7 +168,10 @@ std::string DeliverLate(const std::string& text, std::mt19937_64& rng) {
   std::map<std::string, size_t> delays;
   std::vector<std::pair<size_t, size_t>> keys;  // (position + delay, position)
   for (size_t i = 0; i < lines.size(); ++i) {
-    const std::string dossier = Json::parse(lines[i])["dossier_id"].get<std::string>();
+    // A dialogue (issue 13) has its own id; its chain key is "dialogue:<id>".
+    const Json event = Json::parse(lines[i]);
+    std::string dossier = event.contains("dossier_id") ? "" : "dialogue:";
+    dossier += event.value(event.contains("dossier_id") ? "dossier_id" : "dialogue_id", "");
     auto [it, fresh] = delays.emplace(dossier, 0);
     if (fresh && late(rng)) it->second = delay(rng);
     keys.push_back({i + it->second, i});

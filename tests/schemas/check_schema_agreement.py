@@ -19,7 +19,7 @@ reject code: too_large_*, invalid_json_*, unknown_type_*, anything else schema.
 It also lints the schema files: each must pass the draft 2020-12 metaschema,
 have $id, title and description, and every property a description; and the
 shipped reference data (schemas/reference/hbt-2019-*.json) must validate
-against catalog.schema.json and agencies.schema.json.
+against catalog.schema.json, agencies.schema.json and plan-targets.schema.json.
 
 Exit status 0 when everything agrees, 1 otherwise (every disagreement is
 printed with both verdicts), 2 on bad usage.
@@ -36,7 +36,7 @@ import jsonschema
 
 MAX_EVENT_BYTES = 64 * 1024
 EVENT_TYPES = ("received", "transferred", "supplement_requested", "supplement_received",
-               "resolved", "overdue", "apologized", "withdrawn", "rejected")
+               "resolved", "overdue", "apologized", "withdrawn", "rejected", "dialogue_held")
 RFC3339 = re.compile(
     r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})[Tt]"
     r"(?P<hour>[0-9]{2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})(\.[0-9]+)?"
@@ -113,7 +113,7 @@ def load_schemas(schema_dir):
     """Returns ({$id: schema}, envelope, {type: schema}, catalog, agencies)."""
     store = {}
     paths = [schema_dir / "envelope.schema.json", schema_dir / "catalog.schema.json",
-             schema_dir / "agencies.schema.json"]
+             schema_dir / "agencies.schema.json", schema_dir / "plan-targets.schema.json"]
     paths += [schema_dir / "events" / f"{t}.schema.json" for t in EVENT_TYPES]
     by_path = {}
     for path in paths:
@@ -122,7 +122,8 @@ def load_schemas(schema_dir):
         by_path[path] = schema
     envelope = by_path[paths[0]]
     events = {t: by_path[schema_dir / "events" / f"{t}.schema.json"] for t in EVENT_TYPES}
-    return store, paths, by_path, envelope, events, by_path[paths[1]], by_path[paths[2]]
+    return (store, paths, by_path, envelope, events, by_path[paths[1]], by_path[paths[2]],
+            by_path[paths[3]])
 
 
 def lint_schema(path, schema):
@@ -214,7 +215,8 @@ def main():
     parser.add_argument("--samples", required=True, type=pathlib.Path)
     args = parser.parse_args()
 
-    store, paths, by_path, envelope, events, catalog, agencies = load_schemas(args.schemas)
+    store, paths, by_path, envelope, events, catalog, agencies, plan_targets = load_schemas(
+        args.schemas)
     problems = []
     for path in paths:
         problems += lint_schema(path, by_path[path])
@@ -231,7 +233,8 @@ def main():
     envelope_validator = validator(envelope)
 
     for name, schema in (("hbt-2019-procedures.json", catalog),
-                         ("hbt-2019-agencies.json", agencies)):
+                         ("hbt-2019-agencies.json", agencies),
+                         ("hbt-2019-plan-targets.json", plan_targets)):
         path = args.schemas / "reference" / name
         if path.exists():
             for error in validator(schema).iter_errors(json.loads(path.read_text("utf-8"))):

@@ -89,20 +89,36 @@ std::vector<std::string> Lines(const std::string& text) {
   return lines;
 }
 
+bool IsDialogue(const std::string& line) {
+  return line.find(R"("type":"dialogue_held")") != std::string::npos;
+}
+
+// The dossier events of `text`, without the wards' dialogues.
+std::vector<std::string> DossierLines(const std::string& text) {
+  std::vector<std::string> lines;
+  for (std::string& line : Lines(text)) {
+    if (!IsDialogue(line)) lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
 core::Instant ParseTime(const json& value) {
   core::Result<core::Instant> parsed = core::ParseRfc3339(value.get<std::string>());
   EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
   return parsed.ok() ? *parsed : core::Instant{};
 }
 
-// The 20,000-dossier year most tests look at, generated once.
+// The 20,000-dossier year most tests look at, generated once; events_ holds
+// its dossier events (the dialogues are looked at apart).
 class LoadgenYearTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     run_ = new Generated(Generate(/*seed=*/1, /*dossiers=*/20000));
     ASSERT_TRUE(run_->status.ok()) << run_->status.ToString();
     events_ = new std::vector<json>;
-    for (const std::string& line : Lines(run_->text)) events_->push_back(json::parse(line));
+    for (const std::string& line : DossierLines(run_->text)) {
+      events_->push_back(json::parse(line));
+    }
   }
   static void TearDownTestSuite() {
     delete run_;
@@ -181,7 +197,7 @@ TEST_F(LoadgenYearTest, EveryLineIsAValidEventOfTheContract) {
   };
   const Reference& reference = LoadReference();
   codec::EventDecoder decoder;
-  const std::vector<std::string> lines = Lines(run_->text);
+  const std::vector<std::string> lines = DossierLines(run_->text);
   std::set<std::string> event_ids;
   for (size_t i = 0; i < lines.size(); ++i) {
     const json& event = (*events_)[i];
@@ -384,6 +400,56 @@ TEST_F(LoadgenYearTest, SharesLookLikeTheDistrict) {
   EXPECT_GT(stats.rejected, 0);
   EXPECT_GT(stats.supplement_requests, received / 50);
   EXPECT_LT(stats.supplement_requests, received / 10);
+}
+
+// Kế hoạch 23/KH-UBND: a dialogue per ward and half-year. The generator
+// makes most wards meet it and a few miss it, each dialogue a valid event.
+TEST_F(LoadgenYearTest, WardsHoldDialoguesMostTwiceAFewOnceOneNever) {
+  const Reference& reference = LoadReference();
+  codec::EventDecoder decoder;
+  std::map<std::string, std::pair<int, int>> by_ward;  // procedure dialogues per half-year
+  int off_topic = 0;
+  for (const core::Agency& agency : reference.agencies.all()) {
+    if (agency.kind == "ward") by_ward[agency.agency_id] = {0, 0};
+  }
+  int64_t dialogues = 0;
+  for (const std::string& line : Lines(run_->text)) {
+    if (!IsDialogue(line)) continue;
+    ++dialogues;
+    core::Event event;
+    core::Rejection rejection;
+    ASSERT_TRUE(decoder.Decode(line, &event, &rejection)) << rejection.message << ": " << line;
+    ASSERT_TRUE(by_ward.count(event.agency_id)) << "not a ward: " << line;
+    EXPECT_EQ(event.held_on.year, 2019) << line;
+    EXPECT_TRUE(reference.calendar->IsWorkingDay(core::DaysFromCivil(event.held_on)).value())
+        << line;
+    EXPECT_LE(event.held_on, core::CivilFromDays(core::ToLocalMinute(event.occurred_at).day()))
+        << line;
+    if (event.topic != core::DialogueTopic::kAdministrativeProcedures) {
+      ++off_topic;
+      continue;
+    }
+    auto& [first, second] = by_ward[event.agency_id];
+    ++(event.held_on.month <= 6 ? first : second);
+  }
+  EXPECT_EQ(dialogues, run_->stats.dialogues);
+  int met = 0, never = 0, once = 0;
+  for (const auto& [ward, halves] : by_ward) {
+    met += halves.first >= 1 && halves.second >= 1;
+    never += halves.first + halves.second == 0;
+    once += halves.first + halves.second == 1;
+  }
+  EXPECT_EQ(by_ward.size(), 20u);
+  EXPECT_EQ(met, 15);
+  EXPECT_EQ(never, 1);
+  EXPECT_EQ(once, 3);  // two hold only one, one holds its second off topic
+  EXPECT_EQ(off_topic, 1);
+}
+
+TEST(LoadgenDialoguesTest, AnEmptyYearHasNoDialogues) {
+  const Generated run = Generate(3, 0);
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  EXPECT_TRUE(run.text.empty());
 }
 
 }  // namespace

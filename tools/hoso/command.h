@@ -17,6 +17,7 @@ inline constexpr int kExitVerifyFailed = 3;
 void RegisterDeadline(CLI::App& app, int* exit_code);
 void RegisterIngest(CLI::App& app, int* exit_code);
 void RegisterKpi(CLI::App& app, int* exit_code);
+void RegisterScorecard(CLI::App& app, int* exit_code);
 void RegisterHistory(CLI::App& app, int* exit_code);
 void RegisterLoadgen(CLI::App& app, int* exit_code);
 void RegisterBench(CLI::App& app, int* exit_code);

@@ -640,7 +640,7 @@ std::unique_ptr<Reference> BundleReference(const std::map<std::string, std::stri
   core::StateMachineOptions machine_options;
   machine_options.due_soon_lead_minutes = *lead;
   reference->machine = std::make_unique<core::DossierStateMachine>(
-      reference->calendar.get(), &reference->catalog, machine_options);
+      reference->calendar.get(), &reference->catalog, machine_options, &reference->agencies);
   return reference;
 }
 

@@ -72,6 +72,7 @@ void RegisterHttp(CLI::App& app, int* exit_code) {
                    "catch up with the database writer at most this often")
       ->capture_default_str()
       ->check(CLI::Range(0, 60000));
+  AddTargetsOption(command, &args->reference);
   AddReferenceOptions(command, &args->reference);
   command->callback([args, exit_code] { *exit_code = RunHttp(*args); });
 }

@@ -36,6 +36,7 @@
 #include "tools/hoso/http_api.h"
 #include "tools/hoso/kpi_output.h"
 #include "tools/hoso/logging.h"
+#include "tools/hoso/scorecard.h"
 #include "tools/hoso/self_command.h"
 #include "tools/hoso/serve_status.h"
 #include "tools/hoso/store_access.h"
@@ -73,10 +74,9 @@ core::Instant WallNow() {
                            .count()};
 }
 
-// The dossier_id of a JSON event by a cheap scan (no full parse); empty when
-// absent or escaped, so such records go without key and the engine judges them.
-std::string_view CheapDossierId(std::string_view line) {
-  constexpr std::string_view kField = "\"dossier_id\"";
+// The value of the string field `field` ("\"dossier_id\"") of a JSON event by
+// a cheap scan (no full parse); empty when absent or escaped.
+std::string_view CheapStringField(std::string_view line, std::string_view kField) {
   size_t at = line.find(kField);
   if (at == std::string_view::npos) return {};
   at += kField.size();
@@ -91,6 +91,19 @@ std::string_view CheapDossierId(std::string_view line) {
   std::string_view id = line.substr(at, end - at);
   if (id.find('\\') != std::string_view::npos) return {};
   return id;
+}
+
+// The dossier_id of a JSON event; empty when absent or escaped.
+std::string_view CheapDossierId(std::string_view line) {
+  return CheapStringField(line, "\"dossier_id\"");
+}
+
+// The Kafka key of a JSON event: its dossier_id, or the dialogue_id of an
+// agency event (docs/decisions.md "Agency events"); empty when absent or
+// escaped, so such records go without key and the engine judges them.
+std::string_view CheapRecordKey(std::string_view line) {
+  const std::string_view dossier_id = CheapDossierId(line);
+  return dossier_id.empty() ? CheapStringField(line, "\"dialogue_id\"") : dossier_id;
 }
 
 // Parses "-X name=value" pass-through properties.
@@ -231,7 +244,7 @@ int RunProduce(const ProduceArgs& args) {
   std::string line;
   while (!g_stop.load() && std::getline(in, line)) {
     if (line.empty()) continue;
-    s = (*producer)->Produce(args.topic, CheapDossierId(line), line);
+    s = (*producer)->Produce(args.topic, CheapRecordKey(line), line);
     if (!s.ok()) return ReportError("produce", s);
     ++lines;
     if ((lines & 1023) == 0) {
@@ -590,7 +603,7 @@ int RunDemo(const DemoArgs& args) {
       if (g_stop.load()) return false;
       const std::string_view dossier_id = CheapDossierId(line);
       if (first_dossier_id.empty()) first_dossier_id = dossier_id;
-      core::Status p = (*producer)->Produce(kafka::kEventsTopic, dossier_id, line);
+      core::Status p = (*producer)->Produce(kafka::kEventsTopic, CheapRecordKey(line), line);
       if (!p.ok()) {
         producer_status = p;
         return false;
@@ -662,6 +675,19 @@ int RunDemo(const DemoArgs& args) {
   std::printf("\nKPIs of %s per ward and district office, against the plan's targets:\n\n",
               period->label.c_str());
   PrintKpiTable(report, stdout, true);
+  // The same figures judged against every target of the plan, dialogues
+  // included (per half-year, as of the same instant).
+  std::vector<projections::KpiReport> halves;
+  for (const std::string& half : WholeHalfYears(*period)) {
+    auto half_period = projections::ParsePeriod(half);
+    if (!half_period.ok()) return ReportError("demo", half_period.status());
+    halves.push_back(projections::BuildKpiReport(
+        *half_period, as_of, projections::GroupBy::kAgency,
+        projections::CellsInPeriod((*engine)->kpi_cells(), *half_period), open,
+        (*reference)->catalog, (*reference)->agencies));
+  }
+  std::printf("\nThe plan's scorecard (hoso scorecard; docs/plan-targets.md):\n\n");
+  PrintScorecardTable(BuildScorecard(report, halves, **reference), stdout);
   std::printf("\nAlerts raised (also on topic %s):", kafka::kAlertsTopic);
   for (int k = 0; k < core::kAlertKindCount; ++k) {
     std::printf(" %s %lld%s",
@@ -796,7 +822,7 @@ int RunBenchKafka(const BenchArgs& args) {
     if (!producer.ok()) return ReportError("bench kafka", producer.status());
     const auto t0 = Clock::now();
     for (const std::string& line : lines) {
-      core::Status s = (*producer)->Produce(kafka::kEventsTopic, CheapDossierId(line), line);
+      core::Status s = (*producer)->Produce(kafka::kEventsTopic, CheapRecordKey(line), line);
       if (!s.ok()) return ReportError("bench kafka", s);
     }
     while ((*producer)->outstanding() > 0) (*producer)->Flush(1000);
@@ -951,7 +977,7 @@ int RunBenchKafka(const BenchArgs& args) {
       }
       auto send = [&](const std::string& line) {
         (*producer)
-            ->Produce(kafka::kEventsTopic, CheapDossierId(line), line)
+            ->Produce(kafka::kEventsTopic, CheapRecordKey(line), line)
             .IgnoreError("counted by the consumer side");
         produced.fetch_add(1);
         (*producer)->Poll(0);
@@ -1092,7 +1118,8 @@ void RegisterKafkaCommands(CLI::App& app, int* exit_code) {
   {
     auto args = std::make_shared<ProduceArgs>();
     CLI::App* command = app.add_subcommand(
-        "produce", "publish a JSONL file of events to Kafka, keyed by dossier_id (idempotent)");
+        "produce",
+        "publish a JSONL file of events to Kafka, keyed by dossier_id (dialogue_id) (idempotent)");
     command->add_option("--brokers", args->brokers, "bootstrap servers (host:port,...)")
         ->required();
     command->add_option("--topic", args->topic, "topic")->capture_default_str();

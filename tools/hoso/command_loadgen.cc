@@ -63,6 +63,7 @@ int RunLoadgen(const Args& args) {
   json["resolved"] = stats.resolved;
   json["late_expected"] = stats.late_expected;
   json["withdrawn"] = stats.withdrawn;
+  json["dialogues"] = stats.dialogues;
   json["seconds"] = seconds;
   std::fprintf(stderr, "%s\n", json.dump().c_str());
   return kExitOk;

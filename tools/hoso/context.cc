@@ -23,6 +23,12 @@ void AddReferenceOptions(CLI::App* command, ReferenceOptions* options) {
                     "do not count official make-up Saturdays as working days");
 }
 
+void AddTargetsOption(CLI::App* command, ReferenceOptions* options) {
+  command->add_option("--targets", options->targets_path,
+                      "plan targets JSON (schemas/plan-targets.schema.json; default: built-in "
+                      "Kế hoạch 23/KH-UBND 2019)");
+}
+
 core::Result<std::unique_ptr<Reference>> LoadReference(const ReferenceOptions& options) {
   auto reference = std::make_unique<Reference>();
   auto calendar_data = options.calendar_path.empty()
@@ -43,10 +49,15 @@ core::Result<std::unique_ptr<Reference>> LoadReference(const ReferenceOptions& o
                                                 : codec::LoadAgenciesFile(options.agencies_path);
   if (!agencies.ok()) return agencies.status();
   reference->agencies = std::move(*agencies);
+  auto plan_targets = options.targets_path.empty()
+                          ? codec::EmbeddedPlanTargets()
+                          : codec::LoadPlanTargetsFile(options.targets_path);
+  if (!plan_targets.ok()) return plan_targets.status();
+  reference->plan_targets = std::move(*plan_targets);
   core::StateMachineOptions machine_options;
   machine_options.due_soon_lead_minutes = options.due_soon_lead_minutes;
   reference->machine = std::make_unique<core::DossierStateMachine>(
-      reference->calendar.get(), &reference->catalog, machine_options);
+      reference->calendar.get(), &reference->catalog, machine_options, &reference->agencies);
   return reference;
 }
 

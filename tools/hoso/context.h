@@ -9,6 +9,7 @@
 #include <string>
 
 #include "engine/core/dossier_state_machine.h"
+#include "engine/core/plan_targets.h"
 #include "engine/core/reference_data.h"
 #include "engine/core/status.h"
 #include "engine/core/working_calendar.h"
@@ -21,8 +22,13 @@ struct ReferenceOptions {
   std::string agencies_path;  // empty: the compiled-in agency list
   bool no_makeup_saturdays = false;
   int64_t due_soon_lead_minutes = 540;
+  // empty: the compiled-in 2019 plan (Kế hoạch 23/KH-UBND). Only the
+  // commands that judge targets offer --targets (AddTargetsOption).
+  std::string targets_path;
 };
 void AddReferenceOptions(CLI::App* command, ReferenceOptions* options);
+// --targets FILE (schemas/plan-targets.schema.json) for `scorecard` and `http`.
+void AddTargetsOption(CLI::App* command, ReferenceOptions* options);
 
 // Everything the engine needs from reference data, loaded once.
 struct Reference {
@@ -30,6 +36,7 @@ struct Reference {
   std::unique_ptr<core::WorkingCalendar> calendar;
   core::ProcedureCatalog catalog;
   core::AgencyList agencies;
+  core::PlanTargets plan_targets;
   std::unique_ptr<core::DossierStateMachine> machine;
 };
 core::Result<std::unique_ptr<Reference>> LoadReference(const ReferenceOptions& options);

@@ -26,6 +26,7 @@
 #include "tools/hoso/kpi_output.h"
 #include "tools/hoso/prometheus_text.h"
 #include "tools/hoso/queries.h"
+#include "tools/hoso/scorecard.h"
 #include "tools/hoso/store_access.h"
 
 namespace hoso::tools {
@@ -428,6 +429,8 @@ struct HttpApi::State {
                               bool csv);
   std::optional<ApiError> Alerts(const httplib::Request& request, httplib::Response& response);
   std::optional<ApiError> Targets(const httplib::Request& request, httplib::Response& response);
+  std::optional<ApiError> ScorecardPage(const httplib::Request& request,
+                                        httplib::Response& response);
   std::string Metrics();
 };
 
@@ -530,6 +533,33 @@ std::optional<ApiError> HttpApi::State::Targets(const httplib::Request& request,
   return std::nullopt;
 }
 
+std::optional<ApiError> HttpApi::State::ScorecardPage(const httplib::Request& request,
+                                                      httplib::Response& response) {
+  if (auto e = CheckParameters(request, {"period", "as_of"})) return e;
+  KpiRequest query;
+  query.period = Param(request, "period");
+  if (query.period.empty()) {
+    return ApiError{400, "missing_parameter", "period is required (e.g. 2019-06, 2019-H1, 2019)"};
+  }
+  query.as_of = Param(request, "as_of");
+  auto report = Report(query);
+  if (!report.ok()) return FromStatus(report.status());
+  // The dialogue target is judged per half-year, as of the same instant.
+  std::vector<projections::KpiReport> half_years;
+  for (const std::string& half : WholeHalfYears(report->period)) {
+    KpiRequest half_query;
+    half_query.period = half;
+    half_query.as_of = core::FormatLocal(report->as_of);
+    auto half_report = Report(half_query);
+    if (!half_report.ok()) return FromStatus(half_report.status());
+    half_years.push_back(std::move(*half_report));
+  }
+  response.set_content(
+      ScorecardJson(BuildScorecard(*report, half_years, *reference)).dump(2) + "\n",
+      "application/json");
+  return std::nullopt;
+}
+
 std::string HttpApi::State::Metrics() {
   std::string out;
   out.append(BuildInfoMetric());
@@ -603,6 +633,12 @@ void HttpApi::State::Routes() {
   server.Get("/v1/targets", [this](const httplib::Request& request, httplib::Response& response) {
     Serve(
         "/v1/targets", request, response, [&](httplib::Response& r) { return Targets(request, r); },
+        /*needs_token=*/true, /*reads_store=*/false);
+  });
+  server.Get("/v1/scorecard", [this](const httplib::Request& request, httplib::Response& response) {
+    Serve(
+        "/v1/scorecard", request, response,
+        [&](httplib::Response& r) { return ScorecardPage(request, r); },
         /*needs_token=*/true, /*reads_store=*/false);
   });
   server.Get("/v1/open", [this](const httplib::Request& request, httplib::Response& response) {

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "engine/core/plan_targets.h"
+
 namespace hoso::tools {
 
 nlohmann::ordered_json RatioJson(const std::optional<double>& ratio) {
@@ -11,7 +13,7 @@ nlohmann::ordered_json RatioJson(const std::optional<double>& ratio) {
   return std::round(*ratio * 10000.0) / 10000.0;
 }
 
-bool MissesTarget(double ratio, double target) { return ratio + 1e-12 < target; }
+bool MissesTarget(double ratio, double target) { return core::MissesTarget(ratio, target); }
 
 namespace {
 

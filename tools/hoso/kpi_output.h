@@ -16,7 +16,7 @@ namespace hoso::tools {
 // every machine (the counters they come from are exact); null without a
 // denominator.
 nlohmann::ordered_json RatioJson(const std::optional<double>& ratio);
-// Whether `ratio` falls short of the plan's `target` (with a 1e-12 margin, so
+// Whether `ratio` falls short of the plan's `target`: core::MissesTarget (with a 1e-12 margin, so
 // a ratio equal to its target in exact arithmetic is never a miss): the one
 // rule behind the table's ✗ and /v1/targets' `met`.
 bool MissesTarget(double ratio, double target);

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   hoso::tools::RegisterDeadline(app, &exit_code);
   hoso::tools::RegisterIngest(app, &exit_code);
   hoso::tools::RegisterKpi(app, &exit_code);
+  hoso::tools::RegisterScorecard(app, &exit_code);
   hoso::tools::RegisterHistory(app, &exit_code);
   hoso::tools::RegisterLoadgen(app, &exit_code);
   hoso::tools::RegisterBench(app, &exit_code);

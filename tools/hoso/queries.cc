@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "engine/core/alert.h"
+#include "engine/core/event.h"
 #include "engine/runtime/chain_hash.h"
 #include "engine/runtime/engine.h"
 #include "engine/runtime/log_replayer.h"
@@ -141,6 +142,7 @@ core::Result<nlohmann::ordered_json> QueryHistory(projections::KvStore& store,
   uint64_t last = 0;   // 0: to the end of the log
   uint64_t count = 0;  // 0: unknown (more may follow the checkpoint)
   const std::string id(dossier_id);
+  const bool dialogue = dossier_id.starts_with(core::kDialogueChainPrefix);
   core::Status found = projections::FindDossierRecord(store, id, ids, &stored);
   if (found.ok()) {
     first = stored.first_log_sequence;
@@ -194,7 +196,8 @@ core::Result<nlohmann::ordered_json> QueryHistory(projections::KvStore& store,
         }
         if (state) {
           entry["status"] = core::DossierStatusName(state->status);
-          entry["due_at"] = core::FormatLocal(state->due_at);
+          // A dialogue's chain (issue 13) has no appointment.
+          if (!dialogue) entry["due_at"] = core::FormatLocal(state->due_at);
         }
         events.push_back(entry);
         return core::Status::Ok();
@@ -208,6 +211,8 @@ core::Result<nlohmann::ordered_json> QueryHistory(projections::KvStore& store,
     summary["status"] = core::DossierStatusName(state->status);
     summary["receiving_agency_id"] = ids.Name(state->receiving_agency);
     summary["holder_agency_id"] = ids.Name(state->holder_agency);
+  }
+  if (state && !dialogue) {
     summary["procedure_id"] = ids.Name(state->procedure);
     summary["initial_due_at"] = core::FormatLocal(state->initial_due_at);
     summary["due_at"] = core::FormatLocal(state->due_at);

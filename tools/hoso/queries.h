@@ -61,7 +61,8 @@ core::Result<projections::KpiReport> QueryKpi(projections::KvStore& store,
 
 // A dossier's timeline (events, chain links, due after each event,
 // classification): the JSON of `hoso history --format json`. NotFound when
-// the log holds no event of it.
+// the log holds no event of it. A dialogue's chain ("dialogue:<id>") has no
+// procedure, due or classification fields.
 core::Result<nlohmann::ordered_json> QueryHistory(projections::KvStore& store,
                                                   const Reference& reference,
                                                   std::string_view dossier_id);

@@ -85,6 +85,7 @@ struct Stats {
   int64_t apologies = 0;         // first apologies
   int64_t apologies_timely = 0;  // first apologies timely (core::IsApologyTimely)
   int64_t second_apologies = 0;
+  int64_t dialogues = 0;  // dialogue_held events written (not dossier events)
 };
 
 // Writes the simulated year to `out`: one JSON event per line ('\n'), in
@@ -92,6 +93,10 @@ struct Stats {
 // receipt) and then by the event's place in its dossier. The bytes depend only
 // on `options` and the reference data: the same on every run and machine (the
 // generator uses its own integer PRNG and integer arithmetic only).
+//
+// Besides the dossiers, every ward's dialogues with citizens of the year
+// (dialogue_held, dialogue_id "HBT-<year>-<unit>-DT<n>"; see PlanDialogues in
+// loadgen.cc for who holds how many).
 //
 // Events follow design.md §2: event_id "<dossier_id>:<n>" (n = 1, 2, ... in
 // the dossier), dossier_id "HBT-<year>-<unit>-<seq>" with unit W01..W20 for the

@@ -557,3 +557,94 @@ TEST_F(EventCodecTest, RoundTripEveryValidSample) {
 
 }  // namespace
 }  // namespace hoso::codec
+
+namespace hoso::codec {
+namespace {
+
+// dialogue_held (issue 13): an agency event keyed by dialogue_id.
+class DialogueCodecTest : public ::testing::Test {
+ protected:
+  static std::string Dialogue(std::string_view fields) {
+    return std::string(R"({"event_id":"dl-1","type":"dialogue_held",)") +
+           R"("occurred_at":"2019-03-20T17:00:00+07:00","agency_id":"phuong-bach-khoa")" +
+           std::string(fields) + "}";
+  }
+  static constexpr std::string_view kFields =
+      R"(,"dialogue_id":"BK-2019-1","held_on":"2019-03-20","topic":"administrative_procedures","participants":45,"minutes_ref":"BB-12/2019")";
+
+  core::Rejection Reject(std::string_view bytes) {
+    core::Event event;
+    core::Rejection rejection;
+    EXPECT_FALSE(decoder_.Decode(bytes, &event, &rejection)) << "accepted: " << bytes;
+    return rejection;
+  }
+  EventDecoder decoder_;
+};
+
+TEST_F(DialogueCodecTest, DecodesToItsChainKeyAndEncodesBack) {
+  core::Event event;
+  core::Rejection rejection;
+  const std::string bytes = Dialogue(kFields);
+  ASSERT_TRUE(decoder_.Decode(bytes, &event, &rejection)) << rejection.message;
+  EXPECT_EQ(event.type, core::EventType::kDialogueHeld);
+  EXPECT_EQ(event.dossier_id, "dialogue:BK-2019-1");
+  EXPECT_EQ(event.DialogueId(), "BK-2019-1");
+  EXPECT_EQ(event.held_on, (core::CivilDate{2019, 3, 20}));
+  EXPECT_EQ(event.topic, core::DialogueTopic::kAdministrativeProcedures);
+  EXPECT_EQ(event.participants, 45);
+  EXPECT_EQ(event.minutes_ref, "BB-12/2019");
+  const std::string encoded = EncodeEvent(event);
+  EXPECT_EQ(encoded.find("dossier_id"), std::string::npos) << encoded;
+  core::Event again;
+  ASSERT_TRUE(decoder_.Decode(encoded, &again, &rejection)) << rejection.message;
+  EXPECT_EQ(testing::FirstDifference(event, again), "") << encoded;
+  EXPECT_EQ(EncodeEvent(again), encoded);
+}
+
+TEST_F(DialogueCodecTest, EveryBadFieldIsASchemaRejectionNamingIt) {
+  const std::pair<std::string, std::string> cases[] = {
+      {Dialogue(R"(,"held_on":"2019-03-20","topic":"other","participants":4,"minutes_ref":"x")"),
+       "dialogue_id"},
+      {Dialogue(std::string(kFields) + R"(,"dossier_id":"D-1")"), "dossier_id"},
+      {Dialogue(
+           R"(,"dialogue_id":"","held_on":"2019-03-20","topic":"other","participants":4,"minutes_ref":"x")"),
+       "dialogue_id"},
+      {Dialogue(R"(,"dialogue_id":")" + std::string(120, 'd') +
+                R"(","held_on":"2019-03-20","topic":"other","participants":4,"minutes_ref":"x")"),
+       "dialogue_id"},
+      {Dialogue(
+           R"(,"dialogue_id":"a","held_on":"2019-02-30","topic":"other","participants":4,"minutes_ref":"x")"),
+       "held_on"},
+      {Dialogue(
+           R"(,"dialogue_id":"a","held_on":"20.3.2019","topic":"other","participants":4,"minutes_ref":"x")"),
+       "held_on"},
+      {Dialogue(
+           R"(,"dialogue_id":"a","held_on":"2019-03-20","topic":"land","participants":4,"minutes_ref":"x")"),
+       "topic"},
+      {Dialogue(
+           R"(,"dialogue_id":"a","held_on":"2019-03-20","topic":"other","participants":0,"minutes_ref":"x")"),
+       "participants"},
+      {Dialogue(
+           R"(,"dialogue_id":"a","held_on":"2019-03-20","topic":"other","participants":"many","minutes_ref":"x")"),
+       "participants"},
+      {Dialogue(
+           R"(,"dialogue_id":"a","held_on":"2019-03-20","topic":"other","participants":4,"minutes_ref":"")"),
+       "minutes_ref"},
+      {Dialogue(std::string(kFields) + R"(,"participant_names":["x"])"), "participant_names"},
+  };
+  for (const auto& [bytes, field] : cases) {
+    const core::Rejection rejection = Reject(bytes);
+    EXPECT_EQ(rejection.code, core::RejectCode::kSchema) << rejection.message << " in " << bytes;
+    EXPECT_EQ(rejection.message.rfind(field + ":", 0), 0u) << rejection.message << " in " << bytes;
+  }
+}
+
+TEST_F(DialogueCodecTest, ADossierCannotTakeTheDialogueChainPrefix) {
+  const core::Rejection rejection = Reject(
+      R"({"event_id":"e","dossier_id":"dialogue:BK-2019-1","type":"withdrawn","occurred_at":"2019-03-20T17:00:00+07:00","agency_id":"a"})");
+  EXPECT_EQ(rejection.code, core::RejectCode::kSchema);
+  EXPECT_EQ(rejection.message.rfind("dossier_id:", 0), 0u) << rejection.message;
+}
+
+}  // namespace
+}  // namespace hoso::codec

@@ -28,6 +28,10 @@ inline std::string FirstDifference(const core::Event& a, const core::Event& b) {
   if (a.outcome != b.outcome) return "outcome";
   if (a.new_due_at != b.new_due_at) return "new_due_at";
   if (a.responsible_agency_id != b.responsible_agency_id) return "responsible_agency_id";
+  if (a.held_on != b.held_on) return "held_on";
+  if (a.topic != b.topic) return "topic";
+  if (a.participants != b.participants) return "participants";
+  if (a.minutes_ref != b.minutes_ref) return "minutes_ref";
   return "";
 }
 
