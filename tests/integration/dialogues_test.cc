@@ -219,6 +219,8 @@ TEST_F(DialoguesTest, ReplayAndVerifyCoverDialoguesLikeDossiers) {
   auto table = RunHoso({"history", "dialogue:BD-2019-2", "--db", db_});
   ASSERT_EQ(table.exit_code, 0) << table.err;
   EXPECT_NE(table.out.find("dialogue_held"), std::string::npos) << table.out;
+  EXPECT_EQ(table.out.rfind("dialogue dialogue:BD-2019-2  (citizen dialogue, chain ok)\n", 0), 0u)
+      << table.out;
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "engine/core/event.h"
 #include "tools/hoso/command.h"
 #include "tools/hoso/context.h"
 #include "tools/hoso/queries.h"
@@ -40,8 +41,11 @@ int RunHistory(const Args& args) {
     std::printf("%s\n", summary.dump(2).c_str());
     return kExitOk;
   }
-  std::printf("dossier %s  (%s, chain %s)\n", args.dossier_id.c_str(),
-              summary.value("procedure_id", "").c_str(), chain_ok ? "ok" : "BROKEN");
+  // A dialogue's chain (issue 13) names no procedure.
+  const bool dialogue = args.dossier_id.starts_with(core::kDialogueChainPrefix);
+  std::printf("%s %s  (%s, chain %s)\n", dialogue ? "dialogue" : "dossier", args.dossier_id.c_str(),
+              dialogue ? "citizen dialogue" : summary.value("procedure_id", "").c_str(),
+              chain_ok ? "ok" : "BROKEN");
   std::printf("%-4s %-21s %-26s %-8s %-26s %-9s %s\n", "seq", "type", "occurred_at", "status",
               "due_at after", "link", "hash");
   for (const auto& entry : events) {
