@@ -186,7 +186,7 @@ struct VerifyArgs {
 };
 
 int RunVerify(const VerifyArgs& args) {
-  auto store = OpenForQuery(args.db_path);
+  auto store = OpenForQuery(args.db_path, QueryReads::kLogSegments);
   if (!store.ok()) return ReportError("verify", store.status());
   auto total = LoggedEvents(**store);
   if (!total.ok()) return ReportError("verify", total.status());
