@@ -286,6 +286,45 @@ TEST(KafkaPipelineTest, ServeHttpAnswersNeverShowAHalfAppliedBatch) {
   EXPECT_TRUE(WIFEXITED(stopped) && WEXITSTATUS(stopped) == 0) << stopped;
 }
 
+// Issue 13: `serve --targets FILE` judges /v1/scorecard against another
+// district's plan, as `hoso scorecard --targets` does.
+TEST(KafkaPipelineTest, ServeJudgesTheScorecardAgainstATargetsFile) {
+  TempDir dir;
+  Broker broker(dir, 8);
+  Produce(broker.bootstrap(), testing::SourcePath("tests/data/fixture_bach_khoa_2019_06.jsonl"));
+  testing::WriteFile(dir.File("plan.json"), R"({
+    "version": "test-plan", "title": "A laxer plan",
+    "targets": [{"measure": "on_time_ratio", "minimum": 0.7, "title": "on time 70 %"}]})");
+  const std::string port_file = dir.File("http-port");
+  nlohmann::json extra = kBatchOf500;
+  extra["http"] = {{"listen", "127.0.0.1:0"}, {"port_file", port_file}, {"refresh_ms", 0}};
+  Child serve({HOSO_CLI, "serve", "--config",
+               WriteServeConfig(dir.File("serve.json"), broker.bootstrap(), "g-plan",
+                                dir.File("db"), extra),
+               "--targets", dir.File("plan.json")},
+              dir.File("serve.log"));
+  ASSERT_TRUE(
+      WaitFor([&] { return !testing::ReadFile(port_file).empty(); }, std::chrono::seconds(30)))
+      << testing::ReadFile(dir.File("serve.log"));
+  const int port = std::stoi(testing::ReadFile(port_file));
+  nlohmann::json card;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        httplib::Client client("127.0.0.1", port);
+        auto response = client.Get("/v1/scorecard?period=2019-06");
+        if (!response || response->status != 200) return false;
+        card = nlohmann::json::parse(response->body, nullptr, false);
+        return card.is_object() && card["total"].is_object();
+      },
+      std::chrono::seconds(60)))
+      << testing::ReadFile(dir.File("serve.log"));
+  EXPECT_EQ(card["plan"]["title"], "A laxer plan");
+  ASSERT_EQ(card["targets"].size(), 1u);
+  EXPECT_EQ(card["targets"][0]["minimum"], 0.7);
+  const int stopped = serve.Stop(SIGTERM);
+  EXPECT_TRUE(WIFEXITED(stopped) && WEXITSTATUS(stopped) == 0) << stopped;
+}
+
 // Issue 8, defect 2: with the event-time merge, after a restart, records
 // arriving in one partition while the seven others sit at their end must be
 // applied: an idle partition stops holding the merge back after

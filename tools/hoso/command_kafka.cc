@@ -1139,6 +1139,7 @@ void RegisterKafkaCommands(CLI::App& app, int* exit_code) {
     command->add_option("--config", args->config_path, "JSON config (docs/kafka.md)")->required();
     command->add_option("--http", args->http_listen,
                         "serve the HTTP API on host:port (overrides http.listen; docs/http.md)");
+    AddTargetsOption(command, &args->reference);
     AddReferenceOptions(command, &args->reference);
     command->callback([args, exit_code] { *exit_code = RunServe(*args); });
   }
