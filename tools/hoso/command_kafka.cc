@@ -68,12 +68,6 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-core::Instant WallNow() {
-  return core::Instant{std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count()};
-}
-
 // The value of the string field `field` ("\"dossier_id\"") of a JSON event by
 // a cheap scan (no full parse); empty when absent or escaped.
 std::string_view CheapStringField(std::string_view line, std::string_view kField) {
@@ -677,17 +671,20 @@ int RunDemo(const DemoArgs& args) {
   PrintKpiTable(report, stdout, true);
   // The same figures judged against every target of the plan, dialogues
   // included (per half-year, as of the same instant).
-  std::vector<projections::KpiReport> halves;
-  for (const std::string& half : WholeHalfYears(*period)) {
-    auto half_period = projections::ParsePeriod(half);
-    if (!half_period.ok()) return ReportError("demo", half_period.status());
-    halves.push_back(projections::BuildKpiReport(
-        *half_period, as_of, projections::GroupBy::kAgency,
-        projections::CellsInPeriod((*engine)->kpi_cells(), *half_period), open,
-        (*reference)->catalog, (*reference)->agencies));
-  }
+  auto scorecard = BuildScorecard(
+      report,
+      [&](const std::string& half) -> core::Result<projections::KpiReport> {
+        auto half_period = projections::ParsePeriod(half);
+        if (!half_period.ok()) return half_period.status();
+        return projections::BuildKpiReport(
+            *half_period, as_of, projections::GroupBy::kAgency,
+            projections::CellsInPeriod((*engine)->kpi_cells(), *half_period), open,
+            (*reference)->catalog, (*reference)->agencies);
+      },
+      **reference);
+  if (!scorecard.ok()) return ReportError("demo", scorecard.status());
   std::printf("\nThe plan's scorecard (hoso scorecard; docs/plan-targets.md):\n\n");
-  PrintScorecardTable(BuildScorecard(report, halves, **reference), stdout);
+  PrintScorecardTable(*scorecard, stdout);
   std::printf("\nAlerts raised (also on topic %s):", kafka::kAlertsTopic);
   for (int k = 0; k < core::kAlertKindCount; ++k) {
     std::printf(" %s %lld%s",

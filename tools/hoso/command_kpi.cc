@@ -1,5 +1,4 @@
 // hoso kpi --db DIR --period P [--by agency|procedure] [--as-of T] [--format json|table|csv]
-#include <chrono>
 #include <cstdio>
 
 #include "projections/kpi_query.h"
@@ -37,9 +36,7 @@ int RunKpi(const Args& args) {
   request.by = args.by;
   request.as_of = args.as_of;
   request.agency_id = args.agency_id;
-  const core::Instant now{std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::system_clock::now().time_since_epoch())
-                              .count()};
+  const core::Instant now = WallNow();
   auto report = QueryKpi(**store, **reference, request, nullptr, now);
   if (!report.ok()) return ReportError("kpi", report.status());
   if (args.format == "json") {

@@ -1,5 +1,4 @@
 // hoso scorecard --db DIR --period P [--as-of T] [--format table|json|csv] [--targets FILE]
-#include <chrono>
 #include <cstdio>
 
 #include "projections/kpi_query.h"
@@ -30,28 +29,25 @@ int RunScorecard(const Args& args) {
   KpiRequest request;
   request.period = args.period;
   request.as_of = args.as_of;
-  const core::Instant now{std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::system_clock::now().time_since_epoch())
-                              .count()};
+  const core::Instant now = WallNow();
   auto report = QueryKpi(**store, **reference, request, nullptr, now);
   if (!report.ok()) return ReportError("scorecard", report.status());
-  // The dialogue target is judged per half-year, as of the same instant.
-  std::vector<projections::KpiReport> half_years;
-  for (const std::string& half : WholeHalfYears(report->period)) {
-    KpiRequest half_request;
-    half_request.period = half;
-    half_request.as_of = core::FormatLocal(report->as_of);
-    auto half_report = QueryKpi(**store, **reference, half_request, nullptr, now);
-    if (!half_report.ok()) return ReportError("scorecard", half_report.status());
-    half_years.push_back(std::move(*half_report));
-  }
-  const Scorecard scorecard = BuildScorecard(*report, half_years, **reference);
+  auto scorecard = BuildScorecard(
+      *report,
+      [&](const std::string& half) {
+        KpiRequest half_request;
+        half_request.period = half;
+        half_request.as_of = core::FormatLocal(report->as_of);
+        return QueryKpi(**store, **reference, half_request, nullptr, now);
+      },
+      **reference);
+  if (!scorecard.ok()) return ReportError("scorecard", scorecard.status());
   if (args.format == "json") {
-    std::printf("%s\n", ScorecardJson(scorecard).dump(2).c_str());
+    std::printf("%s\n", ScorecardJson(*scorecard).dump(2).c_str());
   } else if (args.format == "csv") {
-    std::fputs(ScorecardCsv(scorecard).c_str(), stdout);
+    std::fputs(ScorecardCsv(*scorecard).c_str(), stdout);
   } else {
-    PrintScorecardTable(scorecard, stdout);
+    PrintScorecardTable(*scorecard, stdout);
   }
   return kExitOk;
 }

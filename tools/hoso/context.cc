@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -59,6 +60,12 @@ core::Result<std::unique_ptr<Reference>> LoadReference(const ReferenceOptions& o
   reference->machine = std::make_unique<core::DossierStateMachine>(
       reference->calendar.get(), &reference->catalog, machine_options, &reference->agencies);
   return reference;
+}
+
+core::Instant WallNow() {
+  return core::Instant{std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count()};
 }
 
 int ReportError(const char* command, const core::Status& status) {

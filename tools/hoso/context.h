@@ -9,6 +9,7 @@
 #include <string>
 
 #include "engine/core/dossier_state_machine.h"
+#include "engine/core/instant.h"
 #include "engine/core/plan_targets.h"
 #include "engine/core/reference_data.h"
 #include "engine/core/status.h"
@@ -46,6 +47,10 @@ core::Result<std::unique_ptr<Reference>> LoadReference(const ReferenceOptions& o
 int ExitCodeFor(const core::Status& status);
 // Prints "hoso <command>: <message>" to stderr and returns ExitCodeFor(status).
 int ReportError(const char* command, const core::Status& status);
+
+// The system clock, to the millisecond: "now" for queries whose period is
+// not over, and for the wall-clock engine loops.
+core::Instant WallNow();
 
 // True when stderr is a terminal (progress lines are drawn only then).
 bool StderrIsTerminal();

@@ -253,9 +253,7 @@ struct HttpApi::State {
 
   core::Instant Now() const {
     if (options.now) return options.now();
-    return core::Instant{std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count()};
+    return WallNow();
   }
 
   core::Status RefreshOnce() {
@@ -544,19 +542,17 @@ std::optional<ApiError> HttpApi::State::ScorecardPage(const httplib::Request& re
   query.as_of = Param(request, "as_of");
   auto report = Report(query);
   if (!report.ok()) return FromStatus(report.status());
-  // The dialogue target is judged per half-year, as of the same instant.
-  std::vector<projections::KpiReport> half_years;
-  for (const std::string& half : WholeHalfYears(report->period)) {
-    KpiRequest half_query;
-    half_query.period = half;
-    half_query.as_of = core::FormatLocal(report->as_of);
-    auto half_report = Report(half_query);
-    if (!half_report.ok()) return FromStatus(half_report.status());
-    half_years.push_back(std::move(*half_report));
-  }
-  response.set_content(
-      ScorecardJson(BuildScorecard(*report, half_years, *reference)).dump(2) + "\n",
-      "application/json");
+  auto scorecard = BuildScorecard(
+      *report,
+      [&](const std::string& half) {
+        KpiRequest half_query;
+        half_query.period = half;
+        half_query.as_of = core::FormatLocal(report->as_of);
+        return Report(half_query);
+      },
+      *reference);
+  if (!scorecard.ok()) return FromStatus(scorecard.status());
+  response.set_content(ScorecardJson(*scorecard).dump(2) + "\n", "application/json");
   return std::nullopt;
 }
 

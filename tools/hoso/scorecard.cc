@@ -87,6 +87,21 @@ std::vector<std::string> WholeHalfYears(const projections::Period& period) {
   return {};
 }
 
+core::Result<Scorecard> BuildScorecard(
+    const projections::KpiReport& report,
+    const std::function<core::Result<projections::KpiReport>(const std::string& label)>&
+        half_year_report,
+    const Reference& reference) {
+  // The dialogue target is judged per half-year, as of the same instant.
+  std::vector<projections::KpiReport> half_years;
+  for (const std::string& half : WholeHalfYears(report.period)) {
+    auto half_report = half_year_report(half);
+    if (!half_report.ok()) return half_report.status();
+    half_years.push_back(std::move(*half_report));
+  }
+  return BuildScorecard(report, half_years, reference);
+}
+
 Scorecard BuildScorecard(const projections::KpiReport& report,
                          const std::vector<projections::KpiReport>& half_years,
                          const Reference& reference) {

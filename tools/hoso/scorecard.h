@@ -7,6 +7,7 @@
 #define HOSO_TOOLS_HOSO_SCORECARD_H_
 
 #include <cstdio>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -47,6 +48,14 @@ std::vector<std::string> WholeHalfYears(const projections::Period& period);
 Scorecard BuildScorecard(const projections::KpiReport& report,
                          const std::vector<projections::KpiReport>& half_years,
                          const Reference& reference);
+// The same, with the half-year reports asked for: `half_year_report(label)`
+// for each WholeHalfYears label of report.period, in order; it must report
+// as of report.as_of. Its first failure is returned.
+core::Result<Scorecard> BuildScorecard(
+    const projections::KpiReport& report,
+    const std::function<core::Result<projections::KpiReport>(const std::string& label)>&
+        half_year_report,
+    const Reference& reference);
 
 // {"period", "as_of", "plan": {"version", "title"}, "targets": [{"measure",
 // "title", "minimum"}], "rows": [{"agency_id", "name", "kind", "met",
