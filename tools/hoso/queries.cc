@@ -61,6 +61,22 @@ core::Result<core::Instant> ResolveAsOf(const projections::Period& period,
   return now < end ? now : end;
 }
 
+core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForKpi(const std::string& path,
+                                                                   const KpiRequest& request,
+                                                                   core::Instant now) {
+  auto store = OpenForQuery(path, QueryReads::kSmallValues, kLiveFigureColumns);
+  if (!store.ok()) return store;
+  auto period = projections::ParsePeriod(request.period);
+  if (!period.ok()) return period.status();
+  auto as_of = ResolveAsOf(*period, request.as_of, now);
+  if (!as_of.ok()) return as_of.status();
+  auto clock = StoreClock(**store);
+  if (!clock.ok()) return clock.status();
+  if (!clock->has_value() || **clock <= *as_of) return store;
+  store->reset();  // an earlier instant: QueryKpi folds the log
+  return OpenForQuery(path);
+}
+
 core::Result<projections::KpiReport> QueryKpi(projections::KvStore& store,
                                               const Reference& reference, const KpiRequest& request,
                                               const LiveFigures* live, core::Instant now) {

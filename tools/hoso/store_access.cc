@@ -18,8 +18,9 @@ core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForWrite(
 namespace {
 
 core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenAndCheck(
-    const std::string& path, const std::string& secondary_dir, bool mmap_reads) {
+    const std::string& path, const std::string& secondary_dir, bool mmap_reads, uint32_t columns) {
   connectors::RocksOptions options;
+  options.columns = columns;
   options.read_only = true;
   options.create_if_missing = false;
   options.secondary_path = secondary_dir;
@@ -43,13 +44,14 @@ core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenAndCheck(
 }  // namespace
 
 core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForQuery(const std::string& path,
-                                                                     QueryReads reads) {
-  return OpenAndCheck(path, "", reads == QueryReads::kLogSegments);
+                                                                     QueryReads reads,
+                                                                     uint32_t columns) {
+  return OpenAndCheck(path, "", reads == QueryReads::kLogSegments, columns);
 }
 
 core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForServing(
     const std::string& path, const std::string& secondary_dir) {
-  return OpenAndCheck(path, secondary_dir, /*mmap_reads=*/false);
+  return OpenAndCheck(path, secondary_dir, /*mmap_reads=*/false, connectors::kAllColumns);
 }
 
 core::Result<std::optional<core::Instant>> StoreClock(projections::KvStore& store) {
