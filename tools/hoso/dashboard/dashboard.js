@@ -612,14 +612,13 @@
     return agency && agency.name ? agency.name : id;
   }
 
-  // The scorecard's verdicts ("met", "missed", "no_data") as marks.
+  // The scorecard's verdicts as marks, with the legend's words as tooltip.
   const STATUS_MARK = { met: '✓', missed: '✗', no_data: '–' };
+  const STATUS_CLASS = { met: 'met', missed: 'missed', no_data: 'none' };
+  const STATUS_LEGEND = { met: 'legendMet', missed: 'legendMissed', no_data: 'legendNone' };
   function statusMark(status) {
-    if (status === 'met') return h('span', { class: 'mark met', title: t('legendMet') }, '✓');
-    if (status === 'missed') {
-      return h('span', { class: 'mark missed', title: t('legendMissed') }, '✗');
-    }
-    return h('span', { class: 'mark none', title: t('legendNone') }, STATUS_MARK.no_data);
+    return h('span', { class: `mark ${STATUS_CLASS[status]}`, title: t(STATUS_LEGEND[status]) },
+      STATUS_MARK[status]);
   }
 
   // A column's heading: the page's short label for a measure it knows, else
@@ -664,13 +663,14 @@
       h('th', { scope: 'row', class: 'name' }, name),
       targets.map((target) => {
         const result = results[target.measure];
-        const status = result && STATUS_MARK[result.status] ? result.status : 'no_data';
-        return h('td', { class: `ratio ${status === 'no_data' ? 'none' : status}`,
+        const status = result && Object.hasOwn(STATUS_MARK, result.status) ? result.status :
+          'no_data';
+        return h('td', { class: `ratio ${STATUS_CLASS[status]}`,
           'data-measure': target.measure, 'data-status': status,
           title: target.title || null },
         h('span', { class: 'value' }, resultValue(target, result)), ' ', statusMark(status));
       }),
-      h('td', { class: `met-count ${allMet === 'no_data' ? 'none' : allMet}`,
+      h('td', { class: `met-count ${STATUS_CLASS[allMet]}`,
         'data-met': unit.met, 'data-judged': judged,
         title: t('metCountTitle', { met: unit.met, judged }) },
       `${formatCount(unit.met)}/${formatCount(judged)}`));
