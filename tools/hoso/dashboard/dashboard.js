@@ -16,7 +16,8 @@
 //
 // Tests drive the page through stable hooks: <body data-state> is
 // "loading" until every section has settled, then "ready"; rows carry
-// data-agency, ratio cells data-ratio (a missed target shows ✗), the open
+// data-agency, scorecard cells data-measure and data-status (met, missed,
+// no_data; shown as ✓, ✗, –) and the "met" cell data-met, the open
 // dossiers' cells data-count (#open-section gets data-unavailable, and
 // #open-note the explanation, when /v1/open refuses the "as of"); the dossier
 // lookup sets data-state on #lookup-result.
@@ -41,7 +42,15 @@
       asOf: 'Số liệu tính đến ngày',
       clear: 'Xoá',
       refresh: 'Làm mới',
-      targetsTitle: 'Kết quả so với chỉ tiêu',
+      scorecardTitle: 'Kết quả so với chỉ tiêu của kế hoạch',
+      scorecardMeta: '{plan} — kỳ {period}, số liệu tính đến {asOf}',
+      metCount: 'Số chỉ tiêu đạt',
+      metCountTitle: 'Đạt {met} trên {judged} chỉ tiêu có số liệu',
+      perHalfYear: '≥\u00a0{n} mỗi 6 tháng',
+      perYear: '{n}/năm',
+      noRows: 'Không có đơn vị nào.',
+      measure_dialogues: 'Đối thoại với nhân dân',
+      measure_online_share: 'Tiếp nhận trực tuyến',
       legendMet: 'đạt chỉ tiêu',
       legendMissed: 'không đạt',
       legendNone: 'chưa có số liệu để đánh giá',
@@ -57,15 +66,12 @@
       footer:
         'Số liệu từ API chỉ đọc của hoso (/v1). Khi máy chủ yêu cầu mã truy cập, ' +
         'mở trang với #token=… ở cuối địa chỉ.',
-      metaPeriod: 'Kỳ {period}, số liệu tính đến {asOf}',
       agency: 'Đơn vị',
-      allMet: 'Đạt tất cả',
       groupDistrict: 'Cấp quận',
       groupWard: 'Cấp phường',
       groupOther: 'Đơn vị khác',
       totalRow: 'Toàn quận (mọi đơn vị)',
       target: 'Chỉ tiêu',
-      targetTitle: 'Chỉ tiêu {target}',
       on_time_ratio: 'Đúng và trước hạn',
       online_processing_share: 'Xử lý trực tuyến',
       online_coverage: 'TTHC mức độ 3, 4 có hồ sơ trực tuyến',
@@ -151,7 +157,15 @@
       asOf: 'Figures as of',
       clear: 'Clear',
       refresh: 'Refresh',
-      targetsTitle: 'Results against the plan targets',
+      scorecardTitle: 'Results against the plan targets',
+      scorecardMeta: '{plan} — period {period}, figures as of {asOf}',
+      metCount: 'Targets met',
+      metCountTitle: '{met} met of {judged} targets with data',
+      perHalfYear: '≥\u00a0{n} per half-year',
+      perYear: '{n}/year',
+      noRows: 'No unit.',
+      measure_dialogues: 'Dialogues with citizens',
+      measure_online_share: 'Received online',
       legendMet: 'target met',
       legendMissed: 'target missed',
       legendNone: 'nothing to judge yet',
@@ -167,15 +181,12 @@
       footer:
         'Figures from the read-only hoso API (/v1). When the server requires a token, ' +
         'open the page with #token=… at the end of the address.',
-      metaPeriod: 'Period {period}, figures as of {asOf}',
       agency: 'Agency',
-      allMet: 'All met',
       groupDistrict: 'District level',
       groupWard: 'Wards',
       groupOther: 'Other agencies',
       totalRow: 'District total (all agencies)',
       target: 'Target',
-      targetTitle: 'Target {target}',
       on_time_ratio: 'On time or early',
       online_processing_share: 'Processed online',
       online_coverage: 'Level-3/4 procedures with online dossiers',
@@ -248,9 +259,10 @@
     },
   };
 
-  // The five ratios of the plan, in the order of the table, with the plan's
-  // targets (engine/core/kpi_counters.h KpiTargets) for when the API's
-  // "targets" object lacks one.
+  // The five ratios `hoso kpi` judges, with the built-in plan's targets
+  // (engine/core/kpi_counters.h KpiTargets): the trend chart draws these
+  // when /v1/scorecard, which names the plan the server judges by, cannot
+  // be read.
   const RATIOS = [
     'on_time_ratio',
     'online_processing_share',
@@ -589,91 +601,137 @@
     loadAll();
   }
 
-  // --- Targets table ------------------------------------------------------
+  // --- Scorecard ----------------------------------------------------------
 
-  // Agency names and kinds from /v1/targets (the reference list).
+  // Agency names and kinds from /v1/targets (the reference list, with the
+  // district's own entry, which names the page); the scorecard card itself
+  // reads only /v1/scorecard.
   let agencies = new Map();
   function agencyName(id) {
     const agency = agencies.get(id);
     return agency && agency.name ? agency.name : id;
   }
 
-  function markCell(met) {
-    if (met === true) return h('span', { class: 'mark met', title: t('legendMet') }, '✓');
-    if (met === false) return h('span', { class: 'mark missed', title: t('legendMissed') }, '✗');
-    return h('span', { class: 'mark none', title: t('legendNone') }, '–');
-  }
-  function ratioCell(name, ratio, met, target) {
-    const cls = met === true ? 'met' : met === false ? 'missed' : 'none';
-    return h('td', { class: `ratio ${cls}`, 'data-ratio': name,
-      title: t('targetTitle', { target: formatTarget(target) }) },
-    h('span', { class: 'value' }, formatPercent(ratio)), ' ', markCell(met));
+  // The scorecard's verdicts as marks, with the legend's words as tooltip.
+  const STATUS_MARK = { met: '✓', missed: '✗', no_data: '–' };
+  const STATUS_CLASS = { met: 'met', missed: 'missed', no_data: 'none' };
+  const STATUS_LEGEND = { met: 'legendMet', missed: 'legendMissed', no_data: 'legendNone' };
+  function statusMark(status) {
+    return h('span', { class: `mark ${STATUS_CLASS[status]}`, title: t(STATUS_LEGEND[status]) },
+      STATUS_MARK[status]);
   }
 
-  // The district total is not an agency of the reference list, so the API
-  // does not judge it; it is judged here against the same targets, on the
-  // rounded ratios, with the tolerance `hoso kpi` uses.
-  function judge(ratio, target) {
-    if (ratio === null || ratio === undefined || target === null || target === undefined) {
-      return null;
+  // A column's heading: the page's short label for a measure it knows, else
+  // the plan's own title, so a measure added to the plan (or to the API)
+  // after this page was written still gets a column with a name.
+  function measureLabel(target) {
+    const key = 'measure_' + target.measure;
+    if (I18N[lang][key] !== undefined) return I18N[lang][key];
+    if (RATIOS.includes(target.measure)) return t(target.measure);
+    return target.title || target.measure;
+  }
+  // The target under the heading: "≥ 95 %" for a ratio, "≥ 1 per
+  // half-year, 2/year" for a count judged per half-year.
+  function targetLabel(target) {
+    if (typeof target.minimum === 'number') return formatTarget(target.minimum);
+    if (typeof target.per_half_year === 'number') {
+      let text = t('perHalfYear', { n: target.per_half_year });
+      if (typeof target.per_year === 'number') text += ', ' + t('perYear', { n: target.per_year });
+      return text;
     }
-    return !(ratio + 1e-12 < target);
+    return '';
+  }
+  // A cell's value as the CLI table prints it: counts held per half-year
+  // joined with "+" ("1+1"), a ratio in percent, any other number as a
+  // count; "–" when there is none.
+  function resultValue(target, result) {
+    if (!result) return '–';
+    const halves = result.half_years;
+    if (halves && typeof halves === 'object' && Object.keys(halves).length > 0) {
+      return Object.keys(halves).sort().map((label) => formatCount(halves[label])).join('+');
+    }
+    if (result.value === null || result.value === undefined) return '–';
+    if (typeof target.minimum === 'number') return formatPercent(result.value);
+    return formatCount(result.value);
   }
 
-  function renderTargets(targets, report) {
-    const section = $('#targets-section');
-    const goal = Object.assign({}, DEFAULT_TARGETS, targets.targets || {});
-    $('#targets-meta').textContent = t('metaPeriod', {
-      period: targets.period, asOf: formatInstant(targets.as_of) });
-    const table = $('#targets-table');
-    const head = table.tHead;
-    head.replaceChildren(
+  function scorecardRow(unit, targets, attrs, name) {
+    const results = unit.results || {};
+    const judged = (unit.met || 0) + (unit.missed || 0);
+    const allMet = unit.all_met === true ? 'met' : unit.all_met === false ? 'missed' : 'no_data';
+    return h('tr', attrs,
+      h('th', { scope: 'row', class: 'name' }, name),
+      targets.map((target) => {
+        const result = results[target.measure];
+        const status = result && Object.hasOwn(STATUS_MARK, result.status) ? result.status :
+          'no_data';
+        return h('td', { class: `ratio ${STATUS_CLASS[status]}`,
+          'data-measure': target.measure, 'data-status': status,
+          title: target.title || null },
+        h('span', { class: 'value' }, resultValue(target, result)), ' ', statusMark(status));
+      }),
+      h('td', { class: `met-count ${STATUS_CLASS[allMet]}`,
+        'data-met': unit.met, 'data-judged': judged,
+        title: t('metCountTitle', { met: unit.met, judged }) },
+      `${formatCount(unit.met)}/${formatCount(judged)}`));
+  }
+
+  function clearScorecard() {
+    $('#scorecard-meta').textContent = '';
+    $('#scorecard-table').tHead.replaceChildren();
+    $('#scorecard-table').tBodies[0].replaceChildren();
+  }
+
+  // One row per ward and district office in the API's order (the agency
+  // list's), a group heading where the kind changes, the district's total
+  // last; one column per target in the plan's order, whatever the plan holds.
+  function renderScorecard(scorecard) {
+    const targets = Array.isArray(scorecard.targets) ? scorecard.targets : [];
+    $('#scorecard-meta').textContent = t('scorecardMeta', {
+      plan: (scorecard.plan && scorecard.plan.title) || '',
+      period: scorecard.period, asOf: formatInstant(scorecard.as_of) });
+    const table = $('#scorecard-table');
+    table.tHead.replaceChildren(
       h('tr', {}, h('th', { scope: 'col', class: 'name' }, t('agency')),
-        RATIOS.map((r) => h('th', { scope: 'col', 'data-ratio': r }, t(r))),
-        h('th', { scope: 'col' }, t('allMet'))),
+        targets.map((target) => h('th', { scope: 'col', 'data-measure': target.measure,
+          title: target.title || null }, measureLabel(target))),
+        h('th', { scope: 'col', class: 'num' }, t('metCount'))),
       h('tr', { class: 'targets' }, h('th', { scope: 'row', class: 'name' }, t('target')),
-        RATIOS.map((r) => h('th', { 'data-ratio': r }, formatTarget(goal[r]))), h('th', {}, '')),
+        targets.map((target) => h('th', { 'data-measure': target.measure },
+          targetLabel(target))),
+        h('th', {}, '')),
     );
+    const GROUPS = { district_office: 'groupDistrict', ward: 'groupWard' };
     const body = table.tBodies[0];
     body.replaceChildren();
-    const groups = [
-      ['groupDistrict', (a) => a.kind === 'district' || a.kind === 'district_office'],
-      ['groupWard', (a) => a.kind === 'ward'],
-      ['groupOther', (a) => a.kind !== 'district' && a.kind !== 'district_office' &&
-        a.kind !== 'ward'],
-    ];
-    for (const [title, belongs] of groups) {
-      const members = (targets.agencies || []).filter(belongs);
-      if (members.length === 0) continue;
-      body.append(h('tr', { class: 'group' },
-        h('th', { colspan: RATIOS.length + 2, scope: 'rowgroup' }, t(title))));
-      for (const agency of members) {
-        const ratios = agency.ratios || {};
-        const met = agency.met || {};
-        body.append(h('tr', { 'data-agency': agency.agency_id, 'data-kind': agency.kind },
-          h('th', { scope: 'row', class: 'name' }, agency.name || agency.agency_id),
-          RATIOS.map((r) => ratioCell(r, ratios[r], met[r], goal[r])),
-          h('td', { class: 'all-met', 'data-all-met': String(agency.all_met) },
-            markCell(agency.all_met))));
+    let group = null;
+    const rows = Array.isArray(scorecard.rows) ? scorecard.rows : [];
+    for (const unit of rows) {
+      const title = GROUPS[unit.kind] || 'groupOther';
+      if (title !== group) {
+        group = title;
+        body.append(h('tr', { class: 'group' },
+          h('th', { colspan: targets.length + 2, scope: 'rowgroup' }, t(title))));
       }
+      body.append(scorecardRow(unit, targets,
+        { 'data-agency': unit.agency_id, 'data-kind': unit.kind },
+        unit.name || agencyName(unit.agency_id)));
     }
-    if (report && report.total) {
-      const total = report.total;
-      const met = RATIOS.map((r) => judge(total[r], goal[r]));
-      const judged = met.filter((m) => m !== null);
-      const allMet = judged.length === 0 ? null : judged.every((m) => m);
-      body.append(h('tr', { class: 'total', 'data-agency': 'total' },
-        h('th', { scope: 'row', class: 'name' }, t('totalRow')),
-        RATIOS.map((r, i) => ratioCell(r, total[r], met[i], goal[r])),
-        h('td', { class: 'all-met', 'data-all-met': String(allMet) }, markCell(allMet))));
+    if (rows.length === 0) {
+      body.append(h('tr', {}, h('td', { colspan: targets.length + 2, class: 'empty' },
+        t('noRows'))));
+    }
+    if (scorecard.total) {
+      body.append(scorecardRow(scorecard.total, targets,
+        { class: 'total', 'data-agency': 'total', 'data-kind': scorecard.total.kind },
+        t('totalRow')));
     }
     const csv = new URL('v1/kpi.csv', location.href);
     csv.search = '';
     csv.hash = '';
-    csv.searchParams.set('period', targets.period);
+    csv.searchParams.set('period', scorecard.period);
     if (state.asOf) csv.searchParams.set('as_of', state.asOf);
     $('#csv-link').href = csv.pathname + csv.search;
-    clearSectionError(section);
   }
 
   // --- Open dossiers ------------------------------------------------------
@@ -759,6 +817,7 @@
       dash: '6 4' },
   ];
   let trendMonths = null;  // the 12 monthly reports of the year (null: failed)
+  let trendTargets = null;  // measure -> minimum of the scorecard's plan
 
   function seriesName(series) {
     const who = series.scope === 'total' ? t('districtTotal') : agencyName(state.agency);
@@ -803,10 +862,12 @@
       chart.append(svg('text', { x: x(m - 1), y: H - 10, class: 'axis', 'text-anchor': 'middle' },
         W < 560 ? String(m) : monthLabel(m)));
     }
-    // The targets of the two ratios drawn.
+    // The targets of the two ratios drawn, as the scorecard's plan sets
+    // them (a plan without one draws no line).
     for (const [ratio, color] of [['on_time_ratio', '#1f5fbf'],
       ['online_processing_share', '#c25e00']]) {
-      const target = DEFAULT_TARGETS[ratio];
+      const target = trendTargets ? trendTargets.get(ratio) : DEFAULT_TARGETS[ratio];
+      if (typeof target !== 'number') continue;
       chart.append(svg('line', { x1: left, x2: W - right, y1: y(target), y2: y(target),
         class: 'target-line', stroke: color },
       svg('title', {}, `${t(ratio)}: ${t('targetLine')} ${formatTarget(target)}`)));
@@ -1036,6 +1097,7 @@
     const year = period.slice(0, 4);
 
     const targetsRequest = api('v1/targets', { period, as_of: asOf });
+    const scorecardRequest = api('v1/scorecard', { period, as_of: asOf });
     const reportRequest = kpi(period, asOf);
     // Agency names first: every section shows them.
     const names = targetsRequest.then((targets) => {
@@ -1046,11 +1108,18 @@
     }).catch(() => {});
 
     const tasks = [
-      section('#targets-section', async () => {
-        const targets = await targetsRequest;
-        const report = await reportRequest.catch(() => null);
+      section('#scorecard-section', async () => {
+        let scorecard;
+        try {
+          scorecard = await scorecardRequest;
+        } catch (error) {
+          // The error replaces the figures: rows of the period shown before
+          // would read as this period's.
+          if (current === generation) clearScorecard();
+          throw error;
+        }
         await names;
-        if (current === generation) renderTargets(targets, report);
+        if (current === generation) renderScorecard(scorecard);
       }),
       section('#open-section', async () => {
         let answer = null;
@@ -1071,10 +1140,13 @@
         const months = Array.from({ length: 12 }, (unused, i) =>
           kpi(`${year}-${String(i + 1).padStart(2, '0')}`, asOf));
         const settled = await Promise.allSettled(months);
+        const scorecard = await scorecardRequest.catch(() => null);
         await names;
         const failed = settled.find((s) => s.status === 'rejected');
         if (current !== generation) return;
         trendMonths = settled.map((s) => (s.status === 'fulfilled' ? s.value : null));
+        trendTargets = scorecard && Array.isArray(scorecard.targets) ?
+          new Map(scorecard.targets.map((target) => [target.measure, target.minimum])) : null;
         if (!state.agency || !agencies.has(state.agency)) {
           state.agency = defaultAgency(await reportRequest.catch(() => null));
           writeHash();
