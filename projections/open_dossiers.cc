@@ -50,7 +50,9 @@ std::vector<core::OpenCell> CountOpen(const std::map<std::string, OpenSummary>& 
   // (a report counts every open dossier, ~100k on a district's year).
   std::map<std::pair<std::string_view, std::string_view>, core::OpenCell> cells;
   for (const auto& [id, summary] : open) {
-    if (summary.received_at > as_of) continue;
+    // A feedback waiting for its answer, publication or rating is open in
+    // the engine (it still takes events) but is no dossier.
+    if (summary.received_at > as_of || core::IsAgencyChain(id)) continue;
     core::OpenCell& cell = cells[{summary.agency_id, summary.procedure_id}];
     if (cell.open == 0) {
       cell.agency_id = summary.agency_id;
