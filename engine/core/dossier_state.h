@@ -118,7 +118,8 @@ struct DossierState {
   // timers watch), budget_minutes, lead_timers, due_soon_fires_at;
   // classified_at and classification: the answer, against the deadline of its
   // outcome; promised_due_at: the publication deadline (2 working days after
-  // the answer). A feedback stays open until it is published and rated.
+  // the answer). status: open until answered, then paused (nothing the
+  // timers watch), finished once published and rated.
   FeedbackStage feedback_stage = FeedbackStage::kNone;
   FeedbackChannel feedback_channel = FeedbackChannel::kOnline;
   bool feedback_rated = false;

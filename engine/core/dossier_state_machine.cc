@@ -362,6 +362,11 @@ bool DossierStateMachine::ApplyFeedback(DossierState* target, bool is_new, const
       auto publication = ComputeDueAt(*calendar_, at, kFeedbackPublicationTime);
       if (!publication.ok()) return RejectCalendar(rejection, publication.status());
       state.feedback_stage = FeedbackStage::kAnswered;
+      // Answered, the feedback waits for publication and rating, which have
+      // no deadline the timers watch: its clock stops, as a dossier's does
+      // while paused, so open-dossier summaries tell "awaiting the answer"
+      // (open) from "answered" (paused) with no field of their own.
+      state.status = DossierStatus::kPaused;
       state.promised_due_at = *publication;
       state.classified_at = at;
       state.classification = Classify(at, deadline);

@@ -9,7 +9,7 @@
 //   resolved, withdrawn, rejected         open, paused    finished
 //   dialogue_held                         (new)           finished (a one-event chain)
 //   feedback_received                     (new)           open (stage received)
-//   feedback_answered                     received        answered
+//   feedback_answered                     received        answered (status paused)
 //   feedback_published                    answered        published
 //   feedback_rated                        answered, published (once)
 //   (a feedback published and rated is finished)

@@ -81,6 +81,8 @@ KpiRow ComputeKpiRow(std::string key, const std::vector<const KpiCell*>& cells,
   for (const OpenCell* cell : open_cells) {
     row.open += cell->open;
     row.open_overdue += cell->open_overdue;
+    row.feedback_open += cell->feedback_open;
+    row.feedback_open_overdue += cell->feedback_open_overdue;
   }
 
   int64_t offered_received = 0, offered_online = 0;

@@ -88,6 +88,10 @@ struct OpenCell {
   std::string procedure_id;
   int64_t open = 0;
   int64_t open_overdue = 0;
+  // Feedback (PAKN) received and not answered at the as-of instant, and of
+  // those the ones past their 15-working-day deadline (procedure_id empty).
+  int64_t feedback_open = 0;
+  int64_t feedback_open_overdue = 0;
 };
 
 struct KpiRatios {
@@ -121,6 +125,8 @@ struct KpiRow {
   KpiCounters counters;
   int64_t open = 0;
   int64_t open_overdue = 0;
+  int64_t feedback_open = 0;
+  int64_t feedback_open_overdue = 0;
   KpiRatios ratios;
 };
 

@@ -176,6 +176,25 @@ TEST_F(FeedbackTest, TheKpiReportCountsFeedbackByTheMonthOfEachStep) {
   EXPECT_EQ(total["feedback_satisfaction"], 0.25);  // (4 - 2 late - 1 dissatisfied) / 4
   EXPECT_EQ(total["received"], 1) << "one dossier";
   EXPECT_EQ(total["open"], 1) << "open feedback is not an open dossier";
+  EXPECT_EQ(total["feedback_open"], 1);  // OPEN; the others are answered
+  EXPECT_EQ(total["feedback_open_overdue"], 1);
+  // As of 8 May at noon LATE (due at 10:00) and OPEN awaited their answers.
+  const nlohmann::json may8 =
+      Json({"kpi", "--db", db_, "--period", "2019", "--as-of", "2019-05-08T12:00:00+07:00"});
+  EXPECT_EQ(may8["total"]["feedback_open"], 2);
+  EXPECT_EQ(may8["total"]["feedback_open_overdue"], 1);
+  for (const auto& row : may8["rows"]) {
+    if (row["agency_id"] == "phuong-bach-khoa") {
+      EXPECT_EQ(row["feedback_open_overdue"], 1);
+    }
+    if (row["agency_id"] == "phuong-bach-dang") {
+      EXPECT_EQ(row["feedback_open"], 1);
+    }
+  }
+  const nlohmann::json by_procedure =
+      Json({"kpi", "--db", db_, "--period", "2019", "--by", "procedure"});
+  for (const auto& row : by_procedure["rows"]) EXPECT_NE(row["procedure_id"], "");
+  EXPECT_EQ(by_procedure["total"]["feedback_open"], 1);
 
   const nlohmann::json april = Json({"kpi", "--db", db_, "--period", "2019-04"});
   EXPECT_EQ(april["total"]["feedback_received"], 4);

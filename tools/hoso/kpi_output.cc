@@ -27,6 +27,8 @@ nlohmann::ordered_json RowJson(const core::KpiRow& row, const char* key_name) {
   }
   json["open"] = row.open;
   json["open_overdue"] = row.open_overdue;
+  json["feedback_open"] = row.feedback_open;
+  json["feedback_open_overdue"] = row.feedback_open_overdue;
   json["on_time_ratio"] = RatioJson(row.ratios.on_time_ratio);
   json["online_share"] = RatioJson(row.ratios.online_share);
   json["online_processing_share"] = RatioJson(row.ratios.online_processing_share);
@@ -76,7 +78,7 @@ std::string KpiReportCsv(const projections::KpiReport& report) {
   out +=
       ",open,open_overdue,on_time_ratio,online_share,online_processing_share,online_coverage,"
       "one_stop_share,apology_compliance,feedback_on_time_ratio,feedback_online_share,"
-      "feedback_satisfaction\n";
+      "feedback_satisfaction,feedback_open,feedback_open_overdue\n";
   auto ratio = [](const std::optional<double>& r) {
     if (!r) return std::string();
     char buffer[32];
@@ -102,6 +104,10 @@ std::string KpiReportCsv(const projections::KpiReport& report) {
       line += ',';
       line += ratio(*value);
     }
+    line += ',';
+    line += std::to_string(row.feedback_open);
+    line += ',';
+    line += std::to_string(row.feedback_open_overdue);
     return line + "\n";
   };
   for (const core::KpiRow& row : report.rows) out += row_line(row);

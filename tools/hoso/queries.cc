@@ -200,7 +200,8 @@ core::Result<nlohmann::ordered_json> QueryHistory(projections::KvStore& store,
           // A dialogue's chain (issue 13) has no appointment; a feedback's
           // deadline is its answer's until answered, then its publication's.
           if (feedback) {
-            entry["stage"] = core::FeedbackStageName(state->feedback_stage);
+            // Its status is open, paused (answered) or finished: the stage says more.
+            entry["status"] = core::FeedbackStageName(state->feedback_stage);
             entry["due_at"] = core::FormatLocal(
                 state->feedback_stage == core::FeedbackStage::kReceived ? state->due_at
                                                                         : state->promised_due_at);
@@ -217,7 +218,9 @@ core::Result<nlohmann::ordered_json> QueryHistory(projections::KvStore& store,
   summary["chain_ok"] = chain_ok;
   summary["chain_head"] = runtime::ToHex(previous_hash);
   if (state) {
-    summary["status"] = core::DossierStatusName(state->status);
+    // A feedback is paused once answered (core::DossierState): say open.
+    summary["status"] = feedback ? (state->is_open() ? "open" : "finished")
+                                 : core::DossierStatusName(state->status);
     summary["receiving_agency_id"] = ids.Name(state->receiving_agency);
     summary["holder_agency_id"] = ids.Name(state->holder_agency);
   }

@@ -223,6 +223,7 @@ TEST_F(FeedbackStateTest, TimersWatchTheAnswerOnlyAndRaiseFeedbackKinds) {
   EXPECT_EQ(AlertKindName(AlertKind::kFeedbackOverdue), "feedback_overdue");
   ApplyOk(Answered("T1", "2019-05-09T09:00:00+07:00"), &state);
   EXPECT_TRUE(machine_.PendingTimers(state).empty()) << "answered: nothing left to watch";
+  EXPECT_EQ(state.status, DossierStatus::kPaused) << "open, its clock stopped";
 }
 
 TEST(FeedbackRatiosTest, SatisfactionSubtractsLateAndDissatisfiedOncePerFeedback) {
