@@ -235,6 +235,13 @@ TEST_F(FeedbackTest, AlertsWatchTheAnswerDeadline) {
                                            "feedback:OT|feedback_due_soon|20190508T1000"}));
   const nlohmann::json overdue = Json({"alerts", "--db", db_, "--kind", "feedback_overdue"});
   EXPECT_EQ(overdue.size(), 2u);
+  // Each one is an alert of the contract (schemas/alert.schema.json).
+  const std::string file = dir_.File("alerts.json");
+  WriteFile(file, alerts.dump());
+  auto checked = testing::RunProgram("/usr/bin/python3",
+                                     {testing::SourcePath("tests/integration/validate_alerts.py"),
+                                      testing::SourcePath("schemas/alert.schema.json"), file});
+  EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
 }
 
 TEST_F(FeedbackTest, ReplayVerifyAndHistoryCoverFeedbackLikeDossiers) {
