@@ -4,7 +4,7 @@
 //   schema_version  (version, applied_at): one row per migration applied
 //   kpi_cells       (month, agency_id, procedure_id, partition) -> the
 //                   counters of the KPI contract (core::KpiField: 16 in
-//                   version 1, 17 in 2, 26 in 3), source_position, updated_at
+//                   version 1, 17 in 2, 29 in 3), source_position, updated_at
 //   kpi_monthly     view: cells summed over partitions and procedures per
 //                   (month, agency), every agency of the list in every month,
 //                   the ratios (NULL where the denominator is 0) and whether

@@ -319,8 +319,19 @@ bool DossierStateMachine::ApplyFeedback(DossierState* target, bool is_new, const
     }
     const int month = MonthKeyOf(event.occurred_at);
     effects->counters.push_back({month, KpiField::kFeedbackReceived});
-    if (event.feedback_channel == FeedbackChannel::kOnline) {
-      effects->counters.push_back({month, KpiField::kFeedbackReceivedOnline});
+    switch (event.feedback_channel) {
+      case FeedbackChannel::kOnline:
+        effects->counters.push_back({month, KpiField::kFeedbackReceivedOnline});
+        break;
+      case FeedbackChannel::kDirect:
+        effects->counters.push_back({month, KpiField::kFeedbackReceivedDirect});
+        break;
+      case FeedbackChannel::kPhone:
+        effects->counters.push_back({month, KpiField::kFeedbackReceivedPhone});
+        break;
+      case FeedbackChannel::kMail:
+        effects->counters.push_back({month, KpiField::kFeedbackReceivedMail});
+        break;
     }
     effects->timers_changed = true;
     state.receiving_agency = ids->Intern(event.agency_id);

@@ -23,7 +23,8 @@ namespace hoso::core {
 // kRejected; kDialoguesHeld by the month a dialogue on administrative
 // procedures was held (held_on), in a cell whose procedure_id is empty.
 // Feedback (PAKN, docs/plan-targets.md), also in the agency's cell with an
-// empty procedure_id: kFeedbackReceived(Online) by the month of receipt;
+// empty procedure_id: kFeedbackReceived and one of kFeedbackReceivedOnline,
+// Direct, Phone, Mail (its channel) by the month of receipt;
 // kFeedbackAnsweredOnTime/Late by the month of the answer;
 // kFeedbackPublishedOnTime/Late by the month of publication; kFeedbackRated,
 // kFeedbackRatedDissatisfied and kFeedbackDissatisfiedOnTime by the month of
@@ -49,6 +50,9 @@ enum class KpiField {
   kDialoguesHeld,
   kFeedbackReceived,
   kFeedbackReceivedOnline,
+  kFeedbackReceivedDirect,
+  kFeedbackReceivedPhone,
+  kFeedbackReceivedMail,
   kFeedbackAnsweredOnTime,
   kFeedbackAnsweredLate,
   kFeedbackPublishedOnTime,
@@ -57,7 +61,7 @@ enum class KpiField {
   kFeedbackRatedDissatisfied,
   kFeedbackDissatisfiedOnTime,  // rated dissatisfied, answered on time (5.3 counts each once)
 };
-inline constexpr int kKpiFieldCount = 26;
+inline constexpr int kKpiFieldCount = 29;
 // Counters stored before dialogues existed (issue 13) hold the first 16.
 inline constexpr int kKpiFieldCountBeforeDialogues = 16;
 // Counters stored before feedback existed (issue 13, part 3) hold the first 17.

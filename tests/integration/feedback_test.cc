@@ -165,6 +165,9 @@ TEST_F(FeedbackTest, TheKpiReportCountsFeedbackByTheMonthOfEachStep) {
   const nlohmann::json& total = year["total"];
   EXPECT_EQ(total["feedback_received"], 5);
   EXPECT_EQ(total["feedback_received_online"], 2);
+  EXPECT_EQ(total["feedback_received_direct"], 1);  // REJ
+  EXPECT_EQ(total["feedback_received_phone"], 1);   // LATE
+  EXPECT_EQ(total["feedback_received_mail"], 1);    // OPEN
   EXPECT_EQ(total["feedback_answered_on_time"], 2);
   EXPECT_EQ(total["feedback_answered_late"], 2);
   EXPECT_EQ(total["feedback_published_on_time"], 2);

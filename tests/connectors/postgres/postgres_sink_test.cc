@@ -158,7 +158,7 @@ TEST_F(PostgresSinkTest, InitMigratesAVersion2SchemaKeepingItsRows) {
   EXPECT_EQ(Sql("SELECT max(version), count(*) FROM hoso.schema_version"), "3|3\n");
   EXPECT_EQ(Sql("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'hoso' "
                 "AND table_name = 'kpi_cells' AND column_name LIKE 'feedback%'"),
-            "9\n");
+            "12\n");
   EXPECT_EQ(Sql("SELECT received, dialogues_held, feedback_received, feedback_answered_late "
                 "FROM hoso.kpi_cells"),
             "5|1|0|0\n");

@@ -110,6 +110,7 @@ TEST_F(FeedbackStateTest, ReceiptSetsTheFifteenWorkingDayDeadlineAcrossTheHolida
   EXPECT_EQ(ids_.Name(state.procedure), "") << "feedback is counted per agency";
   EXPECT_EQ(counters_[201904][KpiField::kFeedbackReceived], 1);
   EXPECT_EQ(counters_[201904][KpiField::kFeedbackReceivedOnline], 1);
+  EXPECT_EQ(counters_[201904][KpiField::kFeedbackReceivedDirect], 0);
 }
 
 TEST_F(FeedbackStateTest, AnsweredOnWorkingDay15IsOnTimeAndOnDay16Late) {
@@ -124,6 +125,8 @@ TEST_F(FeedbackStateTest, AnsweredOnWorkingDay15IsOnTimeAndOnDay16Late) {
   EXPECT_EQ(counters_[201905][KpiField::kFeedbackAnsweredLate], 1);
   EXPECT_EQ(counters_[201904][KpiField::kFeedbackReceived], 2);
   EXPECT_EQ(counters_[201904][KpiField::kFeedbackReceivedOnline], 1);
+  EXPECT_EQ(counters_[201904][KpiField::kFeedbackReceivedPhone], 1);
+  EXPECT_EQ(counters_[201904][KpiField::kFeedbackReceivedDirect], 0);
 }
 
 TEST_F(FeedbackStateTest, TheDeadlineKeepsTheClockTimeOfReceiptLikeADossiers) {
