@@ -102,6 +102,44 @@ constexpr char kAlertColumns[] =
 constexpr char kAlertInsert[] =
     "INSERT INTO hoso.alerts SELECT * FROM alerts_in ON CONFLICT (alert_id) DO NOTHING;\n";
 
+// Appends the COPY text row of `d` (kDossierColumns) to *rows.
+void AppendDossierRow(std::string* rows, const runtime::DossierChange& d,
+                      std::string_view position) {
+  char time[48];
+  auto add_time = [&](core::Instant instant) {
+    AppendCopyField(rows, std::string_view(time, core::FormatLocalTo(instant, time)));
+  };
+  AppendCopyField(rows, d.dossier_id, true);
+  AppendCopyField(rows, d.agency_id);
+  if (d.holder_agency_id.empty()) {
+    AppendCopyNull(rows);
+  } else {
+    AppendCopyField(rows, d.holder_agency_id);
+  }
+  AppendCopyField(rows, d.procedure_id);
+  AppendCopyField(rows, core::ChannelName(d.channel));
+  AppendCopyField(rows, std::to_string(d.online_level));
+  AppendCopyField(rows, d.one_stop ? "t" : "f");
+  add_time(d.received_at);
+  add_time(core::ToInstant(d.due_at));
+  AppendCopyField(rows, StatusName(d));
+  const bool finished = d.status == core::DossierStatus::kFinished;
+  if (finished && d.finish == core::FinishKind::kResolved) {
+    AppendCopyField(rows, core::ClassificationName(d.classification));
+    add_time(d.finished_at);
+  } else {
+    AppendCopyNull(rows);
+    AppendCopyNull(rows);
+  }
+  if (finished) {
+    add_time(d.finished_at);
+  } else {
+    AppendCopyNull(rows);
+  }
+  AppendCopyField(rows, position);
+  *rows += '\n';
+}
+
 }  // namespace
 
 // What one commit (or the catch-up) hands to the sink thread: shared or
@@ -163,6 +201,7 @@ core::Result<std::unique_ptr<PostgresSink>> PostgresSink::Create(
     sink->start_position_ = *position;
     sink->stats_.connected = true;
     sink->stats_.written_log_sequence = sink->stats_.queued_log_sequence = (*position)->first;
+    sink->pg_log_sequence_ = (*position)->first;
   } else if (s.code() != core::StatusCode::kUnavailable || sink->options_.require_up) {
     return s;
   } else {
@@ -384,6 +423,7 @@ void PostgresSink::Run() {
       ++stats_.transactions;
       stats_.rows_written += static_cast<int64_t>(batch.rows());
       stats_.written_log_sequence = batch.log_sequence;
+      pg_log_sequence_ = batch.log_sequence;
       stats_.last_transaction_seconds = seconds;
       stats_.connected = true;
       stats_.pending_rows = 0;
@@ -395,6 +435,21 @@ void PostgresSink::Run() {
     batch.Clear();
     holding = false;
   }
+}
+
+core::Result<bool> PostgresSink::CopyDirect(const std::string& table, const char* columns,
+                                            const std::string& rows) {
+  HOSO_RETURN_IF_ERROR(conn_->Exec("SAVEPOINT direct_copy"));
+  core::Status s = conn_->CopyIn("COPY " + table + " (" + columns + ") FROM STDIN", rows);
+  if (s.ok()) {
+    HOSO_RETURN_IF_ERROR(conn_->Exec("RELEASE SAVEPOINT direct_copy"));
+    return true;
+  }
+  if (s.code() == core::StatusCode::kUnavailable || !conn_->healthy()) return s;
+  Log().info("PostgreSQL sink: rows already in {} ({}); upserting them instead", table,
+             s.message());
+  HOSO_RETURN_IF_ERROR(conn_->Exec("ROLLBACK TO SAVEPOINT direct_copy"));
+  return false;
 }
 
 core::Status PostgresSink::Write(const Batch& batch) {
@@ -418,46 +473,26 @@ core::Status PostgresSink::Write(const Batch& batch) {
     upserts += KpiUpsert();
   }
   if (!batch.dossiers.empty()) {
+    // A dossier PostgreSQL has never seen (its first event is after the
+    // position it holds) goes straight into hoso.dossiers; the others are
+    // staged and upserted.
+    std::string new_rows;
     rows.clear();
     rows.reserve(batch.dossiers.size() * 240);
-    char time[48];
-    auto add_time = [&](core::Instant instant) {
-      AppendCopyField(&rows, std::string_view(time, core::FormatLocalTo(instant, time)));
-    };
+    new_rows.reserve(batch.dossiers.size() * 240);
     for (const auto& [id, d] : batch.dossiers) {
-      AppendCopyField(&rows, d->dossier_id, true);
-      AppendCopyField(&rows, d->agency_id);
-      if (d->holder_agency_id.empty()) {
-        AppendCopyNull(&rows);
-      } else {
-        AppendCopyField(&rows, d->holder_agency_id);
-      }
-      AppendCopyField(&rows, d->procedure_id);
-      AppendCopyField(&rows, core::ChannelName(d->channel));
-      AppendCopyField(&rows, std::to_string(d->online_level));
-      AppendCopyField(&rows, d->one_stop ? "t" : "f");
-      add_time(d->received_at);
-      add_time(core::ToInstant(d->due_at));
-      AppendCopyField(&rows, StatusName(*d));
-      const bool finished = d->status == core::DossierStatus::kFinished;
-      if (finished && d->finish == core::FinishKind::kResolved) {
-        AppendCopyField(&rows, core::ClassificationName(d->classification));
-        add_time(d->finished_at);
-      } else {
-        AppendCopyNull(&rows);
-        AppendCopyNull(&rows);
-      }
-      if (finished) {
-        add_time(d->finished_at);
-      } else {
-        AppendCopyNull(&rows);
-      }
-      AppendCopyField(&rows, position);
-      rows += '\n';
+      AppendDossierRow(d->first_log_sequence > pg_log_sequence_ ? &new_rows : &rows, *d, position);
     }
-    HOSO_RETURN_IF_ERROR(
-        conn_->CopyIn(std::string("COPY dossiers_in (") + kDossierColumns + ") FROM STDIN", rows));
-    upserts += kDossierUpsert;
+    if (!new_rows.empty()) {
+      auto copied = CopyDirect("hoso.dossiers", kDossierColumns, new_rows);
+      if (!copied.ok()) return copied.status();
+      if (!*copied) rows += new_rows;
+    }
+    if (!rows.empty()) {
+      HOSO_RETURN_IF_ERROR(conn_->CopyIn(
+          std::string("COPY dossiers_in (") + kDossierColumns + ") FROM STDIN", rows));
+      upserts += kDossierUpsert;
+    }
   }
   if (!batch.alerts.empty()) {
     rows.clear();
@@ -504,9 +539,16 @@ core::Status PostgresSink::Write(const Batch& batch) {
       AppendCopyField(&rows, position);
       rows += '\n';
     }
-    HOSO_RETURN_IF_ERROR(
-        conn_->CopyIn(std::string("COPY alerts_in (") + kAlertColumns + ") FROM STDIN", rows));
-    upserts += kAlertInsert;
+    // Alerts never change, and those of this batch are after the position
+    // PostgreSQL holds: straight into hoso.alerts, staged only if one is
+    // there already.
+    auto copied = CopyDirect("hoso.alerts", kAlertColumns, rows);
+    if (!copied.ok()) return copied.status();
+    if (!*copied) {
+      HOSO_RETURN_IF_ERROR(
+          conn_->CopyIn(std::string("COPY alerts_in (") + kAlertColumns + ") FROM STDIN", rows));
+      upserts += kAlertInsert;
+    }
   }
   if (!upserts.empty()) HOSO_RETURN_IF_ERROR(conn_->Exec(upserts));
   HOSO_RETURN_IF_ERROR(

@@ -132,6 +132,12 @@ class PostgresSink final : public runtime::CommitSink {
   void Run();
   core::Status EnsureConnected();
   core::Status Write(const Batch& batch);
+  // COPYs `rows` straight into `table` under a savepoint: true when they are
+  // in, false when the COPY failed on the server (a row already there) and
+  // was rolled back, so the caller upserts them instead; an error when the
+  // connection is lost.
+  core::Result<bool> CopyDirect(const std::string& table, const char* columns,
+                                const std::string& rows);
   core::Result<std::optional<std::pair<uint64_t, uint64_t>>> StoredPosition();
 
   const PostgresSinkOptions options_;
@@ -140,6 +146,9 @@ class PostgresSink final : public runtime::CommitSink {
   const std::string redacted_dsn_;
   // The position PostgreSQL held when Create read it (nullopt: unknown).
   std::optional<std::pair<uint64_t, uint64_t>> start_position_;
+  // The log sequence PostgreSQL holds (the last transaction's position);
+  // the sink thread's own. A dossier whose first event is later is new there.
+  uint64_t pg_log_sequence_ = 0;
 
   // Sink thread only.
   std::unique_ptr<PgConnection> conn_;

@@ -110,6 +110,24 @@ class RocksIterator final : public projections::KvIterator {
   std::unique_ptr<rocksdb::Iterator> iterator_;
 };
 
+// The iterator of a column family the open left out: never valid, its
+// status says why.
+class FailedIterator final : public projections::KvIterator {
+ public:
+  explicit FailedIterator(Status status) : status_(std::move(status)) {}
+  void SeekToFirst() override {}
+  void Seek(std::string_view) override {}
+  void SeekForPrev(std::string_view) override {}
+  bool Valid() const override { return false; }
+  void Next() override {}
+  std::string_view key() const override { return {}; }
+  std::string_view value() const override { return {}; }
+  Status status() const override { return status_; }
+
+ private:
+  Status status_;
+};
+
 rocksdb::ColumnFamilyOptions ColumnOptions(Column column) {
   rocksdb::ColumnFamilyOptions options;
   rocksdb::BlockBasedTableOptions table;
@@ -250,11 +268,18 @@ core::Result<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(const std::string
   // free-space check of docs/storage.md "Disk room" would count as used long
   // before it is written. Files grow as written instead.
   db_options.allow_fallocate = false;
+  // A writer (and a secondary, which follows one) opens every family; only
+  // a plain read-only open may leave some out.
+  const bool plain_read_only = options.read_only && options.secondary_path.empty();
+  const uint32_t opened_columns = plain_read_only ? (options.columns & kAllColumns) : kAllColumns;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  std::vector<Column> descriptor_columns;  // of descriptors[1..]
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
   for (int i = 0; i < projections::kColumnCount; ++i) {
     const Column column = static_cast<Column>(i);
+    if ((opened_columns & ColumnBit(column)) == 0) continue;
     descriptors.emplace_back(std::string(projections::ColumnName(column)), ColumnOptions(column));
+    descriptor_columns.push_back(column);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -286,9 +311,12 @@ core::Result<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(const std::string
   store->path_ = path;
   store->options_ = options;
   store->db_.reset(raw);
-  // handles[0] is the default family; keep it to close it too.
-  store->handles_.assign(handles.begin() + 1, handles.end());
-  store->handles_.push_back(handles[0]);
+  // handles[0] is the default family; keep it (last) to close it too.
+  store->handles_.assign(projections::kColumnCount + 1, nullptr);
+  for (size_t i = 0; i < descriptor_columns.size(); ++i) {
+    store->handles_[static_cast<int>(descriptor_columns[i])] = handles[i + 1];
+  }
+  store->handles_.back() = handles[0];
   HOSO_RETURN_IF_ERROR(store->CheckFreeSpace());
   return store;
 }
@@ -317,6 +345,7 @@ uint64_t RocksKvStore::SizeBytes() const {
   uint64_t sst = 0;
   uint64_t wal = 0;
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    if (handle == nullptr) continue;
     uint64_t bytes = 0;
     if (db_->GetIntProperty(handle, rocksdb::DB::Properties::kLiveSstFilesSize, &bytes)) {
       sst += bytes;
@@ -332,13 +361,19 @@ uint64_t RocksKvStore::SizeBytes() const {
 RocksKvStore::~RocksKvStore() {
   if (db_) {
     for (rocksdb::ColumnFamilyHandle* handle : handles_) {
-      db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+      if (handle != nullptr) db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
     }
     db_->Close().PermitUncheckedError();
   }
 }
 
+Status RocksKvStore::NotOpened(Column column) const {
+  return Status::InvalidArgument("column family '" + std::string(projections::ColumnName(column)) +
+                                 "' of " + path_ + " was not opened by this read");
+}
+
 Status RocksKvStore::Get(Column column, std::string_view key, std::string* value) {
+  if (handles_[static_cast<int>(column)] == nullptr) return NotOpened(column);
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[static_cast<int>(column)],
                                rocksdb::Slice(key.data(), key.size()), value);
   if (s.IsNotFound()) return Status::NotFound("key");
@@ -396,12 +431,16 @@ Status RocksKvStore::Write(projections::KvBatch& batch) {
 }
 
 std::unique_ptr<projections::KvIterator> RocksKvStore::NewIterator(Column column) {
+  if (handles_[static_cast<int>(column)] == nullptr) {
+    return std::make_unique<FailedIterator>(NotOpened(column));
+  }
   return std::make_unique<RocksIterator>(db_.get(), handles_[static_cast<int>(column)]);
 }
 
 Status RocksKvStore::Flush() {
   rocksdb::FlushOptions flush_options;
   for (int i = 0; i < projections::kColumnCount; ++i) {
+    if (handles_[i] == nullptr) continue;
     HOSO_RETURN_IF_ERROR(FromRocks(db_->Flush(flush_options, handles_[i]), "flush"));
   }
   return Status::Ok();

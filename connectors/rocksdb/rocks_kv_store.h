@@ -22,6 +22,12 @@ class ColumnFamilyHandle;
 
 namespace hoso::connectors {
 
+// The bit of `column` in RocksOptions::columns.
+constexpr uint32_t ColumnBit(projections::Column column) {
+  return uint32_t{1} << static_cast<int>(column);
+}
+inline constexpr uint32_t kAllColumns = (uint32_t{1} << projections::kColumnCount) - 1;
+
 struct RocksOptions {
   // Create the database (and its column families) when absent. Default: true.
   bool create_if_missing = true;
@@ -37,6 +43,14 @@ struct RocksOptions {
   // reads log segments of about a megabyte: 0.89 of the time), slower for
   // many small ones (`kpi`: 1.04). Default: false.
   bool mmap_reads = false;
+  // With read_only (not secondary): the column families to open, one bit per
+  // projections::Column (ColumnBit); default: all. Reading a family not
+  // opened fails with InvalidArgument. A query that reads a few families
+  // opens only those: on a database a crash left (its last write-ahead log
+  // not yet flushed by a restart), RocksDB then replays into memory only
+  // their records, not the log segments that make up most of the log's
+  // bytes (docs/storage.md "Queries after a crash").
+  uint32_t columns = kAllColumns;
   // fsync the WAL on every batch. Default: false (a machine crash may lose
   // the last batches, never split one; the source resumes from the position
   // stored with the last durable batch).
@@ -100,8 +114,12 @@ class RocksKvStore final : public projections::KvStore {
   RocksKvStore() = default;
   std::string path_;
   RocksOptions options_;
+  core::Status NotOpened(projections::Column column) const;
+
   std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // index: Column; owned, closed in dtor
+  // index: Column (null: not opened, RocksOptions::columns), then the default
+  // family; owned, closed in the destructor.
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::mutex recycled_mutex_;
   std::vector<std::unique_ptr<projections::KvBatch>> recycled_;  // written batches, for reuse
 };

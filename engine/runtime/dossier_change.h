@@ -34,6 +34,9 @@ struct DossierChange {
   core::FinishKind finish = core::FinishKind::kNone;
   core::Classification classification = core::Classification::kOnTime;  // when resolved
   core::Instant finished_at;                                            // when finished
+  // The log sequence of its first event: a sink that holds the log up to
+  // an earlier sequence has never seen this dossier.
+  uint64_t first_log_sequence = 0;
 };
 
 // The change row of `state`, whose handles name entries of `ids`.
@@ -56,6 +59,7 @@ inline DossierChange MakeDossierChange(std::string_view dossier_id, const core::
   change.finish = state.finish;
   change.classification = state.classification;
   change.finished_at = state.finished_at;
+  change.first_log_sequence = state.first_log_sequence;
   return change;
 }
 

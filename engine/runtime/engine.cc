@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 
+#include "projections/coding.h"
 #include "projections/dossier_record.h"
 #include "projections/meta.h"
+#include "projections/month_end_figures.h"
 #include "schemas/codec/json_text.h"
 
 namespace hoso::runtime {
@@ -33,6 +36,12 @@ SummaryBits BitsOf(const core::DossierState& state) {
                      state.paused_late, state.due_at};
 }
 
+std::string EncodeInstant(core::Instant instant) {
+  std::string out;
+  projections::PutI64(&out, instant.epoch_ms);
+  return out;
+}
+
 }  // namespace
 
 // What was applied since the last Seal.
@@ -50,6 +59,8 @@ struct Engine::Pending {
   };
   std::vector<Touched> touched;
   projections::BatchDeltaWriter delta;
+  // Month-end figures taken or made stale, and the next month end (meta).
+  std::vector<std::pair<std::string, std::string>> month_end_puts;
 
   void Clear() {
     changed = false;
@@ -59,6 +70,7 @@ struct Engine::Pending {
     committed_alerts.clear();
     touched.clear();
     delta.Clear();
+    month_end_puts.clear();
   }
 };
 
@@ -161,10 +173,96 @@ Status Engine::Recover() {
   }
   HOSO_RETURN_IF_ERROR(open->status());
   HOSO_RETURN_IF_ERROR(kpi_.Load(*store_, &ids_));
+  HOSO_RETURN_IF_ERROR(LoadMonthEnds());
   HOSO_RETURN_IF_ERROR(LoadDedup());
   HOSO_RETURN_IF_ERROR(ReapplyTail(checkpoint_log_sequence_ + 1, checkpoint_alert_sequence_ + 1));
   RebuildTimers();
   return Status::Ok();
+}
+
+Status Engine::LoadMonthEnds() {
+  std::string value;
+  Status s = store_->Get(Column::kMeta, projections::kMetaMonthEndNext, &value);
+  if (s.ok()) {
+    projections::Reader in(value);
+    next_month_end_ = core::Instant{in.I64()};
+    if (in.failed()) return projections::Corrupt("month_end_next");
+  } else if (s.code() != core::StatusCode::kNotFound) {
+    return s;
+  } else if (log_sequence_ > 0) {
+    // A store written before month-end figures existed: the dates of its
+    // events are not known without reading the log, so the first month end
+    // taken is one no event of it can be dated after (the clock, or the
+    // latest instant the future guard lets through). `hoso replay` takes
+    // them all.
+    const int64_t guard_ms = WallNow().epoch_ms + options_.future_skew_ms;
+    next_month_end_ =
+        projections::MonthEndInstant(core::MonthKeyOf(std::max(clock_, core::Instant{guard_ms})));
+    pending_->month_end_puts.emplace_back(std::string(projections::kMetaMonthEndNext),
+                                          EncodeInstant(next_month_end_));
+  }
+  std::vector<int> stale;
+  auto it = store_->NewIterator(Column::kMeta);
+  const std::string_view stale_prefix = projections::kMetaMonthEndStalePrefix;
+  for (it->Seek(stale_prefix); it->Valid() && it->key().starts_with(stale_prefix); it->Next()) {
+    stale.push_back(std::atoi(std::string(it->key().substr(stale_prefix.size())).c_str()));
+  }
+  HOSO_RETURN_IF_ERROR(it->status());
+  const std::string_view prefix = projections::kMetaMonthEndPrefix;
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    const int month_key = std::atoi(std::string(it->key().substr(prefix.size())).c_str());
+    const bool is_stale = std::find(stale.begin(), stale.end(), month_key) != stale.end();
+    month_ends_.push_back({month_key, projections::MonthEndInstant(month_key), is_stale});
+    latest_month_end_ = std::max(latest_month_end_, month_ends_.back().as_of);
+  }
+  return it->status();
+}
+
+void Engine::PassMonthEnd(core::Instant occurred_at, uint32_t changed_handle) {
+  if (next_month_end_ != kNoMonthEnd) {
+    // Every event logged so far is dated at or before next_month_end_: the
+    // state now is the fold of the log up to it (month_end_figures.h).
+    projections::MonthEndFigures figures;
+    figures.as_of = next_month_end_;
+    figures.month_key = core::MonthKeyOf(figures.as_of);
+    figures.first_sequence_after = log_sequence_ + 1;
+    const int first_month = projections::MonthEndWindowStart(figures.month_key);
+    for (const auto& [key, counters] : kpi_.Snapshot()) {
+      if (key.month_key < first_month) continue;
+      projections::KpiKey summed = key;
+      summed.partition = 0;
+      figures.cells[std::move(summed)] += counters;
+    }
+    std::map<std::string, projections::OpenSummary> open = OpenDossiers();
+    if (changed_handle != kNone) {
+      // Applied already: its summary before this event.
+      const std::string id(dossiers_.id(changed_handle));
+      if (before_state_.is_open()) {
+        open[id] = projections::SummaryOf(before_state_, ids_);
+      } else {
+        open.erase(id);
+      }
+    }
+    figures.open = projections::CountOpen(open, figures.as_of);
+    pending_->month_end_puts.emplace_back(projections::MonthEndKey(figures.month_key),
+                                          projections::EncodeMonthEndFigures(figures));
+    month_ends_.push_back({figures.month_key, figures.as_of, false});
+    latest_month_end_ = figures.as_of;
+  }
+  next_month_end_ = projections::MonthEndInstant(core::MonthKeyOf(occurred_at));
+  pending_->month_end_puts.emplace_back(std::string(projections::kMetaMonthEndNext),
+                                        EncodeInstant(next_month_end_));
+  pending_->changed = true;
+}
+
+void Engine::StaleMonthEnds(core::Instant occurred_at) {
+  for (MonthEnd& month_end : month_ends_) {
+    if (month_end.stale || month_end.as_of < occurred_at) continue;
+    month_end.stale = true;
+    pending_->month_end_puts.emplace_back(projections::MonthEndStaleKey(month_end.month_key),
+                                          std::string());
+  }
+  pending_->changed = true;
 }
 
 Status Engine::LoadDedup() {
@@ -512,6 +610,11 @@ Status Engine::ApplyOne(const core::Event& event, std::string_view bytes, int32_
     }
     Touch(handle, false, before_state_);
   }
+  if (options_.persist && !derived && event.occurred_at > next_month_end_) [[unlikely]] {
+    // The first event to be logged dated after the month end: the figures
+    // as of it are those before this event (its dossier as it was).
+    PassMonthEnd(event.occurred_at, is_new ? kNone : handle);
+  }
   const core::DossierState& state = dossiers_.state(handle);
   for (const core::CounterIncrement& increment : effects_.counters) {
     kpi_.Add(increment.month_key, state.receiving_agency, state.procedure, partition,
@@ -519,6 +622,9 @@ Status Engine::ApplyOne(const core::Event& event, std::string_view bytes, int32_
   }
   if (options_.persist) {
     LogEvent(handle, bytes, projections::Fingerprint(event.event_id), partition, offset, derived);
+    if (!derived && event.occurred_at <= latest_month_end_) [[unlikely]] {
+      StaleMonthEnds(event.occurred_at);  // a late event: those folds now differ
+    }
     for (const core::AlertSpec& spec : effects_.alerts) RaiseAlert(handle, spec, result);
     const size_t pending_after = machine_->PendingTimers(state).size();
     pending_timers_ = pending_timers_ + pending_after - pending_before;
@@ -837,6 +943,7 @@ Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, CheckpointPoli
     batch.Put(Column::kMeta, projections::kMetaNames, projections::EncodeNames(ids_));
     names_stored_ = ids_.size();
   }
+  for (const auto& [key, value] : pending.month_end_puts) batch.Put(Column::kMeta, key, value);
   batch.Put(Column::kMeta, projections::kMetaEngine,
             projections::EncodeEngineMeta({clock_, log_sequence_, batch_serial_, alert_sequence_}));
   for (const auto& [source_id, position] : positions) {

@@ -307,6 +307,17 @@ class Engine {
          EngineOptions options);
   core::Status Recover();
   core::Status LoadDedup();
+  // Month-end figures (projections/month_end_figures.h): which were taken,
+  // which are stale, the month end to pass next.
+  core::Status LoadMonthEnds();
+  // An input event dated after next_month_end_, accepted by the state
+  // machine and not yet counted: stores the figures as of next_month_end_
+  // (unless none is known yet) and waits for the end of the event's month.
+  // `changed_handle` (kNone for a new dossier) was changed by the event;
+  // before_state_ holds its state before.
+  void PassMonthEnd(core::Instant occurred_at, uint32_t changed_handle);
+  // A logged input event dated at or before a month end already taken.
+  void StaleMonthEnds(core::Instant occurred_at);
   core::Status ReapplyTail(uint64_t from_sequence, uint64_t from_alert);
 
   core::Result<BatchResult> ApplyRecords(std::span<const RawRecord> records, bool logged);
@@ -377,6 +388,18 @@ class Engine {
   // The last segment read back from the store (duplicate checks read the
   // same segments over and over when a file is ingested twice).
   std::pair<std::string, std::string> segment_cache_;  // (key, value)
+
+  // Month-end figures taken (oldest first), the latest one's instant, and
+  // the next month end to pass (kNoMonthEnd: no input event logged yet).
+  struct MonthEnd {
+    int month_key;
+    core::Instant as_of;
+    bool stale;
+  };
+  static constexpr core::Instant kNoMonthEnd{INT64_MIN};
+  std::vector<MonthEnd> month_ends_;
+  core::Instant latest_month_end_{INT64_MIN};
+  core::Instant next_month_end_ = kNoMonthEnd;
 
   // Dossiers touched since the last checkpoint (handle, generation).
   std::vector<std::pair<uint32_t, uint32_t>> checkpoint_touched_;

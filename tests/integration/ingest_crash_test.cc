@@ -85,5 +85,39 @@ TEST(IngestCrashTest, KilledBeforeTheFirstCommitWritesNoDeadLetterTwice) {
   EXPECT_EQ(Kpi(crashed_db), Kpi(reference_db));
 }
 
+// A query of a database a crash left (its write-ahead log not replayed by a
+// restart yet) answers with the figures of its last commit: `kpi` opens only
+// the families it reads, and those come from the log.
+TEST(IngestCrashTest, KpiOfACrashLeftDatabaseIsItsLastCommit) {
+  TempDir dir;
+  const std::string generated = dir.File("generated.jsonl");
+  auto gen = RunHoso({"loadgen", "--out", generated, "--seed", "7", "--dossiers", "4000"});
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  std::istringstream in(testing::ReadFile(generated));
+  std::ostringstream first_batches;
+  std::string line;
+  for (int n = 0; n < 5 * 300 && std::getline(in, line); ++n) first_batches << line << "\n";
+  const std::string head = dir.File("head.jsonl");
+  testing::WriteFile(head, first_batches.str());
+
+  const std::string crashed_db = dir.File("crashed");
+  auto killed =
+      RunHosoWithEnv({"ingest", "--events", generated, "--db", crashed_db, "--batch", "300"},
+                     {"HOSO_TEST_KILL_AT_BATCH=5:after"});
+  ASSERT_EQ(killed.exit_code, 128 + 9) << killed.err;
+  const std::string reference_db = dir.File("reference");
+  ASSERT_EQ(RunHoso({"ingest", "--events", head, "--db", reference_db, "--batch", "300"}).exit_code,
+            0);
+
+  auto kpi = [](const std::string& db) {
+    auto result = RunHoso({"kpi", "--db", db, "--period", "2019", "--format", "json"});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    return result.out;
+  };
+  const std::string crashed = kpi(crashed_db);
+  EXPECT_EQ(crashed, kpi(reference_db));
+  EXPECT_GT(nlohmann::json::parse(crashed)["total"]["received"].get<int>(), 0) << crashed;
+}
+
 }  // namespace
 }  // namespace hoso

@@ -23,7 +23,13 @@ struct Args {
 int RunHistory(const Args& args) {
   auto reference = LoadReference(args.reference);
   if (!reference.ok()) return ReportError("history", reference.status());
-  auto store = OpenForQuery(args.db_path, QueryReads::kLogSegments);
+  // The families a history reads: the dossier's record, the log and its index.
+  constexpr uint32_t kHistoryColumns = connectors::ColumnBit(projections::Column::kMeta) |
+                                       connectors::ColumnBit(projections::Column::kOpenDossiers) |
+                                       connectors::ColumnBit(projections::Column::kDossiers) |
+                                       connectors::ColumnBit(projections::Column::kLog) |
+                                       connectors::ColumnBit(projections::Column::kLogIndex);
+  auto store = OpenForQuery(args.db_path, QueryReads::kLogSegments, kHistoryColumns);
   if (!store.ok()) return ReportError("history", store.status());
 
   auto history = QueryHistory(**store, **reference, args.dossier_id);

@@ -29,14 +29,14 @@ int RunKpi(const Args& args) {
   // usage whatever the database holds.
   auto period = projections::ParsePeriod(args.period);
   if (!period.ok()) return ReportError("kpi", period.status());
-  auto store = OpenForQuery(args.db_path);
-  if (!store.ok()) return ReportError("kpi", store.status());
   KpiRequest request;
   request.period = args.period;
   request.by = args.by;
   request.as_of = args.as_of;
   request.agency_id = args.agency_id;
   const core::Instant now = WallNow();
+  auto store = OpenForKpi(args.db_path, request, now);
+  if (!store.ok()) return ReportError("kpi", store.status());
   auto report = QueryKpi(**store, **reference, request, nullptr, now);
   if (!report.ok()) return ReportError("kpi", report.status());
   if (args.format == "json") {

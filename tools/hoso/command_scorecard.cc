@@ -24,12 +24,12 @@ int RunScorecard(const Args& args) {
   if (!reference.ok()) return ReportError("scorecard", reference.status());
   auto period = projections::ParsePeriod(args.period);
   if (!period.ok()) return ReportError("scorecard", period.status());
-  auto store = OpenForQuery(args.db_path);
-  if (!store.ok()) return ReportError("scorecard", store.status());
   KpiRequest request;
   request.period = args.period;
   request.as_of = args.as_of;
   const core::Instant now = WallNow();
+  auto store = OpenForKpi(args.db_path, request, now);
+  if (!store.ok()) return ReportError("scorecard", store.status());
   auto report = QueryKpi(**store, **reference, request, nullptr, now);
   if (!report.ok()) return ReportError("scorecard", report.status());
   auto scorecard = BuildScorecard(

@@ -14,6 +14,7 @@
 #include "projections/dossier_record.h"
 #include "projections/event_log.h"
 #include "projections/meta.h"
+#include "projections/month_end_figures.h"
 #include "projections/open_dossiers.h"
 #include "schemas/codec/event_codec.h"
 #include "tools/hoso/kpi_output.h"
@@ -61,6 +62,42 @@ core::Result<core::Instant> ResolveAsOf(const projections::Period& period,
   return now < end ? now : end;
 }
 
+namespace {
+
+// The month-end figures that answer a report of `period` as of `as_of` (an
+// instant before the store's clock), if stored, valid and holding every
+// month of the period; nullopt: fold the log.
+core::Result<std::optional<projections::MonthEndFigures>> MonthEndFor(
+    projections::KvStore& store, const projections::Period& period, core::Instant as_of) {
+  auto figures = projections::ReadMonthEndFigures(store, as_of);
+  if (!figures.ok() || !figures->has_value()) return figures;
+  if (period.first_month < projections::MonthEndWindowStart((*figures)->month_key)) {
+    return std::optional<projections::MonthEndFigures>();
+  }
+  return figures;
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForKpi(const std::string& path,
+                                                                   const KpiRequest& request,
+                                                                   core::Instant now) {
+  auto store = OpenForQuery(path, QueryReads::kSmallValues, kLiveFigureColumns);
+  if (!store.ok()) return store;
+  auto period = projections::ParsePeriod(request.period);
+  if (!period.ok()) return period.status();
+  auto as_of = ResolveAsOf(*period, request.as_of, now);
+  if (!as_of.ok()) return as_of.status();
+  auto clock = StoreClock(**store);
+  if (!clock.ok()) return clock.status();
+  if (!clock->has_value() || **clock <= *as_of) return store;
+  auto month_end = MonthEndFor(**store, *period, *as_of);
+  if (!month_end.ok()) return month_end.status();
+  if (month_end->has_value()) return store;
+  store->reset();  // an earlier instant without month-end figures: QueryKpi folds the log
+  return OpenForQuery(path);
+}
+
 core::Result<projections::KpiReport> QueryKpi(projections::KvStore& store,
                                               const Reference& reference, const KpiRequest& request,
                                               const LiveFigures* live, core::Instant now) {
@@ -97,6 +134,14 @@ core::Result<projections::KpiReport> QueryKpi(projections::KvStore& store,
     }
     cells = &live->cells;
     open = projections::CountOpen(live->open, as_of);
+  } else if (auto month_end = MonthEndFor(store, *period, as_of); !month_end.ok()) {
+    return month_end.status();
+  } else if (month_end->has_value()) {
+    // The end of a past month, whose figures the engine stored when it
+    // passed it (projections/month_end_figures.h): the fold's answer.
+    folded_cells = std::move((*month_end)->cells);
+    cells = &folded_cells;
+    open = std::move((*month_end)->open);
   } else {
     // An earlier instant: fold the log up to as_of in memory.
     runtime::EngineOptions options;

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "connectors/rocksdb/rocks_kv_store.h"
 #include "engine/core/instant.h"
 #include "engine/core/status.h"
 #include "projections/batch_delta.h"
@@ -52,6 +53,14 @@ struct KpiRequest {
 // or `now` if the period is not over. InvalidArgument for a bad instant.
 core::Result<core::Instant> ResolveAsOf(const projections::Period& period,
                                         const std::string& as_of_text, core::Instant now);
+
+// Opens `path` read-only for QueryKpi of `request`: only the column families
+// of the live figures (kLiveFigureColumns) when the store's clock has not
+// passed the request's as-of, else every family (the log is folded). A
+// crash-left write-ahead log is then replayed only for those families.
+core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForKpi(const std::string& path,
+                                                                   const KpiRequest& request,
+                                                                   core::Instant now);
 
 // InvalidArgument for a bad period, grouping or instant. `live` may be null
 // (then it is loaded when needed). `now` bounds the default as-of.

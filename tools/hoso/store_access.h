@@ -20,10 +20,20 @@ core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForWrite(
 // or a few log segments of about a megabyte (read through mmap:
 // RocksOptions::mmap_reads).
 enum class QueryReads { kSmallValues, kLogSegments };
-// Opens `path` read-only; NotFound when there is no database, VersionMismatch
-// when another projection version wrote it.
+// The column families the live figures are read from (`kpi` and `scorecard`
+// of a period the store's clock has not passed): meta, KPI cells, deltas and
+// open dossiers. An earlier "as of" folds the log and needs every family.
+inline constexpr uint32_t kLiveFigureColumns =
+    connectors::ColumnBit(projections::Column::kMeta) |
+    connectors::ColumnBit(projections::Column::kKpi) |
+    connectors::ColumnBit(projections::Column::kDeltas) |
+    connectors::ColumnBit(projections::Column::kOpenDossiers);
+// Opens `path` read-only, only the column families in `columns`
+// (RocksOptions::columns); NotFound when there is no database,
+// VersionMismatch when another projection version wrote it.
 core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForQuery(
-    const std::string& path, QueryReads reads = QueryReads::kSmallValues);
+    const std::string& path, QueryReads reads = QueryReads::kSmallValues,
+    uint32_t columns = connectors::kAllColumns);
 // The same as a RocksDB secondary instance (RocksKvStore::CatchUp follows the
 // writer), with RocksDB's own files for it in `secondary_dir`.
 core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForServing(

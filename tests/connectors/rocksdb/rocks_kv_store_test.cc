@@ -1,0 +1,98 @@
+#include "connectors/rocksdb/rocks_kv_store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "tests/testing/cli_runner.h"
+
+namespace hoso::connectors {
+namespace {
+
+using projections::Column;
+
+// Writes one value to the KPI family and one to the log family, without a
+// flush: the values live only in the write-ahead log and the memtables.
+void WriteUnflushed(const std::string& path) {
+  auto writer = RocksKvStore::Open(path);
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  auto batch = (*writer)->NewBatch();
+  batch->Put(Column::kKpi, "2019-06|agency", "counters");
+  batch->Put(Column::kLog, "segment-1", std::string(1 << 20, 'x'));
+  batch->Put(Column::kMeta, "engine", "meta");
+  ASSERT_TRUE((*writer)->Write(*batch).ok());
+}
+
+// Bytes in the database's write-ahead log files.
+uint64_t WalBytes(const std::string& path) {
+  uint64_t bytes = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(path)) {
+    if (entry.path().extension() == ".log") bytes += entry.file_size();
+  }
+  return bytes;
+}
+
+TEST(RocksKvStoreTest, ReadOnlySubsetReadsItsFamiliesFromAnUnflushedLog) {
+  testing::TempDir dir;
+  const std::string path = dir.File("db");
+  WriteUnflushed(path);  // closed without a flush: what a crash leaves to read
+  ASSERT_GT(WalBytes(path), uint64_t{1} << 20);
+
+  RocksOptions options;
+  options.read_only = true;
+  options.create_if_missing = false;
+  options.columns = ColumnBit(Column::kKpi) | ColumnBit(Column::kMeta);
+  auto store = RocksKvStore::Open(path, options);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+
+  std::string value;
+  ASSERT_TRUE((*store)->Get(Column::kKpi, "2019-06|agency", &value).ok());
+  EXPECT_EQ(value, "counters");
+  ASSERT_TRUE((*store)->Get(Column::kMeta, "engine", &value).ok());
+  EXPECT_EQ(value, "meta");
+  auto it = (*store)->NewIterator(Column::kKpi);
+  it->SeekToFirst();
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->key(), "2019-06|agency");
+}
+
+TEST(RocksKvStoreTest, AFamilyLeftOutIsAnErrorNotAnEmptyFamily) {
+  testing::TempDir dir;
+  const std::string path = dir.File("db");
+  WriteUnflushed(path);
+
+  RocksOptions options;
+  options.read_only = true;
+  options.create_if_missing = false;
+  options.columns = ColumnBit(Column::kMeta);
+  auto store = RocksKvStore::Open(path, options);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+
+  std::string value;
+  core::Status got = (*store)->Get(Column::kLog, "segment-1", &value);
+  EXPECT_EQ(got.code(), core::StatusCode::kInvalidArgument);
+  EXPECT_NE(got.ToString().find("'log'"), std::string::npos) << got.ToString();
+  auto it = (*store)->NewIterator(Column::kKpi);
+  it->SeekToFirst();
+  EXPECT_FALSE(it->Valid());
+  EXPECT_EQ(it->status().code(), core::StatusCode::kInvalidArgument);
+}
+
+TEST(RocksKvStoreTest, TheWholeDatabaseStillReadsEverything) {
+  testing::TempDir dir;
+  const std::string path = dir.File("db");
+  WriteUnflushed(path);
+
+  RocksOptions options;
+  options.read_only = true;
+  options.create_if_missing = false;
+  auto store = RocksKvStore::Open(path, options);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  std::string value;
+  ASSERT_TRUE((*store)->Get(Column::kLog, "segment-1", &value).ok());
+  EXPECT_EQ(value.size(), size_t{1} << 20);
+}
+
+}  // namespace
+}  // namespace hoso::connectors
