@@ -6,7 +6,11 @@
 namespace hoso::projections {
 namespace {
 
-constexpr uint8_t kDeltaFormat = 2;
+constexpr uint8_t kDeltaFormat = 3;
+// Deltas written before feedback counters (issue 13, part 3): 17 counters
+// each, the rest zero. A delta lives only until the next checkpoint, but an
+// engine stopped between the two and upgraded must still read it.
+constexpr uint8_t kDeltaFormatBeforeFeedback = 2;
 
 }  // namespace
 
@@ -63,12 +67,17 @@ std::string BatchDeltaWriter::Value() const {
 core::Status DecodeBatchDelta(std::string_view value, const core::IdTable& names,
                               const DeltaVisitor& visitor) {
   Reader r(value);
-  if (r.U8() != kDeltaFormat) return Corrupt("delta (unknown format)");
+  const uint8_t format = r.U8();
+  if (format != kDeltaFormat && format != kDeltaFormatBeforeFeedback) {
+    return Corrupt("delta (unknown format)");
+  }
+  const int fields =
+      format == kDeltaFormat ? core::kKpiFieldCount : core::kKpiFieldCountBeforeFeedback;
   const uint64_t kpi_count = r.Varint();
   core::KpiCounters counters;
   for (uint64_t i = 0; i < kpi_count && !r.failed(); ++i) {
     const std::string_view key = r.String();
-    for (int64_t& v : counters.values) v = r.SignedVarint();
+    for (int f = 0; f < fields; ++f) counters.values[f] = r.SignedVarint();
     if (!r.failed() && visitor.kpi) visitor.kpi(key, counters);
   }
   const uint64_t open_count = r.Varint();

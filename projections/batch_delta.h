@@ -7,9 +7,9 @@
 // checkpoint deletes the deltas it covers in the same atomic write.
 //
 //   deltas  key [u64 BE batch serial]
-//           value: u8 format (2), varint n, n x (string kpi key, 16 x zigzag
-//           counter), varint m, m x (string dossier_id, u8 state: 0 no longer
-//           open, 1 open, 3 paused, 7 paused late; when open: varint handle + 1
+//           value: u8 format (3), varint n, n x (string kpi key, 29 x zigzag
+//           counter; format 2, before feedback counters: 17), varint m, m x (string dossier_id, u8
+//           state: 0 no longer open, 1 open, 3 paused, 7 paused late; when open: varint handle + 1
 //           of the receiving agency and of the procedure (meta "names"),
 //           zigzag received_at ms, zigzag due_at minute)
 #ifndef HOSO_PROJECTIONS_BATCH_DELTA_H_

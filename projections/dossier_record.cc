@@ -6,7 +6,9 @@
 namespace hoso::projections {
 namespace {
 
-constexpr uint8_t kRecordFormat = 4;
+constexpr uint8_t kRecordFormat = 5;
+// Records written before feedback chains (issue 13) lack the last byte.
+constexpr uint8_t kRecordFormatBeforeFeedback = 4;
 
 uint64_t HandleCode(uint32_t handle) {
   return handle == core::IdTable::kNone ? 0 : uint64_t{handle} + 1;
@@ -17,7 +19,7 @@ uint64_t HandleCode(uint32_t handle) {
 void EncodeDossierRecord(std::string_view dossier_id, const core::DossierState& s,
                          std::string* out) {
   // Every field at its widest: fixed part, the id, the ledger.
-  const size_t bound = 64 + 24 * BufferWriter::kMaxVarint + dossier_id.size() +
+  const size_t bound = 65 + 24 * BufferWriter::kMaxVarint + dossier_id.size() +
                        s.raised.size() * (BufferWriter::kMaxVarint + 1);
   char stack[1024];
   std::string heap;
@@ -67,6 +69,9 @@ void EncodeDossierRecord(std::string_view dossier_id, const core::DossierState& 
                                         static_cast<uint64_t>(base)));
     w.U8(s.raised.slot(i).kinds);
   }
+  w.U8(static_cast<uint8_t>(static_cast<unsigned>(s.feedback_stage) |
+                            static_cast<unsigned>(s.feedback_channel) << 2 |
+                            (s.feedback_rated ? 16u : 0u)));
   out->append(buffer, w.size());
 }
 
@@ -74,7 +79,10 @@ core::Status DecodeDossierRecord(std::string_view value, const core::IdTable& na
                                  core::DossierState* state, std::string* dossier_id) {
   Reader r(value);
   core::DossierState s;
-  if (r.U8() != kRecordFormat) return Corrupt("dossier (unknown format)");
+  const uint8_t format = r.U8();
+  if (format != kRecordFormat && format != kRecordFormatBeforeFeedback) {
+    return Corrupt("dossier (unknown format)");
+  }
   const std::string_view id = r.String();
   const uint8_t kinds = r.U8();
   const uint8_t flags = r.U8();
@@ -119,6 +127,11 @@ core::Status DecodeDossierRecord(std::string_view value, const core::IdTable& na
     }
     if (raised >> core::kAlertKindCount) return Corrupt("dossier (alert ledger)");
   }
+  const uint8_t feedback = format == kRecordFormat ? r.U8() : 0;
+  if (feedback >> 5) return Corrupt("dossier (feedback)");
+  s.feedback_stage = static_cast<core::FeedbackStage>(feedback & 3);
+  s.feedback_channel = static_cast<core::FeedbackChannel>((feedback >> 2) & 3);
+  s.feedback_rated = (feedback & 16) != 0;
   const unsigned status = kinds & 3, finish = (kinds >> 2) & 3, channel = (kinds >> 4) & 3,
                  classification = kinds >> 6;
   if (r.failed() || !r.done() || status > 2 || channel > 2 || classification > 2 || flags >> 5 ||

@@ -41,10 +41,12 @@ std::string EncodeKpiCounters(const core::KpiCounters& counters) {
 core::Result<core::KpiCounters> DecodeKpiCounters(std::string_view value) {
   Reader r(value);
   core::KpiCounters counters;
-  // A store written before dialogues (issue 13) holds 16 counters: the
-  // missing ones are zero, so no replay is needed after the upgrade.
+  // A store written before dialogues (issue 13) holds 16 counters, one
+  // written before feedback 17: the missing ones are zero, so no replay is
+  // needed after the upgrade.
   const int count = r.U8();
-  if (count != core::kKpiFieldCount && count != core::kKpiFieldCountBeforeDialogues) {
+  if (count != core::kKpiFieldCount && count != core::kKpiFieldCountBeforeDialogues &&
+      count != core::kKpiFieldCountBeforeFeedback) {
     return Corrupt("kpi counters (field count)");
   }
   for (int i = 0; i < count; ++i) counters.values[i] = r.I64();

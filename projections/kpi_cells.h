@@ -7,8 +7,9 @@
 // that instances sharing a topic publish partials that sum (docs/kafka.md).
 //
 //   kpi  key [u32 BE yyyymm][string agency][string procedure][u32 BE partition + 2^31]
-//        value u8 17, then 17 x i64 (the counters of core::KpiField); stores
-//        written before issue 13 hold u8 16 and 16 counters (dialogues_held 0)
+//        value u8 29, then 29 x i64 (the counters of core::KpiField); stores
+//        written before issue 13 hold u8 16 and 16 counters (dialogues_held 0),
+//        before its feedback u8 17 and 17 counters (the feedback_* ones 0)
 #ifndef HOSO_PROJECTIONS_KPI_CELLS_H_
 #define HOSO_PROJECTIONS_KPI_CELLS_H_
 

@@ -121,6 +121,11 @@ KpiReport BuildKpiReport(const Period& period, core::Instant as_of, GroupBy by,
     all_cells.push_back(&cell);
   }
   for (const core::OpenCell& cell : open) {
+    // Open feedback (procedure_id empty): its agency's row and the total.
+    if (by == GroupBy::kProcedure && cell.procedure_id.empty()) {
+      all_open.push_back(&cell);
+      continue;
+    }
     keys.insert(key_of(cell.agency_id, cell.procedure_id));
     open_by_key[key_of(cell.agency_id, cell.procedure_id)].push_back(&cell);
     all_open.push_back(&cell);

@@ -7,7 +7,10 @@
 namespace hoso::projections {
 
 namespace {
-constexpr uint8_t kVersion = 1;
+constexpr uint8_t kVersion = 2;
+// Figures written before open feedback was counted (issue 13): no
+// feedback_open fields; that build logged no feedback, so they read as 0.
+constexpr uint8_t kVersionBeforeFeedback = 1;
 }  // namespace
 
 core::Instant MonthEndInstant(int month_key) {
@@ -51,13 +54,18 @@ std::string EncodeMonthEndFigures(const MonthEndFigures& figures) {
     PutString(&out, cell.procedure_id);
     PutVarint(&out, static_cast<uint64_t>(cell.open));
     PutVarint(&out, static_cast<uint64_t>(cell.open_overdue));
+    PutVarint(&out, static_cast<uint64_t>(cell.feedback_open));
+    PutVarint(&out, static_cast<uint64_t>(cell.feedback_open_overdue));
   }
   return out;
 }
 
 core::Result<MonthEndFigures> DecodeMonthEndFigures(std::string_view value) {
   Reader in(value);
-  if (in.U8() != kVersion || in.failed()) return Corrupt("month-end figures");
+  const uint8_t version = in.U8();
+  if ((version != kVersion && version != kVersionBeforeFeedback) || in.failed()) {
+    return Corrupt("month-end figures");
+  }
   MonthEndFigures figures;
   figures.as_of = core::Instant{in.I64()};
   figures.first_sequence_after = in.U64();
@@ -77,6 +85,10 @@ core::Result<MonthEndFigures> DecodeMonthEndFigures(std::string_view value) {
     cell.procedure_id = std::string(in.String());
     cell.open = static_cast<int64_t>(in.Varint());
     cell.open_overdue = static_cast<int64_t>(in.Varint());
+    if (version == kVersion) {
+      cell.feedback_open = static_cast<int64_t>(in.Varint());
+      cell.feedback_open_overdue = static_cast<int64_t>(in.Varint());
+    }
     figures.open.push_back(std::move(cell));
   }
   if (in.failed() || !in.done()) return Corrupt("month-end figures");

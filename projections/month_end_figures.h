@@ -14,12 +14,15 @@
 // again. Derived events (overdue) are left out of folds, so they neither
 // trigger nor stale anything.
 //
-//   meta "month_end/<yyyymm>"       -> u8 1, i64 as_of ms, u64 first sequence
+//   meta "month_end/<yyyymm>"       -> u8 2, i64 as_of ms, u64 first sequence
 //                                      after, varint n, n x (string KPI key,
 //                                      string counters) of partition 0 (the
 //                                      kMonthEndWindowMonths months up to
 //                                      yyyymm), varint m, m x (string agency,
 //                                      string procedure, varint open, varint
+//                                      open_overdue, varint feedback_open,
+//                                      varint feedback_open_overdue; version
+//                                      1, before feedback, ends at
 //                                      open_overdue)
 //   meta "month_end_stale/<yyyymm>" -> "" (a later event is dated in or before)
 //   meta "month_end_next"           -> i64 as_of ms of the next month end the

@@ -51,10 +51,20 @@ std::vector<core::OpenCell> CountOpen(const std::map<std::string, OpenSummary>& 
   std::map<std::pair<std::string_view, std::string_view>, core::OpenCell> cells;
   for (const auto& [id, summary] : open) {
     if (summary.received_at > as_of) continue;
+    // A feedback is open in the engine until published and rated, but is no
+    // dossier: it counts as open feedback while it awaits its answer (not
+    // paused, docs/plan-targets.md), and not at all once answered.
+    const bool feedback = id.starts_with(core::kFeedbackChainPrefix);
+    if ((feedback && summary.paused) || (!feedback && core::IsAgencyChain(id))) continue;
     core::OpenCell& cell = cells[{summary.agency_id, summary.procedure_id}];
-    if (cell.open == 0) {
+    if (cell.agency_id.empty()) {  // new: agency ids are never empty
       cell.agency_id = summary.agency_id;
       cell.procedure_id = summary.procedure_id;
+    }
+    if (feedback) {
+      ++cell.feedback_open;
+      if (as_of > core::ToInstant(summary.due_at)) ++cell.feedback_open_overdue;
+      continue;
     }
     ++cell.open;
     const bool overdue =

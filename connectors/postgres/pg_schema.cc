@@ -52,6 +52,18 @@ std::string KpiCellsTable(int fields) {
 // met = not (ratio + 1e-12 < target), as `hoso kpi` judges them.
 std::string KpiMonthlyView(int fields) {
   const core::KpiTargets targets;
+  // From schema version 3: the feedback (PAKN) ratios of core::ComputeKpiRow.
+  const bool feedback = fields > core::kKpiFieldCountBeforeFeedback;
+  const char* feedback_ratios =
+      ",\n"
+      "    s.feedback_answered_on_time::float8 /"
+      " nullif(s.feedback_answered_on_time + s.feedback_answered_late, 0)"
+      " AS feedback_on_time_ratio,\n"
+      "    s.feedback_received_online::float8 / nullif(s.feedback_received, 0)"
+      " AS feedback_online_share,\n"
+      "    (s.feedback_answered_on_time - s.feedback_dissatisfied_on_time)::float8 /"
+      " nullif(s.feedback_answered_on_time + s.feedback_answered_late, 0)"
+      " AS feedback_satisfaction";
   std::string sums, outer_counters, nonzero;
   for (int i = 0; i < fields; ++i) {
     const std::string f = Field(i);
@@ -108,7 +120,9 @@ std::string KpiMonthlyView(int fields) {
       " AS online_coverage,\n"
       "    s.received_one_stop::float8 / nullif(s.received, 0) AS one_stop_share,\n"
       "    s.late_apologized_timely::float8 / nullif(s.resolved_late, 0)"
-      " AS apology_compliance\n"
+      " AS apology_compliance" +
+      std::string(feedback ? feedback_ratios : "") +
+      "\n"
       "  FROM summed s)\n"
       "SELECT r.month, to_char(r.month, 'YYYY-MM') AS period, r.agency_id,\n"
       "  a.name AS agency_name, a.kind AS agency_kind, r.agency_level,\n";
@@ -125,6 +139,9 @@ std::string KpiMonthlyView(int fields) {
   sql +=
       "  r.on_time_ratio, r.online_share, r.online_processing_share, r.online_coverage,\n"
       "  r.one_stop_share, r.apology_compliance,\n";
+  if (feedback) {
+    sql += "  r.feedback_on_time_ratio, r.feedback_online_share, r.feedback_satisfaction,\n";
+  }
   std::string all_met_null = "(", all_met = "(";
   for (size_t i = 0; i < judged.size(); ++i) {
     const std::string ratio = std::string("r.") + judged[i].ratio;
@@ -202,8 +219,17 @@ std::vector<std::string> Migrations() {
   std::string v2 =
       "ALTER TABLE hoso.kpi_cells ADD COLUMN dialogues_held bigint NOT NULL DEFAULT 0;\n"
       "DROP VIEW hoso.kpi_monthly;\n" +
-      KpiMonthlyView(core::kKpiFieldCount);
-  return {v1, v2};
+      KpiMonthlyView(core::kKpiFieldCountBeforeFeedback);
+  // Issue 13, part 3: the feedback (PAKN) counters, in the same cells
+  // (procedure_id empty); the view gains them and their three ratios.
+  std::string v3;
+  for (int i = core::kKpiFieldCountBeforeFeedback; i < core::kKpiFieldCount; ++i) {
+    v3.append("ALTER TABLE hoso.kpi_cells ADD COLUMN ")
+        .append(Field(i))
+        .append(" bigint NOT NULL DEFAULT 0;\n");
+  }
+  v3.append("DROP VIEW hoso.kpi_monthly;\n").append(KpiMonthlyView(core::kKpiFieldCount));
+  return {v1, v2, v3};
 }
 
 core::Result<int> StoredVersion(PgConnection& conn) {

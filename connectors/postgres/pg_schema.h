@@ -2,8 +2,9 @@
 // migrated by `hoso postgres init`:
 //
 //   schema_version  (version, applied_at): one row per migration applied
-//   kpi_cells       (month, agency_id, procedure_id, partition) -> the 16
-//                   counters of the KPI contract, source_position, updated_at
+//   kpi_cells       (month, agency_id, procedure_id, partition) -> the
+//                   counters of the KPI contract (core::KpiField: 16 in
+//                   version 1, 17 in 2, 29 in 3), source_position, updated_at
 //   kpi_monthly     view: cells summed over partitions and procedures per
 //                   (month, agency), every agency of the list in every month,
 //                   the ratios (NULL where the denominator is 0) and whether
@@ -30,7 +31,7 @@
 namespace hoso::connectors::postgres {
 
 // The schema version this build writes and reads.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Creates the schema (or migrates it to kSchemaVersion) and loads the
 // reference lists. VersionMismatch when the database holds a newer schema.

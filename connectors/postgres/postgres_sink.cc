@@ -169,8 +169,8 @@ struct PostgresSink::Batch {
     for (auto& [key, counters] : chunk->cells) cells[key] = counters;
     if (chunk->dossiers) {
       for (const runtime::DossierChange& d : *chunk->dossiers) {
-        // A dialogue's one-event chain is no dossier (docs/plan-targets.md).
-        if (std::string_view(d.dossier_id).starts_with(core::kDialogueChainPrefix)) continue;
+        // A dialogue's or a feedback's chain is no dossier (docs/plan-targets.md).
+        if (core::IsAgencyChain(d.dossier_id)) continue;
         dossiers[d.dossier_id] = &d;
       }
     }
@@ -281,7 +281,7 @@ core::Status PostgresSink::CatchUp(runtime::Engine& engine, projections::KvStore
   std::set<std::string, std::less<>> ids;
   projections::LogReader log(&store);
   HOSO_RETURN_IF_ERROR(log.ForEach(from_log, [&](const projections::LogEntry& entry) {
-    if (entry.dossier_id.starts_with(core::kDialogueChainPrefix)) return core::Status::Ok();
+    if (core::IsAgencyChain(entry.dossier_id)) return core::Status::Ok();
     if (ids.find(entry.dossier_id) == ids.end()) ids.emplace(entry.dossier_id);
     return core::Status::Ok();
   }));

@@ -18,8 +18,18 @@
 
 namespace hoso::core {
 
-enum class AlertKind { kDueSoon, kApologyDue, kOverdue, kApologyMissing, kApologyViolation };
-inline constexpr int kAlertKindCount = 5;
+// The feedback kinds watch a feedback's (PAKN) answer deadline as due_soon
+// and overdue watch a dossier's appointment (the chain key is the feedback's).
+enum class AlertKind {
+  kDueSoon,
+  kApologyDue,
+  kOverdue,
+  kApologyMissing,
+  kApologyViolation,
+  kFeedbackDueSoon,
+  kFeedbackOverdue,
+};
+inline constexpr int kAlertKindCount = 7;  // at most 8: a ledger slot keeps them as bits of a u8
 std::string_view AlertKindName(AlertKind kind);
 std::optional<AlertKind> AlertKindFromName(std::string_view name);
 

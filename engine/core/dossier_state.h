@@ -23,6 +23,10 @@ enum class FinishKind { kNone = 0, kResolved = 1, kWithdrawn = 2, kRejected = 3 
 std::string_view DossierStatusName(DossierStatus status);
 std::string_view FinishKindName(FinishKind kind);
 
+// How far a feedback (PAKN) chain got; kNone for dossiers and dialogues.
+enum class FeedbackStage { kNone = 0, kReceived = 1, kAnswered = 2, kPublished = 3 };
+std::string_view FeedbackStageName(FeedbackStage stage);  // "received", …; "none"
+
 // The alerts a dossier has raised, as a set of kinds per appointment
 // (due_at): an alert id (dossier, kind, due_at) is raised once, even when its
 // timer comes back (a late dossier resumed with the same appointment, an
@@ -108,6 +112,19 @@ struct DossierState {
 
   RaisedLedger raised;
 
+  // Feedback (PAKN) chains only (docs/plan-targets.md "Feedback (PAKN)").
+  // The other fields keep their meaning where it carries over: received_at,
+  // effective_start, due_at (the answer's 15-working-day deadline, which the
+  // timers watch), budget_minutes, lead_timers, due_soon_fires_at;
+  // classified_at and classification: the answer, against the deadline of its
+  // outcome; promised_due_at: the publication deadline (2 working days after
+  // the answer). status: open until answered, then paused (nothing the
+  // timers watch), finished once published and rated.
+  FeedbackStage feedback_stage = FeedbackStage::kNone;
+  FeedbackChannel feedback_channel = FeedbackChannel::kOnline;
+  bool feedback_rated = false;
+
+  bool is_feedback() const { return feedback_stage != FeedbackStage::kNone; }
   bool is_open() const { return status != DossierStatus::kFinished; }
   bool operator==(const DossierState&) const = default;
 };

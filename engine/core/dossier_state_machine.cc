@@ -43,7 +43,8 @@ std::string CompactLocal(LocalMinute minute) {
 
 std::string_view AlertKindName(AlertKind kind) {
   static constexpr std::array<std::string_view, kAlertKindCount> kNames = {
-      "due_soon", "apology_due", "overdue", "apology_missing", "apology_violation"};
+      "due_soon",          "apology_due",       "overdue",         "apology_missing",
+      "apology_violation", "feedback_due_soon", "feedback_overdue"};
   return kNames[static_cast<int>(kind)];
 }
 
@@ -109,6 +110,20 @@ void AppendAlertMessage(std::string* out, AlertKind kind, LocalMinute due_at, bo
     case AlertKind::kApologyViolation:
       out->append(vietnamese ? "Phiếu xin lỗi thứ hai: chỉ được hẹn lại một lần"
                              : "Second apology letter: the new date may be set only once");
+      break;
+    case AlertKind::kFeedbackDueSoon:
+      if (vietnamese) {
+        out->append("Phản ánh, kiến nghị sắp đến hạn trả lời (").append(due_text).append(")");
+      } else {
+        out->append("Feedback to answer within one working day (").append(due_text).append(")");
+      }
+      break;
+    case AlertKind::kFeedbackOverdue:
+      if (vietnamese) {
+        out->append("Phản ánh, kiến nghị đã quá hạn trả lời (").append(due_text).append(")");
+      } else {
+        out->append("Feedback not answered by its deadline (").append(due_text).append(")");
+      }
       break;
   }
 }
@@ -191,6 +206,12 @@ std::string_view DossierStatusName(DossierStatus status) {
   return "open";
 }
 
+std::string_view FeedbackStageName(FeedbackStage stage) {
+  static constexpr std::array<std::string_view, 4> kNames = {"none", "received", "answered",
+                                                             "published"};
+  return kNames[static_cast<size_t>(stage)];
+}
+
 std::string_view FinishKindName(FinishKind kind) {
   switch (kind) {
     case FinishKind::kNone:
@@ -242,6 +263,166 @@ bool DossierStateMachine::ApplyDialogue(DossierState* target, bool is_new, const
     effects->counters.push_back(
         {event.held_on.year * 100 + event.held_on.month, KpiField::kDialoguesHeld});
   }
+  *target = std::move(state);
+  return true;
+}
+
+namespace {
+
+constexpr ProcessingTime kFeedbackAnswerTime{ProcessingKind::kWorkingDays, 15};
+constexpr ProcessingTime kFeedbackRejectionTime{ProcessingKind::kWorkingDays, 2};
+constexpr ProcessingTime kFeedbackPublicationTime{ProcessingKind::kWorkingDays, 2};
+
+int MonthKeyOfMinute(LocalMinute minute) {
+  const CivilDate date = CivilFromDays(minute.day());
+  return date.year * 100 + date.month;
+}
+
+}  // namespace
+
+bool DossierStateMachine::ApplyFeedback(DossierState* target, bool is_new, const Event& event,
+                                        IdTable* ids, Effects* effects,
+                                        Rejection* rejection) const {
+  const std::string type(EventTypeName(event.type));
+  const std::string id(event.FeedbackId());
+  auto bad = [&](std::string_view why) {
+    return Reject(rejection, RejectCode::kBadTransition,
+                  type + " not allowed: feedback " + id + " " + std::string(why));
+  };
+  const LocalMinute at = ToLocalMinute(event.occurred_at);
+  if (event.type == EventType::kFeedbackReceived) {
+    if (!is_new) return bad("was received before");
+    if (agencies_ != nullptr && agencies_->Find(event.agency_id) == nullptr) {
+      return Reject(rejection, RejectCode::kUnknownAgency,
+                    "agency_id " + event.agency_id + " is not in the agency list");
+    }
+    DossierState state;
+    state.feedback_stage = FeedbackStage::kReceived;
+    state.feedback_channel = event.feedback_channel;
+    state.channel =
+        event.feedback_channel == FeedbackChannel::kOnline ? Channel::kOnline : Channel::kDirect;
+    state.received_at = event.occurred_at;
+    auto start = EffectiveStart(*calendar_, at);
+    if (!start.ok()) return RejectCalendar(rejection, start.status());
+    state.effective_start = *start;
+    auto due = ComputeDueAt(*calendar_, at, kFeedbackAnswerTime);
+    if (!due.ok()) return RejectCalendar(rejection, due.status());
+    state.due_at = state.initial_due_at = *due;
+    auto budget = calendar_->WorkingMinutesBetween(state.effective_start, state.due_at);
+    if (!budget.ok()) return RejectCalendar(rejection, budget.status());
+    state.budget_minutes = *budget;
+    state.lead_timers = state.budget_minutes > options_.due_soon_lead_minutes;
+    if (state.lead_timers) {
+      auto due_soon = DueSoonFiresAt(*calendar_, state.due_at, options_.due_soon_lead_minutes);
+      if (!due_soon.ok()) return RejectCalendar(rejection, due_soon.status());
+      state.due_soon_fires_at = *due_soon;
+    }
+    const int month = MonthKeyOf(event.occurred_at);
+    effects->counters.push_back({month, KpiField::kFeedbackReceived});
+    switch (event.feedback_channel) {
+      case FeedbackChannel::kOnline:
+        effects->counters.push_back({month, KpiField::kFeedbackReceivedOnline});
+        break;
+      case FeedbackChannel::kDirect:
+        effects->counters.push_back({month, KpiField::kFeedbackReceivedDirect});
+        break;
+      case FeedbackChannel::kPhone:
+        effects->counters.push_back({month, KpiField::kFeedbackReceivedPhone});
+        break;
+      case FeedbackChannel::kMail:
+        effects->counters.push_back({month, KpiField::kFeedbackReceivedMail});
+        break;
+    }
+    effects->timers_changed = true;
+    state.receiving_agency = ids->Intern(event.agency_id);
+    state.holder_agency = state.receiving_agency;
+    // Counted per agency: procedure_id is optional, so per-procedure figures
+    // would be partial (the event in the log keeps it).
+    state.procedure = ids->Intern("");
+    state.last_event_at = event.occurred_at;
+    state.event_count = 1;
+    *target = std::move(state);
+    return true;
+  }
+  if (is_new) {
+    return Reject(rejection, RejectCode::kUnknownDossier,
+                  type + " for feedback " + id +
+                      " never received (its first event must be `feedback_received`)");
+  }
+  if (!target->is_feedback()) return bad("is not a feedback chain");
+  if (!target->is_open()) return bad("is closed (published and rated)");
+  if (event.occurred_at < target->last_event_at) {
+    return Reject(rejection, RejectCode::kTimeTravel,
+                  "occurred_at " + FormatLocal(event.occurred_at) +
+                      " is earlier than the feedback's last event at " +
+                      FormatLocal(target->last_event_at));
+  }
+  DossierState state = *target;
+  switch (event.type) {
+    case EventType::kFeedbackAnswered: {
+      if (state.feedback_stage != FeedbackStage::kReceived) return bad("was answered before");
+      // A rejection is due within 2 working days of receipt, any other answer
+      // within 15 (766/QĐ-TTg indicator 5.2), both on the dossiers' rules.
+      LocalMinute deadline = state.due_at;
+      if (event.feedback_outcome == FeedbackOutcome::kRejected) {
+        auto due =
+            ComputeDueAt(*calendar_, ToLocalMinute(state.received_at), kFeedbackRejectionTime);
+        if (!due.ok()) return RejectCalendar(rejection, due.status());
+        deadline = *due;
+      }
+      auto publication = ComputeDueAt(*calendar_, at, kFeedbackPublicationTime);
+      if (!publication.ok()) return RejectCalendar(rejection, publication.status());
+      state.feedback_stage = FeedbackStage::kAnswered;
+      // Answered, the feedback waits for publication and rating, which have
+      // no deadline the timers watch: its clock stops, as a dossier's does
+      // while paused, so open-dossier summaries tell "awaiting the answer"
+      // (open) from "answered" (paused) with no field of their own.
+      state.status = DossierStatus::kPaused;
+      state.promised_due_at = *publication;
+      state.classified_at = at;
+      state.classification = Classify(at, deadline);
+      state.finished_at = event.occurred_at;
+      effects->counters.push_back(
+          {MonthKeyOf(event.occurred_at), state.classification == Classification::kLate
+                                              ? KpiField::kFeedbackAnsweredLate
+                                              : KpiField::kFeedbackAnsweredOnTime});
+      effects->timers_changed = true;
+      break;
+    }
+    case EventType::kFeedbackPublished:
+      if (state.feedback_stage == FeedbackStage::kReceived) return bad("is not answered yet");
+      if (state.feedback_stage == FeedbackStage::kPublished) return bad("was published before");
+      state.feedback_stage = FeedbackStage::kPublished;
+      effects->counters.push_back(
+          {MonthKeyOf(event.occurred_at), at > state.promised_due_at
+                                              ? KpiField::kFeedbackPublishedLate
+                                              : KpiField::kFeedbackPublishedOnTime});
+      break;
+    case EventType::kFeedbackRated: {
+      if (state.feedback_stage == FeedbackStage::kReceived) return bad("is not answered yet");
+      if (state.feedback_rated) return bad("was rated before");
+      state.feedback_rated = true;
+      const int answer_month = MonthKeyOfMinute(state.classified_at);
+      effects->counters.push_back({answer_month, KpiField::kFeedbackRated});
+      if (event.rating == FeedbackRating::kDissatisfied) {
+        effects->counters.push_back({answer_month, KpiField::kFeedbackRatedDissatisfied});
+        if (state.classification != Classification::kLate) {
+          effects->counters.push_back({answer_month, KpiField::kFeedbackDissatisfiedOnTime});
+        }
+      }
+      break;
+    }
+    default:
+      return bad("is handled by another rule");  // unreachable: Apply dispatches feedback only
+  }
+  if (state.feedback_stage == FeedbackStage::kPublished && state.feedback_rated) {
+    // Nothing can follow: the chain is finished (and leaves memory).
+    state.status = DossierStatus::kFinished;
+    state.finish = FinishKind::kResolved;
+    effects->timers_changed = true;
+  }
+  state.last_event_at = event.occurred_at;
+  ++state.event_count;
   *target = std::move(state);
   return true;
 }
@@ -336,6 +517,17 @@ SmallVector<TimerSpec, 3> DossierStateMachine::PendingTimers(const DossierState&
   SmallVector<TimerSpec, 3> out;
   if (state.status != DossierStatus::kOpen) return out;
   const LocalMinute due = state.due_at;
+  if (state.is_feedback()) {
+    // Only the answer is watched: publication and rating raise no alert.
+    if (state.feedback_stage != FeedbackStage::kReceived) return out;
+    if (state.lead_timers && !state.raised.Has(AlertKind::kFeedbackDueSoon, due)) {
+      out.push_back(TimerSpec{AlertKind::kFeedbackDueSoon, state.due_soon_fires_at, due});
+    }
+    if (!state.raised.Has(AlertKind::kFeedbackOverdue, due)) {
+      out.push_back(TimerSpec{AlertKind::kFeedbackOverdue, due, due});
+    }
+    return out;
+  }
   if (state.lead_timers) {
     if (!state.raised.Has(AlertKind::kDueSoon, due)) {
       out.push_back(TimerSpec{AlertKind::kDueSoon, state.due_soon_fires_at, due});
@@ -418,6 +610,9 @@ bool DossierStateMachine::Apply(DossierState* target, bool is_new, const Event& 
   effects->timers_changed = false;
   if (event.type == EventType::kDialogueHeld) {
     return ApplyDialogue(target, is_new, event, ids, effects, rejection);
+  }
+  if (IsFeedbackEvent(event.type)) {
+    return ApplyFeedback(target, is_new, event, ids, effects, rejection);
   }
   if (is_new) {
     if (event.type != EventType::kReceived) {
@@ -567,7 +762,11 @@ bool DossierStateMachine::Apply(DossierState* target, bool is_new, const Event& 
       break;
     }
     case EventType::kDialogueHeld:
-      break;  // handled by ApplyDialogue
+    case EventType::kFeedbackReceived:
+    case EventType::kFeedbackAnswered:
+    case EventType::kFeedbackPublished:
+    case EventType::kFeedbackRated:
+      break;  // handled by ApplyDialogue, ApplyFeedback
   }
   // The engine's own overdue event (dated at due_at, raised when its clock
   // passed it) must not make a producer's earlier event that arrives late look
@@ -590,7 +789,19 @@ FireResult DossierStateMachine::Fire(DossierState* state, const TimerSpec& timer
     state->raised.Add(kind, due);
     out.alerts.push_back(AlertSpec{kind, due, timer.fires_at, raised_at});
   };
+  if (state->is_feedback() !=
+      (timer.kind == AlertKind::kFeedbackDueSoon || timer.kind == AlertKind::kFeedbackOverdue)) {
+    return out;
+  }
   switch (timer.kind) {
+    case AlertKind::kFeedbackDueSoon:
+      if (state->feedback_stage == FeedbackStage::kReceived && state->lead_timers) {
+        raise(AlertKind::kFeedbackDueSoon);
+      }
+      break;
+    case AlertKind::kFeedbackOverdue:
+      if (state->feedback_stage == FeedbackStage::kReceived) raise(AlertKind::kFeedbackOverdue);
+      break;
     case AlertKind::kDueSoon:
       if (state->lead_timers) raise(AlertKind::kDueSoon);
       break;

@@ -8,6 +8,11 @@
 //   supplement_received                   paused          open
 //   resolved, withdrawn, rejected         open, paused    finished
 //   dialogue_held                         (new)           finished (a one-event chain)
+//   feedback_received                     (new)           open (stage received)
+//   feedback_answered                     received        answered (status paused)
+//   feedback_published                    answered        published
+//   feedback_rated                        answered, published (once)
+//   (a feedback published and rated is finished)
 //
 // Rejections, in the order they are checked: unknown_procedure
 // (CheckProcedure, before the duplicate check done by the caller), then
@@ -16,7 +21,15 @@
 // unknown_agency (not in the agency list, when one is given), time_travel
 // (held_on after the local date of occurred_at: recorded before it was held).
 // It counts kDialoguesHeld in the month of held_on, only when its topic is
-// administrative procedures.
+// administrative procedures. A feedback_* event (ApplyFeedback): unknown_agency
+// (feedback_received), unknown_dossier (any other before it), bad_transition
+// (received twice, answered twice, published before the answer or twice,
+// rated before the answer or twice), time_travel (before its last event),
+// calendar_range. Its deadlines (766/QĐ-TTg indicator 5.2) are those of a
+// dossier's `processing: working_days` rule: the answer within 15 working
+// days of receipt (a rejection within 2), publication within 2 of the
+// answer; late when after them. Timers: feedback_due_soon and
+// feedback_overdue against the 15-day deadline, until answered.
 //
 // The state is changed in place and only on success; what else the event
 // causes (KPI increments, an alert raised at once) comes back as Effects,
@@ -93,7 +106,8 @@ class DossierStateMachine {
              Effects* effects, Rejection* rejection) const;
 
   // The timers pending for `state` (at most three: due_soon, apology_due,
-  // overdue), in no particular order.
+  // overdue; a feedback's feedback_due_soon, feedback_overdue), in no
+  // particular order.
   SmallVector<TimerSpec, 3> PendingTimers(const DossierState& state) const;
 
   // Fires `timer` (one of PendingTimers(*state), or a stale copy of one) at
@@ -115,6 +129,8 @@ class DossierStateMachine {
   bool ApplyReceived(const Event& event, IdTable* ids, DossierState* state, Effects* effects,
                      Rejection* rejection) const;
   bool ApplyDialogue(DossierState* target, bool is_new, const Event& event, IdTable* ids,
+                     Effects* effects, Rejection* rejection) const;
+  bool ApplyFeedback(DossierState* target, bool is_new, const Event& event, IdTable* ids,
                      Effects* effects, Rejection* rejection) const;
   // Computes the fire instants of the appointment in force.
   bool SetTimers(DossierState* state, Rejection* rejection) const;

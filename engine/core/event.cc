@@ -6,9 +6,24 @@ namespace hoso::core {
 namespace {
 
 constexpr std::array<std::string_view, kEventTypeCount> kEventTypeNames = {
-    "received", "transferred",  "supplement_requested", "supplement_received",
-    "resolved", "overdue",      "apologized",           "withdrawn",
-    "rejected", "dialogue_held"};
+    "received",           "transferred",   "supplement_requested", "supplement_received",
+    "resolved",           "overdue",       "apologized",           "withdrawn",
+    "rejected",           "dialogue_held", "feedback_received",    "feedback_answered",
+    "feedback_published", "feedback_rated"};
+constexpr std::array<std::string_view, 4> kFeedbackChannelNames = {"online", "direct", "phone",
+                                                                   "mail"};
+constexpr std::array<std::string_view, 3> kFeedbackOutcomeNames = {"accepted", "rejected",
+                                                                   "answered"};
+constexpr std::array<std::string_view, 2> kFeedbackRatingNames = {"satisfied", "dissatisfied"};
+
+// The enumerator of `names` called `name`.
+template <typename Enum, size_t N>
+std::optional<Enum> FromName(const std::array<std::string_view, N>& names, std::string_view name) {
+  for (size_t i = 0; i < N; ++i) {
+    if (names[i] == name) return static_cast<Enum>(i);
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -42,6 +57,25 @@ std::optional<Channel> ChannelFromName(std::string_view name) {
 
 std::string_view DialogueTopicName(DialogueTopic topic) {
   return topic == DialogueTopic::kAdministrativeProcedures ? "administrative_procedures" : "other";
+}
+
+std::string_view FeedbackChannelName(FeedbackChannel channel) {
+  return kFeedbackChannelNames[static_cast<size_t>(channel)];
+}
+std::optional<FeedbackChannel> FeedbackChannelFromName(std::string_view name) {
+  return FromName<FeedbackChannel>(kFeedbackChannelNames, name);
+}
+std::string_view FeedbackOutcomeName(FeedbackOutcome outcome) {
+  return kFeedbackOutcomeNames[static_cast<size_t>(outcome)];
+}
+std::optional<FeedbackOutcome> FeedbackOutcomeFromName(std::string_view name) {
+  return FromName<FeedbackOutcome>(kFeedbackOutcomeNames, name);
+}
+std::string_view FeedbackRatingName(FeedbackRating rating) {
+  return kFeedbackRatingNames[static_cast<size_t>(rating)];
+}
+std::optional<FeedbackRating> FeedbackRatingFromName(std::string_view name) {
+  return FromName<FeedbackRating>(kFeedbackRatingNames, name);
 }
 
 std::string_view OutcomeName(Outcome outcome) {

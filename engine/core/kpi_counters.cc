@@ -5,23 +5,36 @@
 namespace hoso::core {
 namespace {
 
-constexpr std::array<std::string_view, kKpiFieldCount> kFieldNames = {"received",
-                                                                      "received_one_stop",
-                                                                      "online_received",
-                                                                      "online_received_level3",
-                                                                      "online_received_level4",
-                                                                      "direct",
-                                                                      "postal",
-                                                                      "resolved",
-                                                                      "resolved_early",
-                                                                      "resolved_on_time",
-                                                                      "resolved_late",
-                                                                      "late_apologized",
-                                                                      "late_apologized_timely",
-                                                                      "resolved_online",
-                                                                      "withdrawn",
-                                                                      "rejected",
-                                                                      "dialogues_held"};
+constexpr std::array<std::string_view, kKpiFieldCount> kFieldNames = {
+    "received",
+    "received_one_stop",
+    "online_received",
+    "online_received_level3",
+    "online_received_level4",
+    "direct",
+    "postal",
+    "resolved",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "late_apologized",
+    "late_apologized_timely",
+    "resolved_online",
+    "withdrawn",
+    "rejected",
+    "dialogues_held",
+    "feedback_received",
+    "feedback_received_online",
+    "feedback_received_direct",
+    "feedback_received_phone",
+    "feedback_received_mail",
+    "feedback_answered_on_time",
+    "feedback_answered_late",
+    "feedback_published_on_time",
+    "feedback_published_late",
+    "feedback_rated",
+    "feedback_rated_dissatisfied",
+    "feedback_dissatisfied_on_time"};
 
 std::optional<double> Ratio(int64_t numerator, int64_t denominator) {
   if (denominator == 0) return std::nullopt;
@@ -71,6 +84,8 @@ KpiRow ComputeKpiRow(std::string key, const std::vector<const KpiCell*>& cells,
   for (const OpenCell* cell : open_cells) {
     row.open += cell->open;
     row.open_overdue += cell->open_overdue;
+    row.feedback_open += cell->feedback_open;
+    row.feedback_open_overdue += cell->feedback_open_overdue;
   }
 
   int64_t offered_received = 0, offered_online = 0;
@@ -114,6 +129,15 @@ KpiRow ComputeKpiRow(std::string key, const std::vector<const KpiCell*>& cells,
   row.ratios.one_stop_share = Ratio(c[KpiField::kReceivedOneStop], c[KpiField::kReceived]);
   row.ratios.apology_compliance =
       Ratio(c[KpiField::kLateApologizedTimely], c[KpiField::kResolvedLate]);
+  const int64_t answered =
+      c[KpiField::kFeedbackAnsweredOnTime] + c[KpiField::kFeedbackAnsweredLate];
+  row.ratios.feedback_on_time_ratio = Ratio(c[KpiField::kFeedbackAnsweredOnTime], answered);
+  row.ratios.feedback_online_share =
+      Ratio(c[KpiField::kFeedbackReceivedOnline], c[KpiField::kFeedbackReceived]);
+  // A feedback answered late and rated dissatisfied is subtracted once.
+  row.ratios.feedback_satisfaction = Ratio(
+      answered - c[KpiField::kFeedbackAnsweredLate] - c[KpiField::kFeedbackDissatisfiedOnTime],
+      answered);
   return row;
 }
 

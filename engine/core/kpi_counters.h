@@ -22,6 +22,14 @@ namespace hoso::core {
 // resolution: kResolved … kResolvedOnline; by their own month: kWithdrawn,
 // kRejected; kDialoguesHeld by the month a dialogue on administrative
 // procedures was held (held_on), in a cell whose procedure_id is empty.
+// Feedback (PAKN, docs/plan-targets.md), also in the agency's cell with an
+// empty procedure_id: kFeedbackReceived and one of kFeedbackReceivedOnline,
+// Direct, Phone, Mail (its channel) by the month of receipt;
+// kFeedbackAnsweredOnTime/Late by the month of the answer;
+// kFeedbackPublishedOnTime/Late by the month of publication; kFeedbackRated,
+// kFeedbackRatedDissatisfied and kFeedbackDissatisfiedOnTime by the month of
+// the answer rated, so that satisfaction (766 indicator 5.3) compares
+// figures of one population.
 enum class KpiField {
   kReceived,
   kReceivedOneStop,
@@ -40,10 +48,24 @@ enum class KpiField {
   kWithdrawn,
   kRejected,
   kDialoguesHeld,
+  kFeedbackReceived,
+  kFeedbackReceivedOnline,
+  kFeedbackReceivedDirect,
+  kFeedbackReceivedPhone,
+  kFeedbackReceivedMail,
+  kFeedbackAnsweredOnTime,
+  kFeedbackAnsweredLate,
+  kFeedbackPublishedOnTime,
+  kFeedbackPublishedLate,
+  kFeedbackRated,
+  kFeedbackRatedDissatisfied,
+  kFeedbackDissatisfiedOnTime,  // rated dissatisfied, answered on time (5.3 counts each once)
 };
-inline constexpr int kKpiFieldCount = 17;
+inline constexpr int kKpiFieldCount = 29;
 // Counters stored before dialogues existed (issue 13) hold the first 16.
 inline constexpr int kKpiFieldCountBeforeDialogues = 16;
+// Counters stored before feedback existed (issue 13, part 3) hold the first 17.
+inline constexpr int kKpiFieldCountBeforeFeedback = 17;
 // The JSON/CSV name of a counter ("received_one_stop").
 std::string_view KpiFieldName(KpiField field);
 
@@ -70,6 +92,10 @@ struct OpenCell {
   std::string procedure_id;
   int64_t open = 0;
   int64_t open_overdue = 0;
+  // Feedback (PAKN) received and not answered at the as-of instant, and of
+  // those the ones past their 15-working-day deadline (procedure_id empty).
+  int64_t feedback_open = 0;
+  int64_t feedback_open_overdue = 0;
 };
 
 struct KpiRatios {
@@ -79,6 +105,14 @@ struct KpiRatios {
   std::optional<double> online_coverage;
   std::optional<double> one_stop_share;
   std::optional<double> apology_compliance;
+  // Feedback (PAKN): answered on time ÷ answered (766 indicator 5.2);
+  // received online ÷ received; (answered − answered late − rated
+  // dissatisfied among those answered on time) ÷ answered (766 indicator
+  // 5.3: a feedback both late and rated dissatisfied is one unsatisfied
+  // citizen, subtracted once, so the ratio stays within [0, 1]).
+  std::optional<double> feedback_on_time_ratio;
+  std::optional<double> feedback_online_share;
+  std::optional<double> feedback_satisfaction;
 };
 
 // Plan targets (Kế hoạch 23/KH-UBND, 2019); nullopt where the plan sets none.
@@ -95,6 +129,8 @@ struct KpiRow {
   KpiCounters counters;
   int64_t open = 0;
   int64_t open_overdue = 0;
+  int64_t feedback_open = 0;
+  int64_t feedback_open_overdue = 0;
   KpiRatios ratios;
 };
 

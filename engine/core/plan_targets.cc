@@ -6,9 +6,16 @@ namespace hoso::core {
 namespace {
 
 constexpr std::array<std::string_view, kPlanMeasureCount> kMeasureNames = {
-    "on_time_ratio",  "online_coverage",    "online_processing_share",
-    "one_stop_share", "apology_compliance", "online_share",
-    "dialogues"};
+    "on_time_ratio",
+    "online_coverage",
+    "online_processing_share",
+    "one_stop_share",
+    "apology_compliance",
+    "online_share",
+    "dialogues",
+    "feedback_on_time_ratio",
+    "feedback_online_share",
+    "feedback_satisfaction"};
 
 }  // namespace
 
@@ -58,6 +65,12 @@ std::optional<double> MeasureValue(const KpiRatios& ratios, PlanMeasure measure)
       return ratios.online_share;
     case PlanMeasure::kDialogues:
       return std::nullopt;
+    case PlanMeasure::kFeedbackOnTimeRatio:
+      return ratios.feedback_on_time_ratio;
+    case PlanMeasure::kFeedbackOnlineShare:
+      return ratios.feedback_online_share;
+    case PlanMeasure::kFeedbackSatisfaction:
+      return ratios.feedback_satisfaction;
   }
   return std::nullopt;
 }

@@ -31,8 +31,11 @@ enum class PlanMeasure {
   kApologyCompliance,      // late dossiers with a timely apology ÷ late dossiers
   kOnlineShare,            // received online ÷ received, over procedures offered online
   kDialogues,              // dialogues on administrative procedures held, per half-year (wards)
+  kFeedbackOnTimeRatio,    // feedback (PAKN) answered on time ÷ answered (766 indicator 5.2)
+  kFeedbackOnlineShare,    // feedback received online ÷ received
+  kFeedbackSatisfaction,   // (answered − late − dissatisfied) ÷ answered (766 indicator 5.3)
 };
-inline constexpr int kPlanMeasureCount = 7;
+inline constexpr int kPlanMeasureCount = 10;
 std::string_view PlanMeasureName(PlanMeasure measure);
 std::optional<PlanMeasure> PlanMeasureFromName(std::string_view name);
 

@@ -55,6 +55,8 @@ enum Field : int {
   kTopic,
   kParticipants,
   kMinutesRef,
+  kFeedbackId,
+  kRating,
   kFieldCount,
 };
 
@@ -79,13 +81,16 @@ constexpr std::array<std::string_view, kFieldCount> kFieldNames = {"event_id",
                                                                    "held_on",
                                                                    "topic",
                                                                    "participants",
-                                                                   "minutes_ref"};
+                                                                   "minutes_ref",
+                                                                   "feedback_id",
+                                                                   "rating"};
 
 using FieldMask = uint32_t;
 constexpr FieldMask Bit(Field field) { return FieldMask{1} << field; }
 
 // dossier_id is a field of every dossier event, not of agency events
-// (dialogue_held, keyed by dialogue_id): it is in each type's rule.
+// (dialogue_held keyed by dialogue_id, feedback_* by feedback_id): it is in
+// each type's rule.
 constexpr FieldMask kEnvelopeFields =
     Bit(kEventId) | Bit(kType) | Bit(kOccurredAt) | Bit(kAgencyId) | Bit(kSchemaVersion);
 constexpr FieldMask kEnvelopeRequired =
@@ -123,6 +128,14 @@ constexpr std::array<TypeRule, core::kEventTypeCount> kTypeRules = {{
     // dialogue_held
     {Bit(kDialogueId) | Bit(kHeldOn) | Bit(kTopic) | Bit(kParticipants) | Bit(kMinutesRef),
      Bit(kDialogueId) | Bit(kHeldOn) | Bit(kTopic) | Bit(kParticipants) | Bit(kMinutesRef)},
+    // feedback_received
+    {Bit(kFeedbackId) | Bit(kChannel) | Bit(kProcedureId), Bit(kFeedbackId) | Bit(kChannel)},
+    // feedback_answered
+    {Bit(kFeedbackId) | Bit(kOutcome), Bit(kFeedbackId) | Bit(kOutcome)},
+    // feedback_published
+    {Bit(kFeedbackId), Bit(kFeedbackId)},
+    // feedback_rated
+    {Bit(kFeedbackId) | Bit(kRating), Bit(kFeedbackId) | Bit(kRating)},
 }};
 
 // Limits of the schema files, in Unicode code points.
@@ -325,6 +338,9 @@ void ResetEvent(Event* event) {
   event->topic = core::DialogueTopic::kAdministrativeProcedures;
   event->participants = 0;
   event->minutes_ref.clear();
+  event->feedback_channel = core::FeedbackChannel::kOnline;
+  event->feedback_outcome = core::FeedbackOutcome::kAnswered;
+  event->rating = core::FeedbackRating::kSatisfied;
 }
 
 // --- Encoding -----------------------------------------------------------------
@@ -498,7 +514,7 @@ bool EventDecoder::Decode(std::string_view bytes, core::Event* event, core::Reje
   ResetEvent(event);
   event->type = *type;
   if (!check.Id(values[kEventId], kEventId, &event->event_id) ||
-      (*type != EventType::kDialogueHeld &&
+      (*type != EventType::kDialogueHeld && !core::IsFeedbackEvent(*type) &&
        !check.Id(values[kDossierId], kDossierId, &event->dossier_id)) ||
       !check.DateTime(values[kOccurredAt], kOccurredAt, &event->occurred_at) ||
       !check.Id(values[kAgencyId], kAgencyId, &event->agency_id)) {
@@ -506,6 +522,17 @@ bool EventDecoder::Decode(std::string_view bytes, core::Event* event, core::Reje
   }
   if (event->dossier_id.starts_with(core::kDialogueChainPrefix)) {
     return check.Fail("dossier_id", "must not start with 'dialogue:' (the chain key of dialogues)");
+  }
+  if (event->dossier_id.starts_with(core::kFeedbackChainPrefix)) {
+    return check.Fail("dossier_id", "must not start with 'feedback:' (the chain key of feedback)");
+  }
+  if (core::IsFeedbackEvent(*type)) {
+    std::string_view id;
+    if (!check.String(values[kFeedbackId], kFeedbackId, 1, core::kMaxFeedbackIdChars, &id)) {
+      return false;
+    }
+    event->dossier_id.assign(core::kFeedbackChainPrefix);
+    event->dossier_id.append(id);
   }
   if (present & Bit(kSchemaVersion)) {
     int64_t version = 0;
@@ -617,6 +644,40 @@ bool EventDecoder::Decode(std::string_view bytes, core::Event* event, core::Reje
       }
       return check.Id(values[kMinutesRef], kMinutesRef, &event->minutes_ref);
     }
+    case EventType::kFeedbackReceived: {
+      std::string_view channel_name;
+      if (values[kChannel].get_string().get(channel_name) != simdjson::SUCCESS) {
+        return check.Fail("channel", "not a string");
+      }
+      const std::optional<core::FeedbackChannel> channel =
+          core::FeedbackChannelFromName(channel_name);
+      if (!channel) return check.Fail("channel", "must be online, direct, phone or mail");
+      event->feedback_channel = *channel;
+      return !(present & Bit(kProcedureId)) ||
+             check.Id(values[kProcedureId], kProcedureId, &event->procedure_id);
+    }
+    case EventType::kFeedbackAnswered: {
+      std::string_view outcome;
+      if (values[kOutcome].get_string().get(outcome) != simdjson::SUCCESS) {
+        return check.Fail("outcome", "not a string");
+      }
+      const std::optional<core::FeedbackOutcome> parsed = core::FeedbackOutcomeFromName(outcome);
+      if (!parsed) return check.Fail("outcome", "must be accepted, rejected or answered");
+      event->feedback_outcome = *parsed;
+      return true;
+    }
+    case EventType::kFeedbackPublished:
+      return true;
+    case EventType::kFeedbackRated: {
+      std::string_view rating;
+      if (values[kRating].get_string().get(rating) != simdjson::SUCCESS) {
+        return check.Fail("rating", "not a string");
+      }
+      const std::optional<core::FeedbackRating> parsed = core::FeedbackRatingFromName(rating);
+      if (!parsed) return check.Fail("rating", "must be satisfied or dissatisfied");
+      event->rating = *parsed;
+      return true;
+    }
   }
   return check.Fail("type", "unhandled event type");  // unreachable: the switch is exhaustive
 }
@@ -628,6 +689,8 @@ std::string EncodeEvent(const core::Event& event) {
   json.String("event_id", event.event_id);
   if (event.type == EventType::kDialogueHeld) {
     json.String("dialogue_id", event.DialogueId());
+  } else if (core::IsFeedbackEvent(event.type)) {
+    json.String("feedback_id", event.FeedbackId());
   } else {
     json.String("dossier_id", event.dossier_id);
   }
@@ -694,6 +757,18 @@ std::string EncodeEvent(const core::Event& event) {
       json.String("topic", core::DialogueTopicName(event.topic));
       json.Int("participants", event.participants);
       json.String("minutes_ref", event.minutes_ref);
+      break;
+    case EventType::kFeedbackReceived:
+      if (!event.procedure_id.empty()) json.String("procedure_id", event.procedure_id);
+      json.String("channel", core::FeedbackChannelName(event.feedback_channel));
+      break;
+    case EventType::kFeedbackAnswered:
+      json.String("outcome", core::FeedbackOutcomeName(event.feedback_outcome));
+      break;
+    case EventType::kFeedbackPublished:
+      break;
+    case EventType::kFeedbackRated:
+      json.String("rating", core::FeedbackRatingName(event.rating));
       break;
   }
   json.Close();

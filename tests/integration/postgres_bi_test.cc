@@ -36,7 +36,7 @@ class PostgresBiTest : public ::testing::Test {
     EXPECT_TRUE(cluster_->CreateDatabase(name, &error)) << error;
     auto init = RunHoso({"postgres", "init", "--dsn", cluster_->Dsn(name)});
     EXPECT_EQ(init.exit_code, 0) << init.err;
-    EXPECT_NE(init.out.find("schema hoso at version 2"), std::string::npos) << init.out;
+    EXPECT_NE(init.out.find("schema hoso at version 3"), std::string::npos) << init.out;
     return cluster_->Dsn(name);
   }
   void IngestAndCompare(const std::string& events, const std::string& pg_db) {

@@ -85,8 +85,9 @@ TEST_F(ScorecardCliTest, EveryCellOfTheTwoWardsMatchesTheHandCount) {
   const nlohmann::json card = Scorecard();
   EXPECT_EQ(card["period"], "2019");
   EXPECT_EQ(card["plan"]["version"], "hbt-23-kh-ubnd-2019");
-  ASSERT_EQ(card["targets"].size(), 6u);
+  ASSERT_EQ(card["targets"].size(), 7u);
   EXPECT_EQ(card["targets"][5]["measure"], "dialogues");
+  EXPECT_EQ(card["targets"][6]["measure"], "feedback_on_time_ratio");
   EXPECT_EQ(card["targets"][0]["measure"], "on_time_ratio");
   EXPECT_EQ(card["targets"][0]["minimum"], 0.95);
 
@@ -99,10 +100,11 @@ TEST_F(ScorecardCliTest, EveryCellOfTheTwoWardsMatchesTheHandCount) {
   EXPECT_EQ(Cell(a, "one_stop_share"), "0.75 missed");          // A4 not one-stop
   EXPECT_EQ(Cell(a, "apology_compliance"), "0.0 missed");       // A4 late, no apology
   EXPECT_EQ(a["results"]["on_time_ratio"]["target"], 0.95);
-  EXPECT_EQ(a["results"]["dialogues"]["status"], "missed");  // none held
+  EXPECT_EQ(a["results"]["dialogues"]["status"], "missed");      // none held
+  EXPECT_EQ(Cell(a, "feedback_on_time_ratio"), "null no_data");  // no feedback in the fixture
   EXPECT_EQ(a["met"], 1);
   EXPECT_EQ(a["missed"], 5);
-  EXPECT_EQ(a["no_data"], 0);
+  EXPECT_EQ(a["no_data"], 1);
   EXPECT_EQ(a["all_met"], false);
 
   const nlohmann::json& b = Row(card, "phuong-bach-mai");
@@ -112,8 +114,8 @@ TEST_F(ScorecardCliTest, EveryCellOfTheTwoWardsMatchesTheHandCount) {
   EXPECT_EQ(Cell(b, "one_stop_share"), "1.0 met");
   EXPECT_EQ(Cell(b, "apology_compliance"), "null no_data");  // nothing late
   EXPECT_EQ(b["met"], 4);
-  EXPECT_EQ(b["missed"], 1);  // no dialogue held
-  EXPECT_EQ(b["no_data"], 1);
+  EXPECT_EQ(b["missed"], 1);   // no dialogue held
+  EXPECT_EQ(b["no_data"], 2);  // nothing late to apologise for, no feedback
   EXPECT_EQ(b["all_met"], false);
 
   // A ward without a dossier: no ratio has a denominator except coverage,
@@ -201,10 +203,11 @@ TEST_F(ScorecardCliTest, TableAndCsvSayTheSame) {
             "online_processing_share,online_processing_share_target,"
             "online_processing_share_status,one_stop_share,one_stop_share_target,"
             "one_stop_share_status,apology_compliance,apology_compliance_target,"
-            "apology_compliance_status,dialogues,dialogues_target,dialogues_status,met,missed,"
-            "no_data");
+            "apology_compliance_status,dialogues,dialogues_target,dialogues_status,"
+            "feedback_on_time_ratio,feedback_on_time_ratio_target,feedback_on_time_ratio_status,"
+            "met,missed,no_data");
   EXPECT_NE(csv.out.find("\nphuong-bach-mai,ward,1.0000,0.95,met,0.8333,0.8,met,1.0000,0.4,met,"
-                         "1.0000,1,met,,1,no_data,0,1,missed,4,1,1\n"),
+                         "1.0000,1,met,,1,no_data,0,1,missed,,1,no_data,4,1,2\n"),
             std::string::npos)
       << csv.out;
   EXPECT_NE(csv.out.find("\ntotal,district,0.8889,0.95,missed,"), std::string::npos) << csv.out;

@@ -36,7 +36,8 @@ import jsonschema
 
 MAX_EVENT_BYTES = 64 * 1024
 EVENT_TYPES = ("received", "transferred", "supplement_requested", "supplement_received",
-               "resolved", "overdue", "apologized", "withdrawn", "rejected", "dialogue_held")
+               "resolved", "overdue", "apologized", "withdrawn", "rejected", "dialogue_held",
+               "feedback_received", "feedback_answered", "feedback_published", "feedback_rated")
 RFC3339 = re.compile(
     r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})[Tt]"
     r"(?P<hour>[0-9]{2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})(\.[0-9]+)?"

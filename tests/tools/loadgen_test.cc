@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/core/deadline_rules.h"
+#include "engine/core/dossier_state_machine.h"
 #include "engine/core/event.h"
 #include "engine/core/instant.h"
 #include "engine/core/rejection.h"
@@ -93,11 +94,16 @@ bool IsDialogue(const std::string& line) {
   return line.find(R"("type":"dialogue_held")") != std::string::npos;
 }
 
-// The dossier events of `text`, without the wards' dialogues.
+bool IsFeedback(const std::string& line) {
+  return line.find(R"("type":"feedback_)") != std::string::npos;
+}
+
+// The dossier events of `text`, without the wards' dialogues and the units'
+// feedback (PAKN).
 std::vector<std::string> DossierLines(const std::string& text) {
   std::vector<std::string> lines;
   for (std::string& line : Lines(text)) {
-    if (!IsDialogue(line)) lines.push_back(std::move(line));
+    if (!IsDialogue(line) && !IsFeedback(line)) lines.push_back(std::move(line));
   }
   return lines;
 }
@@ -444,6 +450,55 @@ TEST_F(LoadgenYearTest, WardsHoldDialoguesMostTwiceAFewOnceOneNever) {
   EXPECT_EQ(never, 1);
   EXPECT_EQ(once, 3);  // two hold only one, one holds its second off topic
   EXPECT_EQ(off_topic, 1);
+}
+
+// Feedback (PAKN): every feedback_* line is a valid event the state machine
+// accepts in file order; channels are mixed; four wards answer some late (one
+// also rejects one on working day 3), the other units none, so the
+// scorecard's PAKN column shows both met and missed.
+TEST_F(LoadgenYearTest, FeedbackIsValidMixedAndSomeWardsAnswerLate) {
+  const Reference& reference = LoadReference();
+  codec::EventDecoder decoder;
+  const core::DossierStateMachine machine(&*reference.calendar, &reference.catalog, {},
+                                          &reference.agencies);
+  core::IdTable ids;
+  std::map<std::string, core::DossierState> states;
+  std::map<std::string, int64_t> late_by_agency;
+  std::map<std::string, int64_t> by_channel;
+  int64_t feedback_events = 0, received = 0, late_rejections = 0;
+  for (const std::string& line : Lines(run_->text)) {
+    if (!IsFeedback(line)) continue;
+    ++feedback_events;
+    core::Event event;
+    core::Rejection rejection;
+    ASSERT_TRUE(decoder.Decode(line, &event, &rejection)) << rejection.message << ": " << line;
+    const bool is_new = states.count(event.dossier_id) == 0;
+    core::DossierState& state = states[event.dossier_id];
+    core::Effects effects;
+    ASSERT_TRUE(machine.Apply(&state, is_new, event, false, &ids, &effects, &rejection))
+        << rejection.message << ": " << line;
+    if (event.type == core::EventType::kFeedbackReceived) {
+      ++received;
+      ++by_channel[std::string(core::FeedbackChannelName(event.feedback_channel))];
+    }
+    if (event.type == core::EventType::kFeedbackAnswered &&
+        state.classification == core::Classification::kLate) {
+      ++late_by_agency[event.agency_id];
+      late_rejections += event.feedback_outcome == core::FeedbackOutcome::kRejected;
+    }
+  }
+  EXPECT_EQ(received, run_->stats.feedback);
+  EXPECT_GT(received, 200);
+  EXPECT_EQ(late_by_agency.size(), 4u);
+  for (const auto& [agency, late] : late_by_agency) {
+    EXPECT_EQ(agency.rfind("phuong-", 0), 0u) << "only wards answer late: " << agency;
+    EXPECT_LE(late, 3) << agency;
+  }
+  EXPECT_EQ(late_rejections, 1);
+  for (const char* channel : {"online", "direct", "phone", "mail"}) {
+    EXPECT_GT(by_channel[channel], received / 20) << channel;
+  }
+  EXPECT_GT(by_channel["online"], by_channel["direct"]);
 }
 
 TEST(LoadgenDialoguesTest, AnEmptyYearHasNoDialogues) {

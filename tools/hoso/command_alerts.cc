@@ -59,13 +59,13 @@ void RegisterAlerts(CLI::App& app, int* exit_code) {
   CLI::App* command = app.add_subcommand(
       "alerts",
       "list the SLA alerts raised (due_soon, apology_due, overdue, apology_missing, "
-      "apology_violation), in fires_at order");
+      "apology_violation, feedback_due_soon, feedback_overdue), in fires_at order");
   command->add_option("--db", args->db_path, "database directory")->required();
   command->add_flag("--open", args->open_only, "only alerts of dossiers still open (or paused)");
   command->add_option("--agency", args->agency_id, "only alerts of this holding agency");
   command->add_option("--kind", args->kind, "only alerts of this kind")
-      ->check(CLI::IsMember(
-          {"due_soon", "apology_due", "overdue", "apology_missing", "apology_violation"}));
+      ->check(CLI::IsMember({"due_soon", "apology_due", "overdue", "apology_missing",
+                             "apology_violation", "feedback_due_soon", "feedback_overdue"}));
   command->add_option("--format", args->format, "output format")
       ->capture_default_str()
       ->check(CLI::IsMember({"table", "json"}));

@@ -356,7 +356,7 @@ struct ChainEvent {
 // event of the period's months (month roots) and every event the KPI report
 // counts (occurred_at <= as_of). Dossiers with an event dated in the period
 // go in, and so do those open at as_of: `open` counts them whatever their
-// month of receipt.
+// month of receipt (and feedback awaiting its answer, `feedback_open`).
 size_t BundlePrefixLength(const std::vector<ChainEvent>& chain, const projections::Period& period,
                           core::Instant as_of) {
   bool in_period = false;
@@ -371,11 +371,13 @@ size_t BundlePrefixLength(const std::vector<ChainEvent>& chain, const projection
     if (event.logged.derived || as_of < event.occurred_at) continue;
     switch (event.type) {
       case core::EventType::kReceived:
+      case core::EventType::kFeedbackReceived:
         received = true;
         break;
       case core::EventType::kResolved:
       case core::EventType::kWithdrawn:
       case core::EventType::kRejected:
+      case core::EventType::kFeedbackAnswered:  // no longer counted as open feedback
         finished = true;
         break;
       default:

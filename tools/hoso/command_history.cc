@@ -47,10 +47,17 @@ int RunHistory(const Args& args) {
     std::printf("%s\n", summary.dump(2).c_str());
     return kExitOk;
   }
-  // A dialogue's chain (issue 13) names no procedure.
+  // A dialogue's or a feedback's chain (issue 13) names no procedure.
   const bool dialogue = args.dossier_id.starts_with(core::kDialogueChainPrefix);
-  std::printf("%s %s  (%s, chain %s)\n", dialogue ? "dialogue" : "dossier", args.dossier_id.c_str(),
-              dialogue ? "citizen dialogue" : summary.value("procedure_id", "").c_str(),
+  const bool feedback = args.dossier_id.starts_with(core::kFeedbackChainPrefix);
+  std::printf("%s %s  (%s, chain %s)\n",
+              dialogue   ? "dialogue"
+              : feedback ? "feedback"
+                         : "dossier",
+              args.dossier_id.c_str(),
+              dialogue   ? "citizen dialogue"
+              : feedback ? "citizen feedback (PAKN)"
+                         : summary.value("procedure_id", "").c_str(),
               chain_ok ? "ok" : "BROKEN");
   std::printf("%-4s %-21s %-26s %-8s %-26s %-9s %s\n", "seq", "type", "occurred_at", "status",
               "due_at after", "link", "hash");

@@ -92,12 +92,15 @@ std::string_view CheapDossierId(std::string_view line) {
   return CheapStringField(line, "\"dossier_id\"");
 }
 
-// The Kafka key of a JSON event: its dossier_id, or the dialogue_id of an
-// agency event (docs/decisions.md "Agency events"); empty when absent or
-// escaped, so such records go without key and the engine judges them.
+// The Kafka key of a JSON event: its dossier_id, or the dialogue_id or
+// feedback_id of an agency event (docs/decisions.md "Agency events"); empty
+// when absent or escaped, so such records go without key and the engine
+// judges them. A feedback's events share its key, so they stay in order.
 std::string_view CheapRecordKey(std::string_view line) {
   const std::string_view dossier_id = CheapDossierId(line);
-  return dossier_id.empty() ? CheapStringField(line, "\"dialogue_id\"") : dossier_id;
+  if (!dossier_id.empty()) return dossier_id;
+  const std::string_view dialogue_id = CheapStringField(line, "\"dialogue_id\"");
+  return dialogue_id.empty() ? CheapStringField(line, "\"feedback_id\"") : dialogue_id;
 }
 
 // Parses "-X name=value" pass-through properties.
@@ -1114,9 +1117,9 @@ void RegisterKafkaCommands(CLI::App& app, int* exit_code) {
   }
   {
     auto args = std::make_shared<ProduceArgs>();
-    CLI::App* command = app.add_subcommand(
-        "produce",
-        "publish a JSONL file of events to Kafka, keyed by dossier_id (dialogue_id) (idempotent)");
+    CLI::App* command = app.add_subcommand("produce",
+                                           "publish a JSONL file of events to Kafka, keyed by "
+                                           "dossier_id (dialogue_id, feedback_id) (idempotent)");
     command->add_option("--brokers", args->brokers, "bootstrap servers (host:port,...)")
         ->required();
     command->add_option("--topic", args->topic, "topic")->capture_default_str();

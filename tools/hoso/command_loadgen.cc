@@ -64,6 +64,7 @@ int RunLoadgen(const Args& args) {
   json["late_expected"] = stats.late_expected;
   json["withdrawn"] = stats.withdrawn;
   json["dialogues"] = stats.dialogues;
+  json["feedback"] = stats.feedback;
   json["seconds"] = seconds;
   std::fprintf(stderr, "%s\n", json.dump().c_str());
   return kExitOk;

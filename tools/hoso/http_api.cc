@@ -466,8 +466,9 @@ std::optional<ApiError> HttpApi::State::Alerts(const httplib::Request& request,
   query.open_only = open == "true";
   query.agency_id = Param(request, "agency");
   query.kind = Param(request, "kind");
-  static const std::set<std::string> kKinds = {"due_soon", "apology_due", "overdue",
-                                               "apology_missing", "apology_violation"};
+  static const std::set<std::string> kKinds = {
+      "due_soon",          "apology_due",       "overdue",         "apology_missing",
+      "apology_violation", "feedback_due_soon", "feedback_overdue"};
   if (!query.kind.empty() && kKinds.count(query.kind) == 0) {
     return ApiError{400, "bad_parameter", "unknown alert kind '" + query.kind + "'"};
   }
@@ -578,8 +579,12 @@ std::string HttpApi::State::Metrics() {
     }
   }
   if (auto figures = Live(); figures.ok()) {
+    // Open feedback chains (PAKN) are no dossiers.
+    const auto dossiers =
+        std::count_if((*figures)->open.begin(), (*figures)->open.end(),
+                      [](const auto& open) { return !core::IsAgencyChain(open.first); });
     AppendGauge(&out, "hoso_open_dossiers", "Dossiers open (paused included) after the last batch.",
-                "gauge", static_cast<int64_t>((*figures)->open.size()));
+                "gauge", static_cast<int64_t>(dossiers));
   }
   AppendGauge(&out, "hoso_store_size_bytes", "Live SST files and write-ahead log of the database.",
               "gauge", static_cast<int64_t>(store->SizeBytes()));

@@ -27,12 +27,17 @@ nlohmann::ordered_json RowJson(const core::KpiRow& row, const char* key_name) {
   }
   json["open"] = row.open;
   json["open_overdue"] = row.open_overdue;
+  json["feedback_open"] = row.feedback_open;
+  json["feedback_open_overdue"] = row.feedback_open_overdue;
   json["on_time_ratio"] = RatioJson(row.ratios.on_time_ratio);
   json["online_share"] = RatioJson(row.ratios.online_share);
   json["online_processing_share"] = RatioJson(row.ratios.online_processing_share);
   json["online_coverage"] = RatioJson(row.ratios.online_coverage);
   json["one_stop_share"] = RatioJson(row.ratios.one_stop_share);
   json["apology_compliance"] = RatioJson(row.ratios.apology_compliance);
+  json["feedback_on_time_ratio"] = RatioJson(row.ratios.feedback_on_time_ratio);
+  json["feedback_online_share"] = RatioJson(row.ratios.feedback_online_share);
+  json["feedback_satisfaction"] = RatioJson(row.ratios.feedback_satisfaction);
   return json;
 }
 
@@ -72,7 +77,8 @@ std::string KpiReportCsv(const projections::KpiReport& report) {
   }
   out +=
       ",open,open_overdue,on_time_ratio,online_share,online_processing_share,online_coverage,"
-      "one_stop_share,apology_compliance\n";
+      "one_stop_share,apology_compliance,feedback_on_time_ratio,feedback_online_share,"
+      "feedback_satisfaction,feedback_open,feedback_open_overdue\n";
   auto ratio = [](const std::optional<double>& r) {
     if (!r) return std::string();
     char buffer[32];
@@ -91,11 +97,17 @@ std::string KpiReportCsv(const projections::KpiReport& report) {
     line += ',';
     line += std::to_string(row.open_overdue);
     const core::KpiRatios& r = row.ratios;
-    for (const auto* value : {&r.on_time_ratio, &r.online_share, &r.online_processing_share,
-                              &r.online_coverage, &r.one_stop_share, &r.apology_compliance}) {
+    for (const auto* value :
+         {&r.on_time_ratio, &r.online_share, &r.online_processing_share, &r.online_coverage,
+          &r.one_stop_share, &r.apology_compliance, &r.feedback_on_time_ratio,
+          &r.feedback_online_share, &r.feedback_satisfaction}) {
       line += ',';
       line += ratio(*value);
     }
+    line += ',';
+    line += std::to_string(row.feedback_open);
+    line += ',';
+    line += std::to_string(row.feedback_open_overdue);
     return line + "\n";
   };
   for (const core::KpiRow& row : report.rows) out += row_line(row);
@@ -107,17 +119,20 @@ void PrintKpiTable(const projections::KpiReport& report, std::FILE* out, bool on
   const core::KpiTargets targets;
   std::fprintf(out, "KPIs for %s as of %s (✗ = misses the plan target)\n",
                report.period.label.c_str(), core::FormatLocal(report.as_of).c_str());
-  std::fprintf(out, "%-26s %8s %8s %6s %6s %6s %6s %9s %9s %9s %9s %9s\n",
+  // The feedback (PAKN) columns: received, and answered on time ÷ answered
+  // judged against the 2019 plan's 100 % (docs/plan-targets.md).
+  constexpr double kFeedbackOnTimeTarget = 1.0;
+  std::fprintf(out, "%-26s %8s %8s %6s %6s %6s %6s %9s %9s %9s %9s %9s %5s %9s\n",
                report.by == projections::GroupBy::kAgency ? "agency" : "procedure", "received",
                "resolved", "late", "open", "overdue", "withdr", "on-time", "online", "online-cov",
-               "one-stop", "apology");
-  std::fprintf(out, "%-26s %8s %8s %6s %6s %6s %6s %9s %9s %9s %9s %9s\n", "", "", "", "", "", "",
-               "", "≥95%", "≥40%", "≥80%", "100%", "100%");
+               "one-stop", "apology", "pakn", "pakn-ot");
+  std::fprintf(out, "%-26s %8s %8s %6s %6s %6s %6s %9s %9s %9s %9s %9s %5s %9s\n", "", "", "", "",
+               "", "", "", "≥95%", "≥40%", "≥80%", "100%", "100%", "", "100%");
   auto print_row = [&](const core::KpiRow& row) {
     const core::KpiCounters& c = row.counters;
     std::fprintf(
-        out, "%-26.26s %8lld %8lld %6lld %6lld %6lld %6lld %9s %9s %9s %9s %9s\n", row.key.c_str(),
-        static_cast<long long>(c[KpiField::kReceived]),
+        out, "%-26.26s %8lld %8lld %6lld %6lld %6lld %6lld %9s %9s %9s %9s %9s %5lld %9s\n",
+        row.key.c_str(), static_cast<long long>(c[KpiField::kReceived]),
         static_cast<long long>(c[KpiField::kResolved]),
         static_cast<long long>(c[KpiField::kResolvedLate]), static_cast<long long>(row.open),
         static_cast<long long>(row.open_overdue), static_cast<long long>(c[KpiField::kWithdrawn]),
@@ -125,7 +140,9 @@ void PrintKpiTable(const projections::KpiReport& report, std::FILE* out, bool on
         Percent(row.ratios.online_processing_share, targets.online_processing_share).c_str(),
         Percent(row.ratios.online_coverage, targets.online_coverage).c_str(),
         Percent(row.ratios.one_stop_share, targets.one_stop_share).c_str(),
-        Percent(row.ratios.apology_compliance, targets.apology_compliance).c_str());
+        Percent(row.ratios.apology_compliance, targets.apology_compliance).c_str(),
+        static_cast<long long>(c[KpiField::kFeedbackReceived]),
+        Percent(row.ratios.feedback_on_time_ratio, kFeedbackOnTimeTarget).c_str());
   };
   for (const core::KpiRow& row : report.rows) {
     if (!only_active || Active(row)) print_row(row);

@@ -188,6 +188,7 @@ core::Result<nlohmann::ordered_json> QueryHistory(projections::KvStore& store,
   uint64_t count = 0;  // 0: unknown (more may follow the checkpoint)
   const std::string id(dossier_id);
   const bool dialogue = dossier_id.starts_with(core::kDialogueChainPrefix);
+  const bool feedback = dossier_id.starts_with(core::kFeedbackChainPrefix);
   core::Status found = projections::FindDossierRecord(store, id, ids, &stored);
   if (found.ok()) {
     first = stored.first_log_sequence;
@@ -241,8 +242,17 @@ core::Result<nlohmann::ordered_json> QueryHistory(projections::KvStore& store,
         }
         if (state) {
           entry["status"] = core::DossierStatusName(state->status);
-          // A dialogue's chain (issue 13) has no appointment.
-          if (!dialogue) entry["due_at"] = core::FormatLocal(state->due_at);
+          // A dialogue's chain (issue 13) has no appointment; a feedback's
+          // deadline is its answer's until answered, then its publication's.
+          if (feedback) {
+            // Its status is open, paused (answered) or finished: the stage says more.
+            entry["status"] = core::FeedbackStageName(state->feedback_stage);
+            entry["due_at"] = core::FormatLocal(
+                state->feedback_stage == core::FeedbackStage::kReceived ? state->due_at
+                                                                        : state->promised_due_at);
+          } else if (!dialogue) {
+            entry["due_at"] = core::FormatLocal(state->due_at);
+          }
         }
         events.push_back(entry);
         return core::Status::Ok();
@@ -253,11 +263,28 @@ core::Result<nlohmann::ordered_json> QueryHistory(projections::KvStore& store,
   summary["chain_ok"] = chain_ok;
   summary["chain_head"] = runtime::ToHex(previous_hash);
   if (state) {
-    summary["status"] = core::DossierStatusName(state->status);
+    // A feedback is paused once answered (core::DossierState): say open.
+    summary["status"] = feedback ? (state->is_open() ? "open" : "finished")
+                                 : core::DossierStatusName(state->status);
     summary["receiving_agency_id"] = ids.Name(state->receiving_agency);
     summary["holder_agency_id"] = ids.Name(state->holder_agency);
   }
-  if (state && !dialogue) {
+  if (state && feedback) {
+    summary["channel"] = core::FeedbackChannelName(state->feedback_channel);
+    summary["stage"] = core::FeedbackStageName(state->feedback_stage);
+    summary["answer_due_at"] = core::FormatLocal(state->due_at);
+    if (state->feedback_stage != core::FeedbackStage::kReceived) {
+      summary["answered_at"] = core::FormatLocal(state->finished_at);
+      // Against the deadline of its outcome (2 working days for a rejection).
+      summary["classification"] =
+          state->classification == core::Classification::kLate ? "late" : "on_time";
+      summary["publication_due_at"] = core::FormatLocal(state->promised_due_at);
+    } else {
+      summary["classification"] = nullptr;
+    }
+    summary["rated"] = state->feedback_rated;
+  }
+  if (state && !dialogue && !feedback) {
     summary["procedure_id"] = ids.Name(state->procedure);
     summary["initial_due_at"] = core::FormatLocal(state->initial_due_at);
     summary["due_at"] = core::FormatLocal(state->due_at);
@@ -418,7 +445,8 @@ nlohmann::ordered_json OpenDossiersJson(const LiveFigures& live, const Reference
   for (const core::Agency& agency : reference.agencies.all()) by_agency[agency.agency_id];
   Counts total;
   for (const auto& [id, summary] : live.open) {
-    if (summary.received_at > as_of) continue;
+    // An open feedback (PAKN) is no dossier (CountOpen skips it too).
+    if (summary.received_at > as_of || core::IsAgencyChain(id)) continue;
     if (!agency_id.empty() && summary.agency_id != agency_id) continue;
     const bool overdue =
         summary.paused ? summary.paused_late : as_of > core::ToInstant(summary.due_at);

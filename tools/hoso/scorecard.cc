@@ -26,6 +26,12 @@ const char* ShortLabel(core::PlanMeasure measure) {
       return "online-rcv";
     case core::PlanMeasure::kDialogues:
       return "dialogues";
+    case core::PlanMeasure::kFeedbackOnTimeRatio:
+      return "pakn-on-time";
+    case core::PlanMeasure::kFeedbackOnlineShare:
+      return "pakn-online";
+    case core::PlanMeasure::kFeedbackSatisfaction:
+      return "pakn-satisf";
   }
   return "?";
 }

@@ -545,6 +545,7 @@ class Generator {
   Status BuildModel();
   Status BuildDayCounts();
   Status PlanDialogues();
+  Status PlanFeedback();
   DayKind KindOfDay(int64_t day);
   int64_t DayWeight(int64_t day, DayKind kind) const;
   void DrawReceipt(int64_t day, DayKind kind, Receipt* receipt);
@@ -1216,6 +1217,135 @@ Status Generator::PlanDialogues() {
   return Status::Ok();
 }
 
+// Feedback and petitions (PAKN) of the year, for every unit: wards 6 to 14,
+// the district desk 20 to 40. Channels: online 45 %, direct 25 %, phone 20 %,
+// mail 10 %. Outcomes: answered 60 %, accepted 30 %, rejected 10 %; an answer
+// comes 2 to 12 working days after receipt (a rejection 1 to 2), published 0
+// to 2 working days later (1 in 20: 3 to 4, late), rated in 60 % of cases
+// (dissatisfied 1 in 6). By draw, four wards answer some feedback late (on
+// working day 16 to 20; one of them also rejects one on day 3), so the
+// scorecard's PAKN column shows both met and missed. Received from 2 January
+// to mid-December; later steps may fall in the next year. Drawn from a
+// stream of its own, so the dossiers' events stay the same bytes.
+Status Generator::PlanFeedback() {
+  std::vector<size_t> order(units_.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  Rng rng(options_.seed ^ 0x66656564626b6e00ULL);  // "feedbkn"
+  for (size_t i = order.size(); i > 1; --i) {
+    std::swap(order[i - 1], order[static_cast<size_t>(rng.Below(static_cast<int64_t>(i)))]);
+  }
+  // After every dossier at the same instant, before the dialogues (their
+  // sequences start at UINT64_MAX - 1024).
+  uint64_t sequence = UINT64_MAX - (uint64_t{1} << 24);
+  int late_wards = 0;
+  for (size_t rank = 0; rank < order.size(); ++rank) {
+    const Unit& unit = units_[order[rank]];
+    const bool ward = unit.code[0] == 'W';
+    const bool answers_late = ward && late_wards < 4;
+    if (answers_late) ++late_wards;
+    const bool rejects_late = answers_late && late_wards == 1;
+    const int64_t count = ward ? rng.Between(6, 14) : rng.Between(20, 40);
+    for (int64_t n = 1; n <= count; ++n) {
+      const int month = static_cast<int>(rng.Between(1, 12));
+      const int64_t drawn = core::DaysFromCivil(
+          core::CivilDate{options_.year, month, static_cast<int>(rng.Between(2, 15))});
+      auto day = calendar_.NextWorkingDay(drawn - 1);
+      if (!day.ok()) return day.status();
+      const LocalMinute received_at =
+          LocalMinute::AtDay(*day, 8 * 60 + static_cast<int>(rng.Between(0, 8 * 60 + 59)));
+      const int64_t channel_draw = rng.Below(100);
+      const char* channel = channel_draw < 45   ? "online"
+                            : channel_draw < 70 ? "direct"
+                            : channel_draw < 90 ? "phone"
+                                                : "mail";
+      const int64_t outcome_draw = rng.Below(100);
+      const char* outcome = outcome_draw < 60   ? "answered"
+                            : outcome_draw < 90 ? "accepted"
+                                                : "rejected";
+      bool rejected = outcome_draw >= 90;
+      // The working day of the answer, counted as the deadline rules count
+      // (docs/plan-targets.md); an hour before the clock time of receipt, so
+      // day 15 (2 for a rejection) is on time and the next day late.
+      int64_t answer_day = rejected ? rng.Between(1, 2) : rng.Between(2, 12);
+      if (answers_late && n <= 2) {
+        outcome = "answered";
+        rejected = false;
+        answer_day = rng.Between(16, 20);
+      }
+      if (rejects_late && n == 3) {
+        outcome = "rejected";
+        answer_day = 3;
+      }
+      auto answer_due = core::ComputeDueAt(
+          calendar_, received_at,
+          core::ProcessingTime{core::ProcessingKind::kWorkingDays, static_cast<int>(answer_day)});
+      if (!answer_due.ok()) return answer_due.status();
+      const LocalMinute answered_at{answer_due->value - 60};
+      const int64_t publish_days = rng.Below(20) == 0 ? rng.Between(3, 4) : rng.Between(0, 2);
+      LocalMinute published_at{answered_at.value + 30};
+      if (publish_days > 0) {
+        auto due = core::ComputeDueAt(calendar_, answered_at,
+                                      core::ProcessingTime{core::ProcessingKind::kWorkingDays,
+                                                           static_cast<int>(publish_days)});
+        if (!due.ok()) return due.status();
+        published_at = LocalMinute{due->value - 30};
+      }
+      const bool rated = rng.Below(10) < 6;
+      const bool dissatisfied = rng.Below(6) == 0;
+      const LocalMinute rated_at{published_at.value + rng.Between(1, 4) * 24 * 60};
+
+      const std::string id = id_prefix_ + unit.code + "-PAKN" + std::to_string(n);
+      auto line = [&](int step, const char* type) {
+        std::string out = "{\"event_id\":\"";
+        out += id;
+        out += ':';
+        AppendInt(out, step);
+        out += "\",\"feedback_id\":\"";
+        out += id;
+        out += "\",\"type\":\"";
+        out += type;
+        out += "\",\"occurred_at\":\"";
+        return out;
+      };
+      auto finish = [&](std::string out, LocalMinute at, int step, EventType type) {
+        out += core::FormatLocal(core::ToInstant(at));
+        out += "\",\"agency_id\":\"";
+        out += unit.agency_id;
+        out += '"';
+        switch (type) {
+          case EventType::kFeedbackReceived:
+            out += ",\"channel\":\"";
+            out += channel;
+            out += '"';
+            break;
+          case EventType::kFeedbackAnswered:
+            out += ",\"outcome\":\"";
+            out += outcome;
+            out += '"';
+            break;
+          case EventType::kFeedbackRated:
+            out += ",\"rating\":\"";
+            out += dissatisfied ? "dissatisfied" : "satisfied";
+            out += '"';
+            break;
+          default:
+            break;
+        }
+        out += "}\n";
+        Queue(core::ToInstant(at).epoch_ms, sequence++, step, out);
+        ++stats_.feedback_events;
+        ++stats_.events_by_type[static_cast<int>(type)];
+      };
+      finish(line(1, "feedback_received"), received_at, 1, EventType::kFeedbackReceived);
+      finish(line(2, "feedback_answered"), answered_at, 2, EventType::kFeedbackAnswered);
+      finish(line(3, "feedback_published"), published_at, 3, EventType::kFeedbackPublished);
+      if (rated) finish(line(4, "feedback_rated"), rated_at, 4, EventType::kFeedbackRated);
+      ++stats_.feedback;
+    }
+  }
+  return Status::Ok();
+}
+
 void Generator::Queue(int64_t at_ms, uint64_t sequence, int ordinal, const std::string& line) {
   DayBucket& bucket = pending_[core::ToLocalMinute(Instant{at_ms}).day()];
   bucket.events.push_back(Pending{at_ms, sequence, static_cast<uint32_t>(ordinal),
@@ -1272,6 +1402,7 @@ Status Generator::Run() {
   HOSO_RETURN_IF_ERROR(BuildDayCounts());
   buffer_.reserve(kFlushBytes + 4096);
   if (options_.dossiers > 0) HOSO_RETURN_IF_ERROR(PlanDialogues());
+  if (options_.dossiers > 0) HOSO_RETURN_IF_ERROR(PlanFeedback());
 
   uint64_t sequence = 0;
   int64_t draw_index = 0;

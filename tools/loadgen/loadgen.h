@@ -85,7 +85,9 @@ struct Stats {
   int64_t apologies = 0;         // first apologies
   int64_t apologies_timely = 0;  // first apologies timely (core::IsApologyTimely)
   int64_t second_apologies = 0;
-  int64_t dialogues = 0;  // dialogue_held events written (not dossier events)
+  int64_t dialogues = 0;        // dialogue_held events written (not dossier events)
+  int64_t feedback = 0;         // feedbacks (PAKN) generated
+  int64_t feedback_events = 0;  // their feedback_* events written (not dossier events)
 };
 
 // Writes the simulated year to `out`: one JSON event per line ('\n'), in
@@ -96,7 +98,8 @@ struct Stats {
 //
 // Besides the dossiers, every ward's dialogues with citizens of the year
 // (dialogue_held, dialogue_id "HBT-<year>-<unit>-DT<n>"; see PlanDialogues in
-// loadgen.cc for who holds how many).
+// loadgen.cc for who holds how many), and every unit's feedback (PAKN:
+// feedback_* events, feedback_id "HBT-<year>-<unit>-PAKN<n>"; PlanFeedback).
 //
 // Events follow design.md §2: event_id "<dossier_id>:<n>" (n = 1, 2, ... in
 // the dossier), dossier_id "HBT-<year>-<unit>-<seq>" with unit W01..W20 for the

@@ -111,8 +111,8 @@ runtime::Commit CommitWith(int64_t received, core::DossierStatus status, uint64_
 }
 
 // A database made by a hoso before issue 13 (schema version 1, 16 counters)
-// is brought to version 2 by init: its rows kept, dialogues_held 0, the view
-// made again with the column.
+// is brought to the current version by init: its rows kept, dialogues_held
+// and the feedback counters 0, the view made again with the columns.
 TEST_F(PostgresSinkTest, InitMigratesAVersion1SchemaKeepingItsRows) {
   // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on chains of +.
   std::string version1 =
@@ -129,18 +129,51 @@ TEST_F(PostgresSinkTest, InitMigratesAVersion1SchemaKeepingItsRows) {
   Sql("INSERT INTO hoso.kpi_cells (month, agency_id, procedure_id, partition, received,\n"
       "  source_position) VALUES ('2019-06-01', 'W01', 'P-WARD', 0, 5, 1);");
   Init();
-  EXPECT_EQ(Sql("SELECT max(version), count(*) FROM hoso.schema_version"), "2|2\n");
-  EXPECT_EQ(Sql("SELECT received, dialogues_held FROM hoso.kpi_cells"), "5|0\n");
-  EXPECT_EQ(Sql("SELECT received, dialogues_held FROM hoso.kpi_monthly WHERE agency_id = 'W01'"),
-            "5|0\n");
+  EXPECT_EQ(Sql("SELECT max(version), count(*) FROM hoso.schema_version"), "3|3\n");
+  EXPECT_EQ(Sql("SELECT received, dialogues_held, feedback_received FROM hoso.kpi_cells"),
+            "5|0|0\n");
+  EXPECT_EQ(Sql("SELECT received, dialogues_held, feedback_received FROM hoso.kpi_monthly "
+                "WHERE agency_id = 'W01'"),
+            "5|0|0\n");
   EXPECT_EQ(MigrationSql(0), "");
   EXPECT_EQ(MigrationSql(kSchemaVersion + 1), "");
+}
+
+// A database at version 2 (dialogues, issue 13 part 2) is brought to version
+// 3 by init: the feedback (PAKN) counters appear as 0, its rows are kept and
+// the view gains the counters and the three feedback ratios.
+TEST_F(PostgresSinkTest, InitMigratesAVersion2SchemaKeepingItsRows) {
+  std::string version2 =
+      "CREATE SCHEMA hoso;\n"
+      "CREATE TABLE hoso.schema_version (version integer PRIMARY KEY,\n"
+      "  applied_at timestamptz NOT NULL DEFAULT now());\n";
+  version2 += MigrationSql(1);
+  version2 += MigrationSql(2);
+  version2 += "INSERT INTO hoso.schema_version (version) VALUES (1), (2);\n";
+  Sql(version2);
+  ASSERT_EQ(Sql("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'hoso' "
+                "AND table_name = 'kpi_cells' AND column_name LIKE 'feedback%'"),
+            "0\n");
+  Sql("INSERT INTO hoso.kpi_cells (month, agency_id, procedure_id, partition, received,\n"
+      "  dialogues_held, source_position) VALUES ('2019-06-01', 'W01', '', 0, 5, 1, 1);");
+  Init();
+  EXPECT_EQ(Sql("SELECT max(version), count(*) FROM hoso.schema_version"), "3|3\n");
+  EXPECT_EQ(Sql("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'hoso' "
+                "AND table_name = 'kpi_cells' AND column_name LIKE 'feedback%'"),
+            "12\n");
+  EXPECT_EQ(Sql("SELECT received, dialogues_held, feedback_received, feedback_answered_late "
+                "FROM hoso.kpi_cells"),
+            "5|1|0|0\n");
+  EXPECT_EQ(Sql("SELECT received, dialogues_held, feedback_received, "
+                "coalesce(feedback_on_time_ratio::text, 'null') "
+                "FROM hoso.kpi_monthly WHERE agency_id = 'W01'"),
+            "5|1|0|null\n");
 }
 
 TEST_F(PostgresSinkTest, InitCreatesTheSchemaOnceAndLoadsTheReferenceLists) {
   Init();
   Init();  // a second init finds the work done
-  EXPECT_EQ(Sql("SELECT max(version), count(*) FROM hoso.schema_version"), "2|2\n");
+  EXPECT_EQ(Sql("SELECT max(version), count(*) FROM hoso.schema_version"), "3|3\n");
   EXPECT_EQ(Sql("SELECT agency_id, level FROM hoso.agencies ORDER BY 1"), "D|district\nW01|ward\n");
   EXPECT_EQ(Sql("SELECT procedure_id, online_level_offered FROM hoso.procedures ORDER BY 1"),
             "P-DIST|4\nP-WARD|3\n");

@@ -108,6 +108,9 @@ void ExpectSameFigures(const projections::MonthEndFigures& stored,
     EXPECT_EQ(stored.open[i].procedure_id, folded.open[i].procedure_id) << month_key;
     EXPECT_EQ(stored.open[i].open, folded.open[i].open) << month_key;
     EXPECT_EQ(stored.open[i].open_overdue, folded.open[i].open_overdue) << month_key;
+    EXPECT_EQ(stored.open[i].feedback_open, folded.open[i].feedback_open) << month_key;
+    EXPECT_EQ(stored.open[i].feedback_open_overdue, folded.open[i].feedback_open_overdue)
+        << month_key;
   }
 }
 

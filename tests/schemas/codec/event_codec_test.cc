@@ -646,5 +646,98 @@ TEST_F(DialogueCodecTest, ADossierCannotTakeTheDialogueChainPrefix) {
   EXPECT_EQ(rejection.message.rfind("dossier_id:", 0), 0u) << rejection.message;
 }
 
+// feedback_* (PAKN, issue 13 part 3): agency events keyed by feedback_id.
+class FeedbackCodecTest : public ::testing::Test {
+ protected:
+  static std::string Feedback(std::string_view type, std::string_view fields) {
+    std::string out = R"({"event_id":"fb-1","feedback_id":"BK-PAKN-1","type":")";
+    out += type;
+    out += R"(","occurred_at":"2019-04-12T10:00:00+07:00","agency_id":"phuong-bach-khoa")";
+    out += fields;
+    out += "}";
+    return out;
+  }
+
+  core::Event Decode(std::string_view bytes) {
+    core::Event event;
+    core::Rejection rejection;
+    EXPECT_TRUE(decoder_.Decode(bytes, &event, &rejection)) << rejection.message << " in " << bytes;
+    return event;
+  }
+  core::Rejection Reject(std::string_view bytes) {
+    core::Event event;
+    core::Rejection rejection;
+    EXPECT_FALSE(decoder_.Decode(bytes, &event, &rejection)) << "accepted: " << bytes;
+    return rejection;
+  }
+  // Decoding the canonical encoding gives the same event and the same bytes.
+  void ExpectRoundTrip(const core::Event& event) {
+    const std::string encoded = EncodeEvent(event);
+    EXPECT_EQ(encoded.find("dossier_id"), std::string::npos) << encoded;
+    const core::Event again = Decode(encoded);
+    EXPECT_EQ(testing::FirstDifference(event, again), "") << encoded;
+    EXPECT_EQ(EncodeEvent(again), encoded);
+  }
+  EventDecoder decoder_;
+};
+
+TEST_F(FeedbackCodecTest, EachTypeDecodesToTheFeedbacksChainAndEncodesBack) {
+  const core::Event received =
+      Decode(Feedback("feedback_received", R"(,"channel":"phone","procedure_id":"1.001")"));
+  EXPECT_EQ(received.type, core::EventType::kFeedbackReceived);
+  EXPECT_EQ(received.dossier_id, "feedback:BK-PAKN-1");
+  EXPECT_EQ(received.FeedbackId(), "BK-PAKN-1");
+  EXPECT_EQ(received.feedback_channel, core::FeedbackChannel::kPhone);
+  EXPECT_EQ(received.procedure_id, "1.001");
+  ExpectRoundTrip(received);
+  const core::Event no_procedure = Decode(Feedback("feedback_received", R"(,"channel":"mail")"));
+  EXPECT_EQ(no_procedure.procedure_id, "");
+  EXPECT_EQ(no_procedure.feedback_channel, core::FeedbackChannel::kMail);
+  ExpectRoundTrip(no_procedure);
+  const core::Event answered = Decode(Feedback("feedback_answered", R"(,"outcome":"rejected")"));
+  EXPECT_EQ(answered.feedback_outcome, core::FeedbackOutcome::kRejected);
+  ExpectRoundTrip(answered);
+  const core::Event published = Decode(Feedback("feedback_published", ""));
+  EXPECT_EQ(published.type, core::EventType::kFeedbackPublished);
+  ExpectRoundTrip(published);
+  const core::Event rated = Decode(Feedback("feedback_rated", R"(,"rating":"dissatisfied")"));
+  EXPECT_EQ(rated.rating, core::FeedbackRating::kDissatisfied);
+  ExpectRoundTrip(rated);
+}
+
+TEST_F(FeedbackCodecTest, EveryBadFieldIsASchemaRejectionNamingIt) {
+  const std::pair<std::string, std::string> cases[] = {
+      {Feedback("feedback_received", R"(,"channel":"postal")"), "channel"},
+      {Feedback("feedback_received", ""), "channel"},
+      {Feedback("feedback_received", R"(,"channel":"online","procedure_id":"")"), "procedure_id"},
+      {Feedback("feedback_received", R"(,"channel":"online","citizen_phone":"0912")"),
+       "citizen_phone"},
+      {Feedback("feedback_received", R"(,"channel":"online","dossier_id":"D-1")"), "dossier_id"},
+      {Feedback("feedback_answered", R"(,"outcome":"approved")"), "outcome"},
+      {Feedback("feedback_answered", ""), "outcome"},
+      {Feedback("feedback_published", R"(,"outcome":"answered")"), "outcome"},
+      {Feedback("feedback_rated", R"(,"rating":"neutral")"), "rating"},
+      {Feedback("feedback_rated", R"(,"rating":4)"), "rating"},
+      {std::string(R"({"event_id":"e","type":"feedback_published",)") +
+           R"("occurred_at":"2019-04-12T10:00:00+07:00","agency_id":"a"})",
+       "feedback_id"},
+      {std::string(R"({"event_id":"e","feedback_id":")") + std::string(120, 'f') +
+           R"(","type":"feedback_published","occurred_at":"2019-04-12T10:00:00+07:00","agency_id":"a"})",
+       "feedback_id"},
+  };
+  for (const auto& [bytes, field] : cases) {
+    const core::Rejection rejection = Reject(bytes);
+    EXPECT_EQ(rejection.code, core::RejectCode::kSchema) << rejection.message << " in " << bytes;
+    EXPECT_EQ(rejection.message.rfind(field + ":", 0), 0u) << rejection.message << " in " << bytes;
+  }
+}
+
+TEST_F(FeedbackCodecTest, ADossierCannotTakeTheFeedbackChainPrefix) {
+  const core::Rejection rejection = Reject(
+      R"({"event_id":"e","dossier_id":"feedback:BK-PAKN-1","type":"withdrawn","occurred_at":"2019-04-12T10:00:00+07:00","agency_id":"a"})");
+  EXPECT_EQ(rejection.code, core::RejectCode::kSchema);
+  EXPECT_EQ(rejection.message.rfind("dossier_id:", 0), 0u) << rejection.message;
+}
+
 }  // namespace
 }  // namespace hoso::codec

@@ -32,6 +32,9 @@ inline std::string FirstDifference(const core::Event& a, const core::Event& b) {
   if (a.topic != b.topic) return "topic";
   if (a.participants != b.participants) return "participants";
   if (a.minutes_ref != b.minutes_ref) return "minutes_ref";
+  if (a.feedback_channel != b.feedback_channel) return "feedback_channel";
+  if (a.feedback_outcome != b.feedback_outcome) return "feedback_outcome";
+  if (a.rating != b.rating) return "rating";
   return "";
 }
 

@@ -17,7 +17,7 @@ TEST(PlanTargetsLoaderTest, TheBuiltInPlanIsThe2019PlanWithKpiTargetsValues) {
   auto plan = EmbeddedPlanTargets();
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   EXPECT_EQ(plan->version, "hbt-23-kh-ubnd-2019");
-  ASSERT_EQ(plan->targets.size(), 6u);
+  ASSERT_EQ(plan->targets.size(), 7u);
   // `hoso kpi`'s ✗ and the PostgreSQL view judge by core::KpiTargets: the
   // scorecard's default must not say otherwise.
   const core::KpiTargets kpi;
@@ -37,6 +37,9 @@ TEST(PlanTargetsLoaderTest, TheBuiltInPlanIsThe2019PlanWithKpiTargetsValues) {
   EXPECT_EQ(plan->targets[5].measure, PlanMeasure::kDialogues);
   EXPECT_EQ(plan->targets[5].per_half_year, 1);
   EXPECT_EQ(plan->targets[5].per_year, 2);
+  // Every feedback (PAKN) answered on time: a legal deadline, not a quota.
+  EXPECT_EQ(plan->targets[6].measure, PlanMeasure::kFeedbackOnTimeRatio);
+  EXPECT_EQ(plan->targets[6].minimum, 1.0);
 }
 
 TEST(PlanTargetsLoaderTest, AMinimalFileLoads) {
