@@ -234,6 +234,8 @@ async function main() {
     equal(english.headings.slice(0, 1), ['On time or early'], '?lang=en: English column label');
     check(english.headings.includes('Dialogues with citizens'),
       '?lang=en: the dialogue column is labelled in English', JSON.stringify(english.headings));
+    check(english.headings.includes('Feedback answered on time'),
+      '?lang=en: the PAKN column is labelled in English', JSON.stringify(english.headings));
 
     // --- A target the page does not know gets its column ------------------
     extraTarget = {
