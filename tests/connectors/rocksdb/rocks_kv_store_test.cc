@@ -24,6 +24,15 @@ void WriteUnflushed(const std::string& path) {
   ASSERT_TRUE((*writer)->Write(*batch).ok());
 }
 
+// A query's open: read-only, of an existing database, the families in `columns`.
+RocksOptions ReadOnly(uint32_t columns) {
+  RocksOptions options;
+  options.read_only = true;
+  options.create_if_missing = false;
+  options.columns = columns;
+  return options;
+}
+
 // Bytes in the database's write-ahead log files.
 uint64_t WalBytes(const std::string& path) {
   uint64_t bytes = 0;
@@ -39,11 +48,8 @@ TEST(RocksKvStoreTest, ReadOnlySubsetReadsItsFamiliesFromAnUnflushedLog) {
   WriteUnflushed(path);  // closed without a flush: what a crash leaves to read
   ASSERT_GT(WalBytes(path), uint64_t{1} << 20);
 
-  RocksOptions options;
-  options.read_only = true;
-  options.create_if_missing = false;
-  options.columns = ColumnBit(Column::kKpi) | ColumnBit(Column::kMeta);
-  auto store = RocksKvStore::Open(path, options);
+  auto store =
+      RocksKvStore::Open(path, ReadOnly(ColumnBit(Column::kKpi) | ColumnBit(Column::kMeta)));
   ASSERT_TRUE(store.ok()) << store.status().ToString();
 
   std::string value;
@@ -62,11 +68,7 @@ TEST(RocksKvStoreTest, AFamilyLeftOutIsAnErrorNotAnEmptyFamily) {
   const std::string path = dir.File("db");
   WriteUnflushed(path);
 
-  RocksOptions options;
-  options.read_only = true;
-  options.create_if_missing = false;
-  options.columns = ColumnBit(Column::kMeta);
-  auto store = RocksKvStore::Open(path, options);
+  auto store = RocksKvStore::Open(path, ReadOnly(ColumnBit(Column::kMeta)));
   ASSERT_TRUE(store.ok()) << store.status().ToString();
 
   std::string value;
@@ -84,10 +86,7 @@ TEST(RocksKvStoreTest, TheWholeDatabaseStillReadsEverything) {
   const std::string path = dir.File("db");
   WriteUnflushed(path);
 
-  RocksOptions options;
-  options.read_only = true;
-  options.create_if_missing = false;
-  auto store = RocksKvStore::Open(path, options);
+  auto store = RocksKvStore::Open(path, ReadOnly(kAllColumns));
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   std::string value;
   ASSERT_TRUE((*store)->Get(Column::kLog, "segment-1", &value).ok());

@@ -9,7 +9,6 @@
 
 #include <map>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -17,46 +16,12 @@
 #include "engine/runtime/log_replayer.h"
 #include "projections/memory_kv_store.h"
 #include "projections/open_dossiers.h"
-#include "schemas/codec/calendar_loader.h"
-#include "schemas/codec/reference_loader.h"
-#include "tools/loadgen/loadgen.h"
+#include "tests/testing/loadgen_year.h"
 
 namespace hoso::runtime {
 namespace {
 
 using projections::MemoryKvStore;
-
-struct Reference {
-  core::WorkingCalendar calendar;
-  core::ProcedureCatalog catalog;
-  core::AgencyList agencies;
-};
-
-const Reference& LoadReference() {
-  static const Reference* reference = [] {
-    const std::string dir = std::string(HOSO_SOURCE_DIR) + "/schemas/reference/";
-    auto calendar = codec::LoadCalendarFile(dir + "calendar-vn.json");
-    auto catalog = codec::LoadCatalogFile(dir + "hbt-2019-procedures.json");
-    auto agencies = codec::LoadAgenciesFile(dir + "hbt-2019-agencies.json");
-    EXPECT_TRUE(calendar.ok() && catalog.ok() && agencies.ok());
-    return new Reference{*core::WorkingCalendar::Create(*calendar), *catalog, *agencies};
-  }();
-  return *reference;
-}
-
-std::vector<std::string> LoadgenYear(int64_t dossiers, uint64_t seed) {
-  const Reference& ref = LoadReference();
-  std::ostringstream out;
-  loadgen::Options options;
-  options.seed = seed;
-  options.dossiers = dossiers;
-  EXPECT_TRUE(
-      loadgen::Generate(options, ref.catalog, ref.agencies, ref.calendar, out, nullptr).ok());
-  std::istringstream lines(out.str());
-  std::vector<std::string> records;
-  for (std::string line; std::getline(lines, line);) records.push_back(line);
-  return records;
-}
 
 // Applies `records` in batches of `batch_size`, writing every commit.
 void Ingest(MemoryKvStore* store, const core::DossierStateMachine& machine,
@@ -115,9 +80,10 @@ void ExpectSameFigures(const projections::MonthEndFigures& stored,
 }
 
 TEST(MonthEndFiguresTest, EveryStoredMonthEndEqualsAFoldOfTheLog) {
-  const core::DossierStateMachine machine(&LoadReference().calendar, &LoadReference().catalog);
+  const core::DossierStateMachine machine(&hoso::testing::BuiltIn().calendar,
+                                          &hoso::testing::BuiltIn().catalog);
   MemoryKvStore store;
-  Ingest(&store, machine, LoadgenYear(600, 5), 97);
+  Ingest(&store, machine, hoso::testing::LoadgenLines(600, 5), 97);
   int stored_months = 0;
   for (int month = 1; month <= 12; ++month) {
     const int month_key = 201900 + month;
@@ -140,8 +106,9 @@ TEST(MonthEndFiguresTest, EveryStoredMonthEndEqualsAFoldOfTheLog) {
 }
 
 TEST(MonthEndFiguresTest, ALateEventMakesItsMonthAndLaterOnesStale) {
-  const core::DossierStateMachine machine(&LoadReference().calendar, &LoadReference().catalog);
-  std::vector<std::string> records = LoadgenYear(300, 9);
+  const core::DossierStateMachine machine(&hoso::testing::BuiltIn().calendar,
+                                          &hoso::testing::BuiltIn().catalog);
+  std::vector<std::string> records = hoso::testing::LoadgenLines(300, 9);
   // A dossier received in March 2019, arriving after the rest of the year.
   std::string late;
   for (const std::string& record : records) {

@@ -15,7 +15,6 @@
 #include <map>
 #include <memory>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -25,9 +24,7 @@
 #include "projections/kpi_cells.h"
 #include "projections/memory_kv_store.h"
 #include "projections/open_dossiers.h"
-#include "schemas/codec/calendar_loader.h"
-#include "schemas/codec/reference_loader.h"
-#include "tools/loadgen/loadgen.h"
+#include "tests/testing/loadgen_year.h"
 
 namespace hoso::runtime {
 namespace {
@@ -37,39 +34,14 @@ using projections::MemoryKvStore;
 
 constexpr char kSource[] = "test";
 
-struct Reference {
-  core::WorkingCalendar calendar;
-  core::ProcedureCatalog catalog;
-  core::AgencyList agencies;
-};
-
-const Reference& LoadReference() {
-  static const Reference* reference = [] {
-    const std::string dir = std::string(HOSO_SOURCE_DIR) + "/schemas/reference/";
-    auto calendar = codec::LoadCalendarFile(dir + "calendar-vn.json");
-    auto catalog = codec::LoadCatalogFile(dir + "hbt-2019-procedures.json");
-    auto agencies = codec::LoadAgenciesFile(dir + "hbt-2019-agencies.json");
-    EXPECT_TRUE(calendar.ok() && catalog.ok() && agencies.ok());
-    return new Reference{*core::WorkingCalendar::Create(*calendar), *catalog, *agencies};
-  }();
-  return *reference;
-}
-
 // A loadgen year of `dossiers` dossiers, with every 97th line repeated (a
 // duplicate), every 89th followed by a line that is not an event, and one
 // event whose id is reused with other content (a conflicting duplicate).
 std::vector<std::string> Events(int64_t dossiers, uint64_t seed) {
-  const Reference& ref = LoadReference();
-  std::ostringstream out;
-  loadgen::Options options;
-  options.seed = seed;
-  options.dossiers = dossiers;
-  EXPECT_TRUE(
-      loadgen::Generate(options, ref.catalog, ref.agencies, ref.calendar, out, nullptr).ok());
-  std::istringstream lines(out.str());
   std::vector<std::string> records;
-  std::string line;
-  for (size_t n = 0; std::getline(lines, line); ++n) {
+  const std::vector<std::string> lines = hoso::testing::LoadgenLines(dossiers, seed);
+  for (size_t n = 0; n < lines.size(); ++n) {
+    const std::string& line = lines[n];
     records.push_back(line);
     if (n % 97 == 5) records.push_back(line);
     if (n % 89 == 7) records.push_back("{\"not\": \"an event\"}");
@@ -87,7 +59,7 @@ class Driver {
  public:
   Driver(MemoryKvStore* store, uint64_t checkpoint_events)
       : store_(store),
-        machine_(&LoadReference().calendar, &LoadReference().catalog),
+        machine_(&hoso::testing::BuiltIn().calendar, &hoso::testing::BuiltIn().catalog),
         checkpoint_events_(checkpoint_events) {
     Reopen();
   }
