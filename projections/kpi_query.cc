@@ -143,6 +143,12 @@ KpiReport BuildKpiReport(const Period& period, core::Instant as_of, GroupBy by,
   }
   report.total =
       core::ComputeKpiRow("total", all_cells, all_open, catalog, core::CoverageScope::kAllLevels);
+  if (as_of >= period.end) {
+    // The open counts are those of a later instant than the period's end:
+    // 766 2.1 would mix in dossiers received after the period.
+    for (core::KpiRow& row : report.rows) row.ratios.on_time_ratio_766.reset();
+    report.total.ratios.on_time_ratio_766.reset();
+  }
   return report;
 }
 

@@ -123,6 +123,10 @@ KpiRow ComputeKpiRow(std::string key, const std::vector<const KpiCell*>& cells,
   const KpiCounters& c = row.counters;
   row.ratios.on_time_ratio =
       Ratio(c[KpiField::kResolvedEarly] + c[KpiField::kResolvedOnTime], c[KpiField::kResolved]);
+  // Open and not yet due at the as-of instant count as on time (766 2.1).
+  row.ratios.on_time_ratio_766 = Ratio(
+      c[KpiField::kResolvedEarly] + c[KpiField::kResolvedOnTime] + row.open - row.open_overdue,
+      c[KpiField::kResolved] + row.open);
   row.ratios.online_share = Ratio(offered_online, offered_received);
   row.ratios.online_processing_share = Ratio(processing_online, processing_resolved);
   row.ratios.online_coverage = Ratio(coverage_numerator, coverage_denominator);

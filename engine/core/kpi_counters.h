@@ -113,6 +113,15 @@ struct KpiRatios {
   std::optional<double> feedback_on_time_ratio;
   std::optional<double> feedback_online_share;
   std::optional<double> feedback_satisfaction;
+  // Decision 766/QĐ-TTg indicator 2.1, beside the plan's on_time_ratio:
+  // (resolved early or on time + open and not yet due) ÷ (resolved + open),
+  // the open counts taken at the as-of instant — the dossiers received in
+  // the period or still being processed in it, each once: a dossier ends in
+  // the period (resolved) or is open at its end. Withdrawn and rejected
+  // dossiers are in neither part (they are neither early, on time nor late).
+  // BuildKpiReport leaves it null when the as-of instant is after the
+  // period's end: the open counts are then not those of the period.
+  std::optional<double> on_time_ratio_766;
 };
 
 // Plan targets (Kế hoạch 23/KH-UBND, 2019); nullopt where the plan sets none.

@@ -1,6 +1,8 @@
 #include "engine/core/plan_targets.h"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 
 namespace hoso::core {
 namespace {
@@ -15,7 +17,8 @@ constexpr std::array<std::string_view, kPlanMeasureCount> kMeasureNames = {
     "dialogues",
     "feedback_on_time_ratio",
     "feedback_online_share",
-    "feedback_satisfaction"};
+    "feedback_satisfaction",
+    "on_time_ratio_766"};
 
 }  // namespace
 
@@ -71,8 +74,18 @@ std::optional<double> MeasureValue(const KpiRatios& ratios, PlanMeasure measure)
       return ratios.feedback_online_share;
     case PlanMeasure::kFeedbackSatisfaction:
       return ratios.feedback_satisfaction;
+    case PlanMeasure::kOnTimeRatio766:
+      return ratios.on_time_ratio_766;
   }
   return std::nullopt;
+}
+
+std::optional<double> IndicatorPoints(std::optional<double> value, const Indicator766& indicator) {
+  if (!value) return std::nullopt;
+  const double earned = indicator.max_points * std::min(1.0, *value / indicator.threshold);
+  // Rounded to hundredths, as the national portal shows points; exact
+  // ratios (19 of 20 against 0.95) must not lose a point to rounding.
+  return std::round(earned * 100.0 + 1e-9) / 100.0;
 }
 
 TargetVerdict JudgeDialogues(const std::vector<int64_t>& half_years, int64_t per_half_year,

@@ -34,8 +34,9 @@ enum class PlanMeasure {
   kFeedbackOnTimeRatio,    // feedback (PAKN) answered on time ÷ answered (766 indicator 5.2)
   kFeedbackOnlineShare,    // feedback received online ÷ received
   kFeedbackSatisfaction,   // (answered − late − dissatisfied) ÷ answered (766 indicator 5.3)
+  kOnTimeRatio766,         // (on time + open not yet due) ÷ (resolved + open) (766 indicator 2.1)
 };
-inline constexpr int kPlanMeasureCount = 10;
+inline constexpr int kPlanMeasureCount = 11;
 std::string_view PlanMeasureName(PlanMeasure measure);
 std::optional<PlanMeasure> PlanMeasureFromName(std::string_view name);
 
@@ -48,10 +49,24 @@ struct PlanTarget {
   int64_t per_year = 0;
 };
 
+// An indicator of Decision 766/QĐ-TTg's national index that hoso computes
+// from its events, and how the index scores it: `max_points` ×
+// min(1, value ÷ `threshold`) (IndicatorPoints). Configuration, because the
+// index's points and thresholds are set by the decision and its guidance,
+// not by hoso (docs/plan-targets.md "The 766 section").
+struct Indicator766 {
+  std::string code;  // the indicator's number in the decision, e.g. "2.1"
+  PlanMeasure measure = PlanMeasure::kOnTimeRatio766;  // a ratio, never kDialogues
+  std::string title;
+  double max_points = 0;  // > 0
+  double threshold = 1;   // in (0, 1]: the value that earns every point
+};
+
 struct PlanTargets {
   std::string version;              // e.g. "hbt-23-kh-ubnd-2019"
   std::string title;                // the plan's name
   std::vector<PlanTarget> targets;  // in the order the scorecard shows them; measures unique
+  std::vector<Indicator766> indicators_766;  // the 766 section, in order; codes unique
 };
 
 enum class TargetVerdict { kMet, kMissed, kNoData };
@@ -67,6 +82,10 @@ TargetVerdict JudgeTarget(std::optional<double> value, double minimum);
 
 // The ratio of `ratios` that `measure` names; nullopt for kDialogues (a count).
 std::optional<double> MeasureValue(const KpiRatios& ratios, PlanMeasure measure);
+
+// The points an indicator earns for `value`: max_points × min(1, value ÷
+// threshold); nullopt without a value (no denominator: nothing to score).
+std::optional<double> IndicatorPoints(std::optional<double> value, const Indicator766& indicator);
 
 // The dialogue target over a period: `half_years` holds the dialogues held in
 // each whole half-year of the period, in order (two for a year, one for a

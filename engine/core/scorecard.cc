@@ -58,6 +58,16 @@ ScorecardRow ScoreRow(std::string key, const KpiRatios& ratios, const DialogueFi
     row.results.push_back(std::move(result));
   }
   RecountVerdicts(&row);
+  for (const Indicator766& indicator : plan.indicators_766) {
+    IndicatorResult result;
+    result.value = MeasureValue(ratios, indicator.measure);
+    result.points = IndicatorPoints(result.value, indicator);
+    if (result.points) {
+      row.points_766 += *result.points;
+      row.max_points_766 += indicator.max_points;
+    }
+    row.indicators.push_back(result);
+  }
   return row;
 }
 

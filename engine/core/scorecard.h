@@ -20,6 +20,12 @@ struct TargetResult {
   std::vector<int64_t> half_years;  // kDialogues: held in each whole half-year of the period
 };
 
+// A unit's score on one indicator of the 766 section (Indicator766).
+struct IndicatorResult {
+  std::optional<double> value;   // the ratio; nullopt without a denominator
+  std::optional<double> points;  // IndicatorPoints; nullopt without a value
+};
+
 // A unit's dialogues on administrative procedures in a period.
 struct DialogueFigures {
   int64_t held = 0;                 // in the whole period
@@ -35,6 +41,12 @@ struct ScorecardRow {
   int met = 0;
   int missed = 0;
   int no_data = 0;
+  // The 766 section: one result per plan.indicators_766, in its order; the
+  // points earned and the points at stake over the indicators with a value
+  // (an indicator without data is neither earned nor lost).
+  std::vector<IndicatorResult> indicators;
+  double points_766 = 0;
+  double max_points_766 = 0;
   // true: every target with data is met (and at least one has data); false:
   // one is missed; nullopt: no target has data.
   std::optional<bool> all_met() const;
@@ -48,7 +60,8 @@ TargetVerdict EveryWardVerdict(const std::vector<TargetVerdict>& wards);
 // was set by the caller, e.g. EveryWardVerdict).
 void RecountVerdicts(ScorecardRow* row);
 
-// Judges `ratios` and `dialogues` against every target of `plan`.
+// Judges `ratios` and `dialogues` against every target of `plan`, and
+// scores `ratios` on every indicator of its 766 section.
 ScorecardRow ScoreRow(std::string key, const KpiRatios& ratios, const DialogueFigures& dialogues,
                       const PlanTargets& plan);
 

@@ -356,11 +356,51 @@ core::Result<core::AgencyList> LoadAgenciesFile(const std::string& path) {
   return WithPath(ParseAgenciesJson(*text), path);
 }
 
+namespace {
+
+// The optional "indicators_766" list of a plan file: the national index's
+// indicators the scorecard scores (core::Indicator766).
+Status ParseIndicators766(const ObjectReader& top,
+                          const std::array<std::string_view, core::kPlanMeasureCount>& names,
+                          std::vector<core::Indicator766>* indicators) {
+  const json* list = top.Find("indicators_766");
+  if (list == nullptr) return Status::Ok();
+  if (!list->is_array()) return top.Fail("indicators_766", "not an array");
+  std::set<std::string> codes;
+  for (size_t i = 0; i < list->size(); ++i) {
+    const ObjectReader entry((*list)[i], EntryPath("indicators_766", i));
+    HOSO_RETURN_IF_ERROR(
+        entry.IsObjectWithKeys({"code", "measure", "title", "max_points", "threshold"}));
+    core::Indicator766 indicator;
+    HOSO_RETURN_IF_ERROR(entry.String("code", /*required=*/true, 1, 16, &indicator.code));
+    size_t measure = 0;
+    HOSO_RETURN_IF_ERROR(entry.Enum("measure", names, &measure));
+    indicator.measure = static_cast<core::PlanMeasure>(measure);
+    // Dialogues are a count judged per half-year, not a ratio to score.
+    if (indicator.measure == core::PlanMeasure::kDialogues) {
+      return entry.Fail("measure", "'dialogues' is not a ratio");
+    }
+    HOSO_RETURN_IF_ERROR(entry.String("title", /*required=*/true, 1, SIZE_MAX, &indicator.title));
+    HOSO_RETURN_IF_ERROR(entry.Number("max_points", 0.0, 100.0, &indicator.max_points));
+    if (indicator.max_points <= 0) return entry.Fail("max_points", "must be above 0");
+    HOSO_RETURN_IF_ERROR(entry.Number("threshold", 0.0, 1.0, &indicator.threshold));
+    if (indicator.threshold <= 0) return entry.Fail("threshold", "must be above 0");
+    if (!codes.insert(indicator.code).second) {
+      return entry.Fail("code", "'" + indicator.code + "' is listed twice");
+    }
+    indicators->push_back(std::move(indicator));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 core::Result<core::PlanTargets> ParsePlanTargetsJson(std::string_view json_text) {
   core::Result<json> document = ParseStrict(json_text);
   if (!document.ok()) return document.status();
   const ObjectReader top(*document, "");
-  HOSO_RETURN_IF_ERROR(top.IsObjectWithKeys({"version", "title", "description", "targets"}));
+  HOSO_RETURN_IF_ERROR(
+      top.IsObjectWithKeys({"version", "title", "description", "targets", "indicators_766"}));
   core::PlanTargets plan;
   HOSO_RETURN_IF_ERROR(top.String("version", /*required=*/true, 1, SIZE_MAX, &plan.version));
   HOSO_RETURN_IF_ERROR(top.String("title", /*required=*/true, 1, SIZE_MAX, &plan.title));
@@ -399,6 +439,7 @@ core::Result<core::PlanTargets> ParsePlanTargetsJson(std::string_view json_text)
     }
     plan.targets.push_back(std::move(target));
   }
+  HOSO_RETURN_IF_ERROR(ParseIndicators766(top, names, &plan.indicators_766));
   return plan;
 }
 

@@ -144,6 +144,16 @@ TEST(DashboardTest, ShowsTheApiFiguresInHeadlessChromium) {
   const auto ingest = RunHoso(
       {"ingest", "--events", SourcePath("tests/data/fixture_bach_khoa_2019_06.jsonl"), "--db", db});
   ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
+  // Two feedbacks (PAKN) awaiting an answer, dated before the fixture's last
+  // event: received Mon 3 June 10:00 (15 working days: due Mon 24 June
+  // 10:00, overdue on 1 July) and Thu 20 June 09:00 (due 11 July).
+  WriteFile(
+      dir.File("feedback.jsonl"),
+      R"({"event_id": "fb-1:1", "feedback_id": "BK-2019-PAKN1", "type": "feedback_received", "occurred_at": "2019-06-03T10:00:00+07:00", "agency_id": "phuong-bach-khoa", "channel": "online"}
+{"event_id": "fb-2:1", "feedback_id": "BK-2019-PAKN2", "type": "feedback_received", "occurred_at": "2019-06-20T09:00:00+07:00", "agency_id": "phuong-bach-khoa", "channel": "phone"}
+)");
+  const auto feedback = RunHoso({"ingest", "--events", dir.File("feedback.jsonl"), "--db", db});
+  ASSERT_EQ(feedback.exit_code, 0) << feedback.err;
 
   // With a token, so the page's #token= path is what every request takes.
   const std::string token = "dashboard-test-token-7f3a";

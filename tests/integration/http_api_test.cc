@@ -377,6 +377,8 @@ TEST_F(HttpApiTest, OpenDossiersAgreeWithTheKpiReportAndRefuseThePast) {
   EXPECT_EQ(open["total"]["open"], kpi["total"]["open"]);
   EXPECT_EQ(open["total"]["overdue"], kpi["total"]["open_overdue"]);
   EXPECT_GT(open["total"]["open"].get<int>(), 0);
+  EXPECT_EQ(open["total"]["feedback_open"], kpi["total"]["feedback_open"]);
+  EXPECT_EQ(open["total"]["feedback_overdue"], kpi["total"]["feedback_open_overdue"]);
   int status = 0;
   const std::string past = Get(*server_, "/v1/open?as_of=2019-06-01", &status);
   EXPECT_EQ(status, 400);

@@ -53,9 +53,10 @@ class ScorecardCliTest : public ::testing::Test {
     ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
   }
 
-  nlohmann::json Scorecard(std::vector<std::string> extra = {}) {
+  nlohmann::json Scorecard(std::vector<std::string> extra = {},
+                           const std::string& period = "2019") {
     std::vector<std::string> args = {"scorecard", "--db",     db_,   "--period",
-                                     "2019",      "--format", "json"};
+                                     period,      "--format", "json"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto result = RunHoso(args);
     EXPECT_EQ(result.exit_code, 0) << result.err;
@@ -158,6 +159,48 @@ TEST_F(ScorecardCliTest, AsOfShowsTheFiguresAsTheyStoodThen) {
   EXPECT_EQ(Cell(b, "on_time_ratio"), "null no_data");  // nothing received yet
 }
 
+// Decision 766/QĐ-TTg indicator 2.1 counts a dossier still open and not yet
+// due as on time; the plan's ratio counts only resolved dossiers. A4 (3
+// working days from Tue 5 March 09:30) is due Fri 8 March 09:30 and
+// resolved late on Tue 12 March.
+TEST_F(ScorecardCliTest, The766OnTimeRatioCountsOpenDossiersNotYetDue) {
+  auto ward_a = [&](const std::string& as_of) {
+    const nlohmann::json card = Scorecard({"--as-of", as_of}, "2019-03");
+    return Row(card, "phuong-bach-dang");
+  };
+  // 7 March: A1–A3 on time, A4 open and not due: 4 of 4; the plan's 3 of 3.
+  nlohmann::json a = ward_a("2019-03-07");
+  EXPECT_EQ(a["indicators_766"]["2.1"]["value"], 1.0);
+  EXPECT_EQ(a["indicators_766"]["2.1"]["points"], 20.0);
+  EXPECT_EQ(Cell(a, "on_time_ratio"), "1.0 met");
+  // 8 March 09:29, a minute before its due time: still not due.
+  a = ward_a("2019-03-08T09:29:00+07:00");
+  EXPECT_EQ(a["indicators_766"]["2.1"]["value"], 1.0);
+  // 8 March 09:31 and 9 March: A4 open and overdue: 3 of 4; the plan still 3 of 3.
+  a = ward_a("2019-03-08T09:31:00+07:00");
+  EXPECT_EQ(a["indicators_766"]["2.1"]["value"], 0.75);
+  a = ward_a("2019-03-09");
+  EXPECT_EQ(a["indicators_766"]["2.1"]["value"], 0.75);
+  EXPECT_EQ(a["indicators_766"]["2.1"]["points"], 15.0);
+  EXPECT_EQ(Cell(a, "on_time_ratio"), "1.0 met");
+  // End of March: A4 resolved late; both ratios 3 of 4.
+  a = ward_a("2019-03-31");
+  EXPECT_EQ(a["indicators_766"]["2.1"]["value"], 0.75);
+  EXPECT_EQ(Cell(a, "on_time_ratio"), "0.75 missed");
+  // No feedback in the fixture: 5.2 and 5.3 have nothing to score; 3.3 is
+  // A2 and A3 online of the 4 dossiers on procedures offered online.
+  EXPECT_EQ(a["indicators_766"]["5.2"]["points"], nullptr);
+  EXPECT_EQ(a["indicators_766"]["3.3"]["value"], 0.5);
+  EXPECT_EQ(a["indicators_766"]["3.3"]["points"], 3.0);
+  EXPECT_EQ(a["points_766"], 18.0);
+  EXPECT_EQ(a["max_points_766"], 26.0);
+  // As of a later instant than the period's end, the open counts are not
+  // the period's: 2.1 has no value rather than a wrong one.
+  a = ward_a("2019-04-30");
+  EXPECT_EQ(a["indicators_766"]["2.1"]["value"], nullptr);
+  EXPECT_EQ(a["indicators_766"]["2.1"]["points"], nullptr);
+}
+
 TEST_F(ScorecardCliTest, TheScorecardUsesTheKpiCommandsFigures) {
   auto kpi = RunHoso({"kpi", "--db", db_, "--period", "2019", "--format", "json"});
   ASSERT_EQ(kpi.exit_code, 0) << kpi.err;
@@ -174,6 +217,11 @@ TEST_F(ScorecardCliTest, TheScorecardUsesTheKpiCommandsFigures) {
       }
       EXPECT_EQ(Row(card, agency)["results"][measure]["value"], row[measure])
           << agency << " " << measure;
+    }
+    for (const auto& indicator : card["indicators_766"]) {
+      EXPECT_EQ(Row(card, agency)["indicators_766"][indicator["code"].get<std::string>()]["value"],
+                row[indicator["measure"].get<std::string>()])
+          << agency << " " << indicator["code"];
     }
   }
 }
@@ -194,6 +242,14 @@ TEST_F(ScorecardCliTest, TableAndCsvSayTheSame) {
   EXPECT_NE(b_line.find("4/5"), std::string::npos) << b_line;
   EXPECT_NE(b_line.find(" - "), std::string::npos) << b_line;    // apology: no data
   EXPECT_NE(b_line.find("0+0 ✗"), std::string::npos) << b_line;  // no dialogue in either half
+  // The 766 section: B's 5 of 5 on time (20 points) and online (6 points).
+  const size_t section = table.out.find("Decision 766/QĐ-TTg");
+  ASSERT_NE(section, std::string::npos) << table.out;
+  const size_t b766 = table.out.find("phuong-bach-mai", section);
+  ASSERT_NE(b766, std::string::npos) << table.out;
+  const std::string b766_line = table.out.substr(b766, table.out.find('\n', b766) - b766);
+  EXPECT_NE(b766_line.find("26.00/26.00"), std::string::npos) << b766_line;
+  EXPECT_NE(b766_line.find("100.0% 20.00"), std::string::npos) << b766_line;
 
   auto csv = RunHoso({"scorecard", "--db", db_, "--period", "2019", "--format", "csv"});
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
@@ -205,9 +261,11 @@ TEST_F(ScorecardCliTest, TableAndCsvSayTheSame) {
             "one_stop_share_status,apology_compliance,apology_compliance_target,"
             "apology_compliance_status,dialogues,dialogues_target,dialogues_status,"
             "feedback_on_time_ratio,feedback_on_time_ratio_target,feedback_on_time_ratio_status,"
-            "met,missed,no_data");
+            "met,missed,no_data,766_2.1,766_2.1_points,766_3.3,766_3.3_points,766_5.2,"
+            "766_5.2_points,766_5.3,766_5.3_points,points_766,max_points_766");
   EXPECT_NE(csv.out.find("\nphuong-bach-mai,ward,1.0000,0.95,met,0.8333,0.8,met,1.0000,0.4,met,"
-                         "1.0000,1,met,,1,no_data,0,1,missed,,1,no_data,4,1,2\n"),
+                         "1.0000,1,met,,1,no_data,0,1,missed,,1,no_data,4,1,2,"
+                         "1.0000,20.00,1.0000,6.00,,,,,26.00,26.00\n"),
             std::string::npos)
       << csv.out;
   EXPECT_NE(csv.out.find("\ntotal,district,0.8889,0.95,missed,"), std::string::npos) << csv.out;

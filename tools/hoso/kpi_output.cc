@@ -38,6 +38,7 @@ nlohmann::ordered_json RowJson(const core::KpiRow& row, const char* key_name) {
   json["feedback_on_time_ratio"] = RatioJson(row.ratios.feedback_on_time_ratio);
   json["feedback_online_share"] = RatioJson(row.ratios.feedback_online_share);
   json["feedback_satisfaction"] = RatioJson(row.ratios.feedback_satisfaction);
+  json["on_time_ratio_766"] = RatioJson(row.ratios.on_time_ratio_766);
   return json;
 }
 
@@ -78,7 +79,7 @@ std::string KpiReportCsv(const projections::KpiReport& report) {
   out +=
       ",open,open_overdue,on_time_ratio,online_share,online_processing_share,online_coverage,"
       "one_stop_share,apology_compliance,feedback_on_time_ratio,feedback_online_share,"
-      "feedback_satisfaction,feedback_open,feedback_open_overdue\n";
+      "feedback_satisfaction,feedback_open,feedback_open_overdue,on_time_ratio_766\n";
   auto ratio = [](const std::optional<double>& r) {
     if (!r) return std::string();
     char buffer[32];
@@ -108,6 +109,8 @@ std::string KpiReportCsv(const projections::KpiReport& report) {
     line += std::to_string(row.feedback_open);
     line += ',';
     line += std::to_string(row.feedback_open_overdue);
+    line += ',';
+    line += ratio(r.on_time_ratio_766);
     return line + "\n";
   };
   for (const core::KpiRow& row : report.rows) out += row_line(row);

@@ -439,15 +439,30 @@ nlohmann::ordered_json OpenDossiersJson(const LiveFigures& live, const Reference
     int64_t paused = 0;
     int64_t overdue = 0;
     int64_t due_today = 0;
+    // Feedback (PAKN) awaiting its answer, and of those past the deadline
+    // (counted as CountOpen counts feedback_open / feedback_open_overdue).
+    int64_t feedback_open = 0;
+    int64_t feedback_overdue = 0;
   };
   const int64_t today = core::ToLocalMinute(as_of).day();
   std::map<std::string, Counts> by_agency;
   for (const core::Agency& agency : reference.agencies.all()) by_agency[agency.agency_id];
   Counts total;
   for (const auto& [id, summary] : live.open) {
-    // An open feedback (PAKN) is no dossier (CountOpen skips it too).
-    if (summary.received_at > as_of || core::IsAgencyChain(id)) continue;
+    if (summary.received_at > as_of) continue;
     if (!agency_id.empty() && summary.agency_id != agency_id) continue;
+    if (id.starts_with(core::kFeedbackChainPrefix)) {
+      // Open feedback until answered; once answered its clock is stopped
+      // (paused) while it waits for publication and rating.
+      if (summary.paused) continue;
+      const bool late = as_of > core::ToInstant(summary.due_at);
+      for (Counts* counts : {&by_agency[summary.agency_id], &total}) {
+        ++counts->feedback_open;
+        counts->feedback_overdue += late ? 1 : 0;
+      }
+      continue;
+    }
+    if (core::IsAgencyChain(id)) continue;  // a dialogue is no dossier
     const bool overdue =
         summary.paused ? summary.paused_late : as_of > core::ToInstant(summary.due_at);
     const bool due_today = !summary.paused && !overdue && summary.due_at.day() == today;
@@ -464,6 +479,8 @@ nlohmann::ordered_json OpenDossiersJson(const LiveFigures& live, const Reference
     json["paused"] = counts.paused;
     json["overdue"] = counts.overdue;
     json["due_today"] = counts.due_today;
+    json["feedback_open"] = counts.feedback_open;
+    json["feedback_overdue"] = counts.feedback_overdue;
     return json;
   };
   nlohmann::ordered_json json;

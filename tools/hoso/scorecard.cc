@@ -1,5 +1,6 @@
 #include "tools/hoso/scorecard.h"
 
+#include <cmath>
 #include <map>
 #include <optional>
 #include <set>
@@ -32,8 +33,22 @@ const char* ShortLabel(core::PlanMeasure measure) {
       return "pakn-online";
     case core::PlanMeasure::kFeedbackSatisfaction:
       return "pakn-satisf";
+    case core::PlanMeasure::kOnTimeRatio766:
+      return "on-time-766";
   }
   return "?";
+}
+
+// Points as the national portal shows them: two decimals.
+nlohmann::ordered_json PointsJson(std::optional<double> points) {
+  if (!points) return nullptr;
+  return std::round(*points * 100.0) / 100.0;
+}
+
+std::string FormatPoints(double points) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.2f", points);
+  return buffer;
 }
 
 std::string FormatPercent(double fraction) {
@@ -74,6 +89,16 @@ nlohmann::ordered_json UnitJson(const ScorecardUnit& unit, const Scorecard& scor
     }
     cell["status"] = core::TargetVerdictName(result.verdict);
     json["results"][std::string(core::PlanMeasureName(result.measure))] = std::move(cell);
+  }
+  if (!scorecard.plan.indicators_766.empty()) {
+    json["indicators_766"] = nlohmann::ordered_json::object();
+    for (size_t i = 0; i < unit.row.indicators.size(); ++i) {
+      const core::IndicatorResult& result = unit.row.indicators[i];
+      json["indicators_766"][scorecard.plan.indicators_766[i].code] = {
+          {"value", RatioJson(result.value)}, {"points", PointsJson(result.points)}};
+    }
+    json["points_766"] = PointsJson(unit.row.points_766);
+    json["max_points_766"] = PointsJson(unit.row.max_points_766);
   }
   return json;
 }
@@ -192,6 +217,14 @@ nlohmann::ordered_json ScorecardJson(const Scorecard& scorecard) {
     }
     json["targets"].push_back(std::move(entry));
   }
+  json["indicators_766"] = nlohmann::ordered_json::array();
+  for (const core::Indicator766& indicator : scorecard.plan.indicators_766) {
+    json["indicators_766"].push_back({{"code", indicator.code},
+                                      {"measure", core::PlanMeasureName(indicator.measure)},
+                                      {"title", indicator.title},
+                                      {"max_points", indicator.max_points},
+                                      {"threshold", indicator.threshold}});
+  }
   json["rows"] = nlohmann::ordered_json::array();
   for (const ScorecardUnit& unit : scorecard.units) {
     json["rows"].push_back(UnitJson(unit, scorecard));
@@ -216,8 +249,17 @@ std::string ScorecardCsv(const Scorecard& scorecard) {
     out += name;
     out += "_status";
   }
-  out += ",met,missed,no_data\n";
-  auto line = [&out](const ScorecardUnit& unit) {
+  out += ",met,missed,no_data";
+  for (const core::Indicator766& indicator : scorecard.plan.indicators_766) {
+    out += ",766_";
+    out += indicator.code;
+    out += ",766_";
+    out += indicator.code;
+    out += "_points";
+  }
+  if (!scorecard.plan.indicators_766.empty()) out += ",points_766,max_points_766";
+  out += '\n';
+  auto line = [&out, &scorecard](const ScorecardUnit& unit) {
     out += unit.row.key;  // ids are ASCII without commas (schema)
     out += ',';
     out += unit.kind;
@@ -237,6 +279,22 @@ std::string ScorecardCsv(const Scorecard& scorecard) {
     for (int count : {unit.row.met, unit.row.missed, unit.row.no_data}) {
       out += ',';
       out += std::to_string(count);
+    }
+    for (const core::IndicatorResult& result : unit.row.indicators) {
+      char number[32];
+      out += ',';
+      if (result.value) {
+        std::snprintf(number, sizeof number, "%.4f", *result.value);
+        out += number;
+      }
+      out += ',';
+      if (result.points) out += FormatPoints(*result.points);
+    }
+    if (!scorecard.plan.indicators_766.empty()) {
+      out += ',';
+      out += FormatPoints(unit.row.points_766);
+      out += ',';
+      out += FormatPoints(unit.row.max_points_766);
     }
     out += '\n';
   };
@@ -296,6 +354,41 @@ void PrintScorecardTable(const Scorecard& scorecard, std::FILE* out) {
   };
   for (const ScorecardUnit& unit : scorecard.units) print(unit);
   print(scorecard.total);
+  if (scorecard.plan.indicators_766.empty()) return;
+
+  // The 766 section: value and points per indicator, and the points earned
+  // of those at stake (indicators with data).
+  std::fprintf(out,
+               "\nDecision 766/QĐ-TTg indicators hoso computes "
+               "(points = max × min(1, value ÷ threshold); - no data)\n");
+  std::fprintf(out, "%-32s %-13s", "agency", "points");
+  for (const core::Indicator766& indicator : scorecard.plan.indicators_766) {
+    std::string heading = indicator.code;
+    heading += " (";
+    heading += FormatPoints(indicator.max_points);
+    heading += ")";
+    std::fprintf(out, " %16s", heading.c_str());
+  }
+  std::fputc('\n', out);
+  auto print_766 = [&](const ScorecardUnit& unit) {
+    std::string points = FormatPoints(unit.row.points_766);
+    points += '/';
+    points += FormatPoints(unit.row.max_points_766);
+    std::fprintf(out, "%-32.32s %-13s", unit.row.key.c_str(), points.c_str());
+    for (const core::IndicatorResult& result : unit.row.indicators) {
+      if (!result.points) {
+        std::fprintf(out, " %16s", "-");
+        continue;
+      }
+      std::string cell = FormatPercent(*result.value);
+      cell += ' ';
+      cell += FormatPoints(*result.points);
+      std::fprintf(out, " %16s", cell.c_str());
+    }
+    std::fputc('\n', out);
+  };
+  for (const ScorecardUnit& unit : scorecard.units) print_766(unit);
+  print_766(scorecard.total);
 }
 
 }  // namespace hoso::tools

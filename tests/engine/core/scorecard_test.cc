@@ -93,5 +93,44 @@ TEST(ScorecardTest, DialoguesAreJudgedPerHalfYearAndOnlyWhereJudged) {
   EXPECT_EQ(EveryWardVerdict({}), TargetVerdict::kNoData);
 }
 
+TEST(ScorecardTest, An766IndicatorEarnsItsPointsInProportionUpToItsThreshold) {
+  Indicator766 proportional{"2.1", PlanMeasure::kOnTimeRatio766, "on time", 20, 1.0};
+  EXPECT_EQ(IndicatorPoints(0.75, proportional), 15.0);
+  EXPECT_EQ(IndicatorPoints(1.0, proportional), 20.0);
+  EXPECT_EQ(IndicatorPoints(19.0 / 20.0, proportional), 19.0);  // no point lost to rounding
+  EXPECT_EQ(IndicatorPoints(std::nullopt, proportional), std::nullopt);
+  // With a threshold of 50 %, half of it earns half the points and more
+  // than it earns no more than all of them.
+  Indicator766 half{"3.3", PlanMeasure::kOnlineShare, "online", 6, 0.5};
+  EXPECT_EQ(IndicatorPoints(0.25, half), 3.0);
+  EXPECT_EQ(IndicatorPoints(0.8, half), 6.0);
+  EXPECT_EQ(IndicatorPoints(0.0, half), 0.0);
+  EXPECT_EQ(IndicatorPoints(1.0 / 3.0, {"x", PlanMeasure::kOnlineShare, "x", 6, 1.0}), 2.0);
+  EXPECT_EQ(IndicatorPoints(2.0 / 3.0, {"x", PlanMeasure::kOnlineShare, "x", 10, 1.0}), 6.67);
+}
+
+TEST(ScorecardTest, The766SectionCountsOnlyIndicatorsWithData) {
+  PlanTargets plan = Plan2019();
+  plan.indicators_766 = {{"2.1", PlanMeasure::kOnTimeRatio766, "on time", 20, 1.0},
+                         {"5.2", PlanMeasure::kFeedbackOnTimeRatio, "pakn", 6, 1.0}};
+  KpiRatios ratios;
+  ratios.on_time_ratio = 0.75;
+  ratios.on_time_ratio_766 = 0.9;  // an open dossier not yet due counts as on time
+  const ScorecardRow no_feedback = ScoreRow("w", ratios, DialogueFigures{}, plan);
+  ASSERT_EQ(no_feedback.indicators.size(), 2u);
+  EXPECT_EQ(no_feedback.indicators[0].value, 0.9);
+  EXPECT_EQ(no_feedback.indicators[0].points, 18.0);
+  EXPECT_EQ(no_feedback.indicators[1].points, std::nullopt);
+  EXPECT_EQ(no_feedback.points_766, 18.0);
+  EXPECT_EQ(no_feedback.max_points_766, 20.0);  // 5.2 has nothing to score
+  ratios.feedback_on_time_ratio = 0.5;
+  const ScorecardRow with_feedback = ScoreRow("w", ratios, DialogueFigures{}, plan);
+  EXPECT_EQ(with_feedback.points_766, 21.0);
+  EXPECT_EQ(with_feedback.max_points_766, 26.0);
+  // The 766 section judges nothing: the plan's verdicts are unchanged.
+  EXPECT_EQ(with_feedback.met, no_feedback.met);
+  EXPECT_EQ(with_feedback.missed, no_feedback.missed);
+}
+
 }  // namespace
 }  // namespace hoso::core

@@ -81,7 +81,8 @@ function pageUrl(query, fragment) {
 
 // The open-dossier card's counts for an agency and the total, and the same
 // from a /v1/open answer.
-const OPEN_COUNTS = ['open', 'due_today', 'overdue', 'paused'];
+const OPEN_COUNTS = ['open', 'due_today', 'overdue', 'paused', 'feedback_open',
+  'feedback_overdue'];
 async function openCard(page, agencyId) {
   return page.$$eval('#open-table tbody tr[data-agency]', (rows, wanted) => Object.fromEntries(
     rows.filter((row) => wanted.includes(row.dataset.agency)).map((row) => [row.dataset.agency,
@@ -325,7 +326,12 @@ async function main() {
       `overdue at ${openAsOf}`, 'none: the checks below would prove little');
     await open(page, pageUrl('', `period=${period}&as_of=${encodeURIComponent(openAsOf)}`));
     equal(await openCard(page, agencyId), expectedOpen,
-      `open dossiers (open, due today, overdue, paused) of ${agencyId} and the total at ${openAsOf}`);
+      `open dossiers (open, due today, overdue, paused) and feedback awaiting an answer ` +
+      `(open, overdue) of ${agencyId} and the total at ${openAsOf}`);
+    check(expectedOpen.total.feedback_overdue > 0 &&
+      expectedOpen.total.feedback_open > expectedOpen.total.feedback_overdue,
+    `the fixture has feedback awaiting an answer at ${openAsOf}, overdue and not`,
+    'none: the feedback columns prove little');
     equal(await page.$eval('#open-table thead th[data-count="due_today"]', (el) => el.textContent)
       .catch(() => null), 'Đến hạn hôm nay', 'the card has a "due today" column');
     equal(await page.$$eval('.section-error:not([hidden])', (els) => els.map((el) => el.textContent)),

@@ -99,11 +99,11 @@ function expectedCard(scorecard, lang) {
 }
 async function shownCard(page) {
   return page.$eval('#scorecard-section', (section) => ({
-    columns: [...section.querySelectorAll('thead tr:first-child th[data-measure]')]
+    columns: [...section.querySelectorAll('#scorecard-table thead tr:first-child th[data-measure]')]
       .map((th) => th.dataset.measure),
-    headings: [...section.querySelectorAll('thead tr:first-child th[data-measure]')]
+    headings: [...section.querySelectorAll('#scorecard-table thead tr:first-child th[data-measure]')]
       .map((th) => th.textContent),
-    rows: [...section.querySelectorAll('tbody tr[data-agency]')].map((row) => ({
+    rows: [...section.querySelectorAll('#scorecard-table tbody tr[data-agency]')].map((row) => ({
       agency: row.dataset.agency,
       cells: [...row.querySelectorAll('td[data-measure]')].map((cell) => ({
         status: cell.dataset.status, text: cell.textContent })),
@@ -112,6 +112,42 @@ async function shownCard(page) {
     error: section.querySelector('.section-error').hidden ? null :
       section.querySelector('.section-error').textContent,
     meta: section.querySelector('#scorecard-meta').textContent,
+  }));
+}
+
+// The 766 section as /v1/scorecard says it should read: per unit, each
+// indicator's "value points" ("98,3 % 19,67"; "– –" without data) and the
+// points earned of those at stake.
+function points(value, lang) {
+  if (typeof value !== 'number') return '–';
+  const text = value.toFixed(2);
+  return lang === 'vi' ? text.replace('.', ',') : text;
+}
+function expected766(scorecard, lang) {
+  const units = [...scorecard.rows, { ...scorecard.total, agency_id: 'total' }];
+  return {
+    codes: scorecard.indicators_766.map((indicator) => indicator.code),
+    rows: units.map((unit) => ({
+      agency: unit.agency_id,
+      cells: scorecard.indicators_766.map((indicator) => {
+        const score = unit.indicators_766[indicator.code];
+        const value = score.value === null ? '–' : percent(score.value, lang);
+        return `${value} ${points(score.points, lang)}`;
+      }),
+      total: `${points(unit.points_766, lang)}/${points(unit.max_points_766, lang)}`,
+    })),
+  };
+}
+async function shown766(page) {
+  return page.$eval('#index766', (block) => ({
+    hidden: block.hidden,
+    codes: [...block.querySelectorAll('thead tr:first-child th[data-code]')]
+      .map((th) => th.dataset.code),
+    rows: [...block.querySelectorAll('tbody tr[data-agency]')].map((row) => ({
+      agency: row.dataset.agency,
+      cells: [...row.querySelectorAll('td[data-code]')].map((cell) => cell.textContent),
+      total: row.querySelector('td.met-count').textContent,
+    })),
   }));
 }
 // Compares row by row, so a failure names the unit.
@@ -212,6 +248,25 @@ async function main() {
       weight: Number(getComputedStyle(row.querySelector('th')).fontWeight) }));
     check(total.agency === 'total' && total.total && total.weight >= 600,
       `${year}: the district total is the last row, in bold`, JSON.stringify(total));
+    // The 766 section: every unit's value and points per indicator.
+    check(Array.isArray(yearCard.indicators_766) && yearCard.indicators_766.length > 0,
+      `${year}: /v1/scorecard has a 766 section`, 'nothing to compare');
+    const index = await shown766(page);
+    equal(index.hidden, false, `${year}: the 766 section is shown`);
+    const index766 = expected766(yearCard, 'vi');
+    equal(index.codes, index766.codes, `${year}: a 766 column per indicator, in the plan's order`);
+    equal(index.rows.length, index766.rows.length, `${year}: a 766 row per unit and the total`);
+    let differing766 = 0;
+    for (const row of index766.rows) {
+      const mine = index.rows.find((r) => r.agency === row.agency);
+      if (!mine || JSON.stringify(mine) !== JSON.stringify(row)) {
+        differing766++;
+        equal(mine || null, row, `${year}: 766 row ${row.agency}`);
+      }
+    }
+    check(differing766 === 0, `${year}: every 766 cell shows the value and points of ` +
+      '/v1/scorecard, and the points earned of those at stake', `${differing766} differ`);
+
     const card = await page.$('#scorecard-section');
     const shot = path.join(args.out, 'dashboard-scorecard.png');
     await card.screenshot({ path: shot });

@@ -40,6 +40,31 @@ TEST(PlanTargetsLoaderTest, TheBuiltInPlanIsThe2019PlanWithKpiTargetsValues) {
   // Every feedback (PAKN) answered on time: a legal deadline, not a quota.
   EXPECT_EQ(plan->targets[6].measure, PlanMeasure::kFeedbackOnTimeRatio);
   EXPECT_EQ(plan->targets[6].minimum, 1.0);
+  // The 766 section: 2.1 is worth 20 of the index's 100 points.
+  ASSERT_EQ(plan->indicators_766.size(), 4u);
+  EXPECT_EQ(plan->indicators_766[0].code, "2.1");
+  EXPECT_EQ(plan->indicators_766[0].measure, PlanMeasure::kOnTimeRatio766);
+  EXPECT_EQ(plan->indicators_766[0].max_points, 20.0);
+  EXPECT_EQ(plan->indicators_766[0].threshold, 1.0);
+  EXPECT_EQ(plan->indicators_766[2].measure, PlanMeasure::kFeedbackOnTimeRatio);
+  EXPECT_EQ(plan->indicators_766[3].measure, PlanMeasure::kFeedbackSatisfaction);
+}
+
+TEST(PlanTargetsLoaderTest, The766SectionIsOptionalAndReadInOrder) {
+  auto plan = ParsePlanTargetsJson(R"({"version": "v", "title": "t",
+      "targets": [{"measure": "on_time_ratio", "minimum": 0.9, "title": "x"}],
+      "indicators_766": [
+        {"code": "5.3", "measure": "feedback_satisfaction", "title": "s", "max_points": 6, "threshold": 0.8},
+        {"code": "2.1", "measure": "on_time_ratio_766", "title": "o", "max_points": 20, "threshold": 1}]})");
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  ASSERT_EQ(plan->indicators_766.size(), 2u);
+  EXPECT_EQ(plan->indicators_766[0].code, "5.3");
+  EXPECT_EQ(plan->indicators_766[0].threshold, 0.8);
+  EXPECT_EQ(plan->indicators_766[1].measure, PlanMeasure::kOnTimeRatio766);
+  // on_time_ratio_766 may also be a plan target of its own.
+  EXPECT_TRUE(ParsePlanTargetsJson(R"({"version": "v", "title": "t",
+      "targets": [{"measure": "on_time_ratio_766", "minimum": 0.9, "title": "x"}]})")
+                  .ok());
 }
 
 TEST(PlanTargetsLoaderTest, AMinimalFileLoads) {
@@ -79,6 +104,29 @@ TEST(PlanTargetsLoaderTest, BadFilesAreRefusedNamingWhatIsWrong) {
        "targets[0].per_half_year: out of range"},
       {R"({"version": "v", "title": "t", "targets": [{"measure": "on_time_ratio", "per_year": 2, "title": "x"}]})",
        "targets[0].per_year: unknown field"},
+      {R"({"version": "v", "title": "t", "targets": [{"measure": "on_time_ratio", "minimum": 1, "title": "x"}],
+          "indicators_766": {}})",
+       "indicators_766: not an array"},
+      {R"({"version": "v", "title": "t", "targets": [{"measure": "on_time_ratio", "minimum": 1, "title": "x"}],
+          "indicators_766": [{"code": "9.9", "measure": "dialogues", "title": "d", "max_points": 1, "threshold": 1}]})",
+       "indicators_766[0].measure: 'dialogues' is not a ratio"},
+      {R"({"version": "v", "title": "t", "targets": [{"measure": "on_time_ratio", "minimum": 1, "title": "x"}],
+          "indicators_766": [{"code": "2.1", "measure": "on_time_ratio_766", "title": "o", "max_points": 20, "threshold": 0}]})",
+       "indicators_766[0].threshold: must be above 0"},
+      {R"({"version": "v", "title": "t", "targets": [{"measure": "on_time_ratio", "minimum": 1, "title": "x"}],
+          "indicators_766": [{"code": "2.1", "measure": "on_time_ratio_766", "title": "o", "max_points": 0, "threshold": 1}]})",
+       "indicators_766[0].max_points: must be above 0"},
+      {R"({"version": "v", "title": "t", "targets": [{"measure": "on_time_ratio", "minimum": 1, "title": "x"}],
+          "indicators_766": [{"code": "2.1", "measure": "on_time_ratio_766", "title": "o", "max_points": 20}]})",
+       "indicators_766[0].threshold: missing"},
+      {R"({"version": "v", "title": "t", "targets": [{"measure": "on_time_ratio", "minimum": 1, "title": "x"}],
+          "indicators_766": [
+            {"code": "2.1", "measure": "on_time_ratio_766", "title": "o", "max_points": 20, "threshold": 1},
+            {"code": "2.1", "measure": "on_time_ratio", "title": "p", "max_points": 20, "threshold": 1}]})",
+       "indicators_766[1].code: '2.1' is listed twice"},
+      {R"({"version": "v", "title": "t", "targets": [{"measure": "on_time_ratio", "minimum": 1, "title": "x"}],
+          "indicators_766": [{"code": "2.1", "measure": "on_time_ratio_766", "title": "o", "max_points": 20, "threshold": 1, "weight": 2}]})",
+       "indicators_766[0].weight: unknown field"},
   };
   for (const auto& [text, message] : cases) {
     auto plan = ParsePlanTargetsJson(text);

@@ -54,6 +54,12 @@
       measure_feedback_on_time_ratio: 'PAKN trả lời đúng hạn',
       measure_feedback_online_share: 'PAKN tiếp nhận trực tuyến',
       measure_feedback_satisfaction: 'Mức độ hài lòng về PAKN',
+      measure_on_time_ratio_766: 'Đúng hạn (766, kể cả hồ sơ chưa đến hạn)',
+      index766Title: 'Chỉ số theo Quyết định 766/QĐ-TTg',
+      index766Note: 'Điểm = điểm tối đa × min(1, tỷ lệ ÷ ngưỡng); chỉ số chưa có số liệu không tính điểm.',
+      index766Points: 'Điểm',
+      index766PointsTitle: 'Đạt {points} trên {max} điểm của các chỉ số có số liệu',
+      index766Max: 'tối đa {points} điểm',
       legendMet: 'đạt chỉ tiêu',
       legendMissed: 'không đạt',
       legendNone: 'chưa có số liệu để đánh giá',
@@ -92,6 +98,8 @@
       openDueToday: 'Đến hạn hôm nay',
       openOverdue: 'Quá hạn',
       openPaused: 'Tạm dừng',
+      openFeedback: 'PAKN chờ trả lời',
+      openFeedbackOverdue: 'PAKN quá hạn',
       openMeta: 'Tại thời điểm {asOf}',
       openMetaNow: 'Hiện tại ({asOf})',
       openUnavailable:
@@ -174,6 +182,12 @@
       measure_feedback_on_time_ratio: 'Feedback answered on time',
       measure_feedback_online_share: 'Feedback received online',
       measure_feedback_satisfaction: 'Feedback satisfaction',
+      measure_on_time_ratio_766: 'On time (766, open not yet due included)',
+      index766Title: 'Decision 766/QĐ-TTg indicators',
+      index766Note: 'Points = maximum × min(1, value ÷ threshold); an indicator without data scores nothing.',
+      index766Points: 'Points',
+      index766PointsTitle: '{points} of the {max} points of the indicators with data',
+      index766Max: 'up to {points} points',
       legendMet: 'target met',
       legendMissed: 'target missed',
       legendNone: 'nothing to judge yet',
@@ -212,6 +226,8 @@
       openDueToday: 'Due today',
       openOverdue: 'Overdue',
       openPaused: 'Paused',
+      openFeedback: 'Feedback awaiting answer',
+      openFeedbackOverdue: 'Feedback overdue',
       openMeta: 'As of {asOf}',
       openMetaNow: 'Now ({asOf})',
       openUnavailable:
@@ -690,6 +706,68 @@
     $('#scorecard-meta').textContent = '';
     $('#scorecard-table').tHead.replaceChildren();
     $('#scorecard-table').tBodies[0].replaceChildren();
+    $('#index766').hidden = true;
+    $('#index766-table').tHead.replaceChildren();
+    $('#index766-table').tBodies[0].replaceChildren();
+  }
+
+  // Points as the CLI prints them: two decimals.
+  function formatPoints(points) {
+    if (typeof points !== 'number') return '–';
+    const text = points.toFixed(2);
+    return lang === 'vi' ? text.replace('.', ',') : text;
+  }
+
+  // The 766 section of /v1/scorecard: per unit, each indicator's value and
+  // points, and the points earned of those at stake. Scored, not judged.
+  function index766Row(unit, indicators, attrs, name) {
+    const scores = unit.indicators_766 || {};
+    return h('tr', attrs,
+      h('th', { scope: 'row', class: 'name' }, name),
+      indicators.map((indicator) => {
+        const score = scores[indicator.code] || {};
+        const hasPoints = typeof score.points === 'number';
+        return h('td', { class: hasPoints ? 'ratio' : 'ratio none',
+          'data-code': indicator.code, 'data-points': hasPoints ? score.points : null,
+          title: indicator.title || null },
+        h('span', { class: 'value' }, formatPercent(score.value)), ' ',
+        h('span', { class: 'points' }, formatPoints(score.points)));
+      }),
+      h('td', { class: 'met-count', 'data-points': unit.points_766,
+        'data-max-points': unit.max_points_766,
+        title: t('index766PointsTitle', { points: formatPoints(unit.points_766),
+          max: formatPoints(unit.max_points_766) }) },
+      `${formatPoints(unit.points_766)}/${formatPoints(unit.max_points_766)}`));
+  }
+
+  // Shown only when the plan scores 766 indicators; same rows as the plan's.
+  function renderIndex766(scorecard, rows) {
+    const indicators = Array.isArray(scorecard.indicators_766) ? scorecard.indicators_766 : [];
+    $('#index766').hidden = indicators.length === 0;
+    const table = $('#index766-table');
+    table.tHead.replaceChildren();
+    table.tBodies[0].replaceChildren();
+    if (indicators.length === 0) return;
+    table.tHead.append(
+      h('tr', {}, h('th', { scope: 'col', class: 'name' }, t('agency')),
+        indicators.map((indicator) => h('th', { scope: 'col', 'data-code': indicator.code,
+          title: indicator.title || null }, `${indicator.code} ${measureLabel(indicator)}`)),
+        h('th', { scope: 'col', class: 'num' }, t('index766Points'))),
+      h('tr', { class: 'targets' }, h('th', { scope: 'row', class: 'name' }, ''),
+        indicators.map((indicator) => h('th', { 'data-code': indicator.code },
+          t('index766Max', { points: formatPoints(indicator.max_points) }))),
+        h('th', {}, '')));
+    const body = table.tBodies[0];
+    for (const unit of rows) {
+      body.append(index766Row(unit, indicators,
+        { 'data-agency': unit.agency_id, 'data-kind': unit.kind },
+        unit.name || agencyName(unit.agency_id)));
+    }
+    if (scorecard.total) {
+      body.append(index766Row(scorecard.total, indicators,
+        { class: 'total', 'data-agency': 'total', 'data-kind': scorecard.total.kind },
+        t('totalRow')));
+    }
   }
 
   // One row per ward and district office in the API's order (the agency
@@ -736,6 +814,7 @@
         { class: 'total', 'data-agency': 'total', 'data-kind': scorecard.total.kind },
         t('totalRow')));
     }
+    renderIndex766(scorecard, rows);
     const csv = new URL('v1/kpi.csv', location.href);
     csv.search = '';
     csv.hash = '';
@@ -754,11 +833,17 @@
     ['due_today', 'openDueToday'],
     ['overdue', 'openOverdue'],
     ['paused', 'openPaused'],
+    // Feedback (PAKN) awaiting its answer, and past its 15-working-day
+    // deadline: not dossiers, but the same desk answers them.
+    ['feedback_open', 'openFeedback'],
+    ['feedback_overdue', 'openFeedbackOverdue'],
   ];
   function openCells(counts) {
     return OPEN_COUNTS.map(([name]) => {
       let cls = 'num';
-      if (name === 'overdue' && counts.overdue > 0) cls += ' overdue';
+      if ((name === 'overdue' || name === 'feedback_overdue') && counts[name] > 0) {
+        cls += ' overdue';
+      }
       if (name === 'due_today' && counts.due_today > 0) cls += ' due-today';
       return h('td', { class: cls, 'data-count': name }, formatCount(counts[name]));
     });
@@ -781,7 +866,8 @@
     // other agencies with open dossiers; within each, the most overdue and
     // due today on top.
     const isWard = (row) => (agencies.get(row.agency_id) || {}).kind === 'ward';
-    const rows = (answer.agencies || []).filter((row) => row.open > 0 || isWard(row))
+    const rows = (answer.agencies || [])
+      .filter((row) => row.open > 0 || row.feedback_open > 0 || isWard(row))
       .sort((a, b) => Number(isWard(b)) - Number(isWard(a)) || b.overdue - a.overdue ||
         b.due_today - a.due_today || b.open - a.open ||
         String(a.agency_id).localeCompare(String(b.agency_id)));
