@@ -6,4 +6,6 @@ namespace hoso::connectors::kafka {
 
 std::string LibrdkafkaVersion() { return rd_kafka_version_str(); }
 
+int LibrdkafkaVersionNumber() { return rd_kafka_version(); }
+
 }  // namespace hoso::connectors::kafka

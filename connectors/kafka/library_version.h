@@ -9,6 +9,8 @@ namespace hoso::connectors::kafka {
 
 // E.g. "2.0.2". Thread-safe; never fails.
 std::string LibrdkafkaVersion();
+// The same as rd_kafka_version() gives it: 0xMMmmrrxx (0x020002ff for 2.0.2).
+int LibrdkafkaVersionNumber();
 
 }  // namespace hoso::connectors::kafka
 

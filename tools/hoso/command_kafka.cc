@@ -21,8 +21,10 @@
 #include <vector>
 
 #include "connectors/kafka/embedded_broker.h"
+#include "connectors/kafka/group_membership.h"
 #include "connectors/kafka/kafka_event_source.h"
 #include "connectors/kafka/kafka_sinks.h"
+#include "connectors/kafka/library_version.h"
 #include "connectors/kafka/serve_config.h"
 #include "connectors/postgres/postgres_sink.h"
 #include "connectors/rocksdb/rocks_kv_store.h"
@@ -406,6 +408,16 @@ int RunServe(const ServeArgs& args) {
   kafka::KafkaSourceOptions source_options;
   source_options.properties = config->kafka;
   source_options.topic = config->events_topic;
+  // A static group.instance.id kept in the database directory (we hold its
+  // lock), so a restart moves no partition; the assignor librdkafka gets right.
+  auto membership = kafka::ApplyGroupMembershipDefaults(&source_options.properties, config->db_path,
+                                                        kafka::LibrdkafkaVersionNumber());
+  if (!membership.ok()) return fail(membership.status());
+  if (!membership->warning.empty()) spdlog::warn("serve: {}", membership->warning);
+  spdlog::info(
+      "serve: group {} as {} ({})", source_options.properties["group.id"],
+      membership->instance_id.empty() ? std::string("a dynamic member") : membership->instance_id,
+      membership->strategy);
   // In wall-clock mode the loop must tick even when no record arrives.
   source_options.poll_timeout_ms = config->wall_clock
                                        ? std::min(config->poll_timeout_ms, config->clock_tick_ms)
