@@ -450,6 +450,23 @@ int RunServe(const ServeArgs& args) {
                  unpublished->size());
   }
   spdlog::info("serve: alert outbox checked ({} re-published)", unpublished->size());
+  if (config->publish_kpi) {
+    // KPI changes go out after the commit that stores them, so a crash in
+    // between would leave hoso.kpi behind until each cell changes again.
+    // Every cell is republished at start instead: the values are absolute
+    // and keyed, so a consumer (or a compacted topic) just sees them again.
+    const auto started = Clock::now();
+    const auto cells = (*engine)->kpi_cells();
+    for (const auto& [key, counters] : cells) {
+      s = (*sinks)->WriteKpi(key, counters);
+      if (!s.ok()) return fail(s);
+    }
+    s = (*sinks)->Flush();
+    if (!s.ok()) return fail(s);
+    spdlog::info(
+        "serve: {} KPI cells republished to {} in {} ms", cells.size(), config->kpi_topic,
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count());
+  }
   // `hoso backup` of this database asks serve for the checkpoint.
   BackupResponder backup(config->db_path, store->get());
   (*sinks)->set_outbox(&outbox);
