@@ -143,9 +143,10 @@ KpiReport BuildKpiReport(const Period& period, core::Instant as_of, GroupBy by,
   }
   report.total =
       core::ComputeKpiRow("total", all_cells, all_open, catalog, core::CoverageScope::kAllLevels);
-  if (as_of >= period.end) {
-    // The open counts are those of a later instant than the period's end:
-    // 766 2.1 would mix in dossiers received after the period.
+  if (as_of >= period.end || as_of < period.start) {
+    // The open counts are those of an instant outside the period (after its
+    // end, or before it began): 766 2.1 would count dossiers that were not
+    // processed in it.
     for (core::KpiRow& row : report.rows) row.ratios.on_time_ratio_766.reset();
     report.total.ratios.on_time_ratio_766.reset();
   }

@@ -119,8 +119,9 @@ struct KpiRatios {
   // the period or still being processed in it, each once: a dossier ends in
   // the period (resolved) or is open at its end. Withdrawn and rejected
   // dossiers are in neither part (they are neither early, on time nor late).
-  // BuildKpiReport leaves it null when the as-of instant is after the
-  // period's end: the open counts are then not those of the period.
+  // BuildKpiReport leaves it null when the as-of instant is outside the
+  // period (after its end, or before its start): the open counts are then
+  // not those of the period.
   std::optional<double> on_time_ratio_766;
 };
 

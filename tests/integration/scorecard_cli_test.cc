@@ -199,6 +199,10 @@ TEST_F(ScorecardCliTest, The766OnTimeRatioCountsOpenDossiersNotYetDue) {
   a = ward_a("2019-04-30");
   EXPECT_EQ(a["indicators_766"]["2.1"]["value"], nullptr);
   EXPECT_EQ(a["indicators_766"]["2.1"]["points"], nullptr);
+  // Nor before the period began: April as of 7 March would count A4, open
+  // then, as processed in April.
+  const nlohmann::json april = Scorecard({"--as-of", "2019-03-07"}, "2019-04");
+  EXPECT_EQ(Row(april, "phuong-bach-dang")["indicators_766"]["2.1"]["value"], nullptr);
 }
 
 TEST_F(ScorecardCliTest, TheScorecardUsesTheKpiCommandsFigures) {
