@@ -349,9 +349,9 @@ class Engine {
   core::Status FireTimersBefore(core::Instant limit, core::Instant raised_at, size_t max_fires,
                                 BatchResult* result);
   void RaiseAlert(uint32_t handle, const core::AlertSpec& spec, BatchResult* result);
-  // Raises an alert under `key` (a dossier id or an AgencyAlertKey).
-  void RaiseAlertFor(std::string_view key, std::string_view agency, std::string_view procedure,
-                     const core::AlertSpec& spec, BatchResult* result);
+  // Raises an alert under `dossier_id` (a dossier's, or an AgencyAlertKey).
+  void RaiseAlertFor(std::string_view dossier_id, std::string_view agency,
+                     std::string_view procedure, const core::AlertSpec& spec, BatchResult* result);
   // Records that a batch changed the dossier (`before`: its state before).
   void Touch(uint32_t handle, bool is_new, const core::DossierState& before);
   void ScheduleTimers(uint32_t handle);
