@@ -156,4 +156,15 @@ std::map<KpiKey, core::KpiCounters> KpiCells::Snapshot() const {
   return out;
 }
 
+std::vector<int64_t> KpiCells::SumByAgency(int first_month_key, int last_month_key,
+                                           core::KpiField field) const {
+  std::vector<int64_t> sums(ids_->size(), 0);
+  for (const auto& [key, cell] : cells_) {
+    if (key.month_key < first_month_key || key.month_key > last_month_key) continue;
+    if (key.agency >= sums.size()) sums.resize(key.agency + 1, 0);
+    sums[key.agency] += cell.counters[field];
+  }
+  return sums;
+}
+
 }  // namespace hoso::projections

@@ -62,6 +62,12 @@ class KpiCells {
   core::Status Load(KvStore& store, core::IdTable* ids);
   // Every cell by name.
   std::map<KpiKey, core::KpiCounters> Snapshot() const;
+  // `field` summed per agency over the months first..last (yyyymm,
+  // inclusive), every procedure and partition: indexed by the agency's
+  // IdTable handle (0 for a handle no cell of those months holds). Visits
+  // every cell: for rare checks (a dialogue deadline), not per event.
+  std::vector<int64_t> SumByAgency(int first_month_key, int last_month_key,
+                                   core::KpiField field) const;
   size_t size() const { return cells_.size(); }
 
  private:

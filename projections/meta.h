@@ -30,6 +30,10 @@ inline constexpr std::string_view kMetaCheckpoint = "checkpoint";             //
 inline constexpr std::string_view kMetaAlertsPublished = "alerts_published";  // fixed64
 inline constexpr std::string_view kMetaPositionPrefix = "position/";          // + source id -> text
 inline constexpr std::string_view kMetaNames = "names";                       // EncodeNames
+// i64 epoch ms: the next dialogue deadline (15 June or 15 December 00:00
+// local) the engine waits to pass (docs/alerts.md "dialogue_missing"); absent
+// until the first input event is logged, or when the agency list has no ward.
+inline constexpr std::string_view kMetaDialogueNext = "dialogue_next";
 
 // Where the engine stands after the last committed batch.
 struct EngineMeta {

@@ -20,6 +20,9 @@ namespace hoso::core {
 
 // The feedback kinds watch a feedback's (PAKN) answer deadline as due_soon
 // and overdue watch a dossier's appointment (the chain key is the feedback's).
+// kDialogueMissing is about a ward, not a dossier: no timer of a dossier
+// raises it; the engine raises it when its clock passes a dialogue deadline
+// (engine/core/dialogue_deadline.h), keyed by AgencyAlertKey(ward).
 enum class AlertKind {
   kDueSoon,
   kApologyDue,
@@ -28,8 +31,14 @@ enum class AlertKind {
   kApologyViolation,
   kFeedbackDueSoon,
   kFeedbackOverdue,
+  kDialogueMissing,
 };
-inline constexpr int kAlertKindCount = 7;  // at most 8: a ledger slot keeps them as bits of a u8
+// At most 8: a ledger slot keeps them as bits of a u8 (RaisedLedger); a ninth
+// kind needs a wider slot and a new dossier record format.
+inline constexpr int kAlertKindCount = 8;
+static_assert(static_cast<int>(AlertKind::kDialogueMissing) + 1 == kAlertKindCount &&
+                  kAlertKindCount <= 8,
+              "every kind counted; RaisedLedger keeps them as the bits of a u8");
 std::string_view AlertKindName(AlertKind kind);
 std::optional<AlertKind> AlertKindFromName(std::string_view name);
 
@@ -54,9 +63,9 @@ struct AlertSpec {
 struct Alert {
   std::string alert_id;  // "<dossier_id>|<kind>|<due_at as YYYYMMDDTHHMM local>"
   AlertKind kind = AlertKind::kOverdue;
-  std::string dossier_id;
-  std::string agency_id;  // the unit holding the dossier when raised
-  std::string procedure_id;
+  std::string dossier_id;    // dialogue_missing: AgencyAlertKey(agency_id), no dossier
+  std::string agency_id;     // the unit holding the dossier when raised (or the ward)
+  std::string procedure_id;  // empty for feedback and dialogue_missing
   LocalMinute due_at;
   LocalMinute fires_at;
   Instant raised_at;  // the engine clock when raised
@@ -68,7 +77,8 @@ std::string MakeAlertId(std::string_view dossier_id, AlertKind kind, LocalMinute
 // The same appended to *out (no other allocation).
 void AppendAlertId(std::string* out, std::string_view dossier_id, AlertKind kind,
                    LocalMinute due_at);
-// The alert's message for the desk, in Vietnamese or English, appended to *out.
+// The alert's message for the desk, in Vietnamese or English, appended to *out
+// (dialogue_missing: `due_at` is the deadline, which names the half-year).
 void AppendAlertMessage(std::string* out, AlertKind kind, LocalMinute due_at, bool vietnamese);
 // The full alert (id, names, Vietnamese and English messages) of `spec`.
 Alert AlertFor(const AlertSpec& spec, std::string_view dossier_id, std::string_view agency_id,

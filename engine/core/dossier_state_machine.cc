@@ -43,8 +43,8 @@ std::string CompactLocal(LocalMinute minute) {
 
 std::string_view AlertKindName(AlertKind kind) {
   static constexpr std::array<std::string_view, kAlertKindCount> kNames = {
-      "due_soon",          "apology_due",       "overdue",         "apology_missing",
-      "apology_violation", "feedback_due_soon", "feedback_overdue"};
+      "due_soon",          "apology_due",       "overdue",          "apology_missing",
+      "apology_violation", "feedback_due_soon", "feedback_overdue", "dialogue_missing"};
   return kNames[static_cast<int>(kind)];
 }
 
@@ -125,6 +125,33 @@ void AppendAlertMessage(std::string* out, AlertKind kind, LocalMinute due_at, bo
         out->append("Feedback not answered by its deadline (").append(due_text).append(")");
       }
       break;
+    case AlertKind::kDialogueMissing: {
+      // due_at is the deadline (15 June or 15 December): it names the
+      // half-year, which ends on the 30 June or 31 December after it.
+      const CivilDate date = CivilFromDays(due_at.day());
+      const bool first_half = date.month <= 6;
+      char year[8];
+      const std::string_view year_text(year,
+                                       static_cast<size_t>(PutDigits(year, date.year, 4) - year));
+      if (vietnamese) {
+        out->append("Chưa tổ chức đối thoại với người dân về thủ tục hành chính trong 6 tháng ")
+            .append(first_half ? "đầu" : "cuối")
+            .append(" năm ")
+            .append(year_text)
+            .append("; cần tổ chức chậm nhất ngày ")
+            .append(first_half ? "30/06/" : "31/12/")
+            .append(year_text);
+      } else {
+        out->append("No dialogue with citizens on administrative procedures held in the ")
+            .append(first_half ? "first" : "second")
+            .append(" half of ")
+            .append(year_text)
+            .append("; hold one by ")
+            .append(first_half ? "30/06/" : "31/12/")
+            .append(year_text);
+      }
+      break;
+    }
   }
 }
 
@@ -818,7 +845,8 @@ FireResult DossierStateMachine::Fire(DossierState* state, const TimerSpec& timer
       break;
     case AlertKind::kApologyMissing:
     case AlertKind::kApologyViolation:
-      break;  // never timers
+    case AlertKind::kDialogueMissing:  // raised by the engine's dialogue deadlines
+      break;                           // none of these is a dossier's timer
   }
   return out;
 }

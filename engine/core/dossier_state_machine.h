@@ -124,6 +124,8 @@ class DossierStateMachine {
   const WorkingCalendar& calendar() const { return *calendar_; }
   const ProcedureCatalog& catalog() const { return *catalog_; }
   const StateMachineOptions& options() const { return options_; }
+  // The agency list agency events are checked against; null when none was given.
+  const AgencyList* agencies() const { return agencies_; }
 
  private:
   bool ApplyReceived(const Event& event, IdTable* ids, DossierState* state, Effects* effects,

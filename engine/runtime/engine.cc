@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "engine/core/dialogue_deadline.h"
 #include "projections/coding.h"
 #include "projections/dossier_record.h"
 #include "projections/meta.h"
@@ -59,8 +60,9 @@ struct Engine::Pending {
   };
   std::vector<Touched> touched;
   projections::BatchDeltaWriter delta;
-  // Month-end figures taken or made stale, and the next month end (meta).
-  std::vector<std::pair<std::string, std::string>> month_end_puts;
+  // Meta values to store with the batch: month-end figures taken or made
+  // stale, the next month end, the next dialogue deadline.
+  std::vector<std::pair<std::string, std::string>> meta_puts;
 
   void Clear() {
     changed = false;
@@ -70,7 +72,7 @@ struct Engine::Pending {
     committed_alerts.clear();
     touched.clear();
     delta.Clear();
-    month_end_puts.clear();
+    meta_puts.clear();
   }
 };
 
@@ -97,7 +99,15 @@ Engine::Engine(projections::KvStore* store, const core::DossierStateMachine* mac
       machine_(machine),
       options_(std::move(options)),
       kpi_(&ids_),
-      pending_(std::make_unique<Pending>()) {}
+      pending_(std::make_unique<Pending>()) {
+  if (const core::AgencyList* agencies = machine_->agencies()) {
+    for (const core::Agency& agency : agencies->all()) {
+      if (agency.kind == "ward") wards_.push_back(agency.agency_id);
+    }
+    // Raised in id order, whatever the order of the agency file.
+    std::sort(wards_.begin(), wards_.end());
+  }
+}
 
 Engine::~Engine() = default;
 
@@ -174,6 +184,7 @@ Status Engine::Recover() {
   HOSO_RETURN_IF_ERROR(open->status());
   HOSO_RETURN_IF_ERROR(kpi_.Load(*store_, &ids_));
   HOSO_RETURN_IF_ERROR(LoadMonthEnds());
+  HOSO_RETURN_IF_ERROR(LoadDialogueDeadline());
   HOSO_RETURN_IF_ERROR(LoadDedup());
   HOSO_RETURN_IF_ERROR(ReapplyTail(checkpoint_log_sequence_ + 1, checkpoint_alert_sequence_ + 1));
   RebuildTimers();
@@ -198,8 +209,8 @@ Status Engine::LoadMonthEnds() {
     const int64_t guard_ms = WallNow().epoch_ms + options_.future_skew_ms;
     next_month_end_ =
         projections::MonthEndInstant(core::MonthKeyOf(std::max(clock_, core::Instant{guard_ms})));
-    pending_->month_end_puts.emplace_back(std::string(projections::kMetaMonthEndNext),
-                                          EncodeInstant(next_month_end_));
+    pending_->meta_puts.emplace_back(std::string(projections::kMetaMonthEndNext),
+                                     EncodeInstant(next_month_end_));
   }
   std::vector<int> stale;
   auto it = store_->NewIterator(Column::kMeta);
@@ -244,14 +255,14 @@ void Engine::PassMonthEnd(core::Instant occurred_at, uint32_t changed_handle) {
       }
     }
     figures.open = projections::CountOpen(open, figures.as_of);
-    pending_->month_end_puts.emplace_back(projections::MonthEndKey(figures.month_key),
-                                          projections::EncodeMonthEndFigures(figures));
+    pending_->meta_puts.emplace_back(projections::MonthEndKey(figures.month_key),
+                                     projections::EncodeMonthEndFigures(figures));
     month_ends_.push_back({figures.month_key, figures.as_of, false});
     latest_month_end_ = figures.as_of;
   }
   next_month_end_ = projections::MonthEndInstant(core::MonthKeyOf(occurred_at));
-  pending_->month_end_puts.emplace_back(std::string(projections::kMetaMonthEndNext),
-                                        EncodeInstant(next_month_end_));
+  pending_->meta_puts.emplace_back(std::string(projections::kMetaMonthEndNext),
+                                   EncodeInstant(next_month_end_));
   pending_->changed = true;
 }
 
@@ -259,9 +270,64 @@ void Engine::StaleMonthEnds(core::Instant occurred_at) {
   for (MonthEnd& month_end : month_ends_) {
     if (month_end.stale || month_end.as_of < occurred_at) continue;
     month_end.stale = true;
-    pending_->month_end_puts.emplace_back(projections::MonthEndStaleKey(month_end.month_key),
-                                          std::string());
+    pending_->meta_puts.emplace_back(projections::MonthEndStaleKey(month_end.month_key),
+                                     std::string());
   }
+  pending_->changed = true;
+}
+
+Status Engine::LoadDialogueDeadline() {
+  std::string value;
+  Status s = store_->Get(Column::kMeta, projections::kMetaDialogueNext, &value);
+  if (s.ok()) {
+    projections::Reader in(value);
+    next_dialogue_deadline_ = core::Instant{in.I64()};
+    if (in.failed() || !in.done()) return projections::Corrupt("dialogue_next");
+    return Status::Ok();
+  }
+  if (s.code() != core::StatusCode::kNotFound) return s;
+  if (log_sequence_ > 0) {
+    // A store written before dialogue_missing existed (or while the agency
+    // list had no ward): the deadlines its clock passed are not raised now
+    // (`hoso replay` raises them); the first is the next one it has not.
+    ArmDialogueDeadlines(clock_.epoch_ms == INT64_MIN ? WallNow() : clock_);
+  }
+  return Status::Ok();
+}
+
+void Engine::ArmDialogueDeadlines(core::Instant clock) {
+  if (wards_.empty()) return;  // nobody to check
+  next_dialogue_deadline_ = core::ToInstant(core::FirstDialogueDeadlineFrom(clock));
+  pending_->meta_puts.emplace_back(std::string(projections::kMetaDialogueNext),
+                                   EncodeInstant(next_dialogue_deadline_));
+  pending_->changed = true;
+}
+
+void Engine::PassDialogueDeadline(core::Instant raised_at, BatchResult* result) {
+  const core::LocalMinute deadline = core::ToLocalMinute(next_dialogue_deadline_);
+  const core::DialogueHalfYear half = core::HalfYearOfDialogueDeadline(deadline);
+  // The cells hold every dialogue recorded so far, by the month it was held:
+  // one recorded after this instant, even if held before, counts for the
+  // scorecard but does not undo the alert.
+  const std::vector<int64_t> held =
+      kpi_.SumByAgency(half.first_month_key, half.last_month_key, core::KpiField::kDialoguesHeld);
+  core::AlertSpec spec;
+  spec.kind = core::AlertKind::kDialogueMissing;
+  spec.due_at = deadline;
+  spec.fires_at = deadline;
+  // With the event-time clock, which event passes the deadline depends on
+  // the order of the input: raised_at is the deadline itself, so that
+  // ingest, serve and replay store the same alert byte for byte.
+  spec.raised_at =
+      options_.clock_mode == ClockMode::kEventTime ? next_dialogue_deadline_ : raised_at;
+  for (const std::string& ward : wards_) {
+    const uint32_t handle = ids_.Find(ward);
+    if (handle != core::IdTable::kNone && handle < held.size() && held[handle] > 0) continue;
+    RaiseAlertFor(core::AgencyAlertKey(ward), ward, std::string_view(), spec, result);
+  }
+  next_dialogue_deadline_ = core::ToInstant(core::DialogueDeadlineAfter(deadline));
+  pending_->meta_puts.emplace_back(std::string(projections::kMetaDialogueNext),
+                                   EncodeInstant(next_dialogue_deadline_));
   pending_->changed = true;
 }
 
@@ -323,6 +389,8 @@ Status Engine::ReapplyTail(uint64_t from_sequence, uint64_t from_alert) {
   }));
   // The alerts raised after the checkpoint, into their dossiers' ledgers.
   return projections::ForEachAlert(*store_, from_alert, [&](const projections::StoredAlert& alert) {
+    // A ward's alert belongs to no dossier (its deadline is in meta).
+    if (alert.kind == core::AlertKind::kDialogueMissing) return Status::Ok();
     const uint32_t handle = dossiers_.Find(alert.dossier_id);
     if (handle == kNone) return Status::Ok();  // finished and stored before the checkpoint
     dossiers_.state(handle).raised.Add(alert.kind, alert.due_at);
@@ -547,15 +615,24 @@ bool Engine::TimerValid(const projections::TimerEntry& entry) const {
 
 std::optional<core::Instant> Engine::next_timer_at() {
   while (!timers_.empty() && !TimerValid(timers_.top())) timers_.Pop();
-  if (timers_.empty()) return std::nullopt;
-  return core::ToInstant(timers_.top().fires_at);
+  std::optional<core::Instant> next;
+  if (!timers_.empty()) next = core::ToInstant(timers_.top().fires_at);
+  if (next_dialogue_deadline_ != kNoDialogueDeadline &&
+      (!next || next_dialogue_deadline_ < *next)) {
+    next = next_dialogue_deadline_;
+  }
+  return next;
 }
 
 void Engine::RaiseAlert(uint32_t handle, const core::AlertSpec& spec, BatchResult* result) {
   const core::DossierState& state = dossiers_.state(handle);
-  const std::string_view dossier_id = dossiers_.id(handle);
-  const std::string_view agency = ids_.Name(state.holder_agency);
-  const std::string_view procedure = ids_.Name(state.procedure);
+  RaiseAlertFor(dossiers_.id(handle), ids_.Name(state.holder_agency), ids_.Name(state.procedure),
+                spec, result);
+}
+
+void Engine::RaiseAlertFor(std::string_view dossier_id, std::string_view agency,
+                           std::string_view procedure, const core::AlertSpec& spec,
+                           BatchResult* result) {
   ++result->alerts_by_kind[static_cast<int>(spec.kind)];
   if (options_.collect_alerts) {
     result->alerts.push_back(core::AlertFor(spec, dossier_id, agency, procedure));
@@ -614,6 +691,11 @@ Status Engine::ApplyOne(const core::Event& event, std::string_view bytes, int32_
     // The first event to be logged dated after the month end: the figures
     // as of it are those before this event (its dossier as it was).
     PassMonthEnd(event.occurred_at, is_new ? kNone : handle);
+    // The first input event logged passes "no month end yet" too: dialogue
+    // deadlines count from the clock it sets (none before it is raised).
+    if (next_dialogue_deadline_ == kNoDialogueDeadline) [[unlikely]] {
+      ArmDialogueDeadlines(std::max(clock_, event.occurred_at));
+    }
   }
   const core::DossierState& state = dossiers_.state(handle);
   for (const core::CounterIncrement& increment : effects_.counters) {
@@ -644,9 +726,19 @@ Status Engine::ApplyOne(const core::Event& event, std::string_view bytes, int32_
 Status Engine::FireTimersBefore(core::Instant limit, core::Instant raised_at, size_t max_fires,
                                 BatchResult* result) {
   size_t fired = 0;
-  while (fired < max_fires && !timers_.empty()) {
+  while (fired < max_fires) {
+    const bool timer_due = !timers_.empty() && core::ToInstant(timers_.top().fires_at) < limit;
+    if (next_dialogue_deadline_ < limit &&
+        (!timer_due || next_dialogue_deadline_ < core::ToInstant(timers_.top().fires_at)))
+        [[unlikely]] {
+      // In fires_at order with the timers (after those due at the same
+      // minute: their kinds order before dialogue_missing).
+      PassDialogueDeadline(raised_at, result);
+      ++fired;
+      continue;
+    }
+    if (!timer_due) break;
     const projections::TimerEntry entry = timers_.top();
-    if (!(core::ToInstant(entry.fires_at) < limit)) break;
     timers_.Pop();
     if (!TimerValid(entry)) continue;
     const uint32_t handle = entry.handle;
@@ -943,7 +1035,7 @@ Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, CheckpointPoli
     batch.Put(Column::kMeta, projections::kMetaNames, projections::EncodeNames(ids_));
     names_stored_ = ids_.size();
   }
-  for (const auto& [key, value] : pending.month_end_puts) batch.Put(Column::kMeta, key, value);
+  for (const auto& [key, value] : pending.meta_puts) batch.Put(Column::kMeta, key, value);
   batch.Put(Column::kMeta, projections::kMetaEngine,
             projections::EncodeEngineMeta({clock_, log_sequence_, batch_serial_, alert_sequence_}));
   for (const auto& [source_id, position] : positions) {

@@ -296,7 +296,8 @@ class Engine {
   // The dossiers open now, by id (for figures at an instant after the last
   // applied event, in folds).
   std::map<std::string, projections::OpenSummary> OpenDossiers() const;
-  // The earliest pending timer, if any.
+  // The earliest instant the clock must pass to raise something: the first
+  // pending timer or the next dialogue deadline, if any.
   std::optional<core::Instant> next_timer_at();
   size_t pending_timers() const { return pending_timers_; }
   size_t dossiers_in_memory() const { return dossiers_.size(); }
@@ -318,6 +319,14 @@ class Engine {
   void PassMonthEnd(core::Instant occurred_at, uint32_t changed_handle);
   // A logged input event dated at or before a month end already taken.
   void StaleMonthEnds(core::Instant occurred_at);
+  // Dialogue deadlines (engine/core/dialogue_deadline.h): loads the next one
+  // to pass; arms them at the first input event (the first deadline the
+  // engine clock `clock` has not passed); raises dialogue_missing for the
+  // wards with no dialogue in the half-year of next_dialogue_deadline_ and
+  // moves to the next deadline (stored in the same commit as the alerts).
+  core::Status LoadDialogueDeadline();
+  void ArmDialogueDeadlines(core::Instant clock);
+  void PassDialogueDeadline(core::Instant raised_at, BatchResult* result);
   core::Status ReapplyTail(uint64_t from_sequence, uint64_t from_alert);
 
   core::Result<BatchResult> ApplyRecords(std::span<const RawRecord> records, bool logged);
@@ -340,6 +349,9 @@ class Engine {
   core::Status FireTimersBefore(core::Instant limit, core::Instant raised_at, size_t max_fires,
                                 BatchResult* result);
   void RaiseAlert(uint32_t handle, const core::AlertSpec& spec, BatchResult* result);
+  // Raises an alert under `dossier_id` (a dossier's, or an AgencyAlertKey).
+  void RaiseAlertFor(std::string_view dossier_id, std::string_view agency,
+                     std::string_view procedure, const core::AlertSpec& spec, BatchResult* result);
   // Records that a batch changed the dossier (`before`: its state before).
   void Touch(uint32_t handle, bool is_new, const core::DossierState& before);
   void ScheduleTimers(uint32_t handle);
@@ -400,6 +412,13 @@ class Engine {
   std::vector<MonthEnd> month_ends_;
   core::Instant latest_month_end_{INT64_MIN};
   core::Instant next_month_end_ = kNoMonthEnd;
+
+  // The wards of the agency list (by id) and the next dialogue deadline the
+  // clock must pass (kNoDialogueDeadline: not armed, no input event logged
+  // yet or no ward; it then never compares below a clock).
+  static constexpr core::Instant kNoDialogueDeadline{INT64_MAX};
+  std::vector<std::string> wards_;
+  core::Instant next_dialogue_deadline_ = kNoDialogueDeadline;
 
   // Dossiers touched since the last checkpoint (handle, generation).
   std::vector<std::pair<uint32_t, uint32_t>> checkpoint_touched_;

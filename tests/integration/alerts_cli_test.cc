@@ -95,9 +95,40 @@ TEST_F(AlertsCliTest, FiltersByKindAndAgency) {
   EXPECT_EQ(Summary(Alerts({"--kind", "overdue"})),
             (std::set<std::string>{"BK-2019-D4 overdue 2019-06-11T09:00:00+07:00",
                                    "BK-2019-D6 overdue 2019-06-20T09:00:00+07:00"}));
-  EXPECT_EQ(Alerts({"--agency", "phuong-bach-khoa"}).size(), Alerts({}).size());
+  // Every dossier of the fixture is Bách Khoa's; the other 19 wards only
+  // have their dialogue_missing of 15 June (the fixture holds no dialogue).
+  const nlohmann::json bach_khoa = Alerts({"--agency", "phuong-bach-khoa"});
+  for (const auto& alert : bach_khoa) EXPECT_EQ(alert["agency_id"], "phuong-bach-khoa");
+  EXPECT_EQ(bach_khoa.size() + 19, Alerts({}).size());
   EXPECT_TRUE(Alerts({"--agency", "no-such-agency"}).empty());
   EXPECT_EQ(Alerts({"--open", "--kind", "apology_missing"}).size(), 1u);
+}
+
+// The fixture runs from 24 May to 24 June 2019 with no dialogue: the clock
+// passes 15 June 00:00, so each of the 20 wards of the built-in agency list
+// is alerted once, keyed agency:<id>; no district office is.
+TEST_F(AlertsCliTest, EveryWardWithoutADialogueByFifteenJuneIsAlerted) {
+  const nlohmann::json missing = Alerts({"--kind", "dialogue_missing"});
+  ASSERT_EQ(missing.size(), 20u);
+  std::set<std::string> wards;
+  for (const auto& alert : missing) {
+    const std::string agency = alert["agency_id"];
+    wards.insert(agency);
+    EXPECT_EQ(agency.rfind("phuong-", 0), 0u) << agency;
+    EXPECT_EQ(alert["dossier_id"], "agency:" + agency);
+    EXPECT_EQ(alert["alert_id"], "agency:" + agency + "|dialogue_missing|20190615T0000");
+    EXPECT_EQ(alert["procedure_id"], "");
+    EXPECT_EQ(alert["due_at"], "2019-06-15T00:00:00+07:00");
+    EXPECT_EQ(alert["fires_at"], "2019-06-15T00:00:00+07:00");
+    EXPECT_EQ(alert["raised_at"], "2019-06-15T00:00:00+07:00");
+  }
+  EXPECT_EQ(wards.size(), 20u);
+  // A ward's alert names no dossier: never among the open ones.
+  EXPECT_TRUE(Alerts({"--open", "--kind", "dialogue_missing"}).empty());
+  auto table = RunHoso({"alerts", "--db", db_, "--kind", "dialogue_missing"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("agency:phuong-vinh-tuy"), std::string::npos);
+  EXPECT_NE(table.out.find("20 alerts"), std::string::npos);
 }
 
 TEST_F(AlertsCliTest, TableFormatAndBadUsage) {

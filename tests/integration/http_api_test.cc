@@ -221,6 +221,12 @@ TEST_F(HttpApiTest, AlertPagesConcatenateToEveryAlertNewestFirst) {
   auto overdue_cli = RunHoso({"alerts", "--db", db_, "--format", "json", "--kind", "overdue"});
   auto overdue_api = nlohmann::ordered_json::parse(Get(*server_, "/v1/alerts?kind=overdue"));
   EXPECT_EQ(overdue_api["alerts"].size(), nlohmann::json::parse(overdue_cli.out).size());
+  // A ward's alert (no dossier, no procedure) is listed like any other.
+  auto dialogue_api =
+      nlohmann::ordered_json::parse(Get(*server_, "/v1/alerts?kind=dialogue_missing&limit=1000"));
+  ASSERT_EQ(dialogue_api["alerts"].size(), 20u);
+  EXPECT_EQ(dialogue_api["alerts"][0]["procedure_id"], "");
+  EXPECT_EQ(dialogue_api["alerts"][0]["dossier_id"].get<std::string>().rfind("agency:", 0), 0u);
   auto since = nlohmann::ordered_json::parse(
       Get(*server_,
           "/v1/alerts?since=" + httplib::detail::encode_query_param("2019-06-20T09:00:00+07:00")));

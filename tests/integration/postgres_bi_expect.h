@@ -139,6 +139,17 @@ inline void ExpectAlertsAndDossiersAgree(const PostgresCluster& cluster, const s
   }
   EXPECT_EQ(ids.size(), expected_ids.size());
   EXPECT_TRUE(ids == expected_ids) << "hoso.alerts differs from `hoso alerts`";
+  // A ward's dialogue_missing names no dossier (docs/bi.md): its dossier_id
+  // is agency:<agency_id>, its procedure_id the empty string (not NULL).
+  const auto wards = PsqlRows(cluster.Psql(
+      pg_db,
+      "SELECT count(*) FILTER (WHERE dossier_id <> 'agency:' || agency_id OR procedure_id <> '' "
+      "OR procedure_id IS NULL OR due_at <> fires_at), count(*) FROM hoso.alerts "
+      "WHERE kind = 'dialogue_missing'"));
+  ASSERT_EQ(wards.size(), 1u);
+  ASSERT_EQ(wards[0].size(), 2u);
+  EXPECT_EQ(wards[0][0], "0") << "a dialogue_missing row out of shape";
+  EXPECT_NE(wards[0][1], "0") << "every data set loaded passes a 15 June";
 
   // Every dossier is received once; finished ones by kind and class.
   const std::string sums = cluster.Psql(

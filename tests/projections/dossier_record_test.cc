@@ -58,6 +58,11 @@ core::DossierState ExtremeState(core::IdTable* ids) {
     s.raised.Add(static_cast<core::AlertKind>(i), core::LocalMinute{kMin + i});
     s.raised.Add(core::AlertKind::kOverdue, core::LocalMinute{kMin + i});
   }
+  // One slot holding every kind: all eight bits of its u8 (dialogue_missing,
+  // the eighth kind, is never a dossier's, but the format holds it).
+  for (int kind = 0; kind < core::kAlertKindCount; ++kind) {
+    s.raised.Add(static_cast<core::AlertKind>(kind), core::LocalMinute{kMax});
+  }
   return s;
 }
 

@@ -56,16 +56,24 @@ int RunAlerts(const Args& args) {
 
 void RegisterAlerts(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<Args>();
-  CLI::App* command = app.add_subcommand(
-      "alerts",
-      "list the SLA alerts raised (due_soon, apology_due, overdue, apology_missing, "
-      "apology_violation, feedback_due_soon, feedback_overdue), in fires_at order");
+  // Every kind the engine knows, so the list never lags behind core::AlertKind.
+  std::vector<std::string> kinds;
+  std::string kind_list;
+  for (int kind = 0; kind < core::kAlertKindCount; ++kind) {
+    kinds.emplace_back(core::AlertKindName(static_cast<core::AlertKind>(kind)));
+    if (!kind_list.empty()) kind_list += ", ";
+    kind_list += kinds.back();
+  }
+  CLI::App* command =
+      app.add_subcommand("alerts", "list the alerts raised (" + kind_list + "), in fires_at order");
   command->add_option("--db", args->db_path, "database directory")->required();
-  command->add_flag("--open", args->open_only, "only alerts of dossiers still open (or paused)");
-  command->add_option("--agency", args->agency_id, "only alerts of this holding agency");
+  command->add_flag("--open", args->open_only,
+                    "only alerts of dossiers (or feedback) still open or paused; never "
+                    "dialogue_missing, which names no dossier");
+  command->add_option("--agency", args->agency_id,
+                      "only alerts of this agency (holding the dossier, or the ward)");
   command->add_option("--kind", args->kind, "only alerts of this kind")
-      ->check(CLI::IsMember({"due_soon", "apology_due", "overdue", "apology_missing",
-                             "apology_violation", "feedback_due_soon", "feedback_overdue"}));
+      ->check(CLI::IsMember(kinds));
   command->add_option("--format", args->format, "output format")
       ->capture_default_str()
       ->check(CLI::IsMember({"table", "json"}));

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "connectors/rocksdb/rocks_kv_store.h"
+#include "engine/core/alert.h"
 #include "projections/meta.h"
 #include "tools/hoso/build_info.h"
 #include "tools/hoso/dashboard/dashboard_assets.h"
@@ -466,10 +467,7 @@ std::optional<ApiError> HttpApi::State::Alerts(const httplib::Request& request,
   query.open_only = open == "true";
   query.agency_id = Param(request, "agency");
   query.kind = Param(request, "kind");
-  static const std::set<std::string> kKinds = {
-      "due_soon",          "apology_due",       "overdue",         "apology_missing",
-      "apology_violation", "feedback_due_soon", "feedback_overdue"};
-  if (!query.kind.empty() && kKinds.count(query.kind) == 0) {
+  if (!query.kind.empty() && !core::AlertKindFromName(query.kind)) {
     return ApiError{400, "bad_parameter", "unknown alert kind '" + query.kind + "'"};
   }
   if (request.has_param("since")) {

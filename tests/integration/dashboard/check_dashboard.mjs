@@ -239,6 +239,16 @@ async function main() {
     const alerts = await api('v1/alerts?limit=20');
     equal(await page.$$eval('#alerts-table tbody tr[data-alert]', (rows) => rows.map((r) => r.dataset.alert)),
       alerts.alerts.map((alert) => alert.alert_id), 'alerts: the 20 latest, newest first');
+    // A ward's dialogue_missing (the fixture passes 15 June with no dialogue)
+    // names no dossier: its row has no lookup button, a dossier's row has one.
+    const rows = await page.$$eval('#alerts-table tbody tr[data-alert]', (els) => els.map((r) => ({
+      kind: r.dataset.kind, button: r.querySelector('button[data-dossier]') !== null })));
+    equal(rows.some((r) => r.kind === 'dialogue_missing'), true, 'alerts: ward alerts among the 20');
+    equal(rows.filter((r) => r.kind === 'dialogue_missing').map((r) => r.button),
+      alerts.alerts.filter((a) => a.kind === 'dialogue_missing').map(() => false),
+      'alerts: a ward alert has no dossier button');
+    equal(rows.filter((r) => r.kind !== 'dialogue_missing').every((r) => r.button), true,
+      'alerts: a dossier alert has its lookup button');
 
     // Dossier lookup: type the id, the events of /v1/dossiers/{id}.
     await page.click('#lookup-id', { clickCount: 3 });

@@ -118,6 +118,8 @@
       alert_apology_violation: 'Xin lỗi lần 2',
       alert_feedback_due_soon: 'PAKN sắp đến hạn',
       alert_feedback_overdue: 'PAKN quá hạn',
+      alert_dialogue_missing: 'Chưa đối thoại',
+      noDossier: 'Không gắn hồ sơ (cảnh báo của đơn vị)',
       lookupEmpty: 'Nhập mã hồ sơ.',
       lookupLoading: 'Đang tra cứu…',
       status: 'Trạng thái',
@@ -246,6 +248,8 @@
       alert_apology_violation: 'Second apology',
       alert_feedback_due_soon: 'Feedback due soon',
       alert_feedback_overdue: 'Feedback overdue',
+      alert_dialogue_missing: 'Dialogue missing',
+      noDossier: 'No dossier (an alert about the unit)',
       lookupEmpty: 'Type a dossier id.',
       lookupLoading: 'Looking up…',
       status: 'Status',
@@ -1062,9 +1066,15 @@
     body.replaceChildren();
     const alerts = answer.alerts || [];
     for (const alert of alerts) {
-      const open = h('button', { type: 'button', class: 'linkish', 'data-dossier': alert.dossier_id },
-        alert.dossier_id);
-      open.addEventListener('click', () => lookup(alert.dossier_id, true));
+      // dialogue_missing is about a ward: its key "agency:<id>" is no dossier to look up.
+      let open;
+      if (alert.dossier_id.startsWith('agency:')) {
+        open = h('span', { class: 'no-dossier', title: t('noDossier') }, '—');
+      } else {
+        open = h('button', { type: 'button', class: 'linkish', 'data-dossier': alert.dossier_id },
+          alert.dossier_id);
+        open.addEventListener('click', () => lookup(alert.dossier_id, true));
+      }
       body.append(h('tr', { 'data-alert': alert.alert_id, 'data-kind': alert.kind },
         h('td', { class: 'when' }, timeElement(alert.fires_at)),
         h('td', {}, h('span', { class: `badge ${alert.kind}` }, label('alert_', alert.kind))),
