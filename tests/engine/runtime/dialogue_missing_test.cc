@@ -107,8 +107,12 @@ class DialogueMissingTest : public ::testing::Test {
   Event Dialogue(const std::string& ward, const char* held_on, const char* recorded_at,
                  core::DialogueTopic topic = core::DialogueTopic::kAdministrativeProcedures) {
     Event event;
-    event.event_id = "e" + std::to_string(next_id_++);
-    event.dossier_id = std::string(core::kDialogueChainPrefix) + "DT-" + event.event_id;
+    // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "e" + std::string.
+    event.event_id = "e";
+    event.event_id += std::to_string(next_id_++);
+    event.dossier_id = core::kDialogueChainPrefix;
+    event.dossier_id += "DT-";
+    event.dossier_id += event.event_id;
     event.type = EventType::kDialogueHeld;
     event.occurred_at = At(recorded_at);
     event.agency_id = ward;
