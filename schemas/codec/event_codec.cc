@@ -23,6 +23,8 @@
 #include <cstring>
 #include <limits>
 
+#include "engine/core/dialogue_deadline.h"
+
 namespace hoso::codec {
 namespace {
 
@@ -525,6 +527,11 @@ bool EventDecoder::Decode(std::string_view bytes, core::Event* event, core::Reje
   }
   if (event->dossier_id.starts_with(core::kFeedbackChainPrefix)) {
     return check.Fail("dossier_id", "must not start with 'feedback:' (the chain key of feedback)");
+  }
+  if (event->dossier_id.starts_with(core::kAgencyAlertPrefix)) {
+    // dialogue_missing alerts are keyed "agency:<ward>" where dossiers' are
+    // keyed by their id (hoso.alerts, alert ids, `hoso alerts`).
+    return check.Fail("dossier_id", "must not start with 'agency:' (the key of a ward's alerts)");
   }
   if (core::IsFeedbackEvent(*type)) {
     std::string_view id;

@@ -739,5 +739,15 @@ TEST_F(FeedbackCodecTest, ADossierCannotTakeTheFeedbackChainPrefix) {
   EXPECT_EQ(rejection.message.rfind("dossier_id:", 0), 0u) << rejection.message;
 }
 
+// "agency:<ward>" keys a ward's dialogue_missing alerts on hoso.alerts and in
+// alert ids: no dossier may take it.
+TEST_F(FeedbackCodecTest, ADossierCannotTakeTheWardAlertPrefix) {
+  const core::Rejection rejection = Reject(
+      R"({"event_id":"e","dossier_id":"agency:phuong-bach-khoa","type":"withdrawn","occurred_at":"2019-04-12T10:00:00+07:00","agency_id":"a"})");
+  EXPECT_EQ(rejection.code, core::RejectCode::kSchema);
+  EXPECT_EQ(rejection.message.rfind("dossier_id: must not start with 'agency:'", 0), 0u)
+      << rejection.message;
+}
+
 }  // namespace
 }  // namespace hoso::codec
