@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
+
+#include "engine/core/bounded_id.h"
 
 namespace hoso::core {
 namespace {
@@ -454,50 +455,14 @@ bool DossierStateMachine::ApplyFeedback(DossierState* target, bool is_new, const
   return true;
 }
 
-namespace {
-
-// Characters of UTF-8 text (bytes that do not continue a sequence).
-size_t Utf8Length(std::string_view text) {
-  size_t count = 0;
-  for (unsigned char c : text) count += (c & 0xC0) != 0x80;
-  return count;
-}
-
-// The longest prefix of `text` holding at most `chars` characters.
-std::string_view Utf8Prefix(std::string_view text, size_t chars) {
-  size_t count = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && count++ == chars) {
-      return text.substr(0, i);
-    }
-  }
-  return text;
-}
-
-}  // namespace
-
 std::string DossierStateMachine::DerivedOverdueEventId(std::string_view dossier_id,
                                                        LocalMinute due_at) {
   // Event ids are at most 128 characters (design.md §2) and "hoso-overdue:",
   // ":" and the minute take 27: a longer dossier id is cut to 84 characters
   // followed by "~" and a 64-bit FNV-1a digest of the whole id in hex, so the
   // derived event stays a valid event of the contract and its id unique.
-  constexpr size_t kMaxDossierChars = 128 - 27;
-  constexpr size_t kKeptChars = kMaxDossierChars - 17;
   std::string id = "hoso-overdue:";
-  if (Utf8Length(dossier_id) <= kMaxDossierChars) {
-    id += dossier_id;
-  } else {
-    uint64_t hash = 14695981039346656037ull;
-    for (unsigned char c : dossier_id) {
-      hash ^= c;
-      hash *= 1099511628211ull;
-    }
-    char hex[24];
-    std::snprintf(hex, sizeof hex, "~%016llx", static_cast<unsigned long long>(hash));
-    id += Utf8Prefix(dossier_id, kKeptChars);
-    id += hex;
-  }
+  AppendBoundedId(&id, dossier_id, 128 - 27);
   id += ':';
   id += CompactLocal(due_at);
   return id;
