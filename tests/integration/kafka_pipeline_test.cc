@@ -22,6 +22,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/testing/broker_process.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/cli_runner.h"
 #include "tests/testing/live_reads.h"
@@ -30,6 +31,7 @@
 namespace hoso {
 namespace {
 
+using testing::BrokerProcess;
 using testing::Child;
 using testing::RunHoso;
 using testing::RunProgram;
@@ -40,26 +42,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr char kKcat[] = "/usr/bin/kcat";
 const nlohmann::json kBatchOf500 = {{"batch_max_records", 500}};
-
-// `hoso broker` in its own process; the bootstrap address from its file.
-class Broker {
- public:
-  explicit Broker(const TempDir& dir, int partitions = 8)
-      : file_(dir.File("bootstrap")),
-        child_({HOSO_CLI, "broker", "--partitions", std::to_string(partitions), "--bootstrap-file",
-                file_},
-               dir.File("broker.log")) {
-    WaitFor([&] { return std::filesystem::exists(file_); }, std::chrono::seconds(20));
-    std::ifstream in(file_);
-    std::getline(in, bootstrap_);
-  }
-  const std::string& bootstrap() const { return bootstrap_; }
-
- private:
-  std::string file_;
-  Child child_;
-  std::string bootstrap_;
-};
 
 std::string KpiJson(const std::string& db, const std::string& period,
                     const std::string& by = "agency") {
@@ -83,7 +65,7 @@ void Produce(const std::string& bootstrap, const std::string& file) {
 // Serves `events` from a fresh broker and expects the ingest KPIs.
 void ExpectServeEqualsIngest(const std::string& events, const std::string& period) {
   TempDir dir;
-  Broker broker(dir);
+  BrokerProcess broker(dir);
   ASSERT_FALSE(broker.bootstrap().empty());
   const std::string expected = IngestKpi(dir, events, period);
   ASSERT_EQ(expected.rfind("error", 0), std::string::npos) << expected;
@@ -131,7 +113,7 @@ TEST(KafkaPipelineTest, ServeRepublishesEveryKpiCellAtStart) {
   ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
   const nlohmann::json expected = nlohmann::json::parse(KpiJson(db, "2019"))["total"];
 
-  Broker broker(dir);
+  BrokerProcess broker(dir);
   ASSERT_FALSE(broker.bootstrap().empty());
   Child serve(
       {HOSO_CLI, "-v", "serve", "--config",
@@ -176,7 +158,7 @@ TEST(KafkaPipelineTest, ServeRepublishesEveryKpiCellAtStart) {
 // then the KPIs of the file ingest, and its pipeline's metrics.
 TEST(KafkaPipelineTest, ServeAnswersOverHttpWithItsPipelineMetrics) {
   TempDir dir;
-  Broker broker(dir);
+  BrokerProcess broker(dir);
   ASSERT_FALSE(broker.bootstrap().empty());
   const std::string events = testing::SourcePath("tests/data/fixture_bach_khoa_2019_06.jsonl");
   const std::string expected = IngestKpi(dir, events, "2019-06");
@@ -239,7 +221,7 @@ TEST(KafkaPipelineTest, ServeAnswersOverHttpWithItsPipelineMetrics) {
 // those of a file ingest and nothing is released out of watermark order.
 TEST(KafkaPipelineTest, ABacklogOverManyPartitionsIsReadEvenly) {
   TempDir dir;
-  Broker broker(dir, 16);
+  BrokerProcess broker(dir, 16);
   const std::string events = dir.File("loadgen.jsonl");
   auto gen = RunHoso({"loadgen", "--out", events, "--seed", "5", "--dossiers", "8000"});
   ASSERT_EQ(gen.exit_code, 0) << gen.err;
@@ -292,7 +274,7 @@ TEST(KafkaPipelineTest, ABacklogOverManyPartitionsIsReadEvenly) {
 // projection always agree (received == open for received-only dossiers).
 TEST(KafkaPipelineTest, ServeHttpAnswersNeverShowAHalfAppliedBatch) {
   TempDir dir;
-  Broker broker(dir, 8);
+  BrokerProcess broker(dir, 8);
   constexpr int kFirst = 500;
   constexpr int kRest = 60000;
   testing::WriteReceivedOnlyEvents(dir.File("first.jsonl"), 0, kFirst);
@@ -347,7 +329,7 @@ TEST(KafkaPipelineTest, ServeHttpAnswersNeverShowAHalfAppliedBatch) {
 // district's plan, as `hoso scorecard --targets` does.
 TEST(KafkaPipelineTest, ServeJudgesTheScorecardAgainstATargetsFile) {
   TempDir dir;
-  Broker broker(dir, 8);
+  BrokerProcess broker(dir, 8);
   Produce(broker.bootstrap(), testing::SourcePath("tests/data/fixture_bach_khoa_2019_06.jsonl"));
   testing::WriteFile(dir.File("plan.json"), R"({
     "version": "test-plan", "title": "A laxer plan",
@@ -388,7 +370,7 @@ TEST(KafkaPipelineTest, ServeJudgesTheScorecardAgainstATargetsFile) {
 // idle_partition_ms (docs/kafka.md "Event-time order across partitions").
 TEST(KafkaPipelineTest, IdlePartitionsNeverHoldBackARestartedEventClock) {
   TempDir dir;
-  Broker broker(dir, 8);
+  BrokerProcess broker(dir, 8);
   const std::string fixture = testing::SourcePath("tests/data/fixture_bach_khoa_2019_06.jsonl");
   Produce(broker.bootstrap(), fixture);
   const std::string db = dir.File("serve-db");
@@ -430,7 +412,7 @@ TEST(KafkaPipelineTest, IdlePartitionsNeverHoldBackARestartedEventClock) {
 
 TEST(KafkaPipelineTest, BadRecordsReachDeadLetterTopicWithHeaders) {
   TempDir dir;
-  Broker broker(dir);
+  BrokerProcess broker(dir);
   const std::string events = dir.File("events.jsonl");
   const std::string unknown =
       R"({"event_id":"x-1","dossier_id":"NOPE-1","type":"resolved","occurred_at":"2019-06-03T10:00:00+07:00","agency_id":"phuong-bach-khoa","outcome":"approved"})";
@@ -481,7 +463,7 @@ TEST(KafkaPipelineTest, BadRecordsReachDeadLetterTopicWithHeaders) {
 
 TEST(KafkaPipelineTest, KcatProducedEventsAreCounted) {
   TempDir dir;
-  Broker broker(dir);
+  BrokerProcess broker(dir);
   const std::string events = testing::SourcePath("tests/data/fixture_bach_khoa_2019_06.jsonl");
   const std::string expected = IngestKpi(dir, events, "2019-06");
   // kcat -K'|' input: "<dossier_id>|<event json>" per line.
@@ -511,7 +493,7 @@ TEST(KafkaPipelineTest, KcatProducedEventsAreCounted) {
 // runs to the end: nothing lost, nothing counted twice.
 TEST(KafkaCrashTest, KilledServeResumesToTheIngestFigures) {
   TempDir dir;
-  Broker broker(dir, 8);
+  BrokerProcess broker(dir, 8);
   const std::string events = dir.File("loadgen.jsonl");
   auto gen = RunHoso({"loadgen", "--out", events, "--seed", "11", "--dossiers", "12000"});
   ASSERT_EQ(gen.exit_code, 0) << gen.err;

@@ -24,6 +24,7 @@
 
 #include "connectors/kafka/group_membership.h"
 #include "connectors/kafka/library_version.h"
+#include "tests/testing/broker_process.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/cli_runner.h"
 #include "tests/testing/serve_test_config.h"
@@ -31,6 +32,7 @@
 namespace hoso {
 namespace {
 
+using testing::BrokerProcess;
 using testing::Child;
 using testing::RunHoso;
 using testing::TempDir;
@@ -119,14 +121,8 @@ TEST(KafkaTwoInstancesTest, SplitPartitionsAndPartialsSumToIngest) {
   ASSERT_FALSE(expected.empty());
   ASSERT_GT(expected.at("TOTAL").at("received"), 0) << Describe(expected);
 
-  const std::string bootstrap_file = dir.File("bootstrap");
-  Child broker({HOSO_CLI, "broker", "--partitions", std::to_string(kPartitions), "--bootstrap-file",
-                bootstrap_file},
-               dir.File("broker.log"));
-  ASSERT_TRUE(
-      WaitFor([&] { return std::filesystem::exists(bootstrap_file); }, std::chrono::seconds(20)));
-  std::string bootstrap;
-  std::getline(std::ifstream(bootstrap_file), bootstrap);
+  BrokerProcess broker(dir, kPartitions);
+  const std::string& bootstrap = broker.bootstrap();
   ASSERT_FALSE(bootstrap.empty());
 
   // Both instances join before anything is produced, so no partition moves
@@ -198,14 +194,8 @@ class KafkaGroupMembershipTest : public ::testing::Test {
     ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
     expected_ = KpiCounters(ingest_db, "2019");
     ASSERT_FALSE(expected_.empty());
-    const std::string bootstrap_file = dir_.File("bootstrap");
-    broker_ = std::make_unique<Child>(
-        std::vector<std::string>{HOSO_CLI, "broker", "--partitions", std::to_string(kPartitions),
-                                 "--bootstrap-file", bootstrap_file},
-        dir_.File("broker.log"));
-    ASSERT_TRUE(
-        WaitFor([&] { return std::filesystem::exists(bootstrap_file); }, std::chrono::seconds(20)));
-    std::getline(std::ifstream(bootstrap_file), bootstrap_);
+    broker_ = std::make_unique<BrokerProcess>(dir_, kPartitions);
+    bootstrap_ = broker_->bootstrap();
     ASSERT_FALSE(bootstrap_.empty());
   }
 
@@ -238,7 +228,7 @@ class KafkaGroupMembershipTest : public ::testing::Test {
   TempDir dir_;
   std::string events_;
   Counters expected_;
-  std::unique_ptr<Child> broker_;
+  std::unique_ptr<BrokerProcess> broker_;
   std::string bootstrap_;
 };
 
