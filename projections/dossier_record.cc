@@ -6,8 +6,11 @@
 namespace hoso::projections {
 namespace {
 
-constexpr uint8_t kRecordFormat = 5;
-// Records written before feedback chains (issue 13) lack the last byte.
+constexpr uint8_t kRecordFormat = 6;
+// Records written before the input partition was kept (issue 12) end before
+// it; those written before feedback chains (issue 13) also lack the byte
+// before it.
+constexpr uint8_t kRecordFormatBeforePartition = 5;
 constexpr uint8_t kRecordFormatBeforeFeedback = 4;
 
 uint64_t HandleCode(uint32_t handle) {
@@ -19,7 +22,7 @@ uint64_t HandleCode(uint32_t handle) {
 void EncodeDossierRecord(std::string_view dossier_id, const core::DossierState& s,
                          std::string* out) {
   // Every field at its widest: fixed part, the id, the ledger.
-  const size_t bound = 65 + 24 * BufferWriter::kMaxVarint + dossier_id.size() +
+  const size_t bound = 65 + 25 * BufferWriter::kMaxVarint + dossier_id.size() +
                        s.raised.size() * (BufferWriter::kMaxVarint + 1);
   char stack[1024];
   std::string heap;
@@ -72,6 +75,7 @@ void EncodeDossierRecord(std::string_view dossier_id, const core::DossierState& 
   w.U8(static_cast<uint8_t>(static_cast<unsigned>(s.feedback_stage) |
                             static_cast<unsigned>(s.feedback_channel) << 2 |
                             (s.feedback_rated ? 16u : 0u)));
+  w.Varint(static_cast<uint64_t>(int64_t{s.input_partition} + 1));
   out->append(buffer, w.size());
 }
 
@@ -80,7 +84,8 @@ core::Status DecodeDossierRecord(std::string_view value, const core::IdTable& na
   Reader r(value);
   core::DossierState s;
   const uint8_t format = r.U8();
-  if (format != kRecordFormat && format != kRecordFormatBeforeFeedback) {
+  if (format != kRecordFormat && format != kRecordFormatBeforePartition &&
+      format != kRecordFormatBeforeFeedback) {
     return Corrupt("dossier (unknown format)");
   }
   const std::string_view id = r.String();
@@ -127,7 +132,10 @@ core::Status DecodeDossierRecord(std::string_view value, const core::IdTable& na
     }
     if (raised >> core::kAlertKindCount) return Corrupt("dossier (alert ledger)");
   }
-  const uint8_t feedback = format == kRecordFormat ? r.U8() : 0;
+  const uint8_t feedback = format >= kRecordFormatBeforePartition ? r.U8() : 0;
+  const uint64_t partition_code = format >= kRecordFormat ? r.Varint() : 0;
+  if (partition_code > uint64_t{INT32_MAX} + 1) return Corrupt("dossier (input partition)");
+  s.input_partition = static_cast<int32_t>(static_cast<int64_t>(partition_code) - 1);
   if (feedback >> 5) return Corrupt("dossier (feedback)");
   s.feedback_stage = static_cast<core::FeedbackStage>(feedback & 3);
   s.feedback_channel = static_cast<core::FeedbackChannel>((feedback >> 2) & 3);

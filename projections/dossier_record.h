@@ -5,7 +5,7 @@
 // checkpoints. Agencies and the procedure are stored as handles of the
 // stored names table (meta "names", projections/meta.h).
 //
-//   value: u8 format (5), string dossier_id, u8 status | finish << 2 |
+//   value: u8 format (6), string dossier_id, u8 status | finish << 2 |
 //   channel << 4 | classification << 6, u8 flags (one_stop, lead_timers,
 //   paused_late, first_apology_timely, overdue_logged), u8 online_level,
 //   varint handle + 1 of the receiving agency, holder agency, procedure (0:
@@ -18,7 +18,8 @@
 //   sequence; 32-byte chain head; varint n and n x (zigzag due_at minute from
 //   effective_start, u8 kinds) of the raised-alert ledger; u8 feedback
 //   stage | feedback channel << 2 | feedback_rated << 4 (format 4, written
-//   before feedback existed, ends before it: 0).
+//   before feedback existed, ends before it: 0); varint input partition + 1
+//   (format 5 ends before it: -1, unknown).
 //
 // A record is about 120 bytes: small deltas instead of fixed 64-bit fields,
 // handles instead of names, since checkpoints write hundreds of thousands.

@@ -101,7 +101,13 @@ struct DossierState {
   LocalMinute classified_at;  // e of design.md §3 (pause instant if resolved while paused)
   Classification classification = Classification::kOnTime;  // for kResolved only
 
-  Instant last_event_at;     // occurred_at of the last applied event (derived ones excluded)
+  Instant last_event_at;  // occurred_at of the last applied event (derived ones excluded)
+  // The input partition the dossier's events arrive on (its first event's;
+  // all of a dossier's events share its key, hence its partition), or -1
+  // when unknown (a record written before partitions were kept). Maintained
+  // by the runtime: it decides which instance's clock fires the dossier's
+  // timers (docs/scale.md).
+  int32_t input_partition = -1;
   uint32_t event_count = 0;  // events in the log; the next event's sequence number
 
   // Maintained by the runtime: the log sequence numbers of the dossier's

@@ -86,8 +86,9 @@ void BatchResult::Add(const BatchResult& other) {
 }
 
 void CommittedAlerts::Add(std::string_view dossier_id, core::AlertKind kind,
-                          core::LocalMinute fires_at, std::string_view json) {
-  Ref ref{text_.size(), json.size(), text_.size() + json.size(), dossier_id.size(), kind, fires_at};
+                          core::LocalMinute fires_at, std::string_view json, bool quiet) {
+  Ref ref{text_.size(), json.size(), text_.size() + json.size(), dossier_id.size(), kind,
+          fires_at,     quiet};
   text_.append(json);
   text_.append(dossier_id);
   refs_.push_back(ref);
@@ -379,7 +380,10 @@ Status Engine::ReapplyTail(uint64_t from_sequence, uint64_t from_alert) {
                                 event_.dossier_id + " does not apply again: " + rejection.message);
     }
     std::copy(next_head.begin(), next_head.end(), reinterpret_cast<char*>(state.chain_head.data()));
-    if (is_new) state.first_log_sequence = entry.sequence;
+    if (is_new) {
+      state.first_log_sequence = entry.sequence;
+      state.input_partition = entry.partition;
+    }
     state.last_log_sequence = entry.sequence;
     if (dossiers_.checkpoint_mark(handle) != checkpoint_epoch_) {
       dossiers_.checkpoint_mark(handle) = checkpoint_epoch_;
@@ -579,28 +583,95 @@ void Engine::LogEvent(uint32_t handle, std::string_view bytes, uint64_t event_id
 
 void Engine::ScheduleTimers(uint32_t handle) {
   const core::DossierState& state = dossiers_.state(handle);
+  projections::TimerQueue& queue = QueueOf(state);
   for (const core::TimerSpec& timer : machine_->PendingTimers(state)) {
-    timers_.Push(projections::TimerEntry{timer.fires_at, timer.kind, timer.due_at,
-                                         state.first_log_sequence, handle,
-                                         dossiers_.generation(handle)});
+    queue.Push(projections::TimerEntry{timer.fires_at, timer.kind, timer.due_at,
+                                       state.first_log_sequence, handle,
+                                       dossiers_.generation(handle)});
   }
   // Stale entries are dropped lazily; rebuild when they dominate.
-  if (timers_.size() > 4 * pending_timers_ + 65536) RebuildTimers();
+  if (queue.size() > 4 * pending_timers_ + 65536) RebuildTimers();
 }
 
 void Engine::RebuildTimers() {
   timers_.Clear();
+  for (auto& [partition, parked] : parked_) parked.timers.Clear();
   pending_timers_ = 0;
   if (!options_.persist) return;
   dossiers_.ForEach([&](uint32_t handle) {
     const core::DossierState& state = dossiers_.state(handle);
+    projections::TimerQueue& queue = QueueOf(state);
     for (const core::TimerSpec& timer : machine_->PendingTimers(state)) {
-      timers_.Push(projections::TimerEntry{timer.fires_at, timer.kind, timer.due_at,
-                                           state.first_log_sequence, handle,
-                                           dossiers_.generation(handle)});
+      queue.Push(projections::TimerEntry{timer.fires_at, timer.kind, timer.due_at,
+                                         state.first_log_sequence, handle,
+                                         dossiers_.generation(handle)});
       ++pending_timers_;
     }
   });
+}
+
+projections::TimerQueue& Engine::QueueOf(const core::DossierState& state) {
+  if (state.input_partition < 0 ||
+      (!own_partition_clocks() && partition_live(state.input_partition))) {
+    return timers_;
+  }
+  return parked_[state.input_partition].timers;
+}
+
+bool Engine::partition_live(int32_t partition) const {
+  return !options_.partition_ownership || partition < 0 || live_partitions_.contains(partition);
+}
+
+size_t Engine::restoring_partitions() const {
+  size_t restoring = 0;
+  for (const auto& [partition, parked] : parked_) {
+    if (parked.phase == Phase::kRestoring) ++restoring;
+  }
+  return restoring;
+}
+
+void Engine::AssignPartition(int32_t partition, int64_t restore_until_offset) {
+  if (!options_.partition_ownership || live_partitions_.contains(partition)) return;
+  if (restore_until_offset < 0) {
+    GoLive(partition);
+    return;
+  }
+  ParkedPartition& parked = parked_[partition];
+  parked.phase = Phase::kRestoring;
+  parked.restore_until = restore_until_offset;
+}
+
+void Engine::RevokePartition(int32_t partition) {
+  if (!options_.partition_ownership) return;
+  if (live_partitions_.erase(partition) > 0) {
+    parked_[partition].phase = Phase::kNotAssigned;
+    std::erase(gone_live_, partition);
+    if (!own_partition_clocks()) RebuildTimers();  // its timers leave the engine's queue
+    return;
+  }
+  auto parked = parked_.find(partition);
+  if (parked != parked_.end()) {
+    parked->second.phase = Phase::kNotAssigned;
+    parked->second.restore_until = -1;
+  }
+}
+
+void Engine::GoLive(int32_t partition) {
+  live_partitions_.insert(partition);
+  gone_live_.push_back(partition);
+  pending_->changed = true;  // the commit carries its KPI cells
+  if (own_partition_clocks()) {
+    parked_[partition].phase = Phase::kLive;  // its timers stay on its own clock
+    return;
+  }
+  auto parked = parked_.find(partition);
+  if (parked == parked_.end()) return;
+  projections::TimerQueue& timers = parked->second.timers;
+  while (!timers.empty()) {
+    timers_.Push(timers.top());
+    timers.Pop();
+  }
+  parked_.erase(parked);
 }
 
 bool Engine::TimerValid(const projections::TimerEntry& entry) const {
@@ -643,7 +714,7 @@ void Engine::RaiseAlertFor(std::string_view dossier_id, std::string_view agency,
   ++alert_sequence_;
   if (pending_->alerts.count() == 0) pending_->first_alert_sequence = alert_sequence_;
   pending_->alerts.Add(dossier_id, spec.kind, spec.due_at, alert_json_);
-  pending_->committed_alerts.Add(dossier_id, spec.kind, spec.fires_at, alert_json_);
+  pending_->committed_alerts.Add(dossier_id, spec.kind, spec.fires_at, alert_json_, quiet_alerts_);
   pending_->changed = true;
 }
 
@@ -670,6 +741,7 @@ Status Engine::ApplyOne(const core::Event& event, std::string_view bytes, int32_
       *rejected = std::move(rejection);
       return Status::Ok();
     }
+    new_state_.input_partition = partition;
     handle = dossiers_.Insert(event.dossier_id);
     Touch(handle, true, new_state_);
     dossiers_.state(handle) = std::move(new_state_);
@@ -723,12 +795,15 @@ Status Engine::ApplyOne(const core::Event& event, std::string_view bytes, int32_
   return Status::Ok();
 }
 
-Status Engine::FireTimersBefore(core::Instant limit, core::Instant raised_at, size_t max_fires,
-                                BatchResult* result) {
+Status Engine::FireTimersBefore(projections::TimerQueue* queue, core::Instant limit,
+                                core::Instant raised_at, size_t max_fires, BatchResult* result) {
+  // A parked partition restores on its own clock: its alerts are dated from
+  // the dossier's history, as with the event-time clock.
+  const bool own_clock = queue != &timers_;
   size_t fired = 0;
   while (fired < max_fires) {
-    const bool timer_due = !timers_.empty() && core::ToInstant(timers_.top().fires_at) < limit;
-    if (next_dialogue_deadline_ < limit &&
+    const bool timer_due = !queue->empty() && core::ToInstant(queue->top().fires_at) < limit;
+    if (!own_clock && next_dialogue_deadline_ < limit &&
         (!timer_due || next_dialogue_deadline_ < core::ToInstant(timers_.top().fires_at)))
         [[unlikely]] {
       // In fires_at order with the timers (after those due at the same
@@ -738,8 +813,8 @@ Status Engine::FireTimersBefore(core::Instant limit, core::Instant raised_at, si
       continue;
     }
     if (!timer_due) break;
-    const projections::TimerEntry entry = timers_.top();
-    timers_.Pop();
+    const projections::TimerEntry entry = queue->top();
+    queue->Pop();
     if (!TimerValid(entry)) continue;
     const uint32_t handle = entry.handle;
     core::DossierState& state = dossiers_.state(handle);
@@ -748,7 +823,7 @@ Status Engine::FireTimersBefore(core::Instant limit, core::Instant raised_at, si
     // Kafka partitions): raised_at is therefore taken from the dossier's own
     // history, the later of fires_at and its last event, so that ingest,
     // serve and replay store the same alert byte for byte.
-    const core::Instant when = options_.clock_mode == ClockMode::kEventTime
+    const core::Instant when = options_.clock_mode == ClockMode::kEventTime || own_clock
                                    ? std::max(core::ToInstant(entry.fires_at), state.last_event_at)
                                    : raised_at;
     before_state_ = state;
@@ -790,8 +865,43 @@ Result<BatchResult> Engine::ApplyRecords(std::span<const RawRecord> records, boo
     result.rejections.push_back({index, std::move(r)});
   };
   std::string first_summary;
+  // Partition ownership: the record being applied fires its partition's
+  // own timers (event-time ownership: always; wall clock: while the
+  // partition is not live), and while the partition restores its alerts are
+  // quiet. A restore ends once the record just before its offset is
+  // applied, or at a record at or past it.
+  ParkedPartition* own_partition = nullptr;
+  int32_t own_partition_id = -1;
+  int64_t own_offset = 0;
+  auto end_restore = [&](ParkedPartition* parked, int32_t partition) {
+    parked->restore_until = -1;
+    GoLive(partition);  // may invalidate `parked`
+  };
+  auto settle_own = [&] {
+    quiet_alerts_ = false;
+    if (own_partition == nullptr) return;
+    ParkedPartition* parked = own_partition;
+    own_partition = nullptr;
+    if (parked->phase == Phase::kRestoring && own_offset + 1 >= parked->restore_until) {
+      end_restore(parked, own_partition_id);
+    }
+  };
   for (size_t i = 0; i < records.size(); ++i) {
+    settle_own();
     const RawRecord& record = records[i];
+    if (options_.partition_ownership && !logged && record.partition >= 0 &&
+        (own_partition_clocks() || !partition_live(record.partition))) {
+      if (parked_[record.partition].phase == Phase::kRestoring &&
+          record.offset >= parked_[record.partition].restore_until) {
+        end_restore(&parked_[record.partition], record.partition);
+      }
+      if (own_partition_clocks() || !partition_live(record.partition)) {
+        own_partition = &parked_[record.partition];
+        own_partition_id = record.partition;
+        own_offset = record.offset;
+        quiet_alerts_ = !partition_live(record.partition);
+      }
+    }
     if (!decoder_.Decode(record.bytes, &event_, &rejection) ||
         !machine_->CheckProcedure(event_, &rejection)) {
       if (rejection.code == core::RejectCode::kTooLarge && record.full_size >= 0) {
@@ -825,27 +935,49 @@ Result<BatchResult> Engine::ApplyRecords(std::span<const RawRecord> records, boo
     // The clock passes every timer before max(clock, occurred_at), including
     // timers armed in the past by earlier events (a late resumption).
     const core::Instant limit = std::max(clock_, event_.occurred_at);
+    bool fire_engine_timers = false;
     if (options_.persist && options_.clock_mode == ClockMode::kEventTime) {
       const std::optional<core::Instant> next = next_timer_at();
-      if (next && *next < limit) {
-        // Timers due before this event fire first, but only if the event will
-        // be applied: a rejected event never moves the clock.
-        auto found = LoadDossier(event_.dossier_id);
-        if (!found.ok()) return broken_ = found.status();
-        bool applies = false;
-        if (*found == kFinishedOnDisk) {
-          applies = false;
-          machine_->Apply(&finished_on_disk_, false, event_, false, &ids_, &effects_, &rejection);
-        } else {
-          dry_run_ = *found == kNone ? core::DossierState{} : dossiers_.state(*found);
-          applies = machine_->Apply(&dry_run_, *found == kNone, event_, false, &ids_, &effects_,
-                                    &rejection);
-        }
-        if (!applies) {
-          reject(i, rejection);
-          continue;
-        }
-        Status fired = FireTimersBefore(limit, limit, SIZE_MAX, &result);
+      fire_engine_timers = next && *next < limit;
+    }
+    // A partition that is not live fires its timers before its own events only.
+    projections::TimerQueue* own_timers = nullptr;
+    if (options_.persist && own_partition != nullptr) {
+      projections::TimerQueue& parked = own_partition->timers;
+      while (!parked.empty() && !TimerValid(parked.top())) parked.Pop();
+      if (!parked.empty() && core::ToInstant(parked.top().fires_at) < event_.occurred_at) {
+        own_timers = &parked;
+      }
+    }
+    if (fire_engine_timers || own_timers != nullptr) {
+      // Timers due before this event fire first, but only if the event will
+      // be applied: a rejected event never moves the clock.
+      auto found = LoadDossier(event_.dossier_id);
+      if (!found.ok()) return broken_ = found.status();
+      bool applies = false;
+      if (*found == kFinishedOnDisk) {
+        applies = false;
+        machine_->Apply(&finished_on_disk_, false, event_, false, &ids_, &effects_, &rejection);
+      } else {
+        dry_run_ = *found == kNone ? core::DossierState{} : dossiers_.state(*found);
+        applies = machine_->Apply(&dry_run_, *found == kNone, event_, false, &ids_, &effects_,
+                                  &rejection);
+      }
+      if (!applies) {
+        reject(i, rejection);
+        continue;
+      }
+      if (fire_engine_timers) {
+        // The engine's own timers belong to live partitions: never quiet.
+        const bool quiet = quiet_alerts_;
+        quiet_alerts_ = false;
+        Status fired = FireTimersBefore(&timers_, limit, limit, SIZE_MAX, &result);
+        quiet_alerts_ = quiet;
+        if (!fired.ok()) return broken_ = fired;
+      }
+      if (own_timers != nullptr) {
+        Status fired =
+            FireTimersBefore(own_timers, event_.occurred_at, event_.occurred_at, SIZE_MAX, &result);
         if (!fired.ok()) return broken_ = fired;
       }
     }
@@ -855,6 +987,7 @@ Result<BatchResult> Engine::ApplyRecords(std::span<const RawRecord> records, boo
     if (!s.ok()) return broken_ = s;
     if (rejected) reject(i, std::move(*rejected));
   }
+  settle_own();
   return result;
 }
 
@@ -876,7 +1009,7 @@ Result<BatchResult> Engine::AdvanceClock(core::Instant now) {
   if (!broken_.ok()) return broken_;
   BatchResult result;
   if (options_.persist) {
-    Status s = FireTimersBefore(now, now, options_.max_timers_per_advance, &result);
+    Status s = FireTimersBefore(&timers_, now, now, options_.max_timers_per_advance, &result);
     if (!s.ok()) return broken_ = s;
   }
   if (options_.clock_mode == ClockMode::kWallTime && clock_ < now) clock_ = now;
@@ -964,6 +1097,23 @@ Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, CheckpointPoli
   // What queries read between checkpoints: changed KPI cells, changed open
   // summaries.
   kpi_.TakeBatchChanges(&pending.delta, &commit->changed_kpi);
+  if (options_.partition_ownership) {
+    // A restoring partition's cells go out once it is live, all at once: its
+    // previous owner's figures are never replaced by a partial restore.
+    auto gone_live = [&](int32_t partition) {
+      return std::find(gone_live_.begin(), gone_live_.end(), partition) != gone_live_.end();
+    };
+    std::erase_if(commit->changed_kpi, [&](const auto& cell) {
+      return !partition_live(cell.first.partition) || gone_live(cell.first.partition);
+    });
+    if (!gone_live_.empty()) {
+      for (auto& [key, counters] : kpi_.Snapshot()) {
+        if (gone_live(key.partition)) commit->changed_kpi.emplace_back(key, counters);
+      }
+    }
+    commit->partitions_gone_live = std::move(gone_live_);
+    gone_live_.clear();
+  }
   std::shared_ptr<std::vector<DossierChange>> changed_dossiers;
   if (options_.collect_changed_dossiers) {
     changed_dossiers = std::make_shared<std::vector<DossierChange>>();

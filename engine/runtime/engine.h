@@ -37,6 +37,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <utility>
@@ -144,6 +145,19 @@ struct EngineOptions {
   // (connectors/postgres). Costs a few string copies per changed dossier on
   // the engine thread. Default: false.
   bool collect_changed_dossiers = false;
+  // A consumer-group member (serve on Kafka, docs/scale.md "Restore"): the
+  // caller says which input partitions this instance owns (AssignPartition,
+  // RevokePartition). With the event-time clock every partition runs on its
+  // own clock: a dossier's timers fire before its partition's next event,
+  // never because another partition's events moved a clock, so a
+  // partition's state is a function of its input alone, whichever instance
+  // applies it. With the wall clock, timers of a partition that is not live
+  // (restoring, or not assigned) are parked and fire only before its own
+  // events. Alerts raised while a partition restores are stored but not
+  // published (Commit alerts marked quiet), and its KPI cells go out once,
+  // all of them, when it becomes live. false: one clock, every partition is
+  // live (ingest, replay, a single consumer). Default: false.
+  bool partition_ownership = false;
 };
 
 using Positions = std::vector<std::pair<std::string, std::string>>;
@@ -152,8 +166,10 @@ using Positions = std::vector<std::pair<std::string, std::string>>;
 // alert on the hot path).
 class CommittedAlerts {
  public:
+  // `quiet`: stored but not published (raised while its partition restored:
+  // the partition's previous owner published it).
   void Add(std::string_view dossier_id, core::AlertKind kind, core::LocalMinute fires_at,
-           std::string_view json);
+           std::string_view json, bool quiet = false);
   size_t size() const { return refs_.size(); }
   bool empty() const { return refs_.empty(); }
   std::string_view json(size_t i) const { return View(refs_[i].json_at, refs_[i].json_length); }
@@ -162,6 +178,7 @@ class CommittedAlerts {
   }
   core::AlertKind kind(size_t i) const { return refs_[i].kind; }
   core::LocalMinute fires_at(size_t i) const { return refs_[i].fires_at; }
+  bool quiet(size_t i) const { return refs_[i].quiet; }
   void clear() {
     text_.clear();
     refs_.clear();
@@ -175,6 +192,7 @@ class CommittedAlerts {
     size_t dossier_length;
     core::AlertKind kind;
     core::LocalMinute fires_at;
+    bool quiet;
   };
   std::string_view View(size_t at, size_t length) const {
     return std::string_view(text_).substr(at, length);
@@ -195,8 +213,12 @@ struct Commit {
   // The alerts stored by this commit, in sequence order, with their JSON
   // (schemas/alert.schema.json) as published.
   CommittedAlerts alerts;
-  // The KPI cells this commit changed, with their new absolute values.
+  // The KPI cells this commit changed, with their new absolute values (with
+  // EngineOptions::partition_ownership: those of live partitions, and every
+  // cell of a partition that became live in this commit).
   std::vector<std::pair<projections::KpiKey, core::KpiCounters>> changed_kpi;
+  // Partitions that became live in this commit (partition_ownership).
+  std::vector<int32_t> partitions_gone_live;
   // The dossiers this commit changed, with their state after it; set only
   // when EngineOptions::collect_changed_dossiers. Shared, so a sink keeps
   // them past the commit without copying (never changed once sealed).
@@ -283,6 +305,22 @@ class Engine {
   // The stored position of a source, if any (reads the store).
   core::Result<std::optional<std::string>> LoadPosition(std::string_view source_id);
 
+  // Partition ownership (EngineOptions::partition_ownership; otherwise no-ops).
+  // This instance now owns `partition`. Its records below
+  // `restore_until_offset` (the group's committed offset: what the previous
+  // owner applied and published; < 0: none) restore it: their alerts are
+  // quiet and its timers fire only before its own events. Then it is live.
+  void AssignPartition(int32_t partition, int64_t restore_until_offset);
+  // This instance no longer owns `partition`: its dossiers stay as they are
+  // (a later assignment resumes them from this instance's stored position)
+  // and their timers are parked.
+  void RevokePartition(int32_t partition);
+  // Whether the timers and alerts of `partition` run (always true without
+  // partition_ownership).
+  bool partition_live(int32_t partition) const;
+  // Assigned partitions still restoring (below their restore offset).
+  size_t restoring_partitions() const;
+
   // The current state of a dossier (in memory, else its stored record), or
   // nullopt when it was never logged. Fails only when the store cannot be
   // read. On the engine's thread, like every other call.
@@ -346,8 +384,16 @@ class Engine {
   core::Status ApplyOne(const core::Event& event, std::string_view bytes, int32_t partition,
                         int64_t offset, bool derived, BatchResult* result,
                         std::optional<core::Rejection>* rejected);
-  core::Status FireTimersBefore(core::Instant limit, core::Instant raised_at, size_t max_fires,
-                                BatchResult* result);
+  // Fires the timers of `queue` (the engine's, or a parked partition's) due
+  // before `limit`; the dialogue deadline only with the engine's own queue.
+  core::Status FireTimersBefore(projections::TimerQueue* queue, core::Instant limit,
+                                core::Instant raised_at, size_t max_fires, BatchResult* result);
+  // The queue a dossier's timers go to: the engine's, or its partition's
+  // parked queue.
+  projections::TimerQueue& QueueOf(const core::DossierState& state);
+  // Moves a parked partition's timers into the engine's queue.
+  void GoLive(int32_t partition);
+
   void RaiseAlert(uint32_t handle, const core::AlertSpec& spec, BatchResult* result);
   // Raises an alert under `dossier_id` (a dossier's, or an AgencyAlertKey).
   void RaiseAlertFor(std::string_view dossier_id, std::string_view agency,
@@ -381,6 +427,29 @@ class Engine {
   projections::KpiCells kpi_;
   projections::TimerQueue timers_;
   size_t pending_timers_ = 0;
+  // Partition ownership: partitions assigned and live, and those not live
+  // (revoked, never assigned but holding dossiers, or restoring) with their
+  // parked timers; the partitions that became live since the last Seal; and
+  // whether the alerts raised now are quiet (a restoring partition's).
+  enum class Phase {
+    kNotAssigned,  // another instance's (or nobody's yet)
+    kRestoring,    // assigned, below restore_until: quiet, own clock
+    kLive,         // assigned and restored (kept here: event-time, own clock)
+  };
+  struct ParkedPartition {
+    projections::TimerQueue timers;
+    Phase phase = Phase::kNotAssigned;
+    int64_t restore_until = -1;
+  };
+  // Event-time ownership: every partition keeps its timers in parked_ and
+  // fires them before its own events.
+  bool own_partition_clocks() const {
+    return options_.partition_ownership && options_.clock_mode == ClockMode::kEventTime;
+  }
+  std::set<int32_t> live_partitions_;
+  std::map<int32_t, ParkedPartition> parked_;
+  std::vector<int32_t> gone_live_;
+  bool quiet_alerts_ = false;
 
   core::Instant clock_{INT64_MIN};
   uint64_t log_sequence_ = 0;

@@ -21,14 +21,27 @@
 
 namespace hoso::runtime {
 
+// A change of the partitions a consumer-group member owns, for
+// Engine::AssignPartition / RevokePartition (docs/scale.md "Restore").
+struct PartitionChange {
+  enum class Kind { kAssigned, kRevoked };
+  int32_t partition = 0;
+  Kind kind = Kind::kAssigned;
+  int64_t restore_until = -1;  // kAssigned: the offset its restore ends at, or -1
+};
+
 struct SourceBatch {
   std::vector<RawRecord> records;  // bytes valid until the next NextBatch call
   Positions positions;
   bool end_of_source = false;  // a finite source has nothing more
+  // Ownership changes that happened while the batch was read, in order; the
+  // engine takes them before the batch's records.
+  std::vector<PartitionChange> partition_changes;
   void Clear() {
     records.clear();
     positions.clear();
     end_of_source = false;
+    partition_changes.clear();
   }
 };
 

@@ -41,8 +41,11 @@ core::Status Pipeline::Settle(PipelineStats* stats) {
     }
     stats->commit_seconds_sum += seconds;
     if (commit->checkpoint) ++stats->checkpoints;
-    if (source_ != nullptr && !commit->positions.empty()) source_->Committed(commit->positions);
+    // Published before the source is told: a consumer group's committed
+    // offset says what a partition's next owner restores quietly, so it must
+    // never pass alerts not yet acknowledged (docs/scale.md "Restore").
     if (sink_ != nullptr) HOSO_RETURN_IF_ERROR(sink_->Published(*commit));
+    if (source_ != nullptr && !commit->positions.empty()) source_->Committed(commit->positions);
   }
   return s;
 }
@@ -108,7 +111,17 @@ core::Status Pipeline::Run(PipelineStats* stats) {
   for (;;) {
     if (options_.stop && options_.stop()) break;
     HOSO_RETURN_IF_ERROR(source_->NextBatch(options_.batch_max_records, &batch));
-    if (!batch.records.empty() || !batch.positions.empty()) {
+    for (const PartitionChange& change : batch.partition_changes) {
+      switch (change.kind) {
+        case PartitionChange::Kind::kAssigned:
+          engine_->AssignPartition(change.partition, change.restore_until);
+          break;
+        case PartitionChange::Kind::kRevoked:
+          engine_->RevokePartition(change.partition);
+          break;
+      }
+    }
+    if (!batch.records.empty() || !batch.positions.empty() || !batch.partition_changes.empty()) {
       ++batch_number;
       auto result = engine_->Apply(batch.records);
       if (!result.ok()) return result.status();
