@@ -142,9 +142,34 @@ void KafkaEventSource::ErrorCallback(rd_kafka_t* rk, int err, const char* reason
 }
 
 void KafkaEventSource::OnAssign(rd_kafka_topic_partition_list_t* partitions) {
+  // As a group member, what the group committed for each partition: what its
+  // previous owner applied and published, where a restore ends.
+  std::map<int32_t, int64_t> group_committed;
+  if (options_.subscribe) {
+    PartitionListPtr committed(rd_kafka_topic_partition_list_copy(partitions));
+    const rd_kafka_resp_err_t err =
+        rd_kafka_committed(consumer_.get(), committed.get(), options_.committed_timeout_ms);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      // Without it a partition new to this instance restores up to nothing:
+      // its history is applied as live (alerts published again, with the
+      // ids its previous owner used).
+      Log().warn("committed offsets of the assigned partitions: {}; restoring without them",
+                 rd_kafka_err2str(err));
+    } else {
+      for (int i = 0; i < committed->cnt; ++i) {
+        const rd_kafka_topic_partition_t& element = committed->elems[i];
+        if (element.err != RD_KAFKA_RESP_ERR_NO_ERROR || element.offset < 0) continue;
+        group_committed[element.partition] = element.offset;
+      }
+    }
+  }
   for (int i = 0; i < partitions->cnt; ++i) {
     rd_kafka_topic_partition_t& tp = partitions->elems[i];
-    tp.offset = RD_KAFKA_OFFSET_INVALID;  // committed offset, else auto.offset.reset
+    // A group member restores a partition new to it from its first record:
+    // its state is a function of the partition's whole input (docs/scale.md).
+    // Direct assignment (one consumer, no group): the committed offset, else
+    // auto.offset.reset.
+    tp.offset = options_.subscribe ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_INVALID;
     auto stored = lookup_(KafkaSourceId(tp.topic, tp.partition));
     if (!stored.ok()) {
       callback_status_ = stored.status();
@@ -152,6 +177,19 @@ void KafkaEventSource::OnAssign(rd_kafka_topic_partition_list_t* partitions) {
       tp.offset = std::stoll(**stored);
     }
     next_offsets_[tp.partition] = tp.offset;
+    runtime::PartitionChange change;
+    change.partition = tp.partition;
+    change.kind = runtime::PartitionChange::Kind::kAssigned;
+    auto committed = group_committed.find(tp.partition);
+    if (committed != group_committed.end() && committed->second > std::max<int64_t>(tp.offset, 0)) {
+      change.restore_until = committed->second;
+      restores_[tp.partition] = Restore{std::max<int64_t>(tp.offset, 0), committed->second,
+                                        std::chrono::steady_clock::now()};
+      Log().info("partition {} restores from offset {} to {} ({} records)", tp.partition,
+                 std::max<int64_t>(tp.offset, 0), committed->second,
+                 committed->second - std::max<int64_t>(tp.offset, 0));
+    }
+    partition_changes_.push_back(change);
   }
   rd_kafka_error_t* error = nullptr;
   rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
@@ -205,6 +243,9 @@ void KafkaEventSource::OnRevoke(rd_kafka_topic_partition_list_t* partitions) {
     }
     applied_offsets_.erase(p);
     next_offsets_.erase(p);
+    restores_.erase(p);
+    partition_changes_.push_back(
+        runtime::PartitionChange{p, runtime::PartitionChange::Kind::kRevoked, -1});
     if (paused_.erase(p) > 0) {
       // The next owner, or this instance after a new assignment, starts unpaused.
       PartitionListPtr one(rd_kafka_topic_partition_list_new(1));
@@ -511,6 +552,8 @@ core::Status KafkaEventSource::NextBatch(size_t max_records, runtime::SourceBatc
 }
 
 core::Status KafkaEventSource::FinishBatch(runtime::SourceBatch* batch) {
+  batch->partition_changes = std::move(partition_changes_);
+  partition_changes_.clear();
   std::map<int32_t, int64_t> next;
   for (const runtime::RawRecord& record : batch->records) {
     int64_t& n = next[record.partition];
@@ -519,8 +562,30 @@ core::Status KafkaEventSource::FinishBatch(runtime::SourceBatch* batch) {
   for (const auto& [partition, offset] : next) {
     batch->positions.emplace_back(KafkaSourceId(options_.topic, partition), std::to_string(offset));
     next_offsets_[partition] = offset;
+    auto restore = restores_.find(partition);
+    if (restore != restores_.end() && offset >= restore->second.until) {
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - restore->second.started)
+              .count();
+      const int64_t records = restore->second.until - restore->second.from;
+      Log().info("partition {} restored: {} records in {:.2f} s ({:.0f} records/s)", partition,
+                 records, seconds, seconds > 0 ? static_cast<double>(records) / seconds : 0.0);
+      restores_.erase(restore);
+    }
   }
   return core::Status::Ok();
+}
+
+RestoreProgress KafkaEventSource::Restoring() const {
+  RestoreProgress progress;
+  for (const auto& [partition, restore] : restores_) {
+    auto next = next_offsets_.find(partition);
+    const int64_t at =
+        next == next_offsets_.end() ? restore.from : std::max(next->second, restore.from);
+    ++progress.partitions;
+    progress.records_remaining += std::max<int64_t>(0, restore.until - at);
+  }
+  return progress;
 }
 
 void KafkaEventSource::SetInputComplete() {

@@ -5,9 +5,14 @@
 // to read (decimal text). RocksDB is the truth for positions: the engine
 // stores them in the same atomic batch as the projections, and when the
 // group assigns a partition the consumer starts at the position the
-// PositionLookup returns (with none stored: the group's committed offset,
-// else auto.offset.reset, "earliest" unless configured). Offsets committed to
-// Kafka (CommitAsync, after each engine batch) only serve lag tools.
+// PositionLookup returns. With none stored, a group member restores the
+// partition from its first record (docs/scale.md "Restore"); a direct
+// assignment starts at the group's committed offset, else auto.offset.reset.
+// Offsets committed to Kafka (CommitAsync, after each engine batch, and on
+// revoke) tell lag tools and a partition's next owner where a restore ends:
+// every assignment is handed to the engine (SourceBatch::partition_changes)
+// with the committed offset as its restore_until when the consumer starts
+// below it.
 //
 // Rebalances: callbacks run inside NextBatch on the caller's thread, because
 // the consumer is only ever polled there. A revoke first drains the commits
@@ -32,6 +37,7 @@
 #include <vector>
 
 #include "connectors/kafka/kafka_handles.h"
+#include "connectors/kafka/topic_retention.h"
 #include "engine/runtime/event_source.h"
 
 namespace hoso::connectors::kafka {
@@ -73,6 +79,16 @@ struct KafkaSourceOptions {
   // another. Beyond the bound the oldest records are released out of order,
   // a batch at a time (backpressure on memory). Default: 200000.
   size_t max_held_records = 200000;
+  // Longest wait for the group's committed offsets at an assignment, in ms.
+  // Default: 10000.
+  int committed_timeout_ms = 10000;
+};
+
+// Partitions restoring (their consumer position below the group's committed
+// offset at assignment) and the records they still have to read.
+struct RestoreProgress {
+  int partitions = 0;
+  int64_t records_remaining = 0;
 };
 
 // The source id of a partition: "kafka:<topic>/<partition>".
@@ -130,6 +146,13 @@ class KafkaEventSource final : public runtime::EventSource {
   // Partitions currently assigned to this instance.
   int assigned_partitions() const { return static_cast<int>(next_offsets_.size()); }
   int64_t rebalances() const { return rebalances_; }
+  // The restores under way. On the polling thread only.
+  RestoreProgress Restoring() const;
+  // The input topic's retention (topic_retention.h), asked through the
+  // consumer; blocks up to `timeout_ms`.
+  core::Result<TopicRetention> InputRetention(int timeout_ms) {
+    return ReadTopicRetention(consumer_.get(), options_.topic, timeout_ms);
+  }
 
  private:
   explicit KafkaEventSource(KafkaSourceOptions options);
@@ -187,6 +210,15 @@ class KafkaEventSource final : public runtime::EventSource {
   std::map<int32_t, int64_t> next_offsets_;     // assigned partition -> next offset handed out
   std::map<int32_t, int64_t> applied_offsets_;  // partition -> next offset the engine stored
   core::Status callback_status_;                // a failure inside a librdkafka callback
+  // Ownership changes not yet handed over (with the next batch).
+  std::vector<runtime::PartitionChange> partition_changes_;
+  struct Restore {
+    int64_t from = 0;   // the offset the restore started at
+    int64_t until = 0;  // the group's committed offset at assignment
+    std::chrono::steady_clock::time_point started;
+  };
+  std::map<int32_t, Restore> restores_;  // partitions restoring
+
   std::atomic<bool> broker_up_{true};
   int64_t rebalances_ = 0;
   bool closed_ = false;

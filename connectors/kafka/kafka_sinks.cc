@@ -152,6 +152,9 @@ core::Status EngineSinks::WriteAlertJson(std::string_view dossier_id, std::strin
 
 core::Status EngineSinks::Published(const runtime::Commit& commit) {
   for (size_t i = 0; i < commit.alerts.size(); ++i) {
+    // A quiet alert was raised while its partition restored: the partition's
+    // previous owner published it (docs/scale.md "Restore").
+    if (commit.alerts.quiet(i)) continue;
     HOSO_RETURN_IF_ERROR(WriteAlertJson(commit.alerts.dossier_id(i), commit.alerts.json(i)));
   }
   if (publish_kpi_) {
@@ -161,6 +164,10 @@ core::Status EngineSinks::Published(const runtime::Commit& commit) {
   }
   if (commit.alerts.empty() && commit.changed_kpi.empty()) return core::Status::Ok();
   HOSO_RETURN_IF_ERROR(Flush());
+  if (publish_kpi_ && !commit.partitions_gone_live.empty()) {
+    Log().info("{} KPI cells republished for {} partitions now live here",
+               commit.changed_kpi.size(), commit.partitions_gone_live.size());
+  }
   if (outbox_ != nullptr && !commit.alerts.empty()) {
     return outbox_->MarkPublished(commit.first_alert_sequence + commit.alerts.size());
   }

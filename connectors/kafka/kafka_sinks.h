@@ -151,8 +151,9 @@ class EngineSinks final : public runtime::RejectSink, public runtime::CommitSink
   // re-sending failures with back-off; logs once when delivery starts failing
   // and once when it recovers. Unavailable only when `stop` is set meanwhile.
   core::Status Flush() override;
-  // Publishes a durable commit's alerts (acknowledged, then marked in
-  // `outbox` when set) and, when `publish_kpi`, its changed KPI cells.
+  // Publishes a durable commit's alerts but the quiet ones (acknowledged,
+  // then marked in `outbox` when set) and, when `publish_kpi`, its changed
+  // KPI cells.
   core::Status Published(const runtime::Commit& commit) override;
   void set_outbox(AlertOutbox* outbox) { outbox_ = outbox; }
   void set_publish_kpi(bool publish_kpi) { publish_kpi_ = publish_kpi; }

@@ -19,6 +19,7 @@
 #include <sstream>
 #include <thread>
 
+#include "engine/core/instant.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/cli_runner.h"
 #include "tests/testing/serve_test_config.h"
@@ -183,9 +184,30 @@ TEST(CrashSoakTest, IngestAndServeKilledAtRandomInstantsEndWithTheUninterruptedF
     ++serve_kills;
   }
   Child serve({HOSO_CLI, "serve", "--config", config}, dir.File("serve.log"));
+  // serve keeps one event-time clock per partition (docs/scale.md "Restore"):
+  // a timer fires before its partition's next event, so timers due after a
+  // partition's last event have not fired there. Alerts due in the last 5
+  // days of the year are left out of the comparison.
+  int64_t last_event_ms = INT64_MIN;
+  {
+    std::ifstream in(events);
+    for (std::string line; std::getline(in, line);) {
+      const nlohmann::json event = nlohmann::json::parse(line, nullptr, false);
+      if (event.is_discarded() || !event.is_object() || !event["occurred_at"].is_string()) continue;
+      auto at = core::ParseRfc3339(event["occurred_at"].get<std::string>());
+      if (at.ok()) last_event_ms = std::max(last_event_ms, at->epoch_ms);
+    }
+  }
+  const int64_t cut_ms = last_event_ms - int64_t{5} * 86400 * 1000;
+  auto in_scope = [&](const nlohmann::json& alert) {
+    auto fires_at = core::ParseRfc3339(alert["fires_at"].get<std::string>());
+    return fires_at.ok() && fires_at->epoch_ms < cut_ms;
+  };
   std::set<std::string> reference_ids, served_ids;
-  for (const auto& alert : reference.alerts)
-    reference_ids.insert(nlohmann::json::parse(alert)["alert_id"]);
+  for (const auto& text : reference.alerts) {
+    const nlohmann::json alert = nlohmann::json::parse(text);
+    if (in_scope(alert)) reference_ids.insert(alert["alert_id"].get<std::string>());
+  }
   // The figures and the alerts converge separately: the last alerts are
   // raised by timers after the last figure changed, and a loaded machine
   // commits them later. Wait for both (the same deadline), then compare.
@@ -194,8 +216,10 @@ TEST(CrashSoakTest, IngestAndServeKilledAtRandomInstantsEndWithTheUninterruptedF
       [&] {
         served = Read(db);
         served_ids.clear();
-        for (const auto& alert : served.alerts)
-          served_ids.insert(nlohmann::json::parse(alert)["alert_id"]);
+        for (const auto& text : served.alerts) {
+          const nlohmann::json alert = nlohmann::json::parse(text);
+          if (in_scope(alert)) served_ids.insert(alert["alert_id"].get<std::string>());
+        }
         return served.kpi == reference.kpi && served_ids == reference_ids;
       },
       std::chrono::seconds(120)))

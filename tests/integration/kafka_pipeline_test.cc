@@ -99,10 +99,11 @@ TEST(KafkaPipelineTest, LoadgenThroughServeEqualsIngest) {
 }
 
 // KPI changes go to hoso.kpi after the commit that stores them; a crash in
-// between used to leave the topic behind until each cell changed again. At
-// start serve republishes every cell: a database ingested from a file and
-// then served on a broker whose hoso.kpi is empty puts every cell there, and
-// the latest value per key sums to `hoso kpi --db`.
+// between used to leave the topic behind until each cell changed again. When
+// the group assigns a partition and it is live, serve republishes every cell
+// of it (docs/scale.md "Restore"): a database ingested from a file (its cells
+// are partition 0's) and then served on a broker whose hoso.kpi is empty puts
+// every cell there, and the latest value per key sums to `hoso kpi --db`.
 TEST(KafkaPipelineTest, ServeRepublishesEveryKpiCellAtStart) {
   TempDir dir;
   const std::string events = dir.File("loadgen.jsonl");

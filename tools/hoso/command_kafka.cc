@@ -379,6 +379,9 @@ int RunServe(const ServeArgs& args) {
   engine_options.future_skew_ms =
       config->future_skew_minutes < 0 ? -1 : int64_t{config->future_skew_minutes} * 60 * 1000;
   engine_options.collect_changed_dossiers = postgres != nullptr;
+  // A consumer-group member: timers, alerts and KPI cells follow the
+  // partitions the group assigns (docs/scale.md "Restore").
+  engine_options.partition_ownership = true;
   auto engine = runtime::Engine::Open(store->get(), (*reference)->machine.get(), engine_options);
   if (!engine.ok()) return fail(engine.status());
   if (postgres) {
@@ -427,6 +430,16 @@ int RunServe(const ServeArgs& args) {
   source_options.max_held_records = static_cast<size_t>(config->merge_max_held_records);
   auto source = kafka::KafkaEventSource::Create(source_options);
   if (!source.ok()) return fail(source.status());
+  // A partition new to this instance is restored from its oldest record:
+  // say so when the topic does not keep them all (docs/scale.md "Restore").
+  auto retention = (*source)->InputRetention(1000);
+  if (!retention.ok()) {
+    spdlog::info("serve: retention of {} unknown ({}); restores read from its oldest record",
+                 config->events_topic, retention.status().message());
+  } else if (const std::string warning = kafka::RetentionWarning(config->events_topic, *retention);
+             !warning.empty()) {
+    spdlog::warn("serve: {}", warning);
+  }
   runtime::PositionLookup lookup = [&](std::string_view id) { return (*engine)->LoadPosition(id); };
   core::Status s = (*source)->Start(lookup);
   if (!s.ok()) return fail(s);
@@ -450,23 +463,13 @@ int RunServe(const ServeArgs& args) {
                  unpublished->size());
   }
   spdlog::info("serve: alert outbox checked ({} re-published)", unpublished->size());
-  if (config->publish_kpi) {
-    // KPI changes go out after the commit that stores them, so a crash in
-    // between would leave hoso.kpi behind until each cell changes again.
-    // Every cell is republished at start instead: the values are absolute
-    // and keyed, so a consumer (or a compacted topic) just sees them again.
-    const auto started = Clock::now();
-    const auto cells = (*engine)->kpi_cells();
-    for (const auto& [key, counters] : cells) {
-      s = (*sinks)->WriteKpi(key, counters);
-      if (!s.ok()) return fail(s);
-    }
-    s = (*sinks)->Flush();
-    if (!s.ok()) return fail(s);
-    spdlog::info(
-        "serve: {} KPI cells republished to {} in {} ms", cells.size(), config->kpi_topic,
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count());
-  }
+  // KPI changes go out after the commit that stores them, so a crash in
+  // between would leave hoso.kpi behind until each cell changes again. Every
+  // cell of a partition is therefore published again when the group assigns
+  // it and it is live (the engine puts them in that commit): the values are
+  // absolute and keyed, so a consumer (or a compacted topic) just sees them
+  // again, and the cells of a partition another instance owns now are never
+  // sent with this instance's older figures.
   // `hoso backup` of this database asks serve for the checkpoint.
   BackupResponder backup(config->db_path, store->get());
   (*sinks)->set_outbox(&outbox);
@@ -487,11 +490,19 @@ int RunServe(const ServeArgs& args) {
     const int64_t offset_ms = config->clock_offset_ms;
     loop.now = [offset_ms] { return core::Instant{WallNow().epoch_ms + offset_ms}; };
   }
+  auto last_restore_line = Clock::now();
   loop.progress = [&](const runtime::PipelineStats& progress) {
     backup.Poll();
+    const kafka::RestoreProgress restoring = (*source)->Restoring();
     if (http) {
       status.Update(progress, (*source)->LagByPartition(), (*engine)->pending_timers(),
                     (*sinks)->alerts_acknowledged());
+      status.SetRestore(restoring.partitions, restoring.records_remaining);
+    }
+    if (restoring.partitions > 0 && Clock::now() - last_restore_line >= std::chrono::seconds(5)) {
+      last_restore_line = Clock::now();
+      spdlog::info("serve: restoring {} partitions, {} records remaining", restoring.partitions,
+                   restoring.records_remaining);
     }
   };
   runtime::PipelineStats stats;

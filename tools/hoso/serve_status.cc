@@ -33,6 +33,12 @@ void ServeStatus::Update(const runtime::PipelineStats& stats,
   pending_timers_ = pending_timers;
 }
 
+void ServeStatus::SetRestore(int partitions, int64_t records_remaining) {
+  std::lock_guard lock(mutex_);
+  restoring_partitions_ = partitions;
+  restore_records_remaining_ = records_remaining;
+}
+
 std::string ServeStatus::Metrics() const {
   std::lock_guard lock(mutex_);
   std::string out;
@@ -96,12 +102,22 @@ std::string ServeStatus::Metrics() const {
   AppendFamily(&out, "hoso_pending_timers", "gauge",
                "Alert timers armed in the engine (derived from the open dossiers).");
   AppendSample(&out, "hoso_pending_timers", static_cast<int64_t>(pending_timers_));
+  AppendFamily(&out, "hoso_restoring_partitions", "gauge",
+               "Assigned input partitions still restoring their state (docs/scale.md).");
+  AppendSample(&out, "hoso_restoring_partitions", int64_t{restoring_partitions_});
+  AppendFamily(&out, "hoso_restore_records_remaining", "gauge",
+               "Records the restoring partitions still have to read.");
+  AppendSample(&out, "hoso_restore_records_remaining", restore_records_remaining_);
   return out;
 }
 
 std::optional<std::string> ServeStatus::NotReadyReason() const {
   std::lock_guard lock(mutex_);
   if (!running_) return std::string("recovering: the engine has not started consuming yet");
+  if (restoring_partitions_ > 0) {
+    return "restoring " + std::to_string(restoring_partitions_) + " partitions (" +
+           std::to_string(restore_records_remaining_) + " records remaining)";
+  }
   int64_t lag = 0;
   for (const auto& [partition, partition_lag] : lag_by_partition_) lag += partition_lag;
   if (lag > ready_max_lag_) {

@@ -28,12 +28,15 @@ class ServeStatus {
   void Update(const runtime::PipelineStats& stats,
               std::vector<std::pair<int32_t, int64_t>> lag_by_partition, size_t pending_timers,
               int64_t alerts_published);
+  // The partitions restoring and the records they still have to read
+  // (docs/scale.md "Restore").
+  void SetRestore(int partitions, int64_t records_remaining);
   // Prometheus text: events applied / duplicate / rejected by reason,
   // batches, commits, checkpoints, alerts raised by kind, consumer lag per
   // partition, pending timers.
   std::string Metrics() const;
-  // nullopt when ready: the engine has recovered and run, and the consumer
-  // lag is at most ready_max_lag.
+  // nullopt when ready: the engine has recovered and run, no partition is
+  // restoring, and the consumer lag is at most ready_max_lag.
   std::optional<std::string> NotReadyReason() const;
 
  private:
@@ -44,6 +47,8 @@ class ServeStatus {
   std::vector<std::pair<int32_t, int64_t>> lag_by_partition_;
   size_t pending_timers_ = 0;
   int64_t alerts_published_ = 0;
+  int restoring_partitions_ = 0;
+  int64_t restore_records_remaining_ = 0;
   // When this process last saw a checkpoint become durable (none yet: the
   // age is not exported, since a checkpoint records no wall time).
   std::optional<std::chrono::steady_clock::time_point> last_checkpoint_;
