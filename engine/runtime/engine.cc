@@ -594,6 +594,7 @@ void Engine::ScheduleTimers(uint32_t handle) {
 }
 
 void Engine::RebuildTimers() {
+  timers_stale_ = false;
   timers_.Clear();
   for (auto& [partition, parked] : parked_) parked.timers.Clear();
   pending_timers_ = 0;
@@ -646,7 +647,9 @@ void Engine::RevokePartition(int32_t partition) {
   if (live_partitions_.erase(partition) > 0) {
     parked_[partition].phase = Phase::kNotAssigned;
     std::erase(gone_live_, partition);
-    if (!own_partition_clocks()) RebuildTimers();  // its timers leave the engine's queue
+    // Its timers leave the engine's queue before anything fires next (once
+    // for a whole revoke, not once per partition).
+    if (!own_partition_clocks()) timers_stale_ = true;
     return;
   }
   auto parked = parked_.find(partition);
@@ -685,6 +688,7 @@ bool Engine::TimerValid(const projections::TimerEntry& entry) const {
 }
 
 std::optional<core::Instant> Engine::next_timer_at() {
+  if (timers_stale_) RebuildTimers();
   while (!timers_.empty() && !TimerValid(timers_.top())) timers_.Pop();
   std::optional<core::Instant> next;
   if (!timers_.empty()) next = core::ToInstant(timers_.top().fires_at);
@@ -857,6 +861,7 @@ Status Engine::FireTimersBefore(projections::TimerQueue* queue, core::Instant li
 
 Result<BatchResult> Engine::ApplyRecords(std::span<const RawRecord> records, bool logged) {
   if (!broken_.ok()) return broken_;
+  if (timers_stale_) RebuildTimers();
   BatchResult result;
   core::Rejection rejection;
   auto reject = [&](size_t index, core::Rejection r) {
@@ -1007,6 +1012,7 @@ Result<BatchResult> Engine::ApplyLogged(std::span<const LoggedInput> inputs) {
 
 Result<BatchResult> Engine::AdvanceClock(core::Instant now) {
   if (!broken_.ok()) return broken_;
+  if (timers_stale_) RebuildTimers();
   BatchResult result;
   if (options_.persist) {
     Status s = FireTimersBefore(&timers_, now, now, options_.max_timers_per_advance, &result);

@@ -450,6 +450,7 @@ class Engine {
   std::map<int32_t, ParkedPartition> parked_;
   std::vector<int32_t> gone_live_;
   bool quiet_alerts_ = false;
+  bool timers_stale_ = false;  // a revoke left timers to move out of timers_
 
   core::Instant clock_{INT64_MIN};
   uint64_t log_sequence_ = 0;
