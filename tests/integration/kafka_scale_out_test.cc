@@ -29,6 +29,7 @@
 #include "tests/testing/broker_process.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/cli_runner.h"
+#include "tests/testing/serve_log.h"
 #include "tests/testing/serve_test_config.h"
 
 namespace hoso {
@@ -36,6 +37,7 @@ namespace {
 
 using testing::BrokerProcess;
 using testing::Child;
+using testing::OwnedPartitions;
 using testing::RunHoso;
 using testing::RunProgram;
 using testing::TempDir;
@@ -116,27 +118,6 @@ Counters NonZero(Counters counters) {
 }
 
 std::string Describe(const Counters& counters) { return nlohmann::json(counters).dump(); }
-
-// The partitions a serve owns after its last "assigned/revoked ... now N in
-// total" line (hoso -v serve); -1 before the first.
-int OwnedPartitions(const std::string& log_path) {
-  constexpr std::string_view kNow = ", now ";
-  constexpr std::string_view kTotal = " in total";
-  int owned = -1;
-  std::ifstream in(log_path);
-  std::string line;
-  while (std::getline(in, line)) {
-    const size_t now = line.rfind(kNow);
-    if (line.find(" partitions of ") == std::string::npos || now == std::string::npos) continue;
-    size_t end = now + kNow.size();
-    int count = 0;
-    for (; end < line.size() && line[end] >= '0' && line[end] <= '9'; ++end) {
-      count = count * 10 + (line[end] - '0');
-    }
-    if (end > now + kNow.size() && line.compare(end, kTotal.size(), kTotal) == 0) owned = count;
-  }
-  return owned;
-}
 
 // The loadgen year cut into `parts` consecutive files (the order of a part's
 // lines, and of the parts, is the file's).

@@ -27,6 +27,7 @@
 #include "tests/testing/broker_process.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/cli_runner.h"
+#include "tests/testing/serve_log.h"
 #include "tests/testing/serve_test_config.h"
 
 namespace hoso {
@@ -34,6 +35,7 @@ namespace {
 
 using testing::BrokerProcess;
 using testing::Child;
+using testing::OwnedPartitions;
 using testing::RunHoso;
 using testing::TempDir;
 using testing::WaitFor;
@@ -41,34 +43,6 @@ using testing::WriteServeConfig;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kPartitions = 8;
-
-// The partitions a serve currently owns, from its last "assigned/revoked ...
-// now N in total" log line (KafkaEventSource logs one per rebalance step at
-// info level, hence `hoso -v serve`); -1 before the first. Parsed by hand, not
-// with std::regex: GCC 12 reports false -Wmaybe-uninitialized inside <regex>
-// under AddressSanitizer, which breaks `tools/run-tests --sanitize` (-Werror).
-int OwnedPartitions(const std::string& log_path) {
-  constexpr std::string_view kNow = ", now ";
-  constexpr std::string_view kTotal = " in total";
-  int owned = -1;
-  std::ifstream in(log_path);
-  std::string line;
-  while (std::getline(in, line)) {
-    const bool step =
-        line.find("assigned ") != std::string::npos || line.find("revoked ") != std::string::npos;
-    const size_t now = line.rfind(kNow);
-    if (!step || line.find(" partitions of ") == std::string::npos || now == std::string::npos) {
-      continue;
-    }
-    size_t end = now + kNow.size();
-    int count = 0;
-    for (; end < line.size() && line[end] >= '0' && line[end] <= '9'; ++end) {
-      count = count * 10 + (line[end] - '0');
-    }
-    if (end > now + kNow.size() && line.compare(end, kTotal.size(), kTotal) == 0) owned = count;
-  }
-  return owned;
-}
 
 bool LogHas(const std::string& log_path, std::string_view text) {
   return testing::ReadFile(log_path).find(text) != std::string::npos;
