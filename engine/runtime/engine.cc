@@ -801,8 +801,8 @@ Status Engine::ApplyOne(const core::Event& event, std::string_view bytes, int32_
 
 Status Engine::FireTimersBefore(projections::TimerQueue* queue, core::Instant limit,
                                 core::Instant raised_at, size_t max_fires, BatchResult* result) {
-  // A parked partition restores on its own clock: its alerts are dated from
-  // the dossier's history, as with the event-time clock.
+  // A partition on its own clock (parked_): its alerts are dated from the
+  // dossier's history, as with the event-time clock.
   const bool own_clock = queue != &timers_;
   size_t fired = 0;
   while (fired < max_fires) {

@@ -427,10 +427,12 @@ class Engine {
   projections::KpiCells kpi_;
   projections::TimerQueue timers_;
   size_t pending_timers_ = 0;
-  // Partition ownership: partitions assigned and live, and those not live
-  // (revoked, never assigned but holding dossiers, or restoring) with their
-  // parked timers; the partitions that became live since the last Seal; and
-  // whether the alerts raised now are quiet (a restoring partition's).
+  // Partition ownership: the partitions assigned and live; the partitions
+  // whose timers run on their own clock, with their phase and timers (every
+  // partition holding dossiers with the event-time clock; with the wall
+  // clock those not live: revoked, never assigned, or restoring); the
+  // partitions that became live since the last Seal; and whether the alerts
+  // raised now are quiet (a restoring partition's).
   enum class Phase {
     kNotAssigned,  // another instance's (or nobody's yet)
     kRestoring,    // assigned, below restore_until: quiet, own clock
