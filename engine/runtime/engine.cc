@@ -896,15 +896,18 @@ Result<BatchResult> Engine::ApplyRecords(std::span<const RawRecord> records, boo
     const RawRecord& record = records[i];
     if (options_.partition_ownership && !logged && record.partition >= 0 &&
         (own_partition_clocks() || !partition_live(record.partition))) {
-      if (parked_[record.partition].phase == Phase::kRestoring &&
-          record.offset >= parked_[record.partition].restore_until) {
-        end_restore(&parked_[record.partition], record.partition);
+      ParkedPartition* parked = &parked_[record.partition];
+      if (parked->phase == Phase::kRestoring && record.offset >= parked->restore_until) {
+        end_restore(parked, record.partition);
+        // With the wall clock the partition left parked_: its timers are the
+        // engine's now. Own clocks keep it there, live.
+        if (!own_partition_clocks()) parked = nullptr;
       }
-      if (own_partition_clocks() || !partition_live(record.partition)) {
-        own_partition = &parked_[record.partition];
+      if (parked != nullptr) {
+        own_partition = parked;
         own_partition_id = record.partition;
         own_offset = record.offset;
-        quiet_alerts_ = !partition_live(record.partition);
+        quiet_alerts_ = parked->phase != Phase::kLive;
       }
     }
     if (!decoder_.Decode(record.bytes, &event_, &rejection) ||
