@@ -150,6 +150,9 @@ core::Result<std::unique_ptr<EmbeddedBroker>> EmbeddedBroker::Start(
       {kDeadLetterTopic, options.sink_partitions},
       {kAlertsTopic, options.sink_partitions},
       {kKpiTopic, options.sink_partitions},
+      // Announcements of which instance owns which input partition
+      // (district_view.h): one partition keeps them in order.
+      {kInstancesTopic, 1},
   };
   for (const auto& [name, partitions] : topics) {
     rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(impl.cluster, name, partitions, 1);

@@ -26,6 +26,8 @@ inline constexpr char kEventsTopic[] = "hoso.dossier-events";
 inline constexpr char kDeadLetterTopic[] = "hoso.dead-letter";
 inline constexpr char kAlertsTopic[] = "hoso.alerts";
 inline constexpr char kKpiTopic[] = "hoso.kpi";
+// Which instance owns which input partition (district_view.h).
+inline constexpr char kInstancesTopic[] = "hoso.instances";
 
 struct EmbeddedBrokerOptions {
   // Partitions of hoso.dossier-events. At ~300 bytes per event, 64 partitions

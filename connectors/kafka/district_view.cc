@@ -1,0 +1,383 @@
+#include "connectors/kafka/district_view.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+#include <utility>
+
+#include "connectors/kafka/kafka_sinks.h"
+#include "connectors/kafka/logger.h"
+
+namespace hoso::connectors::kafka {
+namespace {
+
+using TopicPartition = std::pair<std::string, int32_t>;
+using Clock = std::chrono::steady_clock;
+
+struct TopicDeleter {
+  void operator()(rd_kafka_topic_t* topic) const { rd_kafka_topic_destroy(topic); }
+};
+struct MetadataDeleter {
+  void operator()(const rd_kafka_metadata_t* metadata) const {
+    rd_kafka_metadata_destroy(metadata);
+  }
+};
+
+// "2019-06" -> 201906; 0 when malformed.
+int MonthKeyOf(std::string_view period) {
+  if (period.size() != 7 || period[4] != '-') return 0;
+  int value = 0;
+  for (size_t i = 0; i < period.size(); ++i) {
+    if (i == 4) continue;
+    if (period[i] < '0' || period[i] > '9') return 0;
+    value = value * 10 + (period[i] - '0');
+  }
+  const int month = value % 100;
+  return month >= 1 && month <= 12 ? value : 0;
+}
+
+}  // namespace
+
+std::string EncodeInstanceRecord(const InstanceRecord& record) {
+  nlohmann::ordered_json json;
+  json["instance"] = record.instance;
+  json["http"] = record.http_url;
+  json["partitions"] = record.partitions;
+  json["announced_at_ms"] = record.announced_at_ms;
+  return json.dump();
+}
+
+core::Result<InstanceRecord> DecodeInstanceRecord(std::string_view text) {
+  const nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object()) return core::Status::InvalidArgument("not a JSON object");
+  InstanceRecord record;
+  const auto instance = json.find("instance");
+  const auto http = json.find("http");
+  const auto partitions = json.find("partitions");
+  const auto at = json.find("announced_at_ms");
+  if (instance == json.end() || !instance->is_string() || instance->get<std::string>().empty()) {
+    return core::Status::InvalidArgument("no instance name");
+  }
+  if (http == json.end() || !http->is_string()) return core::Status::InvalidArgument("no http");
+  if (partitions == json.end() || !partitions->is_array()) {
+    return core::Status::InvalidArgument("no partitions");
+  }
+  if (at == json.end() || !at->is_number_integer()) {
+    return core::Status::InvalidArgument("no announced_at_ms");
+  }
+  record.instance = instance->get<std::string>();
+  record.http_url = http->get<std::string>();
+  for (const auto& partition : *partitions) {
+    if (!partition.is_number_integer()) return core::Status::InvalidArgument("bad partition");
+    record.partitions.push_back(partition.get<int32_t>());
+  }
+  std::sort(record.partitions.begin(), record.partitions.end());
+  record.announced_at_ms = at->get<int64_t>();
+  return record;
+}
+
+core::Result<std::pair<projections::KpiKey, core::KpiCounters>> DecodeKpiMessageValue(
+    std::string_view text) {
+  const nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object()) return core::Status::InvalidArgument("not a JSON object");
+  projections::KpiKey key;
+  const auto period = json.find("period");
+  const auto agency = json.find("agency_id");
+  const auto procedure = json.find("procedure_id");
+  const auto partition = json.find("partition");
+  if (period == json.end() || !period->is_string() ||
+      (key.month_key = MonthKeyOf(period->get<std::string>())) == 0) {
+    return core::Status::InvalidArgument("no period yyyy-mm");
+  }
+  if (agency == json.end() || !agency->is_string()) {
+    return core::Status::InvalidArgument("no agency_id");
+  }
+  if (procedure == json.end() || !procedure->is_string()) {
+    return core::Status::InvalidArgument("no procedure_id");
+  }
+  if (partition == json.end() || !partition->is_number_integer()) {
+    return core::Status::InvalidArgument("no partition");
+  }
+  key.agency_id = agency->get<std::string>();
+  key.procedure_id = procedure->get<std::string>();
+  key.partition = partition->get<int32_t>();
+  core::KpiCounters counters;
+  // A counter an older publisher did not have is zero (kpi_counters.h).
+  for (int f = 0; f < core::kKpiFieldCount; ++f) {
+    const auto value = json.find(std::string(core::KpiFieldName(static_cast<core::KpiField>(f))));
+    if (value == json.end()) continue;
+    if (!value->is_number_integer()) {
+      return core::Status::InvalidArgument("counter " + value.key() + " is not an integer");
+    }
+    counters.values[f] = value->get<int64_t>();
+  }
+  return std::pair(std::move(key), counters);
+}
+
+struct DistrictView::State {
+  DistrictViewOptions options;
+  HandlePtr consumer;
+  std::thread thread;
+  std::atomic<bool> stop{false};
+
+  mutable std::mutex mutex;
+  mutable std::condition_variable caught_up_changed;
+  Cells cells;                                      // guarded by mutex
+  std::map<std::string, InstanceRecord> instances;  // guarded by mutex
+  Stats stats;                                      // guarded by mutex
+
+  // The poll thread's own.
+  std::map<TopicPartition, int64_t> next_offsets;  // assigned partitions
+  std::set<TopicPartition> not_yet_at_end;         // of the first assignment
+  bool first_assignment_done = false;
+  bool reported_bad = false;
+
+  std::mutex producer_mutex;
+  std::unique_ptr<KafkaProducer> producer;  // guarded by producer_mutex
+
+  // Partitions of `topic` now, or -1 when the cluster does not say.
+  int PartitionCount(const std::string& topic) {
+    std::unique_ptr<rd_kafka_topic_t, TopicDeleter> handle(
+        rd_kafka_topic_new(consumer.get(), topic.c_str(), nullptr));
+    if (!handle) return -1;
+    const rd_kafka_metadata_t* raw = nullptr;
+    if (rd_kafka_metadata(consumer.get(), 0, handle.get(), &raw, 5000) !=
+        RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return -1;
+    }
+    std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter> metadata(raw);
+    if (metadata->topic_cnt != 1) return -1;
+    if (metadata->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) return 0;
+    if (metadata->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) return -1;
+    return metadata->topics[0].partition_cnt;
+  }
+
+  // Assigns every partition of both topics, new ones from their first
+  // record, the others where the thread is.
+  void RefreshAssignment() {
+    if (!options.input_topic.empty()) {
+      const int input_partitions = PartitionCount(options.input_topic);
+      std::lock_guard lock(mutex);
+      if (input_partitions >= 0) stats.input_partitions = input_partitions;
+    }
+    std::vector<std::string> topics = {options.kpi_topic};
+    if (!options.instances_topic.empty()) topics.push_back(options.instances_topic);
+    bool changed = false;
+    for (const std::string& topic : topics) {
+      const int count = PartitionCount(topic);
+      if (count < 0) return;  // try again at the next refresh
+      for (int32_t p = 0; p < count; ++p) {
+        if (next_offsets.emplace(TopicPartition(topic, p), RD_KAFKA_OFFSET_BEGINNING).second) {
+          changed = true;
+          if (!first_assignment_done) not_yet_at_end.emplace(topic, p);
+        }
+      }
+    }
+    if (changed) {
+      PartitionListPtr list(
+          rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size())));
+      for (const auto& [tp, offset] : next_offsets) {
+        rd_kafka_topic_partition_list_add(list.get(), tp.first.c_str(), tp.second)->offset = offset;
+      }
+      if (rd_kafka_resp_err_t err = rd_kafka_assign(consumer.get(), list.get());
+          err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        Log().warn("district view: cannot assign {} partitions: {}", next_offsets.size(),
+                   rd_kafka_err2str(err));
+        return;
+      }
+    }
+    std::lock_guard lock(mutex);
+    stats.partitions = static_cast<int>(next_offsets.size());
+    if (!first_assignment_done) {
+      first_assignment_done = true;
+      UpdateCaughtUpLocked();
+    }
+  }
+
+  void UpdateCaughtUpLocked() {
+    const bool now = first_assignment_done && not_yet_at_end.empty();
+    if (now && !stats.caught_up) {
+      stats.caught_up = true;
+      caught_up_changed.notify_all();
+      Log().info("district view: caught up ({} KPI cells, {} instances)", cells.size(),
+                 instances.size());
+    }
+  }
+
+  void Handle(const rd_kafka_message_t& message) {
+    const std::string topic = rd_kafka_topic_name(message.rkt);
+    const TopicPartition tp(topic, message.partition);
+    std::lock_guard lock(mutex);
+    if (message.err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      if (not_yet_at_end.erase(tp) > 0) UpdateCaughtUpLocked();
+      return;
+    }
+    if (message.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      Log().debug("district view: {}", rd_kafka_message_errstr(&message));
+      return;
+    }
+    next_offsets[tp] = message.offset + 1;
+    ++stats.records;
+    const std::string_view key(static_cast<const char*>(message.key), message.key_len);
+    const std::string_view value(static_cast<const char*>(message.payload), message.len);
+    const bool tombstone = message.payload == nullptr;
+    core::Status bad;
+    if (topic == options.kpi_topic) {
+      if (tombstone) {
+        // The key names the cell: "yyyy-mm|agency|procedure|partition".
+        std::erase_if(cells, [&](const auto& cell) { return KpiMessageKey(cell.first) == key; });
+      } else if (auto cell = DecodeKpiMessageValue(value); cell.ok()) {
+        cells.insert_or_assign(std::move(cell->first), cell->second);
+      } else {
+        bad = cell.status();
+      }
+    } else if (tombstone) {
+      instances.erase(std::string(key));
+    } else if (auto record = DecodeInstanceRecord(value); record.ok()) {
+      instances.insert_or_assign(record->instance, std::move(*record));
+    } else {
+      bad = record.status();
+    }
+    if (!bad.ok()) {
+      ++stats.bad_records;
+      if (!reported_bad) {
+        reported_bad = true;
+        Log().warn(
+            "district view: skipping a record of {} [{}] at offset {}: {} (more are counted "
+            "only)",
+            topic, message.partition, message.offset, bad.message());
+      }
+    }
+    stats.cells = cells.size();
+    stats.instances = instances.size();
+  }
+
+  void Run() {
+    auto last_refresh = Clock::now() - std::chrono::hours(1);
+    while (!stop.load()) {
+      if (Clock::now() - last_refresh >= std::chrono::milliseconds(options.metadata_refresh_ms)) {
+        RefreshAssignment();
+        last_refresh = Clock::now();
+      }
+      MessagePtr message(rd_kafka_consumer_poll(consumer.get(), 100));
+      if (message) Handle(*message);
+    }
+  }
+};
+
+DistrictView::DistrictView(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+DistrictView::~DistrictView() { Stop(); }
+
+core::Result<std::unique_ptr<DistrictView>> DistrictView::Start(DistrictViewOptions options) {
+  auto state = std::make_unique<State>();
+  // No group: every partition is assigned by hand and no offset is ever
+  // committed. librdkafka's consumer poll still wants a group.id.
+  for (const char* name : {"group.instance.id", "partition.assignment.strategy",
+                           "session.timeout.ms", "heartbeat.interval.ms", "max.poll.interval.ms"}) {
+    options.properties.erase(name);
+  }
+  options.properties["group.id"] = "hoso-district-view";
+  options.properties["enable.auto.commit"] = "false";
+  options.properties["enable.auto.offset.store"] = "false";
+  options.properties["enable.partition.eof"] = "true";
+  if (options.metadata_refresh_ms < 100) options.metadata_refresh_ms = 100;
+  state->options = std::move(options);
+  auto conf = MakeConf(state->options.properties);
+  if (!conf.ok()) return conf.status();
+  auto consumer = MakeHandle(RD_KAFKA_CONSUMER, std::move(*conf));
+  if (!consumer.ok()) return consumer.status();
+  state->consumer = std::move(*consumer);
+  rd_kafka_poll_set_consumer(state->consumer.get());
+  State* raw = state.get();
+  state->thread = std::thread([raw] { raw->Run(); });
+  return std::unique_ptr<DistrictView>(new DistrictView(std::move(state)));
+}
+
+void DistrictView::Stop() {
+  if (!state_ || !state_->consumer) return;
+  state_->stop.store(true);
+  if (state_->thread.joinable()) state_->thread.join();
+  rd_kafka_consumer_close(state_->consumer.get());
+  state_->consumer.reset();
+  std::lock_guard lock(state_->producer_mutex);
+  state_->producer.reset();
+}
+
+DistrictView::Cells DistrictView::CellsInMonths(int first_month, int last_month) const {
+  Cells out;
+  projections::KpiKey first;
+  first.month_key = first_month;
+  first.partition = INT32_MIN;
+  std::lock_guard lock(state_->mutex);
+  for (auto it = state_->cells.lower_bound(first);
+       it != state_->cells.end() && it->first.month_key <= last_month; ++it) {
+    out.emplace_hint(out.end(), it->first, it->second);
+  }
+  return out;
+}
+
+std::vector<InstanceRecord> DistrictView::Instances() const {
+  std::lock_guard lock(state_->mutex);
+  std::vector<InstanceRecord> out;
+  for (const auto& [name, record] : state_->instances) out.push_back(record);
+  return out;
+}
+
+std::optional<InstanceRecord> DistrictView::OwnerOf(int32_t partition) const {
+  std::lock_guard lock(state_->mutex);
+  const InstanceRecord* owner = nullptr;
+  for (const auto& [name, record] : state_->instances) {
+    if (!std::binary_search(record.partitions.begin(), record.partitions.end(), partition)) {
+      continue;
+    }
+    if (owner == nullptr || record.announced_at_ms > owner->announced_at_ms) owner = &record;
+  }
+  if (owner == nullptr) return std::nullopt;
+  return *owner;
+}
+
+bool DistrictView::caught_up() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->stats.caught_up;
+}
+
+bool DistrictView::WaitCaughtUp(std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(state_->mutex);
+  return state_->caught_up_changed.wait_for(lock, timeout, [&] { return state_->stats.caught_up; });
+}
+
+DistrictView::Stats DistrictView::stats() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->stats;
+}
+
+core::Status DistrictView::Announce(const InstanceRecord& self) {
+  if (state_->options.instances_topic.empty()) return core::Status::Ok();
+  std::lock_guard lock(state_->producer_mutex);
+  if (!state_->producer) {
+    Properties properties = state_->options.properties;
+    for (const char* name :
+         {"group.id", "enable.auto.commit", "enable.auto.offset.store", "enable.partition.eof",
+          "auto.offset.reset", "fetch.wait.max.ms", "isolation.level", "fetch.min.bytes"}) {
+      properties.erase(name);
+    }
+    auto producer = KafkaProducer::Create(properties);
+    if (!producer.ok()) return producer.status();
+    state_->producer = std::move(*producer);
+  }
+  HOSO_RETURN_IF_ERROR(state_->producer->Produce(state_->options.instances_topic, self.instance,
+                                                 EncodeInstanceRecord(self)));
+  state_->producer->Poll(0);
+  if (state_->producer->failed() > 0) {
+    return core::Status::Unavailable("announcements on " + state_->options.instances_topic +
+                                     " undelivered: " + state_->producer->first_error());
+  }
+  return core::Status::Ok();
+}
+
+}  // namespace hoso::connectors::kafka
