@@ -35,6 +35,10 @@ struct KpiReport {
   GroupBy by = GroupBy::kAgency;
   std::vector<core::KpiRow> rows;  // sorted by key; every listed agency/procedure plus any seen
   core::KpiRow total;
+  // False for a district answer from hoso.kpi (docs/scale.md): the open
+  // counts and on_time_ratio_766 need the dossiers' state, which only each
+  // partition's owner holds, so they are unknown (null), not zero.
+  bool open_known = true;
 };
 
 // Sums the cells of the period over input partitions.

@@ -62,8 +62,11 @@ core::Result<ServeConfig> ParseServeConfig(const std::string& json_text,
           config.alerts_topic = t;
         } else if (name == "kpi") {
           config.kpi_topic = t;
+        } else if (name == "instances") {
+          config.instances_topic = t;
         } else {
-          return Bad("unknown key 'topics." + name + "' (events, dead_letter, alerts, kpi)");
+          return Bad("unknown key 'topics." + name +
+                     "' (events, dead_letter, alerts, kpi, instances)");
         }
       }
     } else if (key == "db") {
@@ -108,13 +111,20 @@ core::Result<ServeConfig> ParseServeConfig(const std::string& json_text,
           auto v = IntIn(item, "http.refresh_ms", 0, 60000);
           if (!v.ok()) return v.status();
           config.http.refresh_ms = *v;
+        } else if (name == "advertise") {
+          if (!item.is_string() || (!item.get<std::string>().starts_with("http://") &&
+                                    !item.get<std::string>().starts_with("https://"))) {
+            return Bad("'http.advertise' must be a URL such as \"http://10.0.0.5:8080\"");
+          }
+          config.http.advertise = item.get<std::string>();
+          while (config.http.advertise.ends_with('/')) config.http.advertise.pop_back();
         } else if (name == "ready_max_lag") {
           auto v = IntIn(item, "http.ready_max_lag", 0, 2000000000);
           if (!v.ok()) return v.status();
           config.http.ready_max_lag = *v;
         } else {
           return Bad("unknown key 'http." + name +
-                     "' (listen, token_file, port_file, refresh_ms, ready_max_lag)");
+                     "' (listen, advertise, token_file, port_file, refresh_ms, ready_max_lag)");
         }
       }
     } else if (key == "sinks") {

@@ -34,6 +34,8 @@ struct ServeConfig {
   std::string dead_letter_topic = "hoso.dead-letter";  // Default: hoso.dead-letter
   std::string alerts_topic = "hoso.alerts";            // Default: hoso.alerts
   std::string kpi_topic = "hoso.kpi";                  // Default: hoso.kpi
+  // Which instance owns which input partition (district_view.h).
+  std::string instances_topic = "hoso.instances";  // Default: hoso.instances
   // RocksDB directory (created when absent). Required; a relative path is
   // relative to the config file's directory.
   std::string db_path;
@@ -101,6 +103,10 @@ struct ServeConfig {
     // and serve runs without HTTP; a configured address that cannot be
     // bound stops serve.
     bool listen_configured = false;
+    // The URL other instances reach this one's API at (dossier lookups are
+    // forwarded to the owner, docs/scale.md). Default: http://<listen>, with
+    // the port bound; set it when listening on 0.0.0.0 or behind a proxy.
+    std::string advertise;
     std::string token_file;  // bearer token; required off loopback
     std::string port_file;   // the port listened on is written here (for port 0)
     int refresh_ms = 1000;   // the API catches up with the engine's commits this often

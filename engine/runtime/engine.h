@@ -320,6 +320,9 @@ class Engine {
   bool partition_live(int32_t partition) const;
   // Assigned partitions still restoring (below their restore offset).
   size_t restoring_partitions() const;
+  // The partitions live here, ascending (partition_ownership only; empty
+  // without it).
+  const std::set<int32_t>& live_partitions() const { return live_partitions_; }
 
   // The current state of a dossier (in memory, else its stored record), or
   // nullopt when it was never logged. Fails only when the store cannot be

@@ -10,11 +10,13 @@
 // reported, never missing ones).
 // Tests never sleep blindly: they poll a condition with a deadline.
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
 
 #include <array>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -84,16 +86,13 @@ Counters KpiFromTopic(const std::string& bootstrap, const std::string& year) {
   return counters;
 }
 
-// The same counters from `hoso kpi` of a database, for the names hoso.kpi
-// carries (`names`).
-Counters KpiFromDb(const std::string& db, const std::string& year,
-                   const std::set<std::string>& names) {
-  auto result =
-      RunHoso({"kpi", "--db", db, "--period", year, "--by", "agency", "--format", "json"});
+// The counters of a KPI report (`hoso kpi --format json`, /v1/kpi) grouped by
+// agency, for the names hoso.kpi carries (`names`); empty when `text` is not
+// one.
+Counters KpiFromReport(const std::string& text, const std::set<std::string>& names) {
   Counters counters;
-  if (result.exit_code != 0) return counters;
-  const nlohmann::json json = nlohmann::json::parse(result.out, nullptr, false);
-  if (json.is_discarded()) return counters;
+  const nlohmann::json json = nlohmann::json::parse(text, nullptr, false);
+  if (json.is_discarded() || !json.contains("rows")) return counters;
   auto add = [&](const std::string& key, const nlohmann::json& row) {
     for (const auto& [name, value] : row.items()) {
       if (names.count(name) && value.is_number_integer())
@@ -103,6 +102,15 @@ Counters KpiFromDb(const std::string& db, const std::string& year,
   for (const nlohmann::json& row : json["rows"]) add(row["agency_id"].get<std::string>(), row);
   add("TOTAL", json["total"]);
   return counters;
+}
+
+// The same counters from `hoso kpi` of a database.
+Counters KpiFromDb(const std::string& db, const std::string& year,
+                   const std::set<std::string>& names) {
+  auto result =
+      RunHoso({"kpi", "--db", db, "--period", year, "--by", "agency", "--format", "json"});
+  if (result.exit_code != 0) return {};
+  return KpiFromReport(result.out, names);
 }
 
 // Without the agencies whose counters are all zero (`hoso kpi` lists every
@@ -142,6 +150,7 @@ std::vector<std::string> Split(const TempDir& dir, const std::string& file, int 
 struct Instance {
   std::string name;
   std::string config;
+  std::string port_file;  // its HTTP API's port, written at each start
   int starts = 0;
   std::unique_ptr<Child> process;
   std::string log() const { return name + "-" + std::to_string(starts) + ".log"; }
@@ -167,14 +176,18 @@ class KafkaScaleOutTest : public ::testing::Test {
     // Dynamic membership: the embedded broker ignores group.instance.id
     // (docs/kafka.md), and a member that leaves on SIGTERM hands its
     // partitions over at once instead of after session.timeout.ms.
+    instance->port_file = dir_.File(name + ".port");
     instance->config = testing::WriteServeConfig(
         dir_.File(name + ".json"), bootstrap_, "g-scale", dir_.File(name + "-db"),
-        {{"kafka.group.instance.id", ""}, {"batch_max_records", 500}});
+        {{"kafka.group.instance.id", ""},
+         {"batch_max_records", 500},
+         {"http", {{"listen", "127.0.0.1:0"}, {"port_file", instance->port_file}}}});
     instances_.push_back(std::move(instance));
     return *instances_.back();
   }
   void Start(Instance& instance) {
     ++instance.starts;
+    std::filesystem::remove(instance.port_file);
     instance.process = std::make_unique<Child>(
         std::vector<std::string>{HOSO_CLI, "-v", "serve", "--config", instance.config},
         instance.log());
@@ -365,6 +378,61 @@ TEST_F(KafkaScaleOutTest, MembershipChangesKeepTheDistrictFiguresExact) {
       "[ scale-out ] %d membership changes; %zu alerts in scope; %zu distinct alerts "
       "published, %lld duplicates\n",
       changes_, single.size(), published.size(), static_cast<long long>(duplicates));
+
+  // District-wide answers from any instance (docs/scale.md): /v1/kpi of
+  // each equals the single ingest, and so does `hoso kpi --from-kafka`.
+  for (Instance* instance : {&a, &b, &c}) {
+    ASSERT_TRUE(WaitFor([&] { return !testing::ReadFile(instance->port_file).empty(); },
+                        std::chrono::seconds(30)));
+    httplib::Client client("127.0.0.1", std::stoi(testing::ReadFile(instance->port_file)));
+    Counters answered;
+    const bool same = WaitFor(
+        [&] {
+          auto response = client.Get("/v1/kpi?period=2019&by=agency");
+          if (!response || response->status != 200) return false;
+          answered = NonZero(KpiFromReport(response->body, names));
+          return answered == expected;
+        },
+        std::chrono::seconds(30));
+    EXPECT_TRUE(same) << instance->name << " /v1/kpi:\n" << Describe(answered);
+  }
+  auto from_cli = RunHoso(
+      {"kpi", "--from-kafka", a.config, "--period", "2019", "--by", "agency", "--format", "json"});
+  ASSERT_EQ(from_cli.exit_code, 0) << from_cli.err;
+  EXPECT_EQ(NonZero(KpiFromReport(from_cli.out, names)), expected);
+
+  // Dossier lookups on any instance: the owner answers, itself or through
+  // the instance asked (which names it), the same timeline as the ingest.
+  std::vector<std::string> dossiers;
+  {
+    std::ifstream in(events_);
+    std::string line;
+    std::set<std::string> seen;
+    while (std::getline(in, line) && dossiers.size() < 12) {
+      const nlohmann::json event = nlohmann::json::parse(line);
+      if (!event.contains("dossier_id")) continue;
+      const std::string id = event["dossier_id"].get<std::string>();
+      if (seen.insert(id).second) dossiers.push_back(id);
+    }
+  }
+  int forwarded = 0;
+  for (const std::string& id : dossiers) {
+    auto history = RunHoso({"history", id, "--db", ingest_db_, "--format", "json"});
+    ASSERT_EQ(history.exit_code, 0) << history.err;
+    const nlohmann::json expected_history = nlohmann::json::parse(history.out);
+    for (Instance* instance : {&a, &b, &c}) {
+      httplib::Client client("127.0.0.1", std::stoi(testing::ReadFile(instance->port_file)));
+      auto response = client.Get("/v1/dossiers/" + id);
+      ASSERT_TRUE(response) << instance->name;
+      ASSERT_EQ(response->status, 200) << instance->name << " " << id << ": " << response->body;
+      const nlohmann::json answered = nlohmann::json::parse(response->body);
+      EXPECT_EQ(answered["chain_head"], expected_history["chain_head"]) << id;
+      EXPECT_EQ(answered["events"].size(), expected_history["events"].size()) << id;
+      if (response->has_header("X-Hoso-Instance")) ++forwarded;
+    }
+  }
+  // Each dossier is owned by one of three instances: the other two forward.
+  EXPECT_EQ(forwarded, static_cast<int>(dossiers.size()) * 2);
 
   for (Instance* instance : {&a, &b, &c}) Stop(*instance, SIGTERM);
 }

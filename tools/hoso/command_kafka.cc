@@ -13,13 +13,17 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
+#include <set>
 #include <streambuf>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "connectors/kafka/district_view.h"
 #include "connectors/kafka/embedded_broker.h"
 #include "connectors/kafka/group_membership.h"
 #include "connectors/kafka/kafka_event_source.h"
@@ -295,6 +299,46 @@ class FanOutSink final : public runtime::CommitSink {
   std::vector<runtime::CommitSink*> sinks_;
 };
 
+// The input partitions live in this instance's engine, as the pipeline
+// thread last saw them, for the HTTP threads (dossier lookups).
+class LivePartitions {
+ public:
+  void Set(std::vector<int32_t> partitions) {
+    std::lock_guard lock(mutex_);
+    partitions_ = std::move(partitions);
+  }
+  bool Contains(int32_t partition) const {
+    std::lock_guard lock(mutex_);
+    return std::binary_search(partitions_.begin(), partitions_.end(), partition);
+  }
+  size_t size() const {
+    std::lock_guard lock(mutex_);
+    return partitions_.size();
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<int32_t> partitions_;  // ascending
+};
+
+// This host's name, for an address that listens on every interface.
+std::string HostName() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
+  return name;
+}
+
+// The URL other instances reach this one's API at: http.advertise, else the
+// listen address with the port bound (this host's name for 0.0.0.0 / ::).
+std::string AdvertisedUrl(const std::string& advertise, const std::string& listen, int port) {
+  if (!advertise.empty()) return advertise;
+  auto address = ParseListenAddress(listen);
+  std::string host = address.ok() ? address->first : "localhost";
+  if (host.empty() || host == "0.0.0.0" || host == "::") host = HostName();
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return "http://" + host + ":" + std::to_string(port);
+}
+
 int RunServe(const ServeArgs& args) {
   InstallSignalHandlers();
   auto config = kafka::LoadServeConfig(args.config_path);
@@ -332,6 +376,30 @@ int RunServe(const ServeArgs& args) {
   auto store = OpenForWrite(config->db_path, rocks_options);
   if (!store.ok()) return fail(store.status());
 
+  // A static group.instance.id kept in the database directory (we hold its
+  // lock), so a restart moves no partition; the assignor librdkafka gets right.
+  kafka::Properties consumer_properties = config->kafka;
+  auto membership = kafka::ApplyGroupMembershipDefaults(&consumer_properties, config->db_path,
+                                                        kafka::LibrdkafkaVersionNumber());
+  if (!membership.ok()) return fail(membership.status());
+  if (!membership->warning.empty()) spdlog::warn("serve: {}", membership->warning);
+  const std::string instance_name = membership->instance_id.empty()
+                                        ? HostName() + "-" + std::to_string(::getpid())
+                                        : membership->instance_id;
+
+  // What the whole group knows (docs/scale.md "District-wide answers"):
+  // every partition's KPI cells from hoso.kpi and which instance owns which
+  // partition, read from before recovery so that it is ready with the engine.
+  kafka::DistrictViewOptions district_options;
+  district_options.properties = config->kafka;
+  district_options.kpi_topic = config->kpi_topic;
+  district_options.instances_topic = config->instances_topic;
+  district_options.input_topic = config->events_topic;
+  auto district_view = kafka::DistrictView::Start(district_options);
+  if (!district_view.ok()) return fail(district_view.status());
+  const std::unique_ptr<kafka::DistrictView> district = std::move(*district_view);
+  LivePartitions live_here;
+
   // The HTTP API (docs/http.md) starts before recovery, so /readyz can say
   // that the engine is recovering; it reads the database as a secondary.
   ServeStatus status(config->http.ready_max_lag);
@@ -346,10 +414,44 @@ int RunServe(const ServeArgs& args) {
       if (!token.ok()) return fail(token.status());
       http_options.token = std::move(*token);
     }
-    http_options.extra_metrics = [&status, &postgres] {
+    http_options.extra_metrics = [&status, &postgres, &district] {
       std::string text = status.Metrics();
       if (postgres) text += PostgresSinkMetrics(postgres->stats());
+      text += DistrictViewMetrics(district->stats());
       return text;
+    };
+    // Without KPI publication there is no district view: the instance's own
+    // database answers.
+    if (config->publish_kpi) {
+      http_options.district_cells = [&district, &config](int first_month, int last_month)
+          -> core::Result<std::map<projections::KpiKey, core::KpiCounters>> {
+        if (!district->caught_up()) {
+          return core::Status::Unavailable("district figures: still reading " + config->kpi_topic +
+                                           " (" + std::to_string(district->stats().cells) +
+                                           " cells so far); ask again shortly, or with scope=local "
+                                           "for this instance's database");
+        }
+        return district->CellsInMonths(first_month, last_month);
+      };
+      http_options.holds_whole_district = [&district, &live_here] {
+        const int input_partitions = district->stats().input_partitions;
+        return input_partitions > 0 && live_here.size() == static_cast<size_t>(input_partitions);
+      };
+    }
+    http_options.partition_live_here = [&live_here](int32_t partition) {
+      return live_here.Contains(partition);
+    };
+    http_options.owner_of = [&district](int32_t partition) -> std::optional<PeerInstance> {
+      auto owner = district->OwnerOf(partition);
+      if (!owner) return std::nullopt;
+      return PeerInstance{owner->instance, owner->http_url};
+    };
+    http_options.other_instances = [&district, &instance_name] {
+      std::vector<PeerInstance> peers;
+      for (const auto& record : district->Instances()) {
+        if (record.instance != instance_name) peers.push_back({record.instance, record.http_url});
+      }
+      return peers;
     };
     http_options.not_ready_reason = [&status] { return status.NotReadyReason(); };
     auto started = HttpApi::Start(config->db_path, reference->get(), http_options);
@@ -409,14 +511,8 @@ int RunServe(const ServeArgs& args) {
   if (!sinks.ok()) return fail(sinks.status());
 
   kafka::KafkaSourceOptions source_options;
-  source_options.properties = config->kafka;
+  source_options.properties = consumer_properties;
   source_options.topic = config->events_topic;
-  // A static group.instance.id kept in the database directory (we hold its
-  // lock), so a restart moves no partition; the assignor librdkafka gets right.
-  auto membership = kafka::ApplyGroupMembershipDefaults(&source_options.properties, config->db_path,
-                                                        kafka::LibrdkafkaVersionNumber());
-  if (!membership.ok()) return fail(membership.status());
-  if (!membership->warning.empty()) spdlog::warn("serve: {}", membership->warning);
   spdlog::info(
       "serve: group {} as {} ({})", source_options.properties["group.id"],
       membership->instance_id.empty() ? std::string("a dynamic member") : membership->instance_id,
@@ -491,8 +587,31 @@ int RunServe(const ServeArgs& args) {
     loop.now = [offset_ms] { return core::Instant{WallNow().epoch_ms + offset_ms}; };
   }
   auto last_restore_line = Clock::now();
+  // Announced on the instances topic whenever the partitions live here
+  // change (and once at start, with the URL), so other instances can route
+  // dossier lookups here.
+  const std::string http_url =
+      http ? AdvertisedUrl(config->http.advertise, listen, http->port()) : std::string();
+  std::optional<std::vector<int32_t>> announced;
+  bool announce_failed = false;
+  auto announce = [&](std::vector<int32_t> partitions) {
+    live_here.Set(partitions);
+    kafka::InstanceRecord self{instance_name, http_url, partitions, WallNow().epoch_ms};
+    if (core::Status s = district->Announce(self); !s.ok() && !announce_failed) {
+      announce_failed = true;
+      spdlog::warn(
+          "serve: cannot announce this instance ({}); other instances cannot route "
+          "dossier lookups here",
+          s.message());
+    }
+    announced = std::move(partitions);
+  };
   loop.progress = [&](const runtime::PipelineStats& progress) {
     backup.Poll();
+    const std::set<int32_t>& live = (*engine)->live_partitions();
+    if (!announced || !std::equal(live.begin(), live.end(), announced->begin(), announced->end())) {
+      announce(std::vector<int32_t>(live.begin(), live.end()));
+    }
     const kafka::RestoreProgress restoring = (*source)->Restoring();
     if (http) {
       status.Update(progress, (*source)->LagByPartition(), (*engine)->pending_timers(),
@@ -516,6 +635,9 @@ int RunServe(const ServeArgs& args) {
   }
   if (http) http->Stop();
   source->reset();  // closes the consumer: leaves the group, commits on revoke
+  // No longer the owner of anything (another instance announces what it takes).
+  announce({});
+  district->Stop();
   if (!s.ok()) return fail(s);
   // Warning level: a daemon's stop is worth a line even when quiet.
   spdlog::warn(

@@ -1,6 +1,11 @@
 // hoso kpi --db DIR --period P [--by agency|procedure] [--as-of T] [--format json|table|csv]
+// hoso kpi --from-kafka SERVE_CONFIG --period P ...: the district's figures
+// from hoso.kpi, whichever instances publish them (docs/scale.md).
+#include <chrono>
 #include <cstdio>
 
+#include "connectors/kafka/district_view.h"
+#include "connectors/kafka/serve_config.h"
 #include "projections/kpi_query.h"
 #include "tools/hoso/command.h"
 #include "tools/hoso/context.h"
@@ -13,6 +18,8 @@ namespace {
 
 struct Args {
   std::string db_path;
+  std::string kafka_config;
+  int timeout_ms = 30000;
   std::string period;
   std::string by = "agency";
   std::string as_of;
@@ -21,6 +28,35 @@ struct Args {
   bool only_active = false;
   ReferenceOptions reference;
 };
+
+// The district's report from the KPI cells on the topic of a serve config.
+core::Result<projections::KpiReport> DistrictReport(const Args& args, const Reference& reference,
+                                                    const KpiRequest& request, core::Instant now) {
+  namespace kafka = connectors::kafka;
+  auto config = kafka::LoadServeConfig(args.kafka_config);
+  if (!config.ok()) return config.status();
+  kafka::DistrictViewOptions options;
+  options.properties = config->kafka;
+  options.kpi_topic = config->kpi_topic;
+  options.instances_topic.clear();  // the cells are enough
+  auto view = kafka::DistrictView::Start(options);
+  if (!view.ok()) return view.status();
+  if (!(*view)->WaitCaughtUp(std::chrono::milliseconds(args.timeout_ms))) {
+    const auto stats = (*view)->stats();
+    return core::Status::Unavailable(
+        config->kpi_topic + " not read to its end within " + std::to_string(args.timeout_ms) +
+        " ms (" + std::to_string(stats.records) + " records so far); is the cluster at " +
+        config->kafka["bootstrap.servers"] + " reachable? (--timeout-ms)");
+  }
+  if ((*view)->stats().partitions == 0) {
+    return core::Status::NotFound("topic " + config->kpi_topic + " does not exist on " +
+                                  config->kafka["bootstrap.servers"]);
+  }
+  return QueryDistrictKpi(reference, request, now, [&](int first_month, int last_month) {
+    return core::Result<kafka::DistrictView::Cells>(
+        (*view)->CellsInMonths(first_month, last_month));
+  });
+}
 
 int RunKpi(const Args& args) {
   auto reference = LoadReference(args.reference);
@@ -35,9 +71,14 @@ int RunKpi(const Args& args) {
   request.as_of = args.as_of;
   request.agency_id = args.agency_id;
   const core::Instant now = WallNow();
-  auto store = OpenForKpi(args.db_path, request, now);
-  if (!store.ok()) return ReportError("kpi", store.status());
-  auto report = QueryKpi(**store, **reference, request, nullptr, now);
+  core::Result<projections::KpiReport> report = core::Status::Ok();
+  if (!args.kafka_config.empty()) {
+    report = DistrictReport(args, **reference, request, now);
+  } else {
+    auto store = OpenForKpi(args.db_path, request, now);
+    if (!store.ok()) return ReportError("kpi", store.status());
+    report = QueryKpi(**store, **reference, request, nullptr, now);
+  }
   if (!report.ok()) return ReportError("kpi", report.status());
   if (args.format == "json") {
     std::printf("%s\n", KpiReportJson(*report).c_str());
@@ -55,7 +96,17 @@ void RegisterKpi(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<Args>();
   CLI::App* command =
       app.add_subcommand("kpi", "KPIs of a period against the plan's targets (design.md §4)");
-  command->add_option("--db", args->db_path, "database directory")->required();
+  CLI::Option* db = command->add_option("--db", args->db_path, "database directory");
+  CLI::Option* kafka =
+      command->add_option("--from-kafka", args->kafka_config,
+                          "the district's figures from the KPI topic, with the Kafka settings of "
+                          "this serve config (several instances, docs/scale.md)");
+  db->excludes(kafka);
+  command
+      ->add_option("--timeout-ms", args->timeout_ms,
+                   "--from-kafka: longest wait to read the KPI topic to its end")
+      ->capture_default_str()
+      ->check(CLI::Range(100, 3600000));
   command->add_option("--period", args->period, "YYYY-MM, YYYY-Qn, YYYY-Hn or YYYY")->required();
   command->add_option("--by", args->by, "one row per agency or per procedure")
       ->capture_default_str()
@@ -72,7 +123,12 @@ void RegisterKpi(CLI::App& app, int* exit_code) {
   command->add_flag("--active", args->only_active,
                     "table: hide rows with no dossier in the period and none open");
   AddReferenceOptions(command, &args->reference);
-  command->callback([args, exit_code] { *exit_code = RunKpi(*args); });
+  command->callback([args, exit_code, db, kafka] {
+    if (db->count() + kafka->count() == 0) {
+      throw CLI::RequiredError("--db or --from-kafka");
+    }
+    *exit_code = RunKpi(*args);
+  });
 }
 
 }  // namespace hoso::tools

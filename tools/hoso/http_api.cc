@@ -319,7 +319,25 @@ struct HttpApi::State {
   // instant at or after their clock (no store read, no lock: a catch-up never
   // delays it); otherwise a fold of the log under a shared store lock, kept
   // while the store is unchanged.
-  core::Result<projections::KpiReport> Report(const KpiRequest& query) {
+  // Whether a KPI request is answered for the whole district (serve in a
+  // consumer group, unless the request says scope=local).
+  core::Result<bool> District(const httplib::Request& request) const {
+    const std::string scope = request.has_param("scope") ? Param(request, "scope") : "";
+    if (!scope.empty() && scope != "district" && scope != "local") {
+      return core::Status::InvalidArgument("scope must be district or local");
+    }
+    if (scope == "district" && !options.district_cells) {
+      return core::Status::InvalidArgument(
+          "scope=district: this server is not part of a consumer group; its database is the "
+          "district's");
+    }
+    if (scope == "district") return true;
+    if (scope == "local" || !options.district_cells) return false;
+    return !(options.holds_whole_district && options.holds_whole_district());
+  }
+
+  core::Result<projections::KpiReport> Report(const KpiRequest& query, bool district) {
+    if (district) return QueryDistrictKpi(*reference, query, Now(), options.district_cells);
     auto figures = Live();
     if (!figures.ok()) return figures.status();
     const LiveFigures& now_figures = **figures;
@@ -431,11 +449,73 @@ struct HttpApi::State {
   std::optional<ApiError> ScorecardPage(const httplib::Request& request,
                                         httplib::Response& response);
   std::string Metrics();
+  std::optional<ApiError> ForwardDossier(const httplib::Request& request,
+                                         httplib::Response& response, const std::string& id,
+                                         std::optional<int32_t> partition);
 };
+
+// Asks the owner of `partition` (or, when the partition is not known here,
+// every other instance) for the dossier with local=true, and relays the
+// first answer. Names the owner when it cannot answer.
+std::optional<ApiError> HttpApi::State::ForwardDossier(const httplib::Request& request,
+                                                       httplib::Response& response,
+                                                       const std::string& id,
+                                                       std::optional<int32_t> partition) {
+  std::vector<PeerInstance> candidates;
+  if (partition) {
+    auto owner = options.owner_of ? options.owner_of(*partition) : std::nullopt;
+    if (!owner) {
+      return ApiError{503, "unavailable",
+                      "dossier '" + id + "' is in input partition " + std::to_string(*partition) +
+                          ", which no instance has announced yet (a restore or rebalance is "
+                          "under way); try again shortly"};
+    }
+    candidates.push_back(std::move(*owner));
+  } else if (options.other_instances) {
+    candidates = options.other_instances();
+  }
+  std::string failures;
+  for (const PeerInstance& peer : candidates) {
+    if (peer.url.empty()) {
+      failures += "; " + peer.name + " serves no HTTP API";
+      continue;
+    }
+    httplib::Client client(peer.url);
+    client.set_connection_timeout(std::chrono::seconds(2));
+    client.set_read_timeout(std::chrono::seconds(10));
+    httplib::Headers headers;
+    if (request.has_header("Authorization")) {
+      headers.emplace("Authorization", request.get_header_value("Authorization"));
+    }
+    auto answer = client.Get(
+        "/v1/dossiers/" + httplib::detail::encode_query_param(id) + "?local=true", headers);
+    if (answer && answer->status == 200) {
+      response.set_header("X-Hoso-Instance", peer.name);
+      response.set_content(answer->body, "application/json");
+      return std::nullopt;
+    }
+    if (answer && answer->status == 404 && !partition) continue;
+    failures += "; " + peer.name + " at " + peer.url + " answered " +
+                (answer ? std::to_string(answer->status) : httplib::to_string(answer.error()));
+  }
+  if (partition) {
+    const PeerInstance& owner = candidates.front();
+    return ApiError{502, "owner_unavailable",
+                    "dossier '" + id + "' is in input partition " + std::to_string(*partition) +
+                        ", owned by instance " + owner.name +
+                        (owner.url.empty() ? std::string() : " (" + owner.url + ")") +
+                        ", which did not answer: " + failures.substr(2)};
+  }
+  return ApiError{404, "not_found",
+                  "no dossier '" + id + "' here or on the " + std::to_string(candidates.size()) +
+                      " other instances announced" + failures};
+}
 
 std::optional<ApiError> HttpApi::State::Kpi(const httplib::Request& request,
                                             httplib::Response& response, bool csv) {
-  if (auto e = CheckParameters(request, {"period", "by", "as_of", "agency"})) return e;
+  if (auto e = CheckParameters(request, {"period", "by", "as_of", "agency", "scope"})) return e;
+  auto district = District(request);
+  if (!district.ok()) return FromStatus(district.status());
   KpiRequest query;
   query.period = Param(request, "period");
   if (query.period.empty()) {
@@ -444,7 +524,7 @@ std::optional<ApiError> HttpApi::State::Kpi(const httplib::Request& request,
   if (request.has_param("by")) query.by = Param(request, "by");
   query.as_of = Param(request, "as_of");
   query.agency_id = Param(request, "agency");
-  auto report = Report(query);
+  auto report = Report(query, *district);
   if (!report.ok()) return FromStatus(report.status());
   if (csv) {
     response.set_content(KpiReportCsv(*report), "text/csv; charset=utf-8");
@@ -517,14 +597,16 @@ std::optional<ApiError> HttpApi::State::Alerts(const httplib::Request& request,
 
 std::optional<ApiError> HttpApi::State::Targets(const httplib::Request& request,
                                                 httplib::Response& response) {
-  if (auto e = CheckParameters(request, {"period", "as_of"})) return e;
+  if (auto e = CheckParameters(request, {"period", "as_of", "scope"})) return e;
+  auto district = District(request);
+  if (!district.ok()) return FromStatus(district.status());
   KpiRequest query;
   query.period = Param(request, "period");
   if (query.period.empty()) {
     return ApiError{400, "missing_parameter", "period is required (e.g. 2019-06, 2019-Q2, 2019)"};
   }
   query.as_of = Param(request, "as_of");
-  auto report = Report(query);
+  auto report = Report(query, *district);
   if (!report.ok()) return FromStatus(report.status());
   response.set_content(TargetsJson(*report, *reference).dump(2) + "\n", "application/json");
   return std::nullopt;
@@ -532,22 +614,25 @@ std::optional<ApiError> HttpApi::State::Targets(const httplib::Request& request,
 
 std::optional<ApiError> HttpApi::State::ScorecardPage(const httplib::Request& request,
                                                       httplib::Response& response) {
-  if (auto e = CheckParameters(request, {"period", "as_of"})) return e;
+  if (auto e = CheckParameters(request, {"period", "as_of", "scope"})) return e;
+  auto district = District(request);
+  if (!district.ok()) return FromStatus(district.status());
   KpiRequest query;
   query.period = Param(request, "period");
   if (query.period.empty()) {
     return ApiError{400, "missing_parameter", "period is required (e.g. 2019-06, 2019-H1, 2019)"};
   }
   query.as_of = Param(request, "as_of");
-  auto report = Report(query);
+  auto report = Report(query, *district);
   if (!report.ok()) return FromStatus(report.status());
   auto scorecard = BuildScorecard(
       *report,
       [&](const std::string& half) {
         KpiRequest half_query;
         half_query.period = half;
-        half_query.as_of = core::FormatLocal(report->as_of);
-        return Report(half_query);
+        // A district answer is always the latest figures.
+        if (!*district) half_query.as_of = core::FormatLocal(report->as_of);
+        return Report(half_query, *district);
       },
       *reference);
   if (!scorecard.ok()) return FromStatus(scorecard.status());
@@ -677,17 +762,28 @@ void HttpApi::State::Routes() {
   server.Get(R"(/v1/dossiers/(.+))", [this](const httplib::Request& request,
                                             httplib::Response& response) {
     Serve("/v1/dossiers", request, response, [&](httplib::Response& r) -> std::optional<ApiError> {
-      if (auto e = CheckParameters(request, {})) return e;
+      if (auto e = CheckParameters(request, {"local"})) return e;
       const std::string id = httplib::detail::decode_url(request.matches[1].str(), false);
       auto history = QueryHistory(*store, *reference, id);
-      if (!history.ok()) {
-        if (history.status().code() == core::StatusCode::kNotFound) {
-          return ApiError{404, "not_found", "no dossier '" + id + "'"};
-        }
+      if (!history.ok() && history.status().code() != core::StatusCode::kNotFound) {
         return FromStatus(history.status());
       }
-      r.set_content(history->dump(2) + "\n", "application/json");
-      return std::nullopt;
+      std::optional<int32_t> partition;
+      if (history.ok() && history->contains("input_partition")) {
+        partition = (*history)["input_partition"].get<int32_t>();
+      }
+      // A member of a consumer group answers for the partitions live in it;
+      // a copy of a partition that moved away may be behind its owner.
+      const bool answers_here = history.ok() && (!options.partition_live_here || !partition ||
+                                                 options.partition_live_here(*partition));
+      if (answers_here) {
+        r.set_content(history->dump(2) + "\n", "application/json");
+        return std::nullopt;
+      }
+      if (!options.partition_live_here || Param(request, "local") == "true") {
+        return ApiError{404, "not_found", "no dossier '" + id + "'"};
+      }
+      return ForwardDossier(request, r, id, partition);
     });
   });
   // The dashboard (docs/dashboard.md): the page at / and its files at

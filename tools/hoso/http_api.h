@@ -16,16 +16,27 @@
 #ifndef HOSO_TOOLS_HOSO_HTTP_API_H_
 #define HOSO_TOOLS_HOSO_HTTP_API_H_
 
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/core/instant.h"
+#include "engine/core/kpi_counters.h"
 #include "engine/core/status.h"
+#include "projections/kpi_cells.h"
 #include "tools/hoso/context.h"
 
 namespace hoso::tools {
+
+// Another instance of a consumer group, as it announced itself.
+struct PeerInstance {
+  std::string name;
+  std::string url;  // "http://host:port"; empty: it serves no HTTP API
+};
 
 struct HttpOptions {
   // host:port or [v6]:port; port 0 picks a free one (see port()).
@@ -45,6 +56,26 @@ struct HttpOptions {
   // /metrics) and its readiness (nullopt: ready; else why not). May be empty.
   std::function<std::string()> extra_metrics;
   std::function<std::optional<std::string>()> not_ready_reason;
+
+  // `serve` in a consumer group (docs/scale.md "District-wide answers").
+  // When set, /v1/kpi, /v1/kpi.csv, /v1/targets and /v1/scorecard answer for
+  // the whole district from these cells (months first..last, per input
+  // partition, the latest value of each on hoso.kpi; Unavailable while the
+  // view is still reading the topic) when the request says scope=district,
+  // or says no scope and `holds_whole_district` is false or unset: an
+  // instance where every input partition is live answers from its own
+  // database, which also knows the open dossiers and earlier instants.
+  std::function<core::Result<std::map<projections::KpiKey, core::KpiCounters>>(int first_month,
+                                                                               int last_month)>
+      district_cells;
+  std::function<bool()> holds_whole_district;
+  // When set, /v1/dossiers/ID answers only for a dossier whose input
+  // partition is live here, and otherwise forwards the request to the
+  // instance that owns it (or, when the partition is not known here, asks
+  // every other instance), naming the owner when it cannot answer.
+  std::function<bool(int32_t partition)> partition_live_here;
+  std::function<std::optional<PeerInstance>(int32_t partition)> owner_of;
+  std::function<std::vector<PeerInstance>()> other_instances;
 };
 
 // Parses host:port / [v6]:port; InvalidArgument naming what is wrong.

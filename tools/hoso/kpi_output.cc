@@ -19,16 +19,22 @@ namespace {
 
 using core::KpiField;
 
-nlohmann::ordered_json RowJson(const core::KpiRow& row, const char* key_name) {
+// An open count; null when the report does not know them (a district answer).
+nlohmann::ordered_json OpenJson(int64_t count, bool known) {
+  if (!known) return nullptr;
+  return count;
+}
+
+nlohmann::ordered_json RowJson(const core::KpiRow& row, const char* key_name, bool open_known) {
   nlohmann::ordered_json json;
   if (key_name != nullptr) json[key_name] = row.key;
   for (int i = 0; i < core::kKpiFieldCount; ++i) {
     json[std::string(core::KpiFieldName(static_cast<KpiField>(i)))] = row.counters.values[i];
   }
-  json["open"] = row.open;
-  json["open_overdue"] = row.open_overdue;
-  json["feedback_open"] = row.feedback_open;
-  json["feedback_open_overdue"] = row.feedback_open_overdue;
+  json["open"] = OpenJson(row.open, open_known);
+  json["open_overdue"] = OpenJson(row.open_overdue, open_known);
+  json["feedback_open"] = OpenJson(row.feedback_open, open_known);
+  json["feedback_open_overdue"] = OpenJson(row.feedback_open_overdue, open_known);
   json["on_time_ratio"] = RatioJson(row.ratios.on_time_ratio);
   json["online_share"] = RatioJson(row.ratios.online_share);
   json["online_processing_share"] = RatioJson(row.ratios.online_processing_share);
@@ -63,10 +69,14 @@ std::string KpiReportJson(const projections::KpiReport& report) {
   json["period"] = report.period.label;
   json["as_of"] = core::FormatLocal(report.as_of);
   json["by"] = report.by == projections::GroupBy::kAgency ? "agency" : "procedure";
+  // Only a district answer (docs/scale.md) says so; a local one keeps the
+  // shape it always had.
+  if (!report.open_known) json["scope"] = "district";
   json["rows"] = nlohmann::ordered_json::array();
-  for (const core::KpiRow& row : report.rows)
-    json["rows"].push_back(RowJson(row, KeyName(report.by)));
-  json["total"] = RowJson(report.total, nullptr);
+  for (const core::KpiRow& row : report.rows) {
+    json["rows"].push_back(RowJson(row, KeyName(report.by), report.open_known));
+  }
+  json["total"] = RowJson(report.total, nullptr, report.open_known);
   return json.dump(2);
 }
 
@@ -93,10 +103,13 @@ std::string KpiReportCsv(const projections::KpiReport& report) {
       line += ',';
       line += std::to_string(v);
     }
-    line += ',';
-    line += std::to_string(row.open);
-    line += ',';
-    line += std::to_string(row.open_overdue);
+    // Unknown open counts (a district answer) are empty fields.
+    auto open = [&](int64_t count) {
+      line += ',';
+      if (report.open_known) line += std::to_string(count);
+    };
+    open(row.open);
+    open(row.open_overdue);
     const core::KpiRatios& r = row.ratios;
     for (const auto* value :
          {&r.on_time_ratio, &r.online_share, &r.online_processing_share, &r.online_coverage,
@@ -105,10 +118,8 @@ std::string KpiReportCsv(const projections::KpiReport& report) {
       line += ',';
       line += ratio(*value);
     }
-    line += ',';
-    line += std::to_string(row.feedback_open);
-    line += ',';
-    line += std::to_string(row.feedback_open_overdue);
+    open(row.feedback_open);
+    open(row.feedback_open_overdue);
     line += ',';
     line += ratio(r.on_time_ratio_766);
     return line + "\n";
@@ -122,6 +133,11 @@ void PrintKpiTable(const projections::KpiReport& report, std::FILE* out, bool on
   const core::KpiTargets targets;
   std::fprintf(out, "KPIs for %s as of %s (✗ = misses the plan target)\n",
                report.period.label.c_str(), core::FormatLocal(report.as_of).c_str());
+  if (!report.open_known) {
+    std::fprintf(out,
+                 "District figures from hoso.kpi: open counts are known only to each partition's "
+                 "owner (-)\n");
+  }
   // The feedback (PAKN) columns: received, and answered on time ÷ answered
   // judged against the 2019 plan's 100 % (docs/plan-targets.md).
   constexpr double kFeedbackOnTimeTarget = 1.0;
@@ -131,14 +147,17 @@ void PrintKpiTable(const projections::KpiReport& report, std::FILE* out, bool on
                "one-stop", "apology", "pakn", "pakn-ot");
   std::fprintf(out, "%-26s %8s %8s %6s %6s %6s %6s %9s %9s %9s %9s %9s %5s %9s\n", "", "", "", "",
                "", "", "", "≥95%", "≥40%", "≥80%", "100%", "100%", "", "100%");
+  auto count = [&](int64_t value) {
+    return report.open_known ? std::to_string(value) : std::string("-");
+  };
   auto print_row = [&](const core::KpiRow& row) {
     const core::KpiCounters& c = row.counters;
     std::fprintf(
-        out, "%-26.26s %8lld %8lld %6lld %6lld %6lld %6lld %9s %9s %9s %9s %9s %5lld %9s\n",
+        out, "%-26.26s %8lld %8lld %6lld %6s %6s %6lld %9s %9s %9s %9s %9s %5lld %9s\n",
         row.key.c_str(), static_cast<long long>(c[KpiField::kReceived]),
         static_cast<long long>(c[KpiField::kResolved]),
-        static_cast<long long>(c[KpiField::kResolvedLate]), static_cast<long long>(row.open),
-        static_cast<long long>(row.open_overdue), static_cast<long long>(c[KpiField::kWithdrawn]),
+        static_cast<long long>(c[KpiField::kResolvedLate]), count(row.open).c_str(),
+        count(row.open_overdue).c_str(), static_cast<long long>(c[KpiField::kWithdrawn]),
         Percent(row.ratios.on_time_ratio, targets.on_time_ratio).c_str(),
         Percent(row.ratios.online_processing_share, targets.online_processing_share).c_str(),
         Percent(row.ratios.online_coverage, targets.online_coverage).c_str(),

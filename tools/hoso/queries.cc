@@ -174,6 +174,45 @@ core::Result<projections::KpiReport> QueryKpi(projections::KvStore& store,
   return report;
 }
 
+core::Result<projections::KpiReport> QueryDistrictKpi(const Reference& reference,
+                                                      const KpiRequest& request, core::Instant now,
+                                                      const CellsOfMonths& cells_of_months) {
+  auto period = projections::ParsePeriod(request.period);
+  if (!period.ok()) return period.status();
+  if (request.by != "agency" && request.by != "procedure") {
+    return core::Status::InvalidArgument("by must be agency or procedure, not '" + request.by +
+                                         "'");
+  }
+  if (!request.agency_id.empty() && reference.agencies.Find(request.agency_id) == nullptr) {
+    return core::Status::InvalidArgument("unknown agency '" + request.agency_id + "'");
+  }
+  if (!request.as_of.empty()) {
+    return core::Status::InvalidArgument(
+        "as_of: district figures are the latest value of every cell on hoso.kpi; an earlier "
+        "instant is a fold of the event log, which is split between the instances (ask each "
+        "with scope=local for its partitions, or a single-instance database)");
+  }
+  auto cells = cells_of_months(period->first_month, period->last_month);
+  if (!cells.ok()) return cells.status();
+  std::vector<core::KpiCell> in_period = projections::CellsInPeriod(*cells, *period);
+  if (!request.agency_id.empty()) {
+    std::erase_if(in_period,
+                  [&](const core::KpiCell& cell) { return cell.agency_id != request.agency_id; });
+  }
+  const auto by =
+      request.by == "procedure" ? projections::GroupBy::kProcedure : projections::GroupBy::kAgency;
+  projections::KpiReport report = projections::BuildKpiReport(
+      *period, now, by, in_period, /*open=*/{}, reference.catalog, reference.agencies);
+  if (!request.agency_id.empty() && by == projections::GroupBy::kAgency) {
+    std::erase_if(report.rows,
+                  [&](const core::KpiRow& row) { return row.key != request.agency_id; });
+  }
+  report.open_known = false;
+  for (core::KpiRow& row : report.rows) row.ratios.on_time_ratio_766.reset();
+  report.total.ratios.on_time_ratio_766.reset();
+  return report;
+}
+
 core::Result<nlohmann::ordered_json> QueryHistory(projections::KvStore& store,
                                                   const Reference& reference,
                                                   std::string_view dossier_id) {
@@ -211,9 +250,13 @@ core::Result<nlohmann::ordered_json> QueryHistory(projections::KvStore& store,
   bool chain_ok = true;
   core::Effects effects;
   nlohmann::ordered_json events = nlohmann::ordered_json::array();
+  // The input partition of its events (one: they share a key), which says
+  // which instance of a consumer group owns it (docs/scale.md).
+  std::optional<int32_t> input_partition;
   projections::LogReader log(&store);
   HOSO_RETURN_IF_ERROR(
       log.DossierEvents(id, first, last, count, [&](const projections::LogEntry& logged) {
+        if (!input_partition && logged.partition >= 0) input_partition = logged.partition;
         const bool link_ok = runtime::ChainHash(previous_hash, logged.bytes) == logged.chain_hash;
         chain_ok = chain_ok && link_ok;
         previous_hash = logged.chain_hash;
@@ -262,6 +305,7 @@ core::Result<nlohmann::ordered_json> QueryHistory(projections::KvStore& store,
   summary["dossier_id"] = id;
   summary["chain_ok"] = chain_ok;
   summary["chain_head"] = runtime::ToHex(previous_hash);
+  if (input_partition) summary["input_partition"] = *input_partition;
   if (state) {
     // A feedback is paused once answered (core::DossierState): say open.
     summary["status"] = feedback ? (state->is_open() ? "open" : "finished")

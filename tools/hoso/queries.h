@@ -8,6 +8,7 @@
 #ifndef HOSO_TOOLS_HOSO_QUERIES_H_
 #define HOSO_TOOLS_HOSO_QUERIES_H_
 
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -67,6 +68,20 @@ core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForKpi(const std::st
 core::Result<projections::KpiReport> QueryKpi(projections::KvStore& store,
                                               const Reference& reference, const KpiRequest& request,
                                               const LiveFigures* live, core::Instant now);
+
+// The district's report of `request` from the KPI cells every instance
+// publishes on hoso.kpi (docs/scale.md "District-wide answers"), as of
+// `now`: `cells_of_months(first, last)` gives the cells of those months per
+// input partition. The open counts and on_time_ratio_766 are unknown
+// (report.open_known false): only each partition's owner holds its open
+// dossiers. InvalidArgument for a bad period, grouping or agency, and for an
+// as_of: an earlier instant is a fold of the event log, which is split
+// between the instances.
+using CellsOfMonths = std::function<core::Result<std::map<projections::KpiKey, core::KpiCounters>>(
+    int first_month, int last_month)>;
+core::Result<projections::KpiReport> QueryDistrictKpi(const Reference& reference,
+                                                      const KpiRequest& request, core::Instant now,
+                                                      const CellsOfMonths& cells_of_months);
 
 // A dossier's timeline (events, chain links, due after each event,
 // classification): the JSON of `hoso history --format json`. NotFound when

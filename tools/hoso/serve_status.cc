@@ -161,4 +161,20 @@ std::string PostgresSinkMetrics(const connectors::postgres::PostgresSink::Stats&
   return out;
 }
 
+std::string DistrictViewMetrics(const connectors::kafka::DistrictView::Stats& stats) {
+  std::string out;
+  AppendFamily(&out, "hoso_district_cells", "gauge",
+               "KPI cells of every instance read from hoso.kpi (the district-wide answers).");
+  AppendSample(&out, "hoso_district_cells", static_cast<int64_t>(stats.cells));
+  AppendFamily(&out, "hoso_district_caught_up", "gauge",
+               "1 once hoso.kpi and hoso.instances were read to their end at start.");
+  AppendSample(&out, "hoso_district_caught_up", int64_t{stats.caught_up ? 1 : 0});
+  AppendFamily(&out, "hoso_district_instances", "gauge", "Instances announced on hoso.instances.");
+  AppendSample(&out, "hoso_district_instances", static_cast<int64_t>(stats.instances));
+  AppendFamily(&out, "hoso_district_bad_records_total", "counter",
+               "Records of hoso.kpi or hoso.instances skipped as unreadable.");
+  AppendSample(&out, "hoso_district_bad_records_total", stats.bad_records);
+  return out;
+}
+
 }  // namespace hoso::tools

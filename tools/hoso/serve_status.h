@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "connectors/kafka/district_view.h"
 #include "connectors/postgres/postgres_sink.h"
 #include "engine/runtime/pipeline.h"
 
@@ -58,6 +59,9 @@ class ServeStatus {
 // seconds and events, rows waiting, transactions, rows written, failures,
 // whether it is connected, and whether it overflowed.
 std::string PostgresSinkMetrics(const connectors::postgres::PostgresSink::Stats& stats);
+// Prometheus text of the district view (docs/scale.md "District-wide
+// answers"): cells held, caught up, instances announced, records skipped.
+std::string DistrictViewMetrics(const connectors::kafka::DistrictView::Stats& stats);
 
 }  // namespace hoso::tools
 
