@@ -1,5 +1,7 @@
 #include "connectors/kafka/district_view.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -7,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 
 #include "connectors/kafka/kafka_sinks.h"
@@ -82,39 +85,64 @@ core::Result<InstanceRecord> DecodeInstanceRecord(std::string_view text) {
 
 core::Result<std::pair<projections::KpiKey, core::KpiCounters>> DecodeKpiMessageValue(
     std::string_view text) {
-  const nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object()) return core::Status::InvalidArgument("not a JSON object");
-  projections::KpiKey key;
-  const auto period = json.find("period");
-  const auto agency = json.find("agency_id");
-  const auto procedure = json.find("procedure_id");
-  const auto partition = json.find("partition");
-  if (period == json.end() || !period->is_string() ||
-      (key.month_key = MonthKeyOf(period->get<std::string>())) == 0) {
-    return core::Status::InvalidArgument("no period yyyy-mm");
+  // simdjson, one parser per thread: a query decodes every cell of its
+  // months it has not decoded before, and nlohmann's DOM took ten times as
+  // long.
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::object object;
+  if (parser.parse(text.data(), text.size()).get_object().get(object) != simdjson::SUCCESS) {
+    return core::Status::InvalidArgument("not a JSON object");
   }
-  if (agency == json.end() || !agency->is_string()) {
-    return core::Status::InvalidArgument("no agency_id");
-  }
-  if (procedure == json.end() || !procedure->is_string()) {
-    return core::Status::InvalidArgument("no procedure_id");
-  }
-  if (partition == json.end() || !partition->is_number_integer()) {
-    return core::Status::InvalidArgument("no partition");
-  }
-  key.agency_id = agency->get<std::string>();
-  key.procedure_id = procedure->get<std::string>();
-  key.partition = partition->get<int32_t>();
-  core::KpiCounters counters;
-  // A counter an older publisher did not have is zero (kpi_counters.h).
-  for (int f = 0; f < core::kKpiFieldCount; ++f) {
-    const auto value = json.find(std::string(core::KpiFieldName(static_cast<core::KpiField>(f))));
-    if (value == json.end()) continue;
-    if (!value->is_number_integer()) {
-      return core::Status::InvalidArgument("counter " + value.key() + " is not an integer");
+  static const std::unordered_map<std::string_view, int> kCounterIndex = [] {
+    std::unordered_map<std::string_view, int> index;
+    for (int f = 0; f < core::kKpiFieldCount; ++f) {
+      index.emplace(core::KpiFieldName(static_cast<core::KpiField>(f)), f);
     }
-    counters.values[f] = value->get<int64_t>();
+    return index;
+  }();
+  projections::KpiKey key;
+  core::KpiCounters counters;  // a counter an older publisher did not have is zero
+  bool has_agency = false;
+  bool has_procedure = false;
+  bool has_partition = false;
+  for (const auto field : object) {
+    const std::string_view name = field.key;
+    if (name == "period") {
+      std::string_view period;
+      if (field.value.get_string().get(period) != simdjson::SUCCESS ||
+          (key.month_key = MonthKeyOf(period)) == 0) {
+        return core::Status::InvalidArgument("no period yyyy-mm");
+      }
+    } else if (name == "agency_id" || name == "procedure_id") {
+      std::string_view id;
+      if (field.value.get_string().get(id) != simdjson::SUCCESS) {
+        return core::Status::InvalidArgument(std::string(name) + " is not a string");
+      }
+      if (name == "agency_id") {
+        key.agency_id = id;
+        has_agency = true;
+      } else {
+        key.procedure_id = id;
+        has_procedure = true;
+      }
+    } else if (name == "partition") {
+      int64_t partition = 0;
+      if (field.value.get_int64().get(partition) != simdjson::SUCCESS || partition < INT32_MIN ||
+          partition > INT32_MAX) {
+        return core::Status::InvalidArgument("partition is not a 32-bit integer");
+      }
+      key.partition = static_cast<int32_t>(partition);
+      has_partition = true;
+    } else if (const auto counter = kCounterIndex.find(name); counter != kCounterIndex.end()) {
+      if (field.value.get_int64().get(counters.values[counter->second]) != simdjson::SUCCESS) {
+        return core::Status::InvalidArgument("counter " + std::string(name) + " is not an integer");
+      }
+    }
   }
+  if (key.month_key == 0) return core::Status::InvalidArgument("no period yyyy-mm");
+  if (!has_agency) return core::Status::InvalidArgument("no agency_id");
+  if (!has_procedure) return core::Status::InvalidArgument("no procedure_id");
+  if (!has_partition) return core::Status::InvalidArgument("no partition");
   return std::pair(std::move(key), counters);
 }
 
@@ -126,7 +154,19 @@ struct DistrictView::State {
 
   mutable std::mutex mutex;
   mutable std::condition_variable caught_up_changed;
-  Cells cells;                                      // guarded by mutex
+  // The latest value of every hoso.kpi key, kept as sent and decoded when
+  // a query first needs it: most values are replaced before anyone asks
+  // (a cell changes with almost every commit), so reading the topic costs a
+  // hash lookup and a copy per record.
+  struct Entry {
+    int month_key = 0;  // from the key, to select a query's months undecoded
+    std::string value;
+    bool decoded = false;
+    bool bad = false;  // decoded, and not a cell: skipped (counted once)
+    projections::KpiKey key;
+    core::KpiCounters counters;
+  };
+  std::unordered_map<std::string, Entry> entries;   // by message key; guarded by mutex
   std::map<std::string, InstanceRecord> instances;  // guarded by mutex
   Stats stats;                                      // guarded by mutex
 
@@ -134,7 +174,7 @@ struct DistrictView::State {
   std::map<TopicPartition, int64_t> next_offsets;  // assigned partitions
   std::set<TopicPartition> not_yet_at_end;         // of the first assignment
   bool first_assignment_done = false;
-  bool reported_bad = false;
+  bool reported_bad = false;  // guarded by mutex
 
   std::mutex producer_mutex;
   std::unique_ptr<KafkaProducer> producer;  // guarded by producer_mutex
@@ -198,12 +238,20 @@ struct DistrictView::State {
     }
   }
 
+  // The first record skipped is logged; later ones are only counted.
+  void ReportBad(const std::string& topic, std::string_view key, const core::Status& why) {
+    if (reported_bad) return;
+    reported_bad = true;
+    Log().warn("district view: skipping the record of {} with key '{}': {} (more are counted only)",
+               topic, key, why.message());
+  }
+
   void UpdateCaughtUpLocked() {
     const bool now = first_assignment_done && not_yet_at_end.empty();
     if (now && !stats.caught_up) {
       stats.caught_up = true;
       caught_up_changed.notify_all();
-      Log().info("district view: caught up ({} KPI cells, {} instances)", cells.size(),
+      Log().info("district view: caught up ({} KPI cells, {} instances)", entries.size(),
                  instances.size());
     }
   }
@@ -227,13 +275,17 @@ struct DistrictView::State {
     const bool tombstone = message.payload == nullptr;
     core::Status bad;
     if (topic == options.kpi_topic) {
-      if (tombstone) {
-        // The key names the cell: "yyyy-mm|agency|procedure|partition".
-        std::erase_if(cells, [&](const auto& cell) { return KpiMessageKey(cell.first) == key; });
-      } else if (auto cell = DecodeKpiMessageValue(value); cell.ok()) {
-        cells.insert_or_assign(std::move(cell->first), cell->second);
+      // The key names the cell: "yyyy-mm|agency|procedure|partition".
+      const int month_key = MonthKeyOf(key.substr(0, 7));
+      if (month_key == 0 || key.size() < 8 || key[7] != '|') {
+        bad = core::Status::InvalidArgument("key is not yyyy-mm|agency|procedure|partition");
+      } else if (tombstone) {
+        entries.erase(std::string(key));
       } else {
-        bad = cell.status();
+        Entry& entry = entries[std::string(key)];
+        entry.month_key = month_key;
+        entry.value.assign(value);
+        entry.decoded = false;
       }
     } else if (tombstone) {
       instances.erase(std::string(key));
@@ -244,15 +296,9 @@ struct DistrictView::State {
     }
     if (!bad.ok()) {
       ++stats.bad_records;
-      if (!reported_bad) {
-        reported_bad = true;
-        Log().warn(
-            "district view: skipping a record of {} [{}] at offset {}: {} (more are counted "
-            "only)",
-            topic, message.partition, message.offset, bad.message());
-      }
+      ReportBad(topic, key, bad);
     }
-    stats.cells = cells.size();
+    stats.cells = entries.size();
     stats.instances = instances.size();
   }
 
@@ -310,13 +356,22 @@ void DistrictView::Stop() {
 
 DistrictView::Cells DistrictView::CellsInMonths(int first_month, int last_month) const {
   Cells out;
-  projections::KpiKey first;
-  first.month_key = first_month;
-  first.partition = INT32_MIN;
   std::lock_guard lock(state_->mutex);
-  for (auto it = state_->cells.lower_bound(first);
-       it != state_->cells.end() && it->first.month_key <= last_month; ++it) {
-    out.emplace_hint(out.end(), it->first, it->second);
+  for (auto& [message_key, entry] : state_->entries) {
+    if (entry.month_key < first_month || entry.month_key > last_month) continue;
+    if (!entry.decoded) {
+      entry.decoded = true;
+      auto cell = DecodeKpiMessageValue(entry.value);
+      entry.bad = !cell.ok();
+      if (cell.ok()) {
+        entry.key = std::move(cell->first);
+        entry.counters = cell->second;
+      } else {
+        ++state_->stats.bad_records;
+        state_->ReportBad(state_->options.kpi_topic, message_key, cell.status());
+      }
+    }
+    if (!entry.bad) out.insert_or_assign(entry.key, entry.counters);
   }
   return out;
 }

@@ -14,8 +14,10 @@
 //    without a word keeps its claim until another instance announces the
 //    partition (a restore goes live, then announces).
 //
-// Records that do not parse are skipped and counted (Stats); a tombstone
-// (null value) removes its key.
+// A hoso.kpi value is kept as sent and decoded when a query first needs it
+// (most are replaced before anyone asks). Records that do not parse are
+// skipped and counted (Stats): a key or an announcement when read, a cell's
+// value when first decoded. A tombstone (null value) removes its key.
 //
 // Thread-safety: every method may be called from any thread; a background
 // thread polls the consumer.
@@ -97,6 +99,7 @@ class DistrictView {
   struct Stats {
     int64_t records = 0;      // records read from both topics
     int64_t bad_records = 0;  // skipped: not a cell or announcement this version reads
+                              // (a cell's value counts once a query has decoded it)
     size_t cells = 0;
     size_t instances = 0;
     int partitions = 0;         // of both topics, assigned

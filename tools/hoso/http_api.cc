@@ -229,8 +229,9 @@ struct HttpApi::State {
   std::atomic<uint64_t> catch_up_failures{0};
 
   // The refresher thread: every refresh_ms it catches the view up with the
-  // writer and, when a batch has changed the store, loads the live figures
-  // requests share, so no request waits for either.
+  // writer and, when a batch has changed the store and requests have asked
+  // for them lately, loads the live figures requests share, so no request
+  // waits for either.
   std::thread refresher;
   std::mutex wake_mutex;
   std::condition_variable wake;
@@ -238,6 +239,18 @@ struct HttpApi::State {
 
   std::mutex live_mutex;
   std::shared_ptr<const LiveFigures> live;
+  // When a request last needed the live figures (steady clock, ms): the
+  // refresher reloads them after a change only while someone has asked
+  // within kLiveWatchMs, so an API nobody reads takes no CPU from the
+  // engine (a restore, a replay); the first request after a quiet spell
+  // loads them itself.
+  static constexpr int64_t kLiveWatchMs = 60000;
+  std::atomic<int64_t> live_used_at_ms{INT64_MIN / 2};
+
+  static int64_t SteadyMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
+        .count();
+  }
 
   // Reports of an instant before the store's clock are a fold of the log
   // (about a second per million events): kept per request while the store
@@ -277,6 +290,7 @@ struct HttpApi::State {
       std::lock_guard lock(live_mutex);
       if (live && live->state_key == *key) return core::Status::Ok();
     }
+    if (SteadyMs() - live_used_at_ms.load() > kLiveWatchMs) return core::Status::Ok();
     auto loaded = LoadLiveFigures(*store);
     if (!loaded.ok()) return loaded.status();
     std::lock_guard lock(live_mutex);
@@ -300,14 +314,24 @@ struct HttpApi::State {
     return last_catch_up;
   }
 
-  // The live figures the refresher loaded last (loaded now, under the
-  // caller's shared lock, only before its first round).
+  // The live figures: the refresher's while requests keep asking (it
+  // reloads them after every change, so they are at most refresh_ms stale);
+  // after a quiet spell, those of the store's state now, loaded here when
+  // the refresher has not.
   core::Result<std::shared_ptr<const LiveFigures>> Live() {
+    const int64_t now_ms = SteadyMs();
+    const bool watched = now_ms - live_used_at_ms.exchange(now_ms) <= kLiveWatchMs;
     {
       std::lock_guard lock(live_mutex);
-      if (live) return live;
+      if (live && watched) return live;
     }
     std::shared_lock read(store_mutex);
+    auto key = ReadStateKey(*store);
+    if (!key.ok()) return key.status();
+    {
+      std::lock_guard lock(live_mutex);
+      if (live && live->state_key == *key) return live;
+    }
     auto loaded = LoadLiveFigures(*store);
     if (!loaded.ok()) return loaded.status();
     std::lock_guard lock(live_mutex);
@@ -315,10 +339,6 @@ struct HttpApi::State {
     return live;
   }
 
-  // QueryKpi from the shared live figures when the report is as of an
-  // instant at or after their clock (no store read, no lock: a catch-up never
-  // delays it); otherwise a fold of the log under a shared store lock, kept
-  // while the store is unchanged.
   // Whether a KPI request is answered for the whole district (serve in a
   // consumer group, unless the request says scope=local).
   core::Result<bool> District(const httplib::Request& request) const {
@@ -336,6 +356,11 @@ struct HttpApi::State {
     return !(options.holds_whole_district && options.holds_whole_district());
   }
 
+  // A district answer from the district's cells; else QueryKpi from the
+  // shared live figures when the report is as of an instant at or after
+  // their clock (no store read, no lock: a catch-up never delays it);
+  // otherwise a fold of the log under a shared store lock, kept while the
+  // store is unchanged.
   core::Result<projections::KpiReport> Report(const KpiRequest& query, bool district) {
     if (district) return QueryDistrictKpi(*reference, query, Now(), options.district_cells);
     auto figures = Live();
@@ -850,7 +875,7 @@ core::Result<std::unique_ptr<HttpApi>> HttpApi::Start(const std::string& db_path
   }
   state->store = std::move(*store);
   // The first round before the first request: a clear error now rather than
-  // 503s later, and figures ready.
+  // 503s later.
   if (core::Status first = state->RefreshOnce(); !first.ok()) {
     state->store.reset();
     std::error_code ec;

@@ -7,7 +7,8 @@
 // commit is one, and requests read under a shared lock that the catch-up
 // takes exclusively, so an answer always reflects one batch boundary. The
 // live figures (KPI cells, open dossiers) are loaded by that thread once per
-// changed state and shared; reports of earlier instants (a fold of the log)
+// changed state while requests ask for them (by the first request after a
+// minute without any) and shared; reports of earlier instants (a fold of the log)
 // are kept while the state is unchanged. Answers come from the same functions and encoders as the
 // CLI (queries.h, kpi_output.h).
 //
