@@ -1,6 +1,8 @@
 #include "projections/kpi_cells.h"
 
+#include <algorithm>
 #include <functional>
+#include <unordered_map>
 
 #include "projections/coding.h"
 
@@ -153,6 +155,28 @@ core::Status KpiCells::Load(KvStore& store, core::IdTable* ids) {
 std::map<KpiKey, core::KpiCounters> KpiCells::Snapshot() const {
   std::map<KpiKey, core::KpiCounters> out;
   for (const auto& [key, cell] : cells_) out[Name(key)] = cell.counters;
+  return out;
+}
+
+std::map<KpiKey, core::KpiCounters> KpiCells::SummedOverPartitions(int first_month_key) const {
+  std::unordered_map<Key, core::KpiCounters, KeyHash> summed;
+  for (const auto& [key, cell] : cells_) {
+    if (key.month_key < first_month_key) continue;
+    summed[Key{key.month_key, key.agency, key.procedure, 0}] += cell.counters;
+  }
+  std::map<KpiKey, core::KpiCounters> out;
+  for (const auto& [key, counters] : summed) out.emplace(Name(key), counters);
+  return out;
+}
+
+std::vector<std::pair<KpiKey, core::KpiCounters>> KpiCells::CellsOfPartitions(
+    const std::vector<int32_t>& partitions) const {
+  std::vector<std::pair<KpiKey, core::KpiCounters>> out;
+  for (const auto& [key, cell] : cells_) {
+    if (std::binary_search(partitions.begin(), partitions.end(), key.partition)) {
+      out.emplace_back(Name(key), cell.counters);
+    }
+  }
   return out;
 }
 

@@ -62,6 +62,13 @@ class KpiCells {
   core::Status Load(KvStore& store, core::IdTable* ids);
   // Every cell by name.
   std::map<KpiKey, core::KpiCounters> Snapshot() const;
+  // The cells of months from `first_month_key` (yyyymm) on, summed over
+  // partitions (KpiKey::partition 0): summed by handle first, so only the
+  // sums are named (the month-end figures, once a month of events).
+  std::map<KpiKey, core::KpiCounters> SummedOverPartitions(int first_month_key) const;
+  // Every cell of the partitions in `partitions` (ascending), by name.
+  std::vector<std::pair<KpiKey, core::KpiCounters>> CellsOfPartitions(
+      const std::vector<int32_t>& partitions) const;
   // `field` summed per agency over the months first..last (yyyymm,
   // inclusive), every procedure and partition: indexed by the agency's
   // IdTable handle (0 for a handle no cell of those months holds). Visits

@@ -238,13 +238,7 @@ void Engine::PassMonthEnd(core::Instant occurred_at, uint32_t changed_handle) {
     figures.as_of = next_month_end_;
     figures.month_key = core::MonthKeyOf(figures.as_of);
     figures.first_sequence_after = log_sequence_ + 1;
-    const int first_month = projections::MonthEndWindowStart(figures.month_key);
-    for (const auto& [key, counters] : kpi_.Snapshot()) {
-      if (key.month_key < first_month) continue;
-      projections::KpiKey summed = key;
-      summed.partition = 0;
-      figures.cells[std::move(summed)] += counters;
-    }
+    figures.cells = kpi_.SummedOverPartitions(projections::MonthEndWindowStart(figures.month_key));
     std::map<std::string, projections::OpenSummary> open = OpenDossiers();
     if (changed_handle != kNone) {
       // Applied already: its summary before this event.
@@ -1116,8 +1110,10 @@ Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, CheckpointPoli
       return !partition_live(cell.first.partition) || gone_live(cell.first.partition);
     });
     if (!gone_live_.empty()) {
-      for (auto& [key, counters] : kpi_.Snapshot()) {
-        if (gone_live(key.partition)) commit->changed_kpi.emplace_back(key, counters);
+      std::vector<int32_t> partitions = gone_live_;
+      std::sort(partitions.begin(), partitions.end());
+      for (auto& cell : kpi_.CellsOfPartitions(partitions)) {
+        commit->changed_kpi.push_back(std::move(cell));
       }
     }
     commit->partitions_gone_live = std::move(gone_live_);
