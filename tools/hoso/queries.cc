@@ -98,9 +98,12 @@ core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForKpi(const std::st
   return OpenForQuery(path);
 }
 
-core::Result<projections::KpiReport> QueryKpi(projections::KvStore& store,
-                                              const Reference& reference, const KpiRequest& request,
-                                              const LiveFigures* live, core::Instant now) {
+namespace {
+
+// The period of a KPI request, once its period, grouping and agency are
+// known to be valid (InvalidArgument naming the one that is not).
+core::Result<projections::Period> CheckKpiRequest(const Reference& reference,
+                                                  const KpiRequest& request) {
   auto period = projections::ParsePeriod(request.period);
   if (!period.ok()) return period.status();
   if (request.by != "agency" && request.by != "procedure") {
@@ -110,6 +113,40 @@ core::Result<projections::KpiReport> QueryKpi(projections::KvStore& store,
   if (!request.agency_id.empty() && reference.agencies.Find(request.agency_id) == nullptr) {
     return core::Status::InvalidArgument("unknown agency '" + request.agency_id + "'");
   }
+  return period;
+}
+
+// The report of `request` from `cells` (per partition) and the `open`
+// counts at `as_of`, narrowed to the request's agency.
+projections::KpiReport ReportFromCells(
+    const Reference& reference, const KpiRequest& request, const projections::Period& period,
+    core::Instant as_of, const std::map<projections::KpiKey, core::KpiCounters>& cells,
+    std::vector<core::OpenCell> open) {
+  std::vector<core::KpiCell> in_period = projections::CellsInPeriod(cells, period);
+  if (!request.agency_id.empty()) {
+    std::erase_if(in_period,
+                  [&](const core::KpiCell& cell) { return cell.agency_id != request.agency_id; });
+    std::erase_if(open,
+                  [&](const core::OpenCell& cell) { return cell.agency_id != request.agency_id; });
+  }
+  const auto by =
+      request.by == "procedure" ? projections::GroupBy::kProcedure : projections::GroupBy::kAgency;
+  projections::KpiReport report = projections::BuildKpiReport(
+      period, as_of, by, in_period, open, reference.catalog, reference.agencies);
+  if (!request.agency_id.empty() && by == projections::GroupBy::kAgency) {
+    std::erase_if(report.rows,
+                  [&](const core::KpiRow& row) { return row.key != request.agency_id; });
+  }
+  return report;
+}
+
+}  // namespace
+
+core::Result<projections::KpiReport> QueryKpi(projections::KvStore& store,
+                                              const Reference& reference, const KpiRequest& request,
+                                              const LiveFigures* live, core::Instant now) {
+  auto period = CheckKpiRequest(reference, request);
+  if (!period.ok()) return period.status();
   auto resolved = ResolveAsOf(*period, request.as_of, now);
   if (!resolved.ok()) return resolved.status();
   const core::Instant as_of = *resolved;
@@ -156,36 +193,14 @@ core::Result<projections::KpiReport> QueryKpi(projections::KvStore& store,
     cells = &folded_cells;
     open = projections::CountOpen((*engine)->OpenDossiers(), as_of);
   }
-  std::vector<core::KpiCell> in_period = projections::CellsInPeriod(*cells, *period);
-  if (!request.agency_id.empty()) {
-    std::erase_if(in_period,
-                  [&](const core::KpiCell& cell) { return cell.agency_id != request.agency_id; });
-    std::erase_if(open,
-                  [&](const core::OpenCell& cell) { return cell.agency_id != request.agency_id; });
-  }
-  const auto by =
-      request.by == "procedure" ? projections::GroupBy::kProcedure : projections::GroupBy::kAgency;
-  projections::KpiReport report = projections::BuildKpiReport(
-      *period, as_of, by, in_period, open, reference.catalog, reference.agencies);
-  if (!request.agency_id.empty() && by == projections::GroupBy::kAgency) {
-    std::erase_if(report.rows,
-                  [&](const core::KpiRow& row) { return row.key != request.agency_id; });
-  }
-  return report;
+  return ReportFromCells(reference, request, *period, as_of, *cells, std::move(open));
 }
 
 core::Result<projections::KpiReport> QueryDistrictKpi(const Reference& reference,
                                                       const KpiRequest& request, core::Instant now,
                                                       const CellsOfMonths& cells_of_months) {
-  auto period = projections::ParsePeriod(request.period);
+  auto period = CheckKpiRequest(reference, request);
   if (!period.ok()) return period.status();
-  if (request.by != "agency" && request.by != "procedure") {
-    return core::Status::InvalidArgument("by must be agency or procedure, not '" + request.by +
-                                         "'");
-  }
-  if (!request.agency_id.empty() && reference.agencies.Find(request.agency_id) == nullptr) {
-    return core::Status::InvalidArgument("unknown agency '" + request.agency_id + "'");
-  }
   if (!request.as_of.empty()) {
     return core::Status::InvalidArgument(
         "as_of: district figures are the latest value of every cell on hoso.kpi; an earlier "
@@ -194,19 +209,8 @@ core::Result<projections::KpiReport> QueryDistrictKpi(const Reference& reference
   }
   auto cells = cells_of_months(period->first_month, period->last_month);
   if (!cells.ok()) return cells.status();
-  std::vector<core::KpiCell> in_period = projections::CellsInPeriod(*cells, *period);
-  if (!request.agency_id.empty()) {
-    std::erase_if(in_period,
-                  [&](const core::KpiCell& cell) { return cell.agency_id != request.agency_id; });
-  }
-  const auto by =
-      request.by == "procedure" ? projections::GroupBy::kProcedure : projections::GroupBy::kAgency;
-  projections::KpiReport report = projections::BuildKpiReport(
-      *period, now, by, in_period, /*open=*/{}, reference.catalog, reference.agencies);
-  if (!request.agency_id.empty() && by == projections::GroupBy::kAgency) {
-    std::erase_if(report.rows,
-                  [&](const core::KpiRow& row) { return row.key != request.agency_id; });
-  }
+  projections::KpiReport report =
+      ReportFromCells(reference, request, *period, now, *cells, /*open=*/{});
   report.open_known = false;
   for (core::KpiRow& row : report.rows) row.ratios.on_time_ratio_766.reset();
   report.total.ratios.on_time_ratio_766.reset();
