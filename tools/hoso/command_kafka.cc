@@ -441,9 +441,12 @@ int RunServe(const ServeArgs& args) {
     http_options.partition_live_here = [&live_here](int32_t partition) {
       return live_here.Contains(partition);
     };
-    http_options.owner_of = [&district](int32_t partition) -> std::optional<PeerInstance> {
+    http_options.owner_of = [&district,
+                             &instance_name](int32_t partition) -> std::optional<PeerInstance> {
       auto owner = district->OwnerOf(partition);
-      if (!owner) return std::nullopt;
+      // This instance's own earlier claim (a restart, a restore under way)
+      // names no one who can answer.
+      if (!owner || owner->instance == instance_name) return std::nullopt;
       return PeerInstance{owner->instance, owner->http_url};
     };
     http_options.other_instances = [&district, &instance_name] {
