@@ -2,10 +2,13 @@
 // instances"): a separate `hoso broker` process, two instances with the same
 // group.id and their own databases split the partitions of
 // hoso.dossier-events; the sum of their KPI partials equals the KPIs of
-// `hoso ingest` of the same file, counter for counter.
+// `hoso ingest` of the same file, counter for counter, and so do the
+// district answers of either instance's API and of `hoso kpi --from-kafka`
+// (docs/scale.md "District-wide answers").
 // Tests never sleep blindly: they poll a condition with a deadline.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -105,10 +108,12 @@ TEST(KafkaTwoInstancesTest, SplitPartitionsAndPartialsSumToIngest) {
   const std::string db_b = dir.File("db-b");
   const std::string log_a = dir.File("serve-a.log");
   const std::string log_b = dir.File("serve-b.log");
-  Child serve_a({HOSO_CLI, "-v", "serve", "--config",
-                 WriteServeConfig(dir.File("a.json"), bootstrap, "g-two", db_a,
-                                  {{"batch_max_records", 500}})},
-                log_a);
+  const std::string port_a = dir.File("a.port");
+  const std::string config_a = WriteServeConfig(
+      dir.File("a.json"), bootstrap, "g-two", db_a,
+      {{"batch_max_records", 500},
+       {"http", {{"listen", "127.0.0.1:0"}, {"port_file", port_a}, {"refresh_ms", 0}}}});
+  Child serve_a({HOSO_CLI, "-v", "serve", "--config", config_a}, log_a);
   Child serve_b({HOSO_CLI, "-v", "serve", "--config",
                  WriteServeConfig(dir.File("b.json"), bootstrap, "g-two", db_b,
                                   {{"batch_max_records", 500}})},
@@ -147,6 +152,53 @@ TEST(KafkaTwoInstancesTest, SplitPartitionsAndPartialsSumToIngest) {
   EXPECT_GT(partial_b.at("TOTAL").at("received"), 0);
   EXPECT_EQ(OwnedPartitions(log_a) + OwnedPartitions(log_b), kPartitions)
       << "a partition moved during the run";
+
+  // The API of an instance that owns part of the partitions answers for
+  // the district (docs/scale.md "District-wide answers"); scope=local for
+  // its own database, which also knows its open dossiers.
+  httplib::Client client("127.0.0.1", std::stoi(testing::ReadFile(port_a)));
+  nlohmann::json district;
+  const bool district_complete = WaitFor(
+      [&] {
+        auto response = client.Get("/v1/kpi?period=2019");
+        if (!response || response->status != 200) return false;
+        district = nlohmann::json::parse(response->body);
+        return district["total"]["received"] == expected.at("TOTAL").at("received");
+      },
+      std::chrono::seconds(30));
+  EXPECT_TRUE(district_complete) << district.dump();
+  EXPECT_EQ(district["scope"], "district");
+  EXPECT_TRUE(district["total"]["open"].is_null());
+  EXPECT_TRUE(district["total"]["on_time_ratio_766"].is_null());
+  EXPECT_EQ(district["total"]["resolved"], expected.at("TOTAL").at("resolved"));
+  auto local = client.Get("/v1/kpi?period=2019&scope=local");
+  ASSERT_TRUE(local && local->status == 200);
+  const nlohmann::json local_json = nlohmann::json::parse(local->body);
+  EXPECT_FALSE(local_json.contains("scope"));
+  EXPECT_TRUE(local_json["total"]["open"].is_number_integer());
+  EXPECT_EQ(local_json["total"]["received"], partial_a.at("TOTAL").at("received"));
+  auto as_of = client.Get("/v1/kpi?period=2019&as_of=2019-06-30");
+  ASSERT_TRUE(as_of);
+  EXPECT_EQ(as_of->status, 400) << as_of->body;
+  EXPECT_NE(as_of->body.find("split between the instances"), std::string::npos) << as_of->body;
+  auto bad_scope = client.Get("/v1/kpi?period=2019&scope=province");
+  ASSERT_TRUE(bad_scope);
+  EXPECT_EQ(bad_scope->status, 400);
+  auto scorecard = client.Get("/v1/scorecard?period=2019");
+  ASSERT_TRUE(scorecard);
+  EXPECT_EQ(scorecard->status, 200) << scorecard->body;
+  auto metrics = client.Get("/metrics");
+  ASSERT_TRUE(metrics && metrics->status == 200);
+  EXPECT_NE(metrics->body.find("hoso_district_caught_up 1"), std::string::npos);
+  // The CLI from the topic says the same, and refuses an earlier instant.
+  auto from_kafka =
+      RunHoso({"kpi", "--from-kafka", config_a, "--period", "2019", "--format", "json"});
+  ASSERT_EQ(from_kafka.exit_code, 0) << from_kafka.err;
+  EXPECT_EQ(nlohmann::json::parse(from_kafka.out)["total"]["received"],
+            expected.at("TOTAL").at("received"));
+  auto earlier =
+      RunHoso({"kpi", "--from-kafka", config_a, "--period", "2019", "--as-of", "2019-06-30"});
+  EXPECT_EQ(earlier.exit_code, 2) << earlier.err;
 
   // SIGTERM: both finish the batch in hand, commit, leave the group, exit 0.
   const int status_a = serve_a.Stop(SIGTERM);
