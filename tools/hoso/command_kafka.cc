@@ -13,7 +13,6 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
@@ -299,28 +298,6 @@ class FanOutSink final : public runtime::CommitSink {
   std::vector<runtime::CommitSink*> sinks_;
 };
 
-// The input partitions live in this instance's engine, as the pipeline
-// thread last saw them, for the HTTP threads (dossier lookups).
-class LivePartitions {
- public:
-  void Set(std::vector<int32_t> partitions) {
-    std::lock_guard lock(mutex_);
-    partitions_ = std::move(partitions);
-  }
-  bool Contains(int32_t partition) const {
-    std::lock_guard lock(mutex_);
-    return std::binary_search(partitions_.begin(), partitions_.end(), partition);
-  }
-  size_t size() const {
-    std::lock_guard lock(mutex_);
-    return partitions_.size();
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<int32_t> partitions_;  // ascending
-};
-
 // This host's name, for an address that listens on every interface.
 std::string HostName() {
   char name[256] = {};
@@ -398,7 +375,6 @@ int RunServe(const ServeArgs& args) {
   auto district_view = kafka::DistrictView::Start(district_options);
   if (!district_view.ok()) return fail(district_view.status());
   const std::unique_ptr<kafka::DistrictView> district = std::move(*district_view);
-  LivePartitions live_here;
 
   // The HTTP API (docs/http.md) starts before recovery, so /readyz can say
   // that the engine is recovering; it reads the database as a secondary.
@@ -433,13 +409,14 @@ int RunServe(const ServeArgs& args) {
         }
         return district->CellsInMonths(first_month, last_month);
       };
-      http_options.holds_whole_district = [&district, &live_here] {
+      http_options.holds_whole_district = [&district, &status] {
         const int input_partitions = district->stats().input_partitions;
-        return input_partitions > 0 && live_here.size() == static_cast<size_t>(input_partitions);
+        return input_partitions > 0 &&
+               status.live_partition_count() == static_cast<size_t>(input_partitions);
       };
     }
-    http_options.partition_live_here = [&live_here](int32_t partition) {
-      return live_here.Contains(partition);
+    http_options.partition_live_here = [&status](int32_t partition) {
+      return status.PartitionLive(partition);
     };
     http_options.owner_of = [&district,
                              &instance_name](int32_t partition) -> std::optional<PeerInstance> {
@@ -595,11 +572,10 @@ int RunServe(const ServeArgs& args) {
   // dossier lookups here.
   const std::string http_url =
       http ? AdvertisedUrl(config->http.advertise, listen, http->port()) : std::string();
-  std::optional<std::vector<int32_t>> announced;
+  bool announced = false;
   bool announce_failed = false;
   auto announce = [&](std::vector<int32_t> partitions) {
-    live_here.Set(partitions);
-    kafka::InstanceRecord self{instance_name, http_url, partitions, WallNow().epoch_ms};
+    kafka::InstanceRecord self{instance_name, http_url, std::move(partitions), WallNow().epoch_ms};
     if (core::Status s = district->Announce(self); !s.ok() && !announce_failed) {
       announce_failed = true;
       spdlog::warn(
@@ -607,14 +583,13 @@ int RunServe(const ServeArgs& args) {
           "dossier lookups here",
           s.message());
     }
-    announced = std::move(partitions);
+    announced = true;
   };
   loop.progress = [&](const runtime::PipelineStats& progress) {
     backup.Poll();
     const std::set<int32_t>& live = (*engine)->live_partitions();
-    if (!announced || !std::equal(live.begin(), live.end(), announced->begin(), announced->end())) {
-      announce(std::vector<int32_t>(live.begin(), live.end()));
-    }
+    std::vector<int32_t> live_now(live.begin(), live.end());
+    if (status.SetLivePartitions(live_now) || !announced) announce(std::move(live_now));
     const kafka::RestoreProgress restoring = (*source)->Restoring();
     if (http) {
       status.Update(progress, (*source)->LagByPartition(), (*engine)->pending_timers(),
@@ -639,6 +614,7 @@ int RunServe(const ServeArgs& args) {
   if (http) http->Stop();
   source->reset();  // closes the consumer: leaves the group, commits on revoke
   // No longer the owner of anything (another instance announces what it takes).
+  status.SetLivePartitions({});
   announce({});
   district->Stop();
   if (!s.ok()) return fail(s);

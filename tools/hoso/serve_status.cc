@@ -39,6 +39,23 @@ void ServeStatus::SetRestore(int partitions, int64_t records_remaining) {
   restore_records_remaining_ = records_remaining;
 }
 
+bool ServeStatus::SetLivePartitions(std::vector<int32_t> partitions) {
+  std::lock_guard lock(mutex_);
+  if (partitions == live_partitions_) return false;
+  live_partitions_ = std::move(partitions);
+  return true;
+}
+
+bool ServeStatus::PartitionLive(int32_t partition) const {
+  std::lock_guard lock(mutex_);
+  return std::binary_search(live_partitions_.begin(), live_partitions_.end(), partition);
+}
+
+size_t ServeStatus::live_partition_count() const {
+  std::lock_guard lock(mutex_);
+  return live_partitions_.size();
+}
+
 std::string ServeStatus::Metrics() const {
   std::lock_guard lock(mutex_);
   std::string out;

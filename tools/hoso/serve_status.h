@@ -32,6 +32,12 @@ class ServeStatus {
   // The partitions restoring and the records they still have to read
   // (docs/scale.md "Restore").
   void SetRestore(int partitions, int64_t records_remaining);
+  // The input partitions live in the engine (ascending); true when they
+  // differ from the last ones set.
+  bool SetLivePartitions(std::vector<int32_t> partitions);
+  // Whether `partition` is live here, and how many are, as last set.
+  bool PartitionLive(int32_t partition) const;
+  size_t live_partition_count() const;
   // Prometheus text: events applied / duplicate / rejected by reason,
   // batches, commits, checkpoints, alerts raised by kind, consumer lag per
   // partition, pending timers.
@@ -50,6 +56,7 @@ class ServeStatus {
   int64_t alerts_published_ = 0;
   int restoring_partitions_ = 0;
   int64_t restore_records_remaining_ = 0;
+  std::vector<int32_t> live_partitions_;  // ascending
   // When this process last saw a checkpoint become durable (none yet: the
   // age is not exported, since a checkpoint records no wall time).
   std::optional<std::chrono::steady_clock::time_point> last_checkpoint_;
