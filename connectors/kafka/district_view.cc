@@ -31,7 +31,7 @@ struct MetadataDeleter {
 };
 
 // "2019-06" -> 201906; 0 when malformed.
-int MonthKeyOf(std::string_view period) {
+int MonthKeyOfPeriod(std::string_view period) {
   if (period.size() != 7 || period[4] != '-') return 0;
   int value = 0;
   for (size_t i = 0; i < period.size(); ++i) {
@@ -110,7 +110,7 @@ core::Result<std::pair<projections::KpiKey, core::KpiCounters>> DecodeKpiMessage
     if (name == "period") {
       std::string_view period;
       if (field.value.get_string().get(period) != simdjson::SUCCESS ||
-          (key.month_key = MonthKeyOf(period)) == 0) {
+          (key.month_key = MonthKeyOfPeriod(period)) == 0) {
         return core::Status::InvalidArgument("no period yyyy-mm");
       }
     } else if (name == "agency_id" || name == "procedure_id") {
@@ -276,7 +276,7 @@ struct DistrictView::State {
     core::Status bad;
     if (topic == options.kpi_topic) {
       // The key names the cell: "yyyy-mm|agency|procedure|partition".
-      const int month_key = MonthKeyOf(key.substr(0, 7));
+      const int month_key = MonthKeyOfPeriod(key.substr(0, 7));
       if (month_key == 0 || key.size() < 8 || key[7] != '|') {
         bad = core::Status::InvalidArgument("key is not yyyy-mm|agency|procedure|partition");
       } else if (tombstone) {

@@ -1103,16 +1103,15 @@ Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, CheckpointPoli
   if (options_.partition_ownership) {
     // A restoring partition's cells go out once it is live, all at once: its
     // previous owner's figures are never replaced by a partial restore.
+    std::sort(gone_live_.begin(), gone_live_.end());
     auto gone_live = [&](int32_t partition) {
-      return std::find(gone_live_.begin(), gone_live_.end(), partition) != gone_live_.end();
+      return std::binary_search(gone_live_.begin(), gone_live_.end(), partition);
     };
     std::erase_if(commit->changed_kpi, [&](const auto& cell) {
       return !partition_live(cell.first.partition) || gone_live(cell.first.partition);
     });
     if (!gone_live_.empty()) {
-      std::vector<int32_t> partitions = gone_live_;
-      std::sort(partitions.begin(), partitions.end());
-      for (auto& cell : kpi_.CellsOfPartitions(partitions)) {
+      for (auto& cell : kpi_.CellsOfPartitions(gone_live_)) {
         commit->changed_kpi.push_back(std::move(cell));
       }
     }

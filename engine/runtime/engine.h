@@ -217,7 +217,8 @@ struct Commit {
   // EngineOptions::partition_ownership: those of live partitions, and every
   // cell of a partition that became live in this commit).
   std::vector<std::pair<projections::KpiKey, core::KpiCounters>> changed_kpi;
-  // Partitions that became live in this commit (partition_ownership).
+  // Partitions that became live in this commit (partition_ownership),
+  // ascending.
   std::vector<int32_t> partitions_gone_live;
   // The dossiers this commit changed, with their state after it; set only
   // when EngineOptions::collect_changed_dossiers. Shared, so a sink keeps
