@@ -31,6 +31,7 @@
 #include "tests/testing/broker_process.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/cli_runner.h"
+#include "tests/testing/kpi_report.h"
 #include "tests/testing/serve_log.h"
 #include "tests/testing/serve_test_config.h"
 
@@ -39,6 +40,7 @@ namespace {
 
 using testing::BrokerProcess;
 using testing::Child;
+using testing::Describe;
 using testing::OwnedPartitions;
 using testing::RunHoso;
 using testing::RunProgram;
@@ -50,7 +52,7 @@ constexpr char kKcat[] = "/usr/bin/kcat";
 
 // agency -> counter name -> value: the integer counters of the KPI contract
 // (the names of hoso.kpi values), summed over a year's months.
-using Counters = std::map<std::string, std::map<std::string, int64_t>>;
+using Counters = testing::KpiByAgency;
 
 // The names of the counters hoso.kpi carries (every integer field but the
 // key's partition).
@@ -86,33 +88,6 @@ Counters KpiFromTopic(const std::string& bootstrap, const std::string& year) {
   return counters;
 }
 
-// The counters of a KPI report (`hoso kpi --format json`, /v1/kpi) grouped by
-// agency, for the names hoso.kpi carries (`names`); empty when `text` is not
-// one.
-Counters KpiFromReport(const std::string& text, const std::set<std::string>& names) {
-  Counters counters;
-  const nlohmann::json json = nlohmann::json::parse(text, nullptr, false);
-  if (json.is_discarded() || !json.contains("rows")) return counters;
-  auto add = [&](const std::string& key, const nlohmann::json& row) {
-    for (const auto& [name, value] : row.items()) {
-      if (names.count(name) && value.is_number_integer())
-        counters[key][name] += value.get<int64_t>();
-    }
-  };
-  for (const nlohmann::json& row : json["rows"]) add(row["agency_id"].get<std::string>(), row);
-  add("TOTAL", json["total"]);
-  return counters;
-}
-
-// The same counters from `hoso kpi` of a database.
-Counters KpiFromDb(const std::string& db, const std::string& year,
-                   const std::set<std::string>& names) {
-  auto result =
-      RunHoso({"kpi", "--db", db, "--period", year, "--by", "agency", "--format", "json"});
-  if (result.exit_code != 0) return {};
-  return KpiFromReport(result.out, names);
-}
-
 // Without the agencies whose counters are all zero (`hoso kpi` lists every
 // agency of the reference; hoso.kpi only cells that exist).
 Counters NonZero(Counters counters) {
@@ -124,8 +99,6 @@ Counters NonZero(Counters counters) {
   });
   return counters;
 }
-
-std::string Describe(const Counters& counters) { return nlohmann::json(counters).dump(); }
 
 // The loadgen year cut into `parts` consecutive files (the order of a part's
 // lines, and of the parts, is the file's).
@@ -315,7 +288,7 @@ TEST_F(KafkaScaleOutTest, MembershipChangesKeepTheDistrictFiguresExact) {
         if (from_topic.empty()) return false;
         names.clear();
         for (const auto& [name, value] : from_topic.at("TOTAL")) names.insert(name);
-        expected = NonZero(KpiFromDb(ingest_db_, "2019", names));
+        expected = NonZero(testing::KpiByAgencyOfDb(ingest_db_, "2019", names));
         return from_topic == expected;
       },
       std::chrono::seconds(120));
@@ -390,7 +363,7 @@ TEST_F(KafkaScaleOutTest, MembershipChangesKeepTheDistrictFiguresExact) {
         [&] {
           auto response = client.Get("/v1/kpi?period=2019&by=agency");
           if (!response || response->status != 200) return false;
-          answered = NonZero(KpiFromReport(response->body, names));
+          answered = NonZero(testing::KpiByAgencyOfReport(response->body, names));
           return answered == expected;
         },
         std::chrono::seconds(30));
@@ -399,7 +372,7 @@ TEST_F(KafkaScaleOutTest, MembershipChangesKeepTheDistrictFiguresExact) {
   auto from_cli = RunHoso(
       {"kpi", "--from-kafka", a.config, "--period", "2019", "--by", "agency", "--format", "json"});
   ASSERT_EQ(from_cli.exit_code, 0) << from_cli.err;
-  EXPECT_EQ(NonZero(KpiFromReport(from_cli.out, names)), expected);
+  EXPECT_EQ(NonZero(testing::KpiByAgencyOfReport(from_cli.out, names)), expected);
 
   // Dossier lookups on any instance: the owner answers, itself or through
   // the instance asked (which names it), the same timeline as the ingest.

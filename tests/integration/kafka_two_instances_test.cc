@@ -30,6 +30,7 @@
 #include "tests/testing/broker_process.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/cli_runner.h"
+#include "tests/testing/kpi_report.h"
 #include "tests/testing/serve_log.h"
 #include "tests/testing/serve_test_config.h"
 
@@ -38,6 +39,7 @@ namespace {
 
 using testing::BrokerProcess;
 using testing::Child;
+using testing::Describe;
 using testing::OwnedPartitions;
 using testing::RunHoso;
 using testing::TempDir;
@@ -51,26 +53,12 @@ bool LogHas(const std::string& log_path, std::string_view text) {
   return testing::ReadFile(log_path).find(text) != std::string::npos;
 }
 
-// Every integer field of every row of `hoso kpi --format json` (the 16
-// counters, open, open_overdue), per agency plus "TOTAL". Ratios are not
-// additive and are left out.
-using Counters = std::map<std::string, std::map<std::string, int64_t>>;
+// Every integer field of every row of `hoso kpi --format json` (the
+// counters, open, open_overdue), per agency plus "TOTAL".
+using Counters = testing::KpiByAgency;
 
 Counters KpiCounters(const std::string& db, const std::string& period) {
-  auto result =
-      RunHoso({"kpi", "--db", db, "--period", period, "--by", "agency", "--format", "json"});
-  Counters counters;
-  if (result.exit_code != 0) return counters;
-  const nlohmann::json json = nlohmann::json::parse(result.out, nullptr, false);
-  if (json.is_discarded()) return counters;
-  auto add = [&](const std::string& key, const nlohmann::json& row) {
-    for (const auto& [name, value] : row.items()) {
-      if (value.is_number_integer()) counters[key][name] += value.get<int64_t>();
-    }
-  };
-  for (const nlohmann::json& row : json["rows"]) add(row["agency_id"].get<std::string>(), row);
-  add("TOTAL", json["total"]);
-  return counters;
+  return testing::KpiByAgencyOfDb(db, period);
 }
 
 Counters Sum(const Counters& a, const Counters& b) {
@@ -79,11 +67,6 @@ Counters Sum(const Counters& a, const Counters& b) {
     for (const auto& [name, value] : fields) sum[key][name] += value;
   }
   return sum;
-}
-
-std::string Describe(const Counters& counters) {
-  nlohmann::json json = counters;
-  return json.dump();
 }
 
 TEST(KafkaTwoInstancesTest, SplitPartitionsAndPartialsSumToIngest) {
