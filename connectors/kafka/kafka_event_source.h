@@ -197,6 +197,7 @@ class KafkaEventSource final : public runtime::EventSource {
   size_t held_count_ = 0;
   std::set<int32_t> paused_;       // merge: paused because they hold their share
   int64_t released_over_cap_ = 0;  // merge: batches released at the bound
+  bool release_pending_ = false;   // merge: the last batch stopped only because it was full
   bool input_complete_ = false;
   std::map<int32_t, int64_t> final_high_;  // merge: high watermarks after SetInputComplete
 
