@@ -1,6 +1,7 @@
 #include "connectors/kafka/kafka_sinks.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -116,12 +117,11 @@ core::Result<std::unique_ptr<EngineSinks>> EngineSinks::Create(SinkOptions optio
 
 EngineSinks::~EngineSinks() = default;
 
-core::Status EngineSinks::Add(std::string topic, std::string key, std::string value,
+core::Status EngineSinks::Add(const std::string& topic, std::string key, std::string value,
                               Headers headers) {
-  pending_.push_back(
-      Pending{std::move(topic), std::move(key), std::move(value), std::move(headers)});
+  pending_.push_back(Pending{&topic, std::move(key), std::move(value), std::move(headers)});
   const Pending& p = pending_.back();
-  return producer_->Produce(p.topic, p.key, p.value, p.headers, pending_.size());
+  return producer_->Produce(*p.topic, p.key, p.value, p.headers, pending_.size());
 }
 
 core::Status EngineSinks::Write(const runtime::RawRecord& record,
@@ -237,7 +237,7 @@ core::Status EngineSinks::Flush() {
       Pending& p = pending_[i];
       if (!p.failed) continue;
       p.failed = false;
-      HOSO_RETURN_IF_ERROR(producer_->Produce(p.topic, p.key, p.value, p.headers, i + 1));
+      HOSO_RETURN_IF_ERROR(producer_->Produce(*p.topic, p.key, p.value, p.headers, i + 1));
     }
   }
   if (failing) Log().warn("output delivery recovered");
@@ -246,11 +246,44 @@ core::Status EngineSinks::Flush() {
   return core::Status::Ok();
 }
 
-std::string KpiMessageKey(const projections::KpiKey& key) {
+namespace {
+
+// "YYYY-MM" of a month key (yyyymm), appended.
+void AppendPeriod(std::string* out, int month_key) {
   char period[16];
-  std::snprintf(period, sizeof(period), "%04d-%02d", key.month_key / 100, key.month_key % 100);
-  return std::string(period) + "|" + key.agency_id + "|" + key.procedure_id + "|" +
-         std::to_string(key.partition);
+  const int n =
+      std::snprintf(period, sizeof(period), "%04d-%02d", month_key / 100, month_key % 100);
+  out->append(period, static_cast<size_t>(n));
+}
+
+// `,"<field name>":` of every KPI counter, escaped once: a KPI message
+// repeats them all, and the Kafka loop writes about one message per event.
+const std::array<std::string, core::kKpiFieldCount>& FieldPrefixes() {
+  static const std::array<std::string, core::kKpiFieldCount> prefixes = [] {
+    std::array<std::string, core::kKpiFieldCount> out;
+    for (int f = 0; f < core::kKpiFieldCount; ++f) {
+      out[f].push_back(',');
+      codec::AppendJsonString(&out[f], core::KpiFieldName(static_cast<core::KpiField>(f)));
+      out[f].push_back(':');
+    }
+    return out;
+  }();
+  return prefixes;
+}
+
+}  // namespace
+
+std::string KpiMessageKey(const projections::KpiKey& key) {
+  std::string out;
+  out.reserve(16 + key.agency_id.size() + key.procedure_id.size());
+  AppendPeriod(&out, key.month_key);
+  out.push_back('|');
+  out += key.agency_id;
+  out.push_back('|');
+  out += key.procedure_id;
+  out.push_back('|');
+  codec::AppendJsonInt(&out, key.partition);
+  return out;
 }
 
 std::string KpiMessageValue(const projections::KpiKey& key, const core::KpiCounters& counters) {
@@ -258,22 +291,20 @@ std::string KpiMessageValue(const projections::KpiKey& key, const core::KpiCount
   // these, and building each as an nlohmann::ordered_json (twenty fields,
   // each a key string and a linear search) cost as much as applying the
   // events. The same text as json.dump() of that object.
-  char period[16];
-  std::snprintf(period, sizeof(period), "%04d-%02d", key.month_key / 100, key.month_key % 100);
   std::string out;
-  out.reserve(512);
-  out += "{\"period\":";
-  codec::AppendJsonString(&out, period);
+  out.reserve(1024);
+  out += "{\"period\":\"";
+  AppendPeriod(&out, key.month_key);
+  out.push_back('"');
   out += ",\"agency_id\":";
   codec::AppendJsonString(&out, key.agency_id);
   out += ",\"procedure_id\":";
   codec::AppendJsonString(&out, key.procedure_id);
   out += ",\"partition\":";
   codec::AppendJsonInt(&out, key.partition);
+  const std::array<std::string, core::kKpiFieldCount>& prefixes = FieldPrefixes();
   for (int f = 0; f < core::kKpiFieldCount; ++f) {
-    out.push_back(',');
-    codec::AppendJsonString(&out, core::KpiFieldName(static_cast<core::KpiField>(f)));
-    out.push_back(':');
+    out += prefixes[f];
     codec::AppendJsonInt(&out, counters.values[f]);
   }
   out.push_back('}');

@@ -167,7 +167,7 @@ class EngineSinks final : public runtime::RejectSink, public runtime::CommitSink
 
  private:
   struct Pending {
-    std::string topic;
+    const std::string* topic;  // one of options_'s topics
     std::string key;
     std::string value;
     Headers headers;
@@ -175,7 +175,8 @@ class EngineSinks final : public runtime::RejectSink, public runtime::CommitSink
     bool failed = false;
   };
   explicit EngineSinks(SinkOptions options) : options_(std::move(options)) {}
-  core::Status Add(std::string topic, std::string key, std::string value, Headers headers);
+  // `topic` must be one of options_'s topics (kept by address until Flush).
+  core::Status Add(const std::string& topic, std::string key, std::string value, Headers headers);
 
   SinkOptions options_;
   std::unique_ptr<KafkaProducer> producer_;
