@@ -19,7 +19,8 @@ reject code: too_large_*, invalid_json_*, unknown_type_*, anything else schema.
 It also lints the schema files: each must pass the draft 2020-12 metaschema,
 have $id, title and description, and every property a description; and the
 shipped reference data (schemas/reference/hbt-2019-*.json) must validate
-against catalog.schema.json, agencies.schema.json and plan-targets.schema.json.
+against catalog.schema.json, agencies.schema.json and plan-targets.schema.json,
+and schemas/reference/dvcqg-mapping.json against dvcqg-mapping.schema.json.
 
 Exit status 0 when everything agrees, 1 otherwise (every disagreement is
 printed with both verdicts), 2 on bad usage.
@@ -241,6 +242,14 @@ def main():
             for error in validator(schema).iter_errors(json.loads(path.read_text("utf-8"))):
                 where = "/".join(str(p) for p in error.absolute_path)
                 problems.append(f"{path}: {where}: {error.message[:200]}")
+
+    # The connector's default code mapping (docs/dvcqg.md) against its schema.
+    dvcqg_schema = json.loads((args.schemas / "dvcqg-mapping.schema.json").read_text("utf-8"))
+    dvcqg_default = args.schemas / "reference" / "dvcqg-mapping.json"
+    for error in jsonschema.Draft202012Validator(dvcqg_schema).iter_errors(
+            json.loads(dvcqg_default.read_text("utf-8"))):
+        where = "/".join(str(p) for p in error.absolute_path)
+        problems.append(f"{dvcqg_default}: {where}: {error.message[:200]}")
 
     samples = {want: sorted((args.samples / want).glob("*.json")) for want in ("valid", "invalid")}
     for want, files in samples.items():

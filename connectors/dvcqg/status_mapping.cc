@@ -1,0 +1,149 @@
+#include "connectors/dvcqg/status_mapping.h"
+
+#include <array>
+#include <nlohmann/json.hpp>
+
+namespace hoso::connectors::dvcqg {
+namespace {
+
+constexpr std::array<std::string_view, kStatusMeaningCount> kMeaningNames = {"submitted",
+                                                                             "received",
+                                                                             "refused_at_reception",
+                                                                             "in_progress",
+                                                                             "supplement_requested",
+                                                                             "awaiting_payment",
+                                                                             "withdrawn",
+                                                                             "stopped",
+                                                                             "resolved",
+                                                                             "result_returned"};
+
+template <typename Value>
+std::optional<Value> Find(const std::map<std::string, Value>& map, std::string_view code) {
+  auto it = map.find(std::string(code));
+  if (it == map.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<Channel> ChannelFromName(std::string_view name) {
+  if (name == "direct") return Channel::kDirect;
+  if (name == "postal") return Channel::kPostal;
+  if (name == "online") return Channel::kOnline;
+  return std::nullopt;
+}
+
+// Applies one object of code -> name (or null) over `out`.
+template <typename Value, typename FromName>
+core::Status ApplyCodes(const nlohmann::json& object, const char* section, FromName from_name,
+                        std::map<std::string, Value>* out) {
+  if (!object.is_object()) {
+    return core::Status::InvalidArgument(std::string(section) + " must be an object of codes");
+  }
+  for (const auto& [code, value] : object.items()) {
+    if (code.empty()) return core::Status::InvalidArgument(std::string(section) + ": empty code");
+    if (value.is_null()) {
+      out->erase(code);
+      continue;
+    }
+    std::optional<Value> meaning;
+    if (value.is_string()) meaning = from_name(value.template get<std::string>());
+    if (!meaning) {
+      return core::Status::InvalidArgument(std::string(section) + "[\"" + code +
+                                           "\"]: " + value.dump() + " is not a known meaning");
+    }
+    (*out)[code] = *meaning;
+  }
+  return core::Status::Ok();
+}
+
+}  // namespace
+
+std::string_view StatusMeaningName(StatusMeaning meaning) {
+  return kMeaningNames[static_cast<size_t>(meaning)];
+}
+
+std::optional<StatusMeaning> StatusMeaningFromName(std::string_view name) {
+  for (size_t i = 0; i < kMeaningNames.size(); ++i) {
+    if (kMeaningNames[i] == name) return static_cast<StatusMeaning>(i);
+  }
+  return std::nullopt;
+}
+
+std::string_view ChannelName(Channel channel) {
+  switch (channel) {
+    case Channel::kDirect:
+      return "direct";
+    case Channel::kPostal:
+      return "postal";
+    case Channel::kOnline:
+      return "online";
+  }
+  return "direct";
+}
+
+std::optional<StatusMeaning> StatusMapping::DossierStatus(std::string_view code) const {
+  return Find(dossier_status, code);
+}
+
+std::optional<StatusMeaning> StatusMapping::ProgressStatus(std::string_view code) const {
+  return Find(progress_status, code);
+}
+
+std::optional<Channel> StatusMapping::ChannelOf(std::string_view code) const {
+  return Find(channel, code);
+}
+
+StatusMapping DefaultStatusMapping() {
+  StatusMapping mapping;
+  mapping.dossier_status = {
+      {"1", StatusMeaning::kSubmitted},
+      {"2", StatusMeaning::kReceived},
+      {"3", StatusMeaning::kRefusedAtReception},
+      {"4", StatusMeaning::kInProgress},
+      {"5", StatusMeaning::kSupplementRequested},
+      {"6", StatusMeaning::kAwaitingPayment},
+      {"7", StatusMeaning::kWithdrawn},
+      {"8", StatusMeaning::kStopped},
+      {"9", StatusMeaning::kResolved},
+      {"10", StatusMeaning::kResultReturned},
+  };
+  mapping.progress_status = mapping.dossier_status;
+  mapping.channel = {{"1", Channel::kDirect}, {"2", Channel::kOnline}, {"3", Channel::kPostal}};
+  mapping.online_level = 3;
+  return mapping;
+}
+
+core::Result<StatusMapping> ApplyMappingFile(std::string_view json_text, StatusMapping base) {
+  nlohmann::json file;
+  try {
+    file = nlohmann::json::parse(json_text);
+  } catch (const nlohmann::json::parse_error& e) {
+    return core::Status::InvalidArgument(std::string("mapping file is not JSON: ") + e.what());
+  }
+  if (!file.is_object()) return core::Status::InvalidArgument("mapping file must be an object");
+  for (const auto& [key, value] : file.items()) {
+    core::Status s;
+    if (key == "schema_version") {
+      if (value != 1) s = core::Status::InvalidArgument("schema_version must be 1");
+    } else if (key == "description") {
+      if (!value.is_string()) s = core::Status::InvalidArgument("description must be text");
+    } else if (key == "dossier_status") {
+      s = ApplyCodes(value, "dossier_status", StatusMeaningFromName, &base.dossier_status);
+    } else if (key == "progress_status") {
+      s = ApplyCodes(value, "progress_status", StatusMeaningFromName, &base.progress_status);
+    } else if (key == "channel") {
+      s = ApplyCodes(value, "channel", ChannelFromName, &base.channel);
+    } else if (key == "online_level") {
+      if (value != 3 && value != 4) {
+        s = core::Status::InvalidArgument("online_level must be 3 or 4, not " + value.dump());
+      } else {
+        base.online_level = value.get<int>();
+      }
+    } else {
+      s = core::Status::InvalidArgument("unknown key \"" + key + "\" in the mapping file");
+    }
+    if (!s.ok()) return s;
+  }
+  return base;
+}
+
+}  // namespace hoso::connectors::dvcqg
