@@ -24,13 +24,6 @@ std::optional<Value> Find(const std::map<std::string, Value>& map, std::string_v
   return it->second;
 }
 
-std::optional<Channel> ChannelFromName(std::string_view name) {
-  if (name == "direct") return Channel::kDirect;
-  if (name == "postal") return Channel::kPostal;
-  if (name == "online") return Channel::kOnline;
-  return std::nullopt;
-}
-
 // Applies one object of code -> name (or null) over `out`.
 template <typename Value, typename FromName>
 core::Status ApplyCodes(const nlohmann::json& object, const char* section, FromName from_name,
@@ -68,18 +61,6 @@ std::optional<StatusMeaning> StatusMeaningFromName(std::string_view name) {
   return std::nullopt;
 }
 
-std::string_view ChannelName(Channel channel) {
-  switch (channel) {
-    case Channel::kDirect:
-      return "direct";
-    case Channel::kPostal:
-      return "postal";
-    case Channel::kOnline:
-      return "online";
-  }
-  return "direct";
-}
-
 std::optional<StatusMeaning> StatusMapping::DossierStatus(std::string_view code) const {
   return Find(dossier_status, code);
 }
@@ -88,7 +69,7 @@ std::optional<StatusMeaning> StatusMapping::ProgressStatus(std::string_view code
   return Find(progress_status, code);
 }
 
-std::optional<Channel> StatusMapping::ChannelOf(std::string_view code) const {
+std::optional<core::Channel> StatusMapping::ChannelOf(std::string_view code) const {
   return Find(channel, code);
 }
 
@@ -107,7 +88,8 @@ StatusMapping DefaultStatusMapping() {
       {"10", StatusMeaning::kResultReturned},
   };
   mapping.progress_status = mapping.dossier_status;
-  mapping.channel = {{"1", Channel::kDirect}, {"2", Channel::kOnline}, {"3", Channel::kPostal}};
+  mapping.channel = {
+      {"1", core::Channel::kDirect}, {"2", core::Channel::kOnline}, {"3", core::Channel::kPostal}};
   mapping.online_level = 3;
   return mapping;
 }
@@ -131,7 +113,7 @@ core::Result<StatusMapping> ApplyMappingFile(std::string_view json_text, StatusM
     } else if (key == "progress_status") {
       s = ApplyCodes(value, "progress_status", StatusMeaningFromName, &base.progress_status);
     } else if (key == "channel") {
-      s = ApplyCodes(value, "channel", ChannelFromName, &base.channel);
+      s = ApplyCodes(value, "channel", core::ChannelFromName, &base.channel);
     } else if (key == "online_level") {
       if (value != 3 && value != 4) {
         s = core::Status::InvalidArgument("online_level must be 3 or 4, not " + value.dump());

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/core/event.h"
 #include "engine/core/status.h"
 
 namespace hoso::connectors::dvcqg {
@@ -36,24 +37,20 @@ inline constexpr int kStatusMeaningCount = 10;
 std::string_view StatusMeaningName(StatusMeaning meaning);
 std::optional<StatusMeaning> StatusMeaningFromName(std::string_view name);
 
-// hoso's channel of a received event (schemas/events/received.schema.json).
-enum class Channel { kDirect, kPostal, kOnline };
-std::string_view ChannelName(Channel channel);
-
 struct StatusMapping {
   // TrangThaiHoSo code -> meaning.
   std::map<std::string, StatusMeaning> dossier_status;
   // TrangThai code of a progress step (CapNhatTienDoHoSoMC) -> meaning.
   std::map<std::string, StatusMeaning> progress_status;
-  // HinhThuc code -> channel.
-  std::map<std::string, Channel> channel;
+  // HinhThuc code -> the channel of the received event.
+  std::map<std::string, core::Channel> channel;
   // Online level of an online dossier when the procedure catalog does not
   // give 3 or 4. Default: 3.
   int online_level = 3;
 
   std::optional<StatusMeaning> DossierStatus(std::string_view code) const;
   std::optional<StatusMeaning> ProgressStatus(std::string_view code) const;
-  std::optional<Channel> ChannelOf(std::string_view code) const;
+  std::optional<core::Channel> ChannelOf(std::string_view code) const;
 };
 
 // The national code list (docs/dvcqg.md "Status mapping"): TrangThaiHoSo

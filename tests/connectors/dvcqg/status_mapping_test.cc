@@ -36,9 +36,9 @@ TEST(StatusMappingTest, TheNationalCodesMeanWhatTheLawSays) {
   EXPECT_EQ(mapping.DossierStatus("10"), StatusMeaning::kResultReturned);
   EXPECT_EQ(mapping.DossierStatus("11"), std::nullopt) << "an unknown code is never guessed";
   EXPECT_EQ(mapping.DossierStatus("02"), std::nullopt) << "codes are compared as text";
-  EXPECT_EQ(mapping.ChannelOf("1"), Channel::kDirect);
-  EXPECT_EQ(mapping.ChannelOf("2"), Channel::kOnline);
-  EXPECT_EQ(mapping.ChannelOf("3"), Channel::kPostal);
+  EXPECT_EQ(mapping.ChannelOf("1"), core::Channel::kDirect);
+  EXPECT_EQ(mapping.ChannelOf("2"), core::Channel::kOnline);
+  EXPECT_EQ(mapping.ChannelOf("3"), core::Channel::kPostal);
   for (int i = 0; i < kStatusMeaningCount; ++i) {
     const auto meaning = static_cast<StatusMeaning>(i);
     EXPECT_EQ(StatusMeaningFromName(StatusMeaningName(meaning)), meaning);
@@ -59,7 +59,7 @@ TEST(StatusMappingTest, ASiteFileOverridesAddsAndRemovesCodes) {
   EXPECT_EQ(site->DossierStatus("6"), std::nullopt);
   EXPECT_EQ(site->DossierStatus("2"), StatusMeaning::kReceived) << "the rest is kept";
   EXPECT_EQ(site->ProgressStatus("DXL"), StatusMeaning::kInProgress);
-  EXPECT_EQ(site->ChannelOf("0"), Channel::kDirect);
+  EXPECT_EQ(site->ChannelOf("0"), core::Channel::kDirect);
   EXPECT_EQ(site->ChannelOf("3"), std::nullopt);
   EXPECT_EQ(site->online_level, 4);
 }
