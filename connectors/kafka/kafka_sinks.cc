@@ -250,10 +250,10 @@ namespace {
 
 // "YYYY-MM" of a month key (yyyymm), appended.
 void AppendPeriod(std::string* out, int month_key) {
-  char period[16];
+  char period[32];  // room for any two ints: never truncated
   const int n =
       std::snprintf(period, sizeof(period), "%04d-%02d", month_key / 100, month_key % 100);
-  out->append(period, static_cast<size_t>(n));
+  if (n > 0) out->append(period, std::min(static_cast<size_t>(n), sizeof(period) - 1));
 }
 
 // `,"<field name>":` of every KPI counter, escaped once: a KPI message
