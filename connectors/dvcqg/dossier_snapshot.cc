@@ -63,20 +63,6 @@ std::optional<SyncRejection> ReadInstant(const nlohmann::json& object, const cha
 
 }  // namespace
 
-std::string_view SyncRejectCodeName(SyncRejectCode code) {
-  switch (code) {
-    case SyncRejectCode::kInvalidJson:
-      return "dvcqg_invalid_json";
-    case SyncRejectCode::kMissingField:
-      return "dvcqg_missing_field";
-    case SyncRejectCode::kBadField:
-      return "dvcqg_bad_field";
-    case SyncRejectCode::kBadInstant:
-      return "dvcqg_bad_instant";
-  }
-  return "dvcqg_invalid_json";
-}
-
 std::variant<DossierSnapshot, SyncRejection> ReadDossierSnapshot(std::string_view json_text) {
   nlohmann::json record;
   try {

@@ -16,25 +16,10 @@
 #include <variant>
 #include <vector>
 
+#include "connectors/dvcqg/sync_rejection.h"
 #include "engine/core/instant.h"
 
 namespace hoso::connectors::dvcqg {
-
-// Why a sync record cannot be used: a stable code (the dead-letter reason)
-// and a message naming the field. The codes are a public contract
-// (docs/dvcqg.md "Dead letters"): never rename one.
-enum class SyncRejectCode {
-  kInvalidJson,   // "dvcqg_invalid_json": not a JSON object
-  kMissingField,  // "dvcqg_missing_field": a required field absent or empty
-  kBadField,      // "dvcqg_bad_field": a field of the wrong JSON type
-  kBadInstant,    // "dvcqg_bad_instant": an instant not yyyyMMddHHmmss
-};
-std::string_view SyncRejectCodeName(SyncRejectCode code);
-
-struct SyncRejection {
-  SyncRejectCode code;
-  std::string message;
-};
 
 // One round of DanhSachHoSoBoSung: documents asked of the applicant.
 struct SupplementRound {
