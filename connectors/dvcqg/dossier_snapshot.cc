@@ -68,7 +68,9 @@ std::variant<DossierSnapshot, SyncRejection> ReadDossierSnapshot(std::string_vie
   try {
     record = nlohmann::json::parse(json_text);
   } catch (const nlohmann::json::parse_error& e) {
-    return Reject(SyncRejectCode::kInvalidJson, std::string("not JSON: ") + e.what());
+    // Not e.what(): it quotes the record, which may carry personal data.
+    return Reject(SyncRejectCode::kInvalidJson,
+                  "not JSON (syntax error at byte " + std::to_string(e.byte) + ")");
   }
   if (!record.is_object()) return Reject(SyncRejectCode::kInvalidJson, "not a JSON object");
   DossierSnapshot snapshot;

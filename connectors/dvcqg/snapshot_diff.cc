@@ -143,7 +143,10 @@ std::variant<SnapshotChanges, SyncRejection> DiffSnapshot(const DossierTrack* pr
     writer.Add(std::move(event), *next.received_at);
     track.received = true;
     track.agency_code = next.agency_code;
-  } else if (track.received && !next.agency_code.empty() && next.agency_code != track.agency_code) {
+  } else if (!track.received) {
+    // Not a dossier (yet): the unit it was filed with, for the report.
+    if (!next.agency_code.empty()) track.agency_code = next.agency_code;
+  } else if (!next.agency_code.empty() && next.agency_code != track.agency_code) {
     changes.unapplied.push_back(Reject(SyncRejectCode::kNoInstant,
                                        "DonViXuLy changed from " + track.agency_code + " to " +
                                            next.agency_code +

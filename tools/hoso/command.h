@@ -28,6 +28,7 @@ void RegisterHttp(CLI::App& app, int* exit_code);
 void RegisterBenchAlerts(CLI::App& app, int* exit_code);  // `bench alerts`, after RegisterBench
 void RegisterPostgres(CLI::App& app, int* exit_code);     // postgres init
 void RegisterBackup(CLI::App& app, int* exit_code);       // backup, restore
+void RegisterImport(CLI::App& app, int* exit_code);       // import dvcqg
 
 }  // namespace hoso::tools
 

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   hoso::tools::RegisterAlerts(app, &exit_code);
   hoso::tools::RegisterPostgres(app, &exit_code);
   hoso::tools::RegisterBackup(app, &exit_code);
+  hoso::tools::RegisterImport(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,52 @@
+// FeedConverter: a file (or stream) of DongBoHoSoMC snapshots, one JSON
+// record a line, turned into hoso lifecycle events (docs/dvcqg.md).
+// Each snapshot is compared with the track kept for its MaHoSo during the
+// conversion (DiffSnapshot); the events come out in occurred_at order
+// (stable: each dossier's own order is kept), ready for the engine.
+// Refused records are kept as line number, MaHoSo (when readable), reason
+// code and message - never the record itself, which carries the
+// applicant's personal data.
+#ifndef HOSO_CONNECTORS_DVCQG_FEED_CONVERTER_H_
+#define HOSO_CONNECTORS_DVCQG_FEED_CONVERTER_H_
+
+#include <cstdint>
+#include <istream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "connectors/dvcqg/snapshot_diff.h"
+
+namespace hoso::connectors::dvcqg {
+
+struct RefusedRecord {
+  int64_t line = 0;        // 1-based
+  std::string dossier_id;  // empty when the record could not be read
+  SyncRejection rejection;
+};
+
+// Sync completeness of the dossiers a feed reported, by the unit holding
+// them and the month they were received ("" for dossiers never received).
+struct CompletenessRow {
+  int64_t reported = 0;
+  // Received and ended, or refused at reception: the feed told the whole
+  // lifecycle.
+  int64_t complete = 0;
+  std::vector<std::string> incomplete;  // MaHoSo, sorted
+};
+using CompletenessReport = std::map<std::pair<std::string, std::string>, CompletenessRow>;
+
+struct FeedConversion {
+  std::vector<DerivedEvent> events;      // occurred_at order
+  std::vector<RefusedRecord> refused;    // in line order; includes ignored older snapshots
+  std::vector<RefusedRecord> unapplied;  // changes reported, not turned into events
+  int64_t records = 0;                   // non-blank lines read
+  CompletenessReport report;
+};
+
+// Reads every line of `in`. Only a read error of the stream fails.
+core::Result<FeedConversion> ConvertFeed(std::istream& in, const DiffOptions& options);
+
+}  // namespace hoso::connectors::dvcqg
+
+#endif  // HOSO_CONNECTORS_DVCQG_FEED_CONVERTER_H_

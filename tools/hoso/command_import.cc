@@ -1,0 +1,222 @@
+// hoso import dvcqg --file SNAPSHOTS.jsonl --db DIR: the national portal's
+// dossier snapshots (docs/dvcqg.md) turned into lifecycle events and
+// applied like `hoso ingest`.
+//
+// The derived events (no personal data) are written to a file named after
+// their SHA-256 under <db>.dvcqg/, then ingested from it: importing the same
+// feed again resumes at that file's end, an interrupted import resumes where
+// it stopped, and another feed's overlap is made of repeated event ids,
+// which the engine counts as duplicates.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "connectors/dvcqg/feed_converter.h"
+#include "engine/runtime/chain_hash.h"
+#include "tools/hoso/command.h"
+#include "tools/hoso/context.h"
+#include "tools/hoso/ingest_runner.h"
+
+namespace hoso::tools {
+namespace {
+
+namespace dvcqg = connectors::dvcqg;
+
+struct Args {
+  std::string file;
+  std::string db;
+  std::string mapping_path;
+  std::string dead_letter_path;  // empty: <db>.dvcqg-dead-letter.jsonl
+  bool report = false;
+  std::string format = "text";
+  bool no_progress = false;
+  ReferenceOptions reference;
+};
+
+core::Result<std::string> ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return core::Status::NotFound("cannot open " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+core::Status WriteText(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) return core::Status::IOError("cannot write " + path);
+  return core::Status::Ok();
+}
+
+nlohmann::ordered_json RefusedJson(const dvcqg::RefusedRecord& refused) {
+  nlohmann::ordered_json line;
+  line["line"] = refused.line;
+  if (!refused.dossier_id.empty()) line["MaHoSo"] = refused.dossier_id;
+  line["reason"] = dvcqg::SyncRejectCodeName(refused.rejection.code);
+  line["message"] = refused.rejection.message;
+  return line;
+}
+
+int RunImportDvcqg(const Args& args) {
+  auto reference = LoadReference(args.reference);
+  if (!reference.ok()) return ReportError("import dvcqg", reference.status());
+  dvcqg::StatusMapping mapping = dvcqg::DefaultStatusMapping();
+  if (!args.mapping_path.empty()) {
+    auto text = ReadText(args.mapping_path);
+    if (!text.ok()) return ReportError("import dvcqg", text.status());
+    auto applied = dvcqg::ApplyMappingFile(*text, std::move(mapping));
+    if (!applied.ok()) {
+      return ReportError("import dvcqg", core::Status::InvalidArgument(args.mapping_path + ": " +
+                                                                       applied.status().message()));
+    }
+    mapping = std::move(*applied);
+  }
+  std::ifstream feed(args.file, std::ios::binary);
+  if (!feed) return ReportError("import dvcqg", core::Status::NotFound("cannot open " + args.file));
+  dvcqg::DiffOptions options;
+  options.mapping = &mapping;
+  const core::ProcedureCatalog& catalog = (*reference)->catalog;
+  options.catalog_online_level = [&catalog](std::string_view procedure_id) -> std::optional<int> {
+    const core::Procedure* procedure = catalog.Find(std::string(procedure_id));
+    if (procedure == nullptr) return std::nullopt;
+    return procedure->online_level_offered;
+  };
+  auto converted = dvcqg::ConvertFeed(feed, options);
+  if (!converted.ok()) return ReportError("import dvcqg", converted.status());
+
+  std::string events;
+  for (const dvcqg::DerivedEvent& event : converted->events) events += event.json + "\n";
+  const std::string derived_dir = args.db + ".dvcqg";
+  std::error_code ec;
+  std::filesystem::create_directories(derived_dir, ec);
+  if (ec) {
+    return ReportError("import dvcqg",
+                       core::Status::IOError("cannot create " + derived_dir + ": " + ec.message()));
+  }
+  const std::string events_path = derived_dir + "/events-" +
+                                  runtime::ToHex(runtime::ChainHash("", events)).substr(0, 16) +
+                                  ".jsonl";
+  if (!std::filesystem::exists(events_path)) {
+    if (core::Status s = WriteText(events_path + ".tmp", events); !s.ok()) {
+      return ReportError("import dvcqg", s);
+    }
+    std::filesystem::rename(events_path + ".tmp", events_path, ec);
+    if (ec) return ReportError("import dvcqg", core::Status::IOError(ec.message()));
+  }
+  const std::string dead_letter_path =
+      args.dead_letter_path.empty() ? args.db + ".dvcqg-dead-letter.jsonl" : args.dead_letter_path;
+  std::string dead_letters;
+  for (const auto* list : {&converted->refused, &converted->unapplied}) {
+    for (const dvcqg::RefusedRecord& refused : *list)
+      dead_letters += RefusedJson(refused).dump() + "\n";
+  }
+  if (core::Status s = WriteText(dead_letter_path, dead_letters); !s.ok()) {
+    return ReportError("import dvcqg", s);
+  }
+
+  IngestOptions ingest;
+  ingest.events_path = events_path;
+  ingest.db_path = args.db;
+  ingest.progress = !args.no_progress && StderrIsTerminal();
+  // The portal's instants are history: no "ahead of the clock" guard.
+  ingest.max_ahead_days = -1;
+  auto summary = RunIngest(ingest, **reference);
+  if (!summary.ok()) return ReportError("import dvcqg", summary.status());
+
+  std::map<std::string, int64_t> refused_by_reason;
+  for (const dvcqg::RefusedRecord& refused : converted->refused) {
+    ++refused_by_reason[std::string(dvcqg::SyncRejectCodeName(refused.rejection.code))];
+  }
+  const runtime::BatchResult& t = summary->totals;
+  nlohmann::ordered_json json;
+  json["records"] = converted->records;
+  json["events_derived"] = converted->events.size();
+  json["records_refused"] = converted->refused.size();
+  json["refused_by_reason"] = refused_by_reason;
+  json["changes_unapplied"] = converted->unapplied.size();
+  json["applied"] = t.applied;
+  json["duplicates"] = t.duplicates;
+  json["rejected_by_engine"] = t.rejected;
+  json["events_file"] = events_path;
+  json["dead_letter_file"] = dead_letter_path;
+  json["engine_dead_letter_file"] = summary->dead_letter_path;
+  if (args.report) {
+    nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+    for (const auto& [key, row] : converted->report) {
+      nlohmann::ordered_json entry;
+      entry["agency_id"] = key.first;
+      entry["month"] =
+          key.second.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(key.second);
+      entry["reported"] = row.reported;
+      entry["complete"] = row.complete;
+      entry["incomplete"] = row.incomplete;
+      rows.push_back(std::move(entry));
+    }
+    json["completeness"] = rows;
+  }
+  if (args.format == "json") {
+    std::printf("%s\n", json.dump(2).c_str());
+    return kExitOk;
+  }
+  std::printf("records     %lld (%lld refused, %lld changes not applied)\n",
+              static_cast<long long>(converted->records),
+              static_cast<long long>(converted->refused.size()),
+              static_cast<long long>(converted->unapplied.size()));
+  for (const auto& [reason, count] : refused_by_reason) {
+    std::printf("  %-22s %lld\n", reason.c_str(), static_cast<long long>(count));
+  }
+  std::printf("events      %lld derived: applied %lld, duplicates %lld, rejected %lld\n",
+              static_cast<long long>(converted->events.size()), static_cast<long long>(t.applied),
+              static_cast<long long>(t.duplicates), static_cast<long long>(t.rejected));
+  if (!dead_letters.empty()) std::printf("refused records: %s\n", dead_letter_path.c_str());
+  if (t.rejected > 0) std::printf("rejected events: %s\n", summary->dead_letter_path.c_str());
+  if (args.report) {
+    std::printf("\n%-28s %-8s %9s %9s  %s\n", "agency", "month", "reported", "complete",
+                "incomplete");
+    for (const auto& [key, row] : converted->report) {
+      std::string incomplete;
+      for (const std::string& id : row.incomplete)
+        incomplete += (incomplete.empty() ? "" : " ") + id;
+      std::printf("%-28s %-8s %9lld %9lld  %s\n", key.first.empty() ? "-" : key.first.c_str(),
+                  key.second.empty() ? "-" : key.second.c_str(),
+                  static_cast<long long>(row.reported), static_cast<long long>(row.complete),
+                  incomplete.c_str());
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterImport(CLI::App& app, int* exit_code) {
+  CLI::App* import = app.add_subcommand("import", "import records of other systems");
+  import->require_subcommand(1);
+  auto args = std::make_shared<Args>();
+  CLI::App* command = import->add_subcommand(
+      "dvcqg",
+      "turn the national portal's dossier snapshots (DongBoHoSoMC records, one JSON object a "
+      "line) into lifecycle events and apply them (docs/dvcqg.md)");
+  command->add_option("--file", args->file, "JSONL file of snapshots, in the order they were sent")
+      ->required();
+  command->add_option("--db", args->db, "database directory (created if absent)")->required();
+  command->add_option("--mapping", args->mapping_path,
+                      "site code mapping over the national default "
+                      "(schemas/dvcqg-mapping.schema.json)");
+  command->add_option("--dead-letter", args->dead_letter_path,
+                      "file for refused records: line, MaHoSo, reason, message - never the record "
+                      "(default: <db>.dvcqg-dead-letter.jsonl)");
+  command->add_flag("--report", args->report,
+                    "sync completeness per agency and month: dossiers reported, complete "
+                    "lifecycles, the incomplete ones");
+  command->add_option("--format", args->format, "summary format")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}));
+  command->add_flag("--no-progress", args->no_progress, "no progress line even on a terminal");
+  AddReferenceOptions(command, &args->reference);
+  command->callback([args, exit_code] { *exit_code = RunImportDvcqg(*args); });
+}
+
+}  // namespace hoso::tools
