@@ -2,77 +2,18 @@
 
 #include <nlohmann/json.hpp>
 
-#include "connectors/dvcqg/dvcqg_instant.h"
+#include "connectors/dvcqg/record_fields.h"
 
 namespace hoso::connectors::dvcqg {
-namespace {
-
-SyncRejection Reject(SyncRejectCode code, std::string message) {
-  return SyncRejection{code, std::move(message)};
-}
-
-// A code: a JSON string or integer, as text; absent, null and "" give "".
-std::optional<SyncRejection> ReadCode(const nlohmann::json& object, const char* field,
-                                      std::string* out) {
-  out->clear();
-  auto it = object.find(field);
-  if (it == object.end() || it->is_null()) return std::nullopt;
-  if (it->is_string()) {
-    *out = it->get<std::string>();
-  } else if (it->is_number_integer()) {
-    *out = std::to_string(it->get<int64_t>());
-  } else {
-    return Reject(SyncRejectCode::kBadField,
-                  std::string(field) + " must be a string or an integer, not " + it->type_name());
-  }
-  return std::nullopt;
-}
-
-std::optional<SyncRejection> ReadRequiredCode(const nlohmann::json& object, const char* field,
-                                              std::string* out) {
-  if (auto rejection = ReadCode(object, field, out)) return rejection;
-  if (out->empty())
-    return Reject(SyncRejectCode::kMissingField, std::string(field) + " is missing");
-  return std::nullopt;
-}
-
-// An instant; absent, null and "" give nullopt ("not yet").
-std::optional<SyncRejection> ReadInstant(const nlohmann::json& object, const char* field,
-                                         std::optional<core::Instant>* out) {
-  out->reset();
-  auto it = object.find(field);
-  if (it == object.end() || it->is_null()) return std::nullopt;
-  std::string text;
-  if (it->is_string()) {
-    text = it->get<std::string>();
-  } else if (it->is_number_unsigned()) {
-    text = std::to_string(it->get<uint64_t>());  // 20190603090000 sent as a number
-  } else {
-    return Reject(SyncRejectCode::kBadField,
-                  std::string(field) + " must be a yyyyMMddHHmmss string, not " + it->type_name());
-  }
-  if (text.empty()) return std::nullopt;
-  auto instant = ParseDvcqgInstant(text);
-  if (!instant.ok()) {
-    return Reject(SyncRejectCode::kBadInstant,
-                  std::string(field) + ": " + instant.status().message());
-  }
-  *out = *instant;
-  return std::nullopt;
-}
-
-}  // namespace
 
 std::variant<DossierSnapshot, SyncRejection> ReadDossierSnapshot(std::string_view json_text) {
-  nlohmann::json record;
-  try {
-    record = nlohmann::json::parse(json_text);
-  } catch (const nlohmann::json::parse_error& e) {
-    // Not e.what(): it quotes the record, which may carry personal data.
-    return Reject(SyncRejectCode::kInvalidJson,
-                  "not JSON (syntax error at byte " + std::to_string(e.byte) + ")");
-  }
-  if (!record.is_object()) return Reject(SyncRejectCode::kInvalidJson, "not a JSON object");
+  auto record = ParseRecord(json_text);
+  if (auto* rejection = std::get_if<SyncRejection>(&record)) return std::move(*rejection);
+  return ReadDossierSnapshotRecord(std::get<nlohmann::json>(record));
+}
+
+std::variant<DossierSnapshot, SyncRejection> ReadDossierSnapshotRecord(
+    const nlohmann::json& record) {
   DossierSnapshot snapshot;
   std::optional<SyncRejection> rejection;
   const auto read = [&](std::optional<SyncRejection> r) {

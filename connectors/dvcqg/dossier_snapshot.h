@@ -10,6 +10,7 @@
 #ifndef HOSO_CONNECTORS_DVCQG_DOSSIER_SNAPSHOT_H_
 #define HOSO_CONNECTORS_DVCQG_DOSSIER_SNAPSHOT_H_
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,7 +47,10 @@ struct DossierSnapshot {
 
 // The snapshot, or why the record cannot be used.
 std::variant<DossierSnapshot, SyncRejection> ReadDossierSnapshot(std::string_view json_text);
+// The same of a record already parsed (a JSON object).
+std::variant<DossierSnapshot, SyncRejection> ReadDossierSnapshotRecord(
+    const nlohmann::json& record);
 
-}  // namespace hoso::connectors::dvcqg
+    }  // namespace hoso::connectors::dvcqg
 
 #endif  // HOSO_CONNECTORS_DVCQG_DOSSIER_SNAPSHOT_H_

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "connectors/dvcqg/sync_record.h"
+
 namespace hoso::connectors::dvcqg {
 namespace {
 
@@ -23,28 +25,31 @@ core::Result<FeedConversion> ConvertFeed(std::istream& in, const DiffOptions& op
     ++line_number;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     ++out.records;
-    auto read = ReadDossierSnapshot(line);
+    auto read = ReadSyncRecord(line);
     if (auto* rejection = std::get_if<SyncRejection>(&read)) {
       out.refused.push_back(RefusedRecord{line_number, "", std::move(*rejection)});
       continue;
     }
-    const DossierSnapshot& snapshot = std::get<DossierSnapshot>(read);
-    auto previous = kept.find(snapshot.dossier_id);
-    auto diff =
-        DiffSnapshot(previous == kept.end() ? nullptr : &previous->second.track, snapshot, options);
+    const bool is_snapshot = std::holds_alternative<DossierSnapshot>(read);
+    const std::string dossier_id = is_snapshot ? std::get<DossierSnapshot>(read).dossier_id
+                                               : std::get<ProgressStep>(read).dossier_id;
+    auto previous = kept.find(dossier_id);
+    const DossierTrack* track = previous == kept.end() ? nullptr : &previous->second.track;
+    auto diff = is_snapshot ? DiffSnapshot(track, std::get<DossierSnapshot>(read), options)
+                            : DiffProgressStep(track, std::get<ProgressStep>(read), options);
     if (auto* rejection = std::get_if<SyncRejection>(&diff)) {
-      out.refused.push_back(RefusedRecord{line_number, snapshot.dossier_id, std::move(*rejection)});
+      out.refused.push_back(RefusedRecord{line_number, dossier_id, std::move(*rejection)});
       continue;
     }
     SnapshotChanges& changes = std::get<SnapshotChanges>(diff);
-    Kept& entry = kept[snapshot.dossier_id];
+    Kept& entry = kept[dossier_id];
     entry.track = std::move(changes.track);
     for (DerivedEvent& event : changes.events) {
       if (event.event_id.ends_with(":received")) entry.received_month = MonthOf(event.occurred_at);
       out.events.push_back(std::move(event));
     }
     for (SyncRejection& note : changes.unapplied) {
-      out.unapplied.push_back(RefusedRecord{line_number, snapshot.dossier_id, std::move(note)});
+      out.unapplied.push_back(RefusedRecord{line_number, dossier_id, std::move(note)});
     }
   }
   if (in.bad()) return core::Status::IOError("reading the snapshot feed failed");

@@ -1,7 +1,8 @@
-// FeedConverter: a file (or stream) of DongBoHoSoMC snapshots, one JSON
-// record a line, turned into hoso lifecycle events (docs/dvcqg.md).
-// Each snapshot is compared with the track kept for its MaHoSo during the
-// conversion (DiffSnapshot); the events come out in occurred_at order
+// FeedConverter: a file (or stream) of DVCQG sync records, one JSON record a
+// line - dossier snapshots and progress steps (ReadSyncRecord) - turned into
+// hoso lifecycle events (docs/dvcqg.md). Each record is compared with the
+// track kept for its MaHoSo during the conversion (DiffSnapshot,
+// DiffProgressStep); the events come out in occurred_at order
 // (stable: each dossier's own order is kept), ready for the engine.
 // Refused records are kept as line number, MaHoSo (when readable), reason
 // code and message - never the record itself, which carries the

@@ -9,6 +9,7 @@ namespace {
 // Fixed texts: the record's own (NoiDungBoSung, ...) may name the applicant.
 constexpr char kSupplementReason[] = "Yêu cầu bổ sung hồ sơ (đồng bộ DVCQG)";
 constexpr char kStoppedReason[] = "Dừng xử lý (đồng bộ DVCQG)";
+constexpr char kApologyReason[] = "Xin lỗi và hẹn lại ngày trả kết quả (đồng bộ DVCQG)";
 
 SyncRejection Reject(SyncRejectCode code, std::string message) {
   return SyncRejection{code, std::move(message)};
@@ -47,14 +48,14 @@ int64_t LatestMs(const DossierSnapshot& snapshot) {
 
 class EventWriter {
  public:
-  EventWriter(const DossierSnapshot& snapshot, std::vector<DerivedEvent>* out)
-      : snapshot_(snapshot), out_(out) {}
+  EventWriter(const std::string& dossier_id, std::vector<DerivedEvent>* out)
+      : dossier_id_(dossier_id), out_(out) {}
 
   nlohmann::ordered_json Start(std::string_view what, const char* type, core::Instant at,
                                const std::string& agency) {
     nlohmann::ordered_json event;
-    event["event_id"] = "dvcqg:" + snapshot_.dossier_id + ":" + std::string(what);
-    event["dossier_id"] = snapshot_.dossier_id;
+    event["event_id"] = "dvcqg:" + dossier_id_ + ":" + std::string(what);
+    event["dossier_id"] = dossier_id_;
     event["type"] = type;
     event["occurred_at"] = core::FormatLocal(at);
     event["agency_id"] = agency;
@@ -67,7 +68,7 @@ class EventWriter {
   }
 
  private:
-  const DossierSnapshot& snapshot_;
+  const std::string& dossier_id_;
   std::vector<DerivedEvent>* out_;
 };
 
@@ -113,7 +114,7 @@ std::variant<SnapshotChanges, SyncRejection> DiffSnapshot(const DossierTrack* pr
     }
   }
 
-  EventWriter writer(next, &changes.events);
+  EventWriter writer(next.dossier_id, &changes.events);
   const auto require = [&](bool present, const char* field) -> std::optional<SyncRejection> {
     if (present) return std::nullopt;
     return Reject(SyncRejectCode::kMissingField,
@@ -146,12 +147,15 @@ std::variant<SnapshotChanges, SyncRejection> DiffSnapshot(const DossierTrack* pr
   } else if (!track.received) {
     // Not a dossier (yet): the unit it was filed with, for the report.
     if (!next.agency_code.empty()) track.agency_code = next.agency_code;
-  } else if (!next.agency_code.empty() && next.agency_code != track.agency_code) {
-    changes.unapplied.push_back(Reject(SyncRejectCode::kNoInstant,
-                                       "DonViXuLy changed from " + track.agency_code + " to " +
-                                           next.agency_code +
-                                           " but a snapshot gives no instant for the transfer"));
-    track.agency_code = next.agency_code;
+  } else if (!next.agency_code.empty() && next.agency_code != track.agency_code &&
+             next.agency_code != track.noted_agency_code) {
+    // The transfer's progress step (PhongBanXuLy, ThoiDiemXuLy) gives the
+    // event, before or after this snapshot; until then it is reported.
+    changes.unapplied.push_back(
+        Reject(SyncRejectCode::kNoInstant,
+               "DonViXuLy changed from " + track.agency_code + " to " + next.agency_code +
+                   " but a snapshot gives no instant for the transfer (its progress step does)"));
+    track.noted_agency_code = next.agency_code;
   }
 
   if (track.received) {
@@ -201,6 +205,57 @@ std::variant<SnapshotChanges, SyncRejection> DiffSnapshot(const DossierTrack* pr
       [](const DerivedEvent& a, const DerivedEvent& b) { return a.occurred_at < b.occurred_at; });
   track.status_code = next.status_code;
   track.latest_ms = std::max(track.latest_ms, latest);
+  return changes;
+}
+
+std::variant<SnapshotChanges, SyncRejection> DiffProgressStep(const DossierTrack* previous,
+                                                              const ProgressStep& step,
+                                                              const DiffOptions& options) {
+  std::optional<StatusMeaning> meaning;
+  if (!step.status_code.empty()) {
+    meaning = options.mapping->ProgressStatus(step.status_code);
+    if (!meaning) {
+      return Reject(SyncRejectCode::kUnknownStatus,
+                    "TrangThai \"" + step.status_code + "\" is not in the status mapping");
+    }
+  }
+  if (previous == nullptr || !previous->received) {
+    return Reject(SyncRejectCode::kNotReceived,
+                  "a progress step before the dossier's reception was synced");
+  }
+  SnapshotChanges changes;
+  changes.track = *previous;
+  DossierTrack& track = changes.track;
+  if (track.ended) return changes;  // the result handed over, the file closed: nothing to add
+  if (step.at.epoch_ms < std::max(track.latest_ms, track.latest_step_ms)) {
+    return Reject(SyncRejectCode::kOlderSnapshot,
+                  "a progress step dated before events already derived; ignored, never applied "
+                  "backwards");
+  }
+  EventWriter writer(step.dossier_id, &changes.events);
+  if (!step.unit_code.empty() && step.unit_code != track.agency_code) {
+    nlohmann::ordered_json event =
+        writer.Start("transfer:" + core::FormatLocal(step.at) + ":" + step.unit_code, "transferred",
+                     step.at, track.agency_code);
+    event["to_agency_id"] = step.unit_code;
+    writer.Add(std::move(event), step.at);
+    track.agency_code = step.unit_code;
+    track.noted_agency_code = step.unit_code;
+  }
+  if (meaning == StatusMeaning::kApologized && !track.apologized) {
+    if (!step.due_at) {
+      return Reject(
+          SyncRejectCode::kMissingField,
+          "NgayKetThucTheoQuyDinh (the new appointment) is missing from the apology step");
+    }
+    nlohmann::ordered_json event =
+        writer.Start("apology", "apologized", step.at, track.agency_code);
+    event["new_due_at"] = core::FormatLocal(*step.due_at);
+    event["reason"] = kApologyReason;
+    writer.Add(std::move(event), step.at);
+    track.apologized = true;
+  }
+  track.latest_step_ms = std::max(track.latest_step_ms, step.at.epoch_ms);
   return changes;
 }
 

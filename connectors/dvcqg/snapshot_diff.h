@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "connectors/dvcqg/dossier_snapshot.h"
+#include "connectors/dvcqg/progress_step.h"
 #include "connectors/dvcqg/status_mapping.h"
 #include "connectors/dvcqg/sync_rejection.h"
 #include "engine/core/instant.h"
@@ -36,10 +37,17 @@ struct DossierTrack {
   std::string status_code;  // of the last snapshot applied
   bool received = false;    // its `received` event was derived
   bool ended = false;       // resolved, withdrawn or rejected
-  std::string agency_code;  // the unit holding it
+  bool apologized = false;  // its `apologized` event was derived (the law allows one)
+  std::string agency_code;  // the unit holding it, as its events say
+  // The last DonViXuLy reported as a transfer without an instant (once).
+  std::string noted_agency_code;
   // The latest instant of an event any applied snapshot carried
   // (reception, supplement rounds, the end, the return); INT64_MIN: none.
+  // What tells an older snapshot.
   int64_t latest_ms = INT64_MIN;
+  // The same of the progress steps applied (a step is not compared with
+  // snapshots: a snapshot after a step carries no instant of it).
+  int64_t latest_step_ms = INT64_MIN;
   std::vector<Round> rounds;
 };
 
@@ -74,6 +82,17 @@ struct DiffOptions {
 std::variant<SnapshotChanges, SyncRejection> DiffSnapshot(const DossierTrack* previous,
                                                           const DossierSnapshot& next,
                                                           const DiffOptions& options);
+
+// The events a progress step adds: a `transferred` at ThoiDiemXuLy when
+// PhongBanXuLy is not the unit holding the dossier, and an `apologized`
+// (new_due_at = NgayKetThucTheoQuyDinh) when its TrangThai means
+// "apologized". Refused: dvcqg_not_received (no reception yet),
+// dvcqg_unknown_status, dvcqg_missing_field, dvcqg_older_snapshot (dated
+// before an event already derived). Steps after the dossier ended add
+// nothing.
+std::variant<SnapshotChanges, SyncRejection> DiffProgressStep(const DossierTrack* previous,
+                                                              const ProgressStep& step,
+                                                              const DiffOptions& options);
 
 }  // namespace hoso::connectors::dvcqg
 

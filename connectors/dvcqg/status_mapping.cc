@@ -15,7 +15,8 @@ constexpr std::array<std::string_view, kStatusMeaningCount> kMeaningNames = {"su
                                                                              "withdrawn",
                                                                              "stopped",
                                                                              "resolved",
-                                                                             "result_returned"};
+                                                                             "result_returned",
+                                                                             "apologized"};
 
 template <typename Value>
 std::optional<Value> Find(const std::map<std::string, Value>& map, std::string_view code) {

@@ -31,8 +31,12 @@ enum class StatusMeaning {
   kStopped,              // "stopped": processing stopped (not eligible)
   kResolved,             // "resolved": decided
   kResultReturned,       // "result_returned": the result handed over
+  // "apologized": a progress step that sends the apology letter (form 04)
+  // with a new appointment. The national list has no code for it; a site
+  // names its own.
+  kApologized,
 };
-inline constexpr int kStatusMeaningCount = 10;
+inline constexpr int kStatusMeaningCount = 11;
 
 std::string_view StatusMeaningName(StatusMeaning meaning);
 std::optional<StatusMeaning> StatusMeaningFromName(std::string_view name);

@@ -19,6 +19,7 @@ enum class SyncRejectCode {
   kOlderSnapshot,   // "dvcqg_older_snapshot": older than the one stored; ignored
   kContradiction,   // "dvcqg_contradiction": contradicts what the dossier's log says
   kNoInstant,       // "dvcqg_no_instant": a change the record gives no instant for
+  kNotReceived,     // "dvcqg_not_received": a progress step of a dossier not received yet
 };
 std::string_view SyncRejectCodeName(SyncRejectCode code);
 

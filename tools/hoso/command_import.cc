@@ -1,6 +1,6 @@
-// hoso import dvcqg --file SNAPSHOTS.jsonl --db DIR: the national portal's
-// dossier snapshots (docs/dvcqg.md) turned into lifecycle events and
-// applied like `hoso ingest`.
+// hoso import dvcqg --file RECORDS.jsonl --db DIR: the national portal's
+// sync records (dossier snapshots and progress steps, docs/dvcqg.md) turned
+// into lifecycle events and applied like `hoso ingest`.
 //
 // The derived events (no personal data) are written to a file named after
 // their SHA-256 under <db>.dvcqg/, then ingested from it: importing the same
@@ -197,9 +197,11 @@ void RegisterImport(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<Args>();
   CLI::App* command = import->add_subcommand(
       "dvcqg",
-      "turn the national portal's dossier snapshots (DongBoHoSoMC records, one JSON object a "
-      "line) into lifecycle events and apply them (docs/dvcqg.md)");
-  command->add_option("--file", args->file, "JSONL file of snapshots, in the order they were sent")
+      "turn the national portal's sync records (DongBoHoSoMC snapshots and CapNhatTienDoHoSoMC "
+      "progress steps, one JSON object a line) into lifecycle events and apply them "
+      "(docs/dvcqg.md)");
+  command
+      ->add_option("--file", args->file, "JSONL file of sync records, in the order they were sent")
       ->required();
   command->add_option("--db", args->db, "database directory (created if absent)")->required();
   command->add_option("--mapping", args->mapping_path,

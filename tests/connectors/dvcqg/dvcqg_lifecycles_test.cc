@@ -1,14 +1,15 @@
 // Lifecycles told as DVCQG snapshots (fixtures/lifecycles.snapshots.jsonl)
 // give the KPIs of the same dossiers sent as native events
 // (fixtures/lifecycles.native.jsonl): on time, late, a supplement round, a
-// withdrawal, processing stopped, an online dossier still open, and a
-// dossier refused at reception (no dossier at all). Every snapshot is sent
-// twice, one arrives late (older: ignored), one carries an unknown code
-// (refused). Checked two ways: the converter run twice from scratch (a
-// replay) into `hoso ingest`, and `hoso import dvcqg` run twice; and no
-// personal value of the feed reaches the database, the derived events or
-// the dead letters. (Lifecycles with an apology or a transfer need progress
-// steps, which the connector does not read yet: docs/dvcqg.md.)
+// withdrawal, processing stopped, an online dossier still open, a dossier
+// refused at reception (no dossier at all), and - from progress steps - a
+// late dossier with its apology (the site's code, fixtures/site-mapping.json)
+// and a transfer whose snapshot arrives before the step that dates it.
+// Every record is sent twice, one arrives late (older: ignored), one carries
+// an unknown code (refused). Checked two ways: the converter run twice from
+// scratch (a replay) into `hoso ingest`, and `hoso import dvcqg` run twice;
+// and no personal value of the feed reaches the database, the derived
+// events or the dead letters.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -32,14 +33,21 @@ const std::string kFeed =
     testing::SourcePath("tests/connectors/dvcqg/fixtures/lifecycles.snapshots.jsonl");
 const std::string kNative =
     testing::SourcePath("tests/connectors/dvcqg/fixtures/lifecycles.native.jsonl");
+const std::string kSiteMapping =
+    testing::SourcePath("tests/connectors/dvcqg/fixtures/site-mapping.json");
 
 // What the fixture's applicants and their requests say about them.
-const char* const kPersonal[] = {"Lê Thị Cúc", "0987654321",   "cuc.le@example.vn",
-                                 "Lò Đúc",     "001190054321", "Phạm Văn Dũng",
-                                 "0901234567", "Thiếu giấy tờ"};
+const char* const kPersonal[] = {"Lê Thị Cúc",  "0987654321",    "cuc.le@example.vn",
+                                 "Lò Đúc",      "001190054321",  "Phạm Văn Dũng",
+                                 "0901234567",  "Thiếu giấy tờ", "Ngô Văn Em",
+                                 "Chuyên viên", "Xử lý hồ sơ"};
 
 FeedConversion Convert() {
-  static const StatusMapping mapping = DefaultStatusMapping();
+  static const StatusMapping mapping = [] {
+    auto site = ApplyMappingFile(testing::ReadFile(kSiteMapping), DefaultStatusMapping());
+    EXPECT_TRUE(site.ok()) << site.status().ToString();
+    return site.ok() ? *site : DefaultStatusMapping();
+  }();
   DiffOptions options;
   options.mapping = &mapping;
   std::ifstream in(kFeed);
@@ -52,7 +60,8 @@ void ExpectTheNativeKpis(const std::string& db, const std::string& native_db) {
   for (const char* period : {"2019-06", "2019"}) {
     const testing::KpiByAgency expected = testing::KpiByAgencyOfDb(native_db, period);
     ASSERT_FALSE(expected.empty()) << period;
-    EXPECT_EQ(expected.at("TOTAL").at("received"), 6) << testing::Describe(expected);
+    EXPECT_EQ(expected.at("TOTAL").at("received"), 8) << testing::Describe(expected);
+    EXPECT_EQ(expected.at("TOTAL").at("late_apologized"), 1) << testing::Describe(expected);
     const testing::KpiByAgency actual = testing::KpiByAgencyOfDb(db, period);
     EXPECT_EQ(actual, expected) << period << "\nnative: " << testing::Describe(expected)
                                 << "\nfrom snapshots: " << testing::Describe(actual);
@@ -109,27 +118,31 @@ TEST_F(DvcqgLifecyclesTest, TheConverterRunTwiceGivesTheNativeKpis) {
 
 TEST_F(DvcqgLifecyclesTest, ImportGivesTheNativeKpisOnceAndKeepsNoPersonalData) {
   const std::string db = dir_.File("db");
-  auto import = RunHoso({"import", "dvcqg", "--file", kFeed, "--db", db, "--report", "--format",
-                         "json", "--no-progress"});
+  auto import = RunHoso({"import", "dvcqg", "--file", kFeed, "--db", db, "--mapping", kSiteMapping,
+                         "--report", "--format", "json", "--no-progress"});
   ASSERT_EQ(import.exit_code, 0) << import.err;
   const nlohmann::json summary = nlohmann::json::parse(import.out);
-  EXPECT_EQ(summary["records"], 38);
+  EXPECT_EQ(summary["records"], 52);
+  EXPECT_EQ(summary["changes_unapplied"], 1) << "D10's new unit before its step, reported once";
   EXPECT_EQ(summary["refused_by_reason"],
             nlohmann::json::parse(R"({"dvcqg_older_snapshot": 2, "dvcqg_unknown_status": 2})"));
   EXPECT_EQ(summary["rejected_by_engine"], 0);
   EXPECT_EQ(summary["applied"], summary["events_derived"]);
-  // Sync completeness: D1-D4 and D6 complete, D7 open, D5 refused at
-  // reception (complete, never received: no month). D8's records were all
-  // refused: it is in the dead letters, not in the report.
+  // Sync completeness: D1-D4, D6 and D9 complete, D7 open, D10 complete in
+  // the unit it moved to, D5 refused at reception (complete, never
+  // received: no month). D8's records were all refused: it is in the dead
+  // letters, not in the report.
   EXPECT_EQ(summary["completeness"], nlohmann::json::parse(R"([
+    {"agency_id": "hbt-phong-tu-phap", "month": "2019-06", "reported": 1, "complete": 1,
+     "incomplete": []},
     {"agency_id": "phuong-bach-khoa", "month": null, "reported": 1, "complete": 1, "incomplete": []},
-    {"agency_id": "phuong-bach-khoa", "month": "2019-06", "reported": 6, "complete": 5,
+    {"agency_id": "phuong-bach-khoa", "month": "2019-06", "reported": 7, "complete": 6,
      "incomplete": ["D7"]}])"))
       << summary["completeness"].dump();
   ExpectTheNativeKpis(db, native_db_);
 
-  auto again = RunHoso(
-      {"import", "dvcqg", "--file", kFeed, "--db", db, "--format", "json", "--no-progress"});
+  auto again = RunHoso({"import", "dvcqg", "--file", kFeed, "--db", db, "--mapping", kSiteMapping,
+                        "--format", "json", "--no-progress"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(nlohmann::json::parse(again.out)["applied"], 0) << again.out;
   ExpectTheNativeKpis(db, native_db_);

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "connectors/dvcqg/sync_record.h"
+
 namespace hoso::connectors::dvcqg {
 namespace {
 
@@ -26,6 +28,17 @@ DossierSnapshot Snapshot(const std::string& status, const std::string& more = ""
       status + "\"" + (more.empty() ? "" : ", " + more) + "}");
 }
 
+// A progress step of dossier H1, with the fields in `fields`.
+ProgressStep Step(const std::string& fields) {
+  auto read = ReadSyncRecord(R"({"MaHoSo": "H1", "NguoiXuLy": "Ngô Văn Em", "ChucDanh": "Công chức",
+    "NoiDungXuLy": "Chuyển hồ sơ của ông Nguyễn Văn An", )" +
+                             fields + "}");
+  EXPECT_TRUE(std::holds_alternative<ProgressStep>(read))
+      << (std::holds_alternative<SyncRejection>(read) ? std::get<SyncRejection>(read).message
+                                                      : "read as a snapshot");
+  return std::holds_alternative<ProgressStep>(read) ? std::get<ProgressStep>(read) : ProgressStep{};
+}
+
 class SnapshotDiffTest : public ::testing::Test {
  protected:
   SnapshotDiffTest() { options_.mapping = &mapping_; }
@@ -43,6 +56,27 @@ class SnapshotDiffTest : public ::testing::Test {
     for (const DerivedEvent& event : changes.events)
       events.push_back(nlohmann::json::parse(event.json));
     return events;
+  }
+
+  std::vector<nlohmann::json> Apply(const ProgressStep& step) {
+    auto diff = DiffProgressStep(track_ ? &*track_ : nullptr, step, options_);
+    EXPECT_TRUE(std::holds_alternative<SnapshotChanges>(diff))
+        << std::get<SyncRejection>(diff).message;
+    if (!std::holds_alternative<SnapshotChanges>(diff)) return {};
+    SnapshotChanges& changes = std::get<SnapshotChanges>(diff);
+    track_ = changes.track;
+    std::vector<nlohmann::json> events;
+    for (const DerivedEvent& event : changes.events) {
+      events.push_back(nlohmann::json::parse(event.json));
+    }
+    return events;
+  }
+
+  SyncRejection Refused(const ProgressStep& step) {
+    auto diff = DiffProgressStep(track_ ? &*track_ : nullptr, step, options_);
+    EXPECT_TRUE(std::holds_alternative<SyncRejection>(diff));
+    if (!std::holds_alternative<SyncRejection>(diff)) return {};
+    return std::get<SyncRejection>(diff);
   }
 
   SyncRejection Refused(const DossierSnapshot& next) {
@@ -180,6 +214,77 @@ TEST_F(SnapshotDiffTest, ASnapshotMissingARoundAlreadyAppliedIsOlder) {
   EXPECT_EQ(SyncRejectCodeName(Refused(Snapshot("2")).code), "dvcqg_older_snapshot");
   EXPECT_EQ(SyncRejectCodeName(Refused(Snapshot("5", R"("DanhSachHoSoBoSung": [{}])")).code),
             "dvcqg_older_snapshot");
+}
+
+TEST_F(SnapshotDiffTest, AProgressStepInAnotherUnitIsATransferAtItsInstant) {
+  Apply(Snapshot("2"));
+  auto events = Apply(Step(R"("ThoiDiemXuLy": "20190604090000", "PhongBanXuLy": "hbt-phong-tu-phap",
+    "TrangThai": "4")"));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0], nlohmann::json::parse(R"({
+    "event_id": "dvcqg:H1:transfer:2019-06-04T09:00:00+07:00:hbt-phong-tu-phap", "dossier_id": "H1",
+    "type": "transferred", "occurred_at": "2019-06-04T09:00:00+07:00",
+    "agency_id": "phuong-bach-khoa", "to_agency_id": "hbt-phong-tu-phap"})"));
+  // The snapshot that follows names the new unit: nothing more to report.
+  DossierSnapshot moved = Snapshot("4");
+  moved.agency_code = "hbt-phong-tu-phap";
+  EXPECT_TRUE(Apply(moved).empty());
+  EXPECT_TRUE(unapplied_.empty());
+  EXPECT_TRUE(
+      Apply(Step(R"("ThoiDiemXuLy": "20190604100000", "PhongBanXuLy": "hbt-phong-tu-phap")"))
+          .empty())
+      << "a step in the unit holding it is no transfer";
+}
+
+TEST_F(SnapshotDiffTest, ASnapshotThatMovedBeforeItsStepIsReportedThenTheStepGivesTheTransfer) {
+  Apply(Snapshot("2"));
+  DossierSnapshot moved = Snapshot("4");
+  moved.agency_code = "hbt-phong-tu-phap";
+  Apply(moved);
+  ASSERT_EQ(unapplied_.size(), 1u);
+  auto events =
+      Apply(Step(R"("ThoiDiemXuLy": "20190604090000", "PhongBanXuLy": "hbt-phong-tu-phap")"));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]["type"], "transferred");
+}
+
+TEST_F(SnapshotDiffTest, TheSitesApologyStepGivesAnApologyWithTheNewAppointment) {
+  mapping_.progress_status["XL"] = StatusMeaning::kApologized;
+  Apply(Snapshot("2"));
+  EXPECT_EQ(SyncRejectCodeName(
+                Refused(Step(R"("ThoiDiemXuLy": "20190607100000", "TrangThai": "XL")")).code),
+            "dvcqg_missing_field")
+      << "an apology needs its new appointment";
+  auto events = Apply(Step(R"("ThoiDiemXuLy": "20190607100000", "TrangThai": "XL",
+    "NgayKetThucTheoQuyDinh": "20190612090000", "PhongBanXuLy": "phuong-bach-khoa")"));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]["event_id"], "dvcqg:H1:apology");
+  EXPECT_EQ(events[0]["type"], "apologized");
+  EXPECT_EQ(events[0]["occurred_at"], "2019-06-07T10:00:00+07:00");
+  EXPECT_EQ(events[0]["new_due_at"], "2019-06-12T09:00:00+07:00");
+  const std::string text = events[0].dump();
+  for (const char* personal : {"Ngô Văn Em", "Công chức", "Nguyễn Văn An"}) {
+    EXPECT_EQ(text.find(personal), std::string::npos) << personal;
+  }
+}
+
+TEST_F(SnapshotDiffTest, ProgressStepsRefusedOrIgnoredWithTheirReason) {
+  EXPECT_EQ(SyncRejectCodeName(Refused(Step(R"("ThoiDiemXuLy": "20190604090000")")).code),
+            "dvcqg_not_received");
+  Apply(Snapshot("2"));
+  EXPECT_EQ(SyncRejectCodeName(
+                Refused(Step(R"("ThoiDiemXuLy": "20190604090000", "TrangThai": "XL")")).code),
+            "dvcqg_unknown_status");
+  EXPECT_EQ(SyncRejectCodeName(Refused(Step(R"("ThoiDiemXuLy": "20190601090000",
+    "PhongBanXuLy": "hbt-phong-tu-phap")"))
+                                   .code),
+            "dvcqg_older_snapshot")
+      << "dated before the reception already derived";
+  Apply(Snapshot("9", R"("NgayKetThucXuLy": "20190607100000")"));
+  EXPECT_TRUE(Apply(Step(R"("ThoiDiemXuLy": "20190608090000", "PhongBanXuLy": "hbt-phong-tu-phap",
+    "TrangThai": "10")"))
+                  .empty())
+      << "after the end a step adds nothing";
 }
 
 }  // namespace
