@@ -51,6 +51,6 @@ std::variant<DossierSnapshot, SyncRejection> ReadDossierSnapshot(std::string_vie
 std::variant<DossierSnapshot, SyncRejection> ReadDossierSnapshotRecord(
     const nlohmann::json& record);
 
-    }  // namespace hoso::connectors::dvcqg
+}  // namespace hoso::connectors::dvcqg
 
 #endif  // HOSO_CONNECTORS_DVCQG_DOSSIER_SNAPSHOT_H_

@@ -1,24 +1,15 @@
 #include "connectors/dvcqg/feed_converter.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "connectors/dvcqg/sync_record.h"
 
 namespace hoso::connectors::dvcqg {
-namespace {
-
-struct Kept {
-  DossierTrack track;
-  std::string received_month;  // "yyyy-mm" of its received event
-};
-
-std::string MonthOf(core::Instant instant) { return core::FormatLocal(instant).substr(0, 7); }
-
-}  // namespace
-
-core::Result<FeedConversion> ConvertFeed(std::istream& in, const DiffOptions& options) {
+core::Result<FeedConversion> ConvertFeed(std::istream& in, const DiffOptions& options,
+                                         std::map<std::string, DossierTrack>* tracks) {
   FeedConversion out;
-  std::map<std::string, Kept> kept;
+  std::map<std::string, DossierTrack>& kept = *tracks;
   std::string line;
   int64_t line_number = 0;
   while (std::getline(in, line)) {
@@ -34,7 +25,7 @@ core::Result<FeedConversion> ConvertFeed(std::istream& in, const DiffOptions& op
     const std::string dossier_id = is_snapshot ? std::get<DossierSnapshot>(read).dossier_id
                                                : std::get<ProgressStep>(read).dossier_id;
     auto previous = kept.find(dossier_id);
-    const DossierTrack* track = previous == kept.end() ? nullptr : &previous->second.track;
+    const DossierTrack* track = previous == kept.end() ? nullptr : &previous->second;
     auto diff = is_snapshot ? DiffSnapshot(track, std::get<DossierSnapshot>(read), options)
                             : DiffProgressStep(track, std::get<ProgressStep>(read), options);
     if (auto* rejection = std::get_if<SyncRejection>(&diff)) {
@@ -42,12 +33,8 @@ core::Result<FeedConversion> ConvertFeed(std::istream& in, const DiffOptions& op
       continue;
     }
     SnapshotChanges& changes = std::get<SnapshotChanges>(diff);
-    Kept& entry = kept[dossier_id];
-    entry.track = std::move(changes.track);
-    for (DerivedEvent& event : changes.events) {
-      if (event.event_id.ends_with(":received")) entry.received_month = MonthOf(event.occurred_at);
-      out.events.push_back(std::move(event));
-    }
+    kept[dossier_id] = std::move(changes.track);
+    for (DerivedEvent& event : changes.events) out.events.push_back(std::move(event));
     for (SyncRejection& note : changes.unapplied) {
       out.unapplied.push_back(RefusedRecord{line_number, dossier_id, std::move(note)});
     }
@@ -56,19 +43,81 @@ core::Result<FeedConversion> ConvertFeed(std::istream& in, const DiffOptions& op
   std::stable_sort(
       out.events.begin(), out.events.end(),
       [](const DerivedEvent& a, const DerivedEvent& b) { return a.occurred_at < b.occurred_at; });
-  for (const auto& [dossier_id, entry] : kept) {
-    CompletenessRow& row = out.report[{entry.track.agency_code, entry.received_month}];
+  for (const auto& [dossier_id, track] : kept) {
+    CompletenessRow& row = out.report[{track.agency_code, track.received_month}];
     ++row.reported;
-    const std::optional<StatusMeaning> meaning =
-        options.mapping->DossierStatus(entry.track.status_code);
-    if ((entry.track.received && entry.track.ended) ||
-        (!entry.track.received && meaning == StatusMeaning::kRefusedAtReception)) {
+    const std::optional<StatusMeaning> meaning = options.mapping->DossierStatus(track.status_code);
+    if ((track.received && track.ended) ||
+        (!track.received && meaning == StatusMeaning::kRefusedAtReception)) {
       ++row.complete;
     } else {
       row.incomplete.push_back(dossier_id);  // `kept` is sorted: so is the list
     }
   }
   return out;
+}
+
+}  // namespace hoso::connectors::dvcqg
+
+namespace hoso::connectors::dvcqg {
+
+std::string EncodeTracks(const std::map<std::string, DossierTrack>& tracks) {
+  std::string out;
+  for (const auto& [dossier_id, track] : tracks) {
+    nlohmann::ordered_json line;
+    line["MaHoSo"] = dossier_id;
+    line["status"] = track.status_code;
+    line["received"] = track.received;
+    line["received_month"] = track.received_month;
+    line["ended"] = track.ended;
+    line["apologized"] = track.apologized;
+    line["agency"] = track.agency_code;
+    line["noted_agency"] = track.noted_agency_code;
+    line["latest_ms"] = track.latest_ms;
+    line["latest_step_ms"] = track.latest_step_ms;
+    nlohmann::ordered_json rounds = nlohmann::ordered_json::array();
+    for (const DossierTrack::Round& round : track.rounds) {
+      rounds.push_back({round.key, round.asked, round.given});
+    }
+    line["rounds"] = std::move(rounds);
+    out += line.dump();
+    out.push_back('\n');
+  }
+  return out;
+}
+
+core::Result<std::map<std::string, DossierTrack>> DecodeTracks(std::string_view text) {
+  std::map<std::string, DossierTrack> tracks;
+  size_t line_number = 0;
+  while (!text.empty()) {
+    const size_t end = text.find('\n');
+    const std::string_view line = text.substr(0, end);
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+    ++line_number;
+    if (line.empty()) continue;
+    try {
+      const nlohmann::json j = nlohmann::json::parse(line);
+      DossierTrack track;
+      track.status_code = j.at("status").get<std::string>();
+      track.received = j.at("received").get<bool>();
+      track.received_month = j.at("received_month").get<std::string>();
+      track.ended = j.at("ended").get<bool>();
+      track.apologized = j.at("apologized").get<bool>();
+      track.agency_code = j.at("agency").get<std::string>();
+      track.noted_agency_code = j.at("noted_agency").get<std::string>();
+      track.latest_ms = j.at("latest_ms").get<int64_t>();
+      track.latest_step_ms = j.at("latest_step_ms").get<int64_t>();
+      for (const nlohmann::json& round : j.at("rounds")) {
+        track.rounds.push_back(DossierTrack::Round{
+            round.at(0).get<std::string>(), round.at(1).get<bool>(), round.at(2).get<bool>()});
+      }
+      tracks[j.at("MaHoSo").get<std::string>()] = std::move(track);
+    } catch (const nlohmann::json::exception& e) {
+      return core::Status::Corruption("tracks, line " + std::to_string(line_number) + ": " +
+                                      e.what());
+    }
+  }
+  return tracks;
 }
 
 }  // namespace hoso::connectors::dvcqg

@@ -14,6 +14,7 @@
 #include <istream>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "connectors/dvcqg/snapshot_diff.h"
@@ -26,8 +27,9 @@ struct RefusedRecord {
   SyncRejection rejection;
 };
 
-// Sync completeness of the dossiers a feed reported, by the unit holding
-// them and the month they were received ("" for dossiers never received).
+// Sync completeness of the dossiers the feed reported (this import and the
+// ones before it), by the unit holding them and the month they were
+// received ("" for dossiers never received).
 struct CompletenessRow {
   int64_t reported = 0;
   // Received and ended, or refused at reception: the feed told the whole
@@ -45,8 +47,19 @@ struct FeedConversion {
   CompletenessReport report;
 };
 
-// Reads every line of `in`. Only a read error of the stream fails.
-core::Result<FeedConversion> ConvertFeed(std::istream& in, const DiffOptions& options);
+// Reads every line of `in`, comparing each record with `tracks` (what was
+// kept of each dossier before: empty for a first import, else the
+// previous import's, EncodeTracks / DecodeTracks), which it updates. The
+// report covers every dossier of `tracks`. Only a read error of the stream
+// fails.
+core::Result<FeedConversion> ConvertFeed(std::istream& in, const DiffOptions& options,
+                                         std::map<std::string, DossierTrack>* tracks);
+
+// The tracks as text (one JSON object a line, sorted by MaHoSo; no
+// personal data: codes, flags, instants) and back. DecodeTracks:
+// Corruption naming the line for anything it did not write.
+std::string EncodeTracks(const std::map<std::string, DossierTrack>& tracks);
+core::Result<std::map<std::string, DossierTrack>> DecodeTracks(std::string_view text);
 
 }  // namespace hoso::connectors::dvcqg
 

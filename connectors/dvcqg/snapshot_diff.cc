@@ -143,6 +143,7 @@ std::variant<SnapshotChanges, SyncRejection> DiffSnapshot(const DossierTrack* pr
     if (next.due_at) event["due_at"] = core::FormatLocal(*next.due_at);
     writer.Add(std::move(event), *next.received_at);
     track.received = true;
+    track.received_month = core::FormatLocal(*next.received_at).substr(0, 7);
     track.agency_code = next.agency_code;
   } else if (!track.received) {
     // Not a dossier (yet): the unit it was filed with, for the report.

@@ -34,11 +34,12 @@ struct DossierTrack {
     bool asked = false;
     bool given = false;
   };
-  std::string status_code;  // of the last snapshot applied
-  bool received = false;    // its `received` event was derived
-  bool ended = false;       // resolved, withdrawn or rejected
-  bool apologized = false;  // its `apologized` event was derived (the law allows one)
-  std::string agency_code;  // the unit holding it, as its events say
+  std::string status_code;     // of the last snapshot applied
+  bool received = false;       // its `received` event was derived
+  std::string received_month;  // "yyyy-mm" of that event (for the completeness report)
+  bool ended = false;          // resolved, withdrawn or rejected
+  bool apologized = false;     // its `apologized` event was derived (the law allows one)
+  std::string agency_code;     // the unit holding it, as its events say
   // The last DonViXuLy reported as a transfer without an instant (once).
   std::string noted_agency_code;
   // The latest instant of an event any applied snapshot carried

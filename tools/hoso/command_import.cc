@@ -2,14 +2,16 @@
 // sync records (dossier snapshots and progress steps, docs/dvcqg.md) turned
 // into lifecycle events and applied like `hoso ingest`.
 //
+// Each record is compared with what the previous imports kept of its
+// dossier (<db>.dvcqg/tracks.jsonl, written once the events are applied).
 // The derived events (no personal data) are written to a file named after
-// their SHA-256 under <db>.dvcqg/, then ingested from it: importing the same
-// feed again resumes at that file's end, an interrupted import resumes where
-// it stopped, and another feed's overlap is made of repeated event ids,
-// which the engine counts as duplicates.
+// their SHA-256 under <db>.dvcqg/, then ingested from it: an interrupted
+// import resumes where it stopped, and what a later import derives again is
+// made of repeated event ids, which the engine counts as duplicates.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -84,12 +86,22 @@ int RunImportDvcqg(const Args& args) {
     if (procedure == nullptr) return std::nullopt;
     return procedure->online_level_offered;
   };
-  auto converted = dvcqg::ConvertFeed(feed, options);
+  // What the previous imports kept of each dossier: this one continues it.
+  const std::string derived_dir = args.db + ".dvcqg";
+  const std::string tracks_path = derived_dir + "/tracks.jsonl";
+  std::map<std::string, dvcqg::DossierTrack> tracks;
+  if (std::filesystem::exists(tracks_path)) {
+    auto text = ReadText(tracks_path);
+    if (!text.ok()) return ReportError("import dvcqg", text.status());
+    auto decoded = dvcqg::DecodeTracks(*text);
+    if (!decoded.ok()) return ReportError("import dvcqg", decoded.status());
+    tracks = std::move(*decoded);
+  }
+  auto converted = dvcqg::ConvertFeed(feed, options, &tracks);
   if (!converted.ok()) return ReportError("import dvcqg", converted.status());
 
   std::string events;
   for (const dvcqg::DerivedEvent& event : converted->events) events += event.json + "\n";
-  const std::string derived_dir = args.db + ".dvcqg";
   std::error_code ec;
   std::filesystem::create_directories(derived_dir, ec);
   if (ec) {
@@ -125,6 +137,13 @@ int RunImportDvcqg(const Args& args) {
   ingest.max_ahead_days = -1;
   auto summary = RunIngest(ingest, **reference);
   if (!summary.ok()) return ReportError("import dvcqg", summary.status());
+  // Only once the events are applied: a crash before leaves the previous
+  // tracks, and the next import derives these events again (repeated ids).
+  if (core::Status s = WriteText(tracks_path + ".tmp", dvcqg::EncodeTracks(tracks)); !s.ok()) {
+    return ReportError("import dvcqg", s);
+  }
+  std::filesystem::rename(tracks_path + ".tmp", tracks_path, ec);
+  if (ec) return ReportError("import dvcqg", core::Status::IOError(ec.message()));
 
   std::map<std::string, int64_t> refused_by_reason;
   for (const dvcqg::RefusedRecord& refused : converted->refused) {

@@ -51,7 +51,8 @@ FeedConversion Convert() {
   DiffOptions options;
   options.mapping = &mapping;
   std::ifstream in(kFeed);
-  auto converted = ConvertFeed(in, options);
+  std::map<std::string, DossierTrack> tracks;
+  auto converted = ConvertFeed(in, options, &tracks);
   EXPECT_TRUE(converted.ok()) << converted.status().ToString();
   return converted.ok() ? std::move(*converted) : FeedConversion{};
 }
@@ -164,6 +165,43 @@ TEST_F(DvcqgLifecyclesTest, ImportGivesTheNativeKpisOnceAndKeepsNoPersonalData) 
   const std::string dead_letters = testing::ReadFile(db + ".dvcqg-dead-letter.jsonl");
   EXPECT_NE(dead_letters.find("dvcqg_unknown_status"), std::string::npos) << dead_letters;
   ExpectNoPersonalData("the dead letters", dead_letters);
+}
+
+TEST_F(DvcqgLifecyclesTest, ASecondImportContinuesTheFirstOnesDossiers) {
+  // The feed in two files: D1's reception and first step in the first, its
+  // end (and everything else) in the second, which also reopens D1 after
+  // its result was returned.
+  const std::string feed = testing::ReadFile(kFeed);
+  size_t split = 0;
+  for (int lines = 0; lines < 4; ++lines) split = feed.find('\n', split) + 1;
+  ASSERT_NE(feed.substr(0, split).find("\"TrangThaiHoSo\": \"4\""), std::string::npos);
+  ASSERT_EQ(feed.substr(0, split).find("\"TrangThaiHoSo\": \"9\""), std::string::npos);
+  testing::WriteFile(dir_.File("a.jsonl"), feed.substr(0, split));
+  testing::WriteFile(
+      dir_.File("b.jsonl"),
+      feed.substr(split) +
+          R"({"MaHoSo": "D1", "MaTTHC": "ward-dang-ky-khai-sinh", "DonViXuLy": "phuong-bach-khoa", )"
+          R"("HinhThuc": "1", "NgayTiepNhan": "20190603090000", "NgayHenTra": "20190610090000", )"
+          R"("TrangThaiHoSo": "4", "NgayKetThucXuLy": "20190607100000", "NgayTra": "20190608080000"})"
+          "\n");
+  const std::string db = dir_.File("db");
+  for (const char* part : {"a.jsonl", "b.jsonl"}) {
+    auto import = RunHoso({"import", "dvcqg", "--file", dir_.File(part), "--db", db, "--mapping",
+                           kSiteMapping, "--format", "json", "--no-progress"});
+    ASSERT_EQ(import.exit_code, 0) << import.err;
+    const nlohmann::json summary = nlohmann::json::parse(import.out);
+    EXPECT_EQ(summary["rejected_by_engine"], 0) << part;
+    if (std::string(part) == "b.jsonl") {
+      EXPECT_EQ(summary["refused_by_reason"]["dvcqg_contradiction"], 1)
+          << "only the first import's track knows D1 ended: " << import.out;
+      EXPECT_EQ(summary["duplicates"], 0) << "nothing of the first file derived again";
+    }
+  }
+  ExpectTheNativeKpis(db, native_db_);
+  const std::string dead_letters = testing::ReadFile(db + ".dvcqg-dead-letter.jsonl");
+  EXPECT_NE(dead_letters.find("\"MaHoSo\":\"D1\",\"reason\":\"dvcqg_contradiction\""),
+            std::string::npos)
+      << dead_letters;
 }
 
 }  // namespace
