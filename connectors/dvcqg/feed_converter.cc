@@ -57,10 +57,6 @@ core::Result<FeedConversion> ConvertFeed(std::istream& in, const DiffOptions& op
   return out;
 }
 
-}  // namespace hoso::connectors::dvcqg
-
-namespace hoso::connectors::dvcqg {
-
 std::string EncodeTracks(const std::map<std::string, DossierTrack>& tracks) {
   std::string out;
   for (const auto& [dossier_id, track] : tracks) {

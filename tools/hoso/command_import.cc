@@ -53,8 +53,9 @@ core::Status WriteText(const std::string& path, const std::string& text) {
   return core::Status::Ok();
 }
 
-nlohmann::ordered_json RefusedJson(const dvcqg::RefusedRecord& refused) {
+nlohmann::ordered_json RefusedJson(const std::string& file, const dvcqg::RefusedRecord& refused) {
   nlohmann::ordered_json line;
+  line["file"] = file;
   line["line"] = refused.line;
   if (!refused.dossier_id.empty()) line["MaHoSo"] = refused.dossier_id;
   line["reason"] = dvcqg::SyncRejectCodeName(refused.rejection.code);
@@ -123,10 +124,15 @@ int RunImportDvcqg(const Args& args) {
   std::string dead_letters;
   for (const auto* list : {&converted->refused, &converted->unapplied}) {
     for (const dvcqg::RefusedRecord& refused : *list)
-      dead_letters += RefusedJson(refused).dump() + "\n";
+      dead_letters += RefusedJson(args.file, refused).dump() + "\n";
   }
-  if (core::Status s = WriteText(dead_letter_path, dead_letters); !s.ok()) {
-    return ReportError("import dvcqg", s);
+  if (!dead_letters.empty()) {
+    // Appended: each import adds its own, naming its file.
+    std::ofstream out(dead_letter_path, std::ios::binary | std::ios::app);
+    out << dead_letters;
+    out.close();
+    if (!out)
+      return ReportError("import dvcqg", core::Status::IOError("cannot write " + dead_letter_path));
   }
 
   IngestOptions ingest;
@@ -227,8 +233,8 @@ void RegisterImport(CLI::App& app, int* exit_code) {
                       "site code mapping over the national default "
                       "(schemas/dvcqg-mapping.schema.json)");
   command->add_option("--dead-letter", args->dead_letter_path,
-                      "file for refused records: line, MaHoSo, reason, message - never the record "
-                      "(default: <db>.dvcqg-dead-letter.jsonl)");
+                      "file refused records are appended to: file, line, MaHoSo, reason, message - "
+                      "never the record (default: <db>.dvcqg-dead-letter.jsonl)");
   command->add_flag("--report", args->report,
                     "sync completeness per agency and month: dossiers reported, complete "
                     "lifecycles, the incomplete ones");

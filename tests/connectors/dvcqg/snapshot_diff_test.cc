@@ -45,7 +45,21 @@ class SnapshotDiffTest : public ::testing::Test {
 
   // Applies `next` over the track kept so far; fails the test on a refusal.
   std::vector<nlohmann::json> Apply(const DossierSnapshot& next) {
-    auto diff = DiffSnapshot(track_ ? &*track_ : nullptr, next, options_);
+    return Take(DiffSnapshot(track_ ? &*track_ : nullptr, next, options_));
+  }
+  std::vector<nlohmann::json> Apply(const ProgressStep& step) {
+    return Take(DiffProgressStep(track_ ? &*track_ : nullptr, step, options_));
+  }
+
+  SyncRejection Refused(const DossierSnapshot& next) {
+    return Refusal(DiffSnapshot(track_ ? &*track_ : nullptr, next, options_));
+  }
+  SyncRejection Refused(const ProgressStep& step) {
+    return Refusal(DiffProgressStep(track_ ? &*track_ : nullptr, step, options_));
+  }
+
+  // The events of an applied diff (the track and notes kept).
+  std::vector<nlohmann::json> Take(std::variant<SnapshotChanges, SyncRejection> diff) {
     EXPECT_TRUE(std::holds_alternative<SnapshotChanges>(diff))
         << std::get<SyncRejection>(diff).message;
     if (!std::holds_alternative<SnapshotChanges>(diff)) return {};
@@ -53,34 +67,13 @@ class SnapshotDiffTest : public ::testing::Test {
     track_ = changes.track;
     unapplied_ = changes.unapplied;
     std::vector<nlohmann::json> events;
-    for (const DerivedEvent& event : changes.events)
-      events.push_back(nlohmann::json::parse(event.json));
-    return events;
-  }
-
-  std::vector<nlohmann::json> Apply(const ProgressStep& step) {
-    auto diff = DiffProgressStep(track_ ? &*track_ : nullptr, step, options_);
-    EXPECT_TRUE(std::holds_alternative<SnapshotChanges>(diff))
-        << std::get<SyncRejection>(diff).message;
-    if (!std::holds_alternative<SnapshotChanges>(diff)) return {};
-    SnapshotChanges& changes = std::get<SnapshotChanges>(diff);
-    track_ = changes.track;
-    std::vector<nlohmann::json> events;
     for (const DerivedEvent& event : changes.events) {
       events.push_back(nlohmann::json::parse(event.json));
     }
     return events;
   }
 
-  SyncRejection Refused(const ProgressStep& step) {
-    auto diff = DiffProgressStep(track_ ? &*track_ : nullptr, step, options_);
-    EXPECT_TRUE(std::holds_alternative<SyncRejection>(diff));
-    if (!std::holds_alternative<SyncRejection>(diff)) return {};
-    return std::get<SyncRejection>(diff);
-  }
-
-  SyncRejection Refused(const DossierSnapshot& next) {
-    auto diff = DiffSnapshot(track_ ? &*track_ : nullptr, next, options_);
+  static SyncRejection Refusal(std::variant<SnapshotChanges, SyncRejection> diff) {
     EXPECT_TRUE(std::holds_alternative<SyncRejection>(diff));
     if (!std::holds_alternative<SyncRejection>(diff)) return {};
     return std::get<SyncRejection>(diff);
