@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "connectors/dvcqg/record_fields.h"
+
 namespace hoso::connectors::dvcqg {
 namespace {
 
@@ -10,10 +12,6 @@ namespace {
 constexpr char kSupplementReason[] = "Yêu cầu bổ sung hồ sơ (đồng bộ DVCQG)";
 constexpr char kStoppedReason[] = "Dừng xử lý (đồng bộ DVCQG)";
 constexpr char kApologyReason[] = "Xin lỗi và hẹn lại ngày trả kết quả (đồng bộ DVCQG)";
-
-SyncRejection Reject(SyncRejectCode code, std::string message) {
-  return SyncRejection{code, std::move(message)};
-}
 
 bool IsEnding(StatusMeaning meaning) {
   return meaning == StatusMeaning::kResolved || meaning == StatusMeaning::kResultReturned ||
