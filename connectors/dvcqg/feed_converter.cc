@@ -6,6 +6,7 @@
 #include "connectors/dvcqg/sync_record.h"
 
 namespace hoso::connectors::dvcqg {
+
 core::Result<FeedConversion> ConvertFeed(std::istream& in, const DiffOptions& options,
                                          std::map<std::string, DossierTrack>* tracks) {
   FeedConversion out;
@@ -39,7 +40,7 @@ core::Result<FeedConversion> ConvertFeed(std::istream& in, const DiffOptions& op
       out.unapplied.push_back(RefusedRecord{line_number, dossier_id, std::move(note)});
     }
   }
-  if (in.bad()) return core::Status::IOError("reading the snapshot feed failed");
+  if (in.bad()) return core::Status::IOError("reading the sync feed failed");
   std::stable_sort(
       out.events.begin(), out.events.end(),
       [](const DerivedEvent& a, const DerivedEvent& b) { return a.occurred_at < b.occurred_at; });

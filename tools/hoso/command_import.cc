@@ -45,14 +45,6 @@ core::Result<std::string> ReadText(const std::string& path) {
   return text.str();
 }
 
-core::Status WriteText(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) return core::Status::IOError("cannot write " + path);
-  return core::Status::Ok();
-}
-
 nlohmann::ordered_json RefusedJson(const std::string& file, const dvcqg::RefusedRecord& refused) {
   nlohmann::ordered_json line;
   line["file"] = file;
@@ -112,12 +104,8 @@ int RunImportDvcqg(const Args& args) {
   const std::string events_path = derived_dir + "/events-" +
                                   runtime::ToHex(runtime::ChainHash("", events)).substr(0, 16) +
                                   ".jsonl";
-  if (!std::filesystem::exists(events_path)) {
-    if (core::Status s = WriteText(events_path + ".tmp", events); !s.ok()) {
-      return ReportError("import dvcqg", s);
-    }
-    std::filesystem::rename(events_path + ".tmp", events_path, ec);
-    if (ec) return ReportError("import dvcqg", core::Status::IOError(ec.message()));
+  if (!std::filesystem::exists(events_path) && !WriteFileAtomically(events_path, events)) {
+    return ReportError("import dvcqg", core::Status::IOError("cannot write " + events_path));
   }
   const std::string dead_letter_path =
       args.dead_letter_path.empty() ? args.db + ".dvcqg-dead-letter.jsonl" : args.dead_letter_path;
@@ -145,11 +133,9 @@ int RunImportDvcqg(const Args& args) {
   if (!summary.ok()) return ReportError("import dvcqg", summary.status());
   // Only once the events are applied: a crash before leaves the previous
   // tracks, and the next import derives these events again (repeated ids).
-  if (core::Status s = WriteText(tracks_path + ".tmp", dvcqg::EncodeTracks(tracks)); !s.ok()) {
-    return ReportError("import dvcqg", s);
+  if (!WriteFileAtomically(tracks_path, dvcqg::EncodeTracks(tracks))) {
+    return ReportError("import dvcqg", core::Status::IOError("cannot write " + tracks_path));
   }
-  std::filesystem::rename(tracks_path + ".tmp", tracks_path, ec);
-  if (ec) return ReportError("import dvcqg", core::Status::IOError(ec.message()));
 
   std::map<std::string, int64_t> refused_by_reason;
   for (const dvcqg::RefusedRecord& refused : converted->refused) {
