@@ -19,7 +19,7 @@ std::variant<DossierSnapshot, SyncRejection> ReadDossierSnapshotRecord(
   const auto read = [&](std::optional<SyncRejection> r) {
     if (!rejection && r) rejection = std::move(r);
   };
-  read(ReadRequiredCode(record, "MaHoSo", &snapshot.dossier_id));
+  read(ReadDossierId(record, &snapshot.dossier_id));
   read(ReadRequiredCode(record, "TrangThaiHoSo", &snapshot.status_code));
   read(ReadCode(record, "MaTTHC", &snapshot.procedure_code));
   read(ReadCode(record, "MaLinhVuc", &snapshot.field_code));

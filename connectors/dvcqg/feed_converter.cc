@@ -7,44 +7,57 @@
 
 namespace hoso::connectors::dvcqg {
 
+RecordConversion ConvertRecord(std::string_view json_text, const DiffOptions& options,
+                               std::map<std::string, DossierTrack>* tracks) {
+  RecordConversion out;
+  auto read = ReadSyncRecord(json_text);
+  if (auto* rejection = std::get_if<SyncRejection>(&read)) {
+    out.refused = std::move(*rejection);
+    return out;
+  }
+  const bool is_snapshot = std::holds_alternative<DossierSnapshot>(read);
+  out.dossier_id = is_snapshot ? std::get<DossierSnapshot>(read).dossier_id
+                               : std::get<ProgressStep>(read).dossier_id;
+  auto previous = tracks->find(out.dossier_id);
+  const DossierTrack* track = previous == tracks->end() ? nullptr : &previous->second;
+  auto diff = is_snapshot ? DiffSnapshot(track, std::get<DossierSnapshot>(read), options)
+                          : DiffProgressStep(track, std::get<ProgressStep>(read), options);
+  if (auto* rejection = std::get_if<SyncRejection>(&diff)) {
+    out.refused = std::move(*rejection);
+    return out;
+  }
+  SnapshotChanges& changes = std::get<SnapshotChanges>(diff);
+  (*tracks)[out.dossier_id] = std::move(changes.track);
+  out.events = std::move(changes.events);
+  out.unapplied = std::move(changes.unapplied);
+  return out;
+}
+
 core::Result<FeedConversion> ConvertFeed(std::istream& in, const DiffOptions& options,
                                          std::map<std::string, DossierTrack>* tracks) {
   FeedConversion out;
-  std::map<std::string, DossierTrack>& kept = *tracks;
   std::string line;
   int64_t line_number = 0;
   while (std::getline(in, line)) {
     ++line_number;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     ++out.records;
-    auto read = ReadSyncRecord(line);
-    if (auto* rejection = std::get_if<SyncRejection>(&read)) {
-      out.refused.push_back(RefusedRecord{line_number, "", std::move(*rejection)});
+    RecordConversion record = ConvertRecord(line, options, tracks);
+    if (record.refused) {
+      out.refused.push_back(
+          RefusedRecord{line_number, std::move(record.dossier_id), std::move(*record.refused)});
       continue;
     }
-    const bool is_snapshot = std::holds_alternative<DossierSnapshot>(read);
-    const std::string dossier_id = is_snapshot ? std::get<DossierSnapshot>(read).dossier_id
-                                               : std::get<ProgressStep>(read).dossier_id;
-    auto previous = kept.find(dossier_id);
-    const DossierTrack* track = previous == kept.end() ? nullptr : &previous->second;
-    auto diff = is_snapshot ? DiffSnapshot(track, std::get<DossierSnapshot>(read), options)
-                            : DiffProgressStep(track, std::get<ProgressStep>(read), options);
-    if (auto* rejection = std::get_if<SyncRejection>(&diff)) {
-      out.refused.push_back(RefusedRecord{line_number, dossier_id, std::move(*rejection)});
-      continue;
-    }
-    SnapshotChanges& changes = std::get<SnapshotChanges>(diff);
-    kept[dossier_id] = std::move(changes.track);
-    for (DerivedEvent& event : changes.events) out.events.push_back(std::move(event));
-    for (SyncRejection& note : changes.unapplied) {
-      out.unapplied.push_back(RefusedRecord{line_number, dossier_id, std::move(note)});
+    for (DerivedEvent& event : record.events) out.events.push_back(std::move(event));
+    for (SyncRejection& note : record.unapplied) {
+      out.unapplied.push_back(RefusedRecord{line_number, record.dossier_id, std::move(note)});
     }
   }
   if (in.bad()) return core::Status::IOError("reading the sync feed failed");
   std::stable_sort(
       out.events.begin(), out.events.end(),
       [](const DerivedEvent& a, const DerivedEvent& b) { return a.occurred_at < b.occurred_at; });
-  for (const auto& [dossier_id, track] : kept) {
+  for (const auto& [dossier_id, track] : *tracks) {
     CompletenessRow& row = out.report[{track.agency_code, track.received_month}];
     ++row.reported;
     const std::optional<StatusMeaning> meaning = options.mapping->DossierStatus(track.status_code);
@@ -52,7 +65,7 @@ core::Result<FeedConversion> ConvertFeed(std::istream& in, const DiffOptions& op
         (!track.received && meaning == StatusMeaning::kRefusedAtReception)) {
       ++row.complete;
     } else {
-      row.incomplete.push_back(dossier_id);  // `kept` is sorted: so is the list
+      row.incomplete.push_back(dossier_id);  // the tracks are sorted: so is the list
     }
   }
   return out;

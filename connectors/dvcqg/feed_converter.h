@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <istream>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,22 @@ struct FeedConversion {
   int64_t records = 0;                   // non-blank lines read
   CompletenessReport report;
 };
+
+// What one sync record gave: its events, or why it was refused, and the
+// changes it reported that gave no event.
+struct RecordConversion {
+  std::string dossier_id;                // MaHoSo; empty when the record could not be read
+  std::vector<DerivedEvent> events;      // in occurred_at order
+  std::optional<SyncRejection> refused;  // set: no event, the track unchanged
+  std::vector<SyncRejection> unapplied;  // changes reported, not turned into events
+};
+
+// Compares one record (JSON text) with the track kept for its MaHoSo in
+// `tracks`, which it updates when the record is applied. The feed's unit of
+// work: ConvertFeed of a file, and serve's topics.dvcqg
+// (sync_topic_bridge.h) call it record by record.
+RecordConversion ConvertRecord(std::string_view json_text, const DiffOptions& options,
+                               std::map<std::string, DossierTrack>* tracks);
 
 // Reads every line of `in`, comparing each record with `tracks` (what was
 // kept of each dossier before: empty for a first import, else the

@@ -11,7 +11,7 @@ std::variant<ProgressStep, SyncRejection> ReadProgressStep(const nlohmann::json&
   const auto read = [&](std::optional<SyncRejection> r) {
     if (!rejection && r) rejection = std::move(r);
   };
-  read(ReadRequiredCode(record, "MaHoSo", &step.dossier_id));
+  read(ReadDossierId(record, &step.dossier_id));
   read(ReadCode(record, "TrangThai", &step.status_code));
   read(ReadCode(record, "PhongBanXuLy", &step.unit_code));
   read(ReadInstant(record, "ThoiDiemXuLy", &at));

@@ -4,6 +4,11 @@
 
 namespace hoso::connectors::dvcqg {
 
+namespace {
+// The contract's bound of an id (schemas/envelope.schema.json $defs/id).
+constexpr size_t kMaxIdCharacters = 128;
+}  // namespace
+
 std::variant<nlohmann::json, SyncRejection> ParseRecord(std::string_view json_text) {
   nlohmann::json record;
   try {
@@ -42,6 +47,18 @@ std::optional<SyncRejection> ReadRequiredCode(const nlohmann::json& object, cons
   if (auto rejection = ReadCode(object, field, out)) return rejection;
   if (out->empty())
     return Reject(SyncRejectCode::kMissingField, std::string(field) + " is missing");
+  return std::nullopt;
+}
+
+std::optional<SyncRejection> ReadDossierId(const nlohmann::json& object, std::string* out) {
+  if (auto rejection = ReadRequiredCode(object, "MaHoSo", out)) return rejection;
+  size_t characters = 0;
+  for (const char c : *out) characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  if (characters > kMaxIdCharacters) {
+    return Reject(SyncRejectCode::kBadField, "MaHoSo has " + std::to_string(characters) +
+                                                 " characters; an id has at most " +
+                                                 std::to_string(kMaxIdCharacters));
+  }
   return std::nullopt;
 }
 

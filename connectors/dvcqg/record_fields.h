@@ -27,6 +27,10 @@ std::optional<SyncRejection> ReadCode(const nlohmann::json& object, const char* 
 // The same, refused (dvcqg_missing_field) when it gives "".
 std::optional<SyncRejection> ReadRequiredCode(const nlohmann::json& object, const char* field,
                                               std::string* out);
+// MaHoSo, the dossier id: required, and at most 128 characters (UTF-8),
+// the contract's bound of an id (dvcqg_bad_field beyond it: a cut id could
+// merge two dossiers).
+std::optional<SyncRejection> ReadDossierId(const nlohmann::json& object, std::string* out);
 // An instant (yyyyMMddHHmmss, also as a JSON number); absent, null and ""
 // give nullopt ("not yet").
 std::optional<SyncRejection> ReadInstant(const nlohmann::json& object, const char* field,

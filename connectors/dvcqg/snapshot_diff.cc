@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "connectors/dvcqg/record_fields.h"
+#include "engine/core/bounded_id.h"
 
 namespace hoso::connectors::dvcqg {
 namespace {
@@ -52,7 +53,15 @@ class EventWriter {
   nlohmann::ordered_json Start(std::string_view what, const char* type, core::Instant at,
                                const std::string& agency) {
     nlohmann::ordered_json event;
-    event["event_id"] = "dvcqg:" + dossier_id_ + ":" + std::string(what);
+    // Within the contract's 128 characters however long MaHoSo and a
+    // round's id are: a longer tail is cut and followed by its digest
+    // (core::AppendBoundedId), so the id stays unique and deterministic.
+    std::string tail = dossier_id_;
+    tail += ':';
+    tail += what;
+    std::string id = "dvcqg:";
+    core::AppendBoundedId(&id, tail, 128 - id.size());
+    event["event_id"] = std::move(id);
     event["dossier_id"] = dossier_id_;
     event["type"] = type;
     event["occurred_at"] = core::FormatLocal(at);

@@ -280,5 +280,34 @@ TEST_F(SnapshotDiffTest, ProgressStepsRefusedOrIgnoredWithTheirReason) {
       << "after the end a step adds nothing";
 }
 
+// MaHoSo up to the contract's 128 characters is a dossier id; its event ids
+// stay within 128 characters too, distinct and the same every time.
+TEST_F(SnapshotDiffTest, EventIdsOfALongDossierIdStayWithinTheContract) {
+  const std::string long_id = "000.00.12.H26-" + std::string(114, '9');  // 128 characters
+  ASSERT_EQ(long_id.size(), 128u);
+  const std::string record = R"({"MaHoSo": ")" + long_id + R"(", "MaTTHC": "ward-dang-ky-khai-sinh",
+    "DonViXuLy": "phuong-bach-khoa", "HinhThuc": "1", "NgayTiepNhan": "20190603090000",
+    "NgayHenTra": "20190610090000", "NgayKetThucXuLy": "20190607100000", "TrangThaiHoSo": "9"})";
+  auto first = DiffSnapshot(nullptr, Read(record), options_);
+  auto again = DiffSnapshot(nullptr, Read(record), options_);
+  ASSERT_TRUE(std::holds_alternative<SnapshotChanges>(first));
+  const std::vector<DerivedEvent>& events = std::get<SnapshotChanges>(first).events;
+  ASSERT_EQ(events.size(), 2u);  // received, resolved
+  for (size_t i = 0; i < events.size(); ++i) {
+    const nlohmann::json event = nlohmann::json::parse(events[i].json);
+    EXPECT_LE(events[i].event_id.size(), 128u) << events[i].event_id;
+    EXPECT_EQ(event["event_id"], events[i].event_id);
+    EXPECT_EQ(event["dossier_id"], long_id);
+    EXPECT_EQ(events[i].event_id, std::get<SnapshotChanges>(again).events[i].event_id);
+  }
+  EXPECT_NE(events[0].event_id, events[1].event_id);
+
+  auto too_long = ReadDossierSnapshot(R"({"MaHoSo": ")" + long_id + R"(9", "TrangThaiHoSo": "2"})");
+  ASSERT_TRUE(std::holds_alternative<SyncRejection>(too_long));
+  EXPECT_EQ(SyncRejectCodeName(std::get<SyncRejection>(too_long).code), "dvcqg_bad_field");
+  EXPECT_NE(std::get<SyncRejection>(too_long).message.find("129 characters"), std::string::npos)
+      << std::get<SyncRejection>(too_long).message;
+}
+
 }  // namespace
 }  // namespace hoso::connectors::dvcqg
