@@ -21,15 +21,6 @@ namespace {
 using TopicPartition = std::pair<std::string, int32_t>;
 using Clock = std::chrono::steady_clock;
 
-struct TopicDeleter {
-  void operator()(rd_kafka_topic_t* topic) const { rd_kafka_topic_destroy(topic); }
-};
-struct MetadataDeleter {
-  void operator()(const rd_kafka_metadata_t* metadata) const {
-    rd_kafka_metadata_destroy(metadata);
-  }
-};
-
 // "2019-06" -> 201906; 0 when malformed.
 int MonthKeyOfPeriod(std::string_view period) {
   if (period.size() != 7 || period[4] != '-') return 0;
@@ -179,21 +170,8 @@ struct DistrictView::State {
   std::mutex producer_mutex;
   std::unique_ptr<KafkaProducer> producer;  // guarded by producer_mutex
 
-  // Partitions of `topic` now, or -1 when the cluster does not say.
   int PartitionCount(const std::string& topic) {
-    std::unique_ptr<rd_kafka_topic_t, TopicDeleter> handle(
-        rd_kafka_topic_new(consumer.get(), topic.c_str(), nullptr));
-    if (!handle) return -1;
-    const rd_kafka_metadata_t* raw = nullptr;
-    if (rd_kafka_metadata(consumer.get(), 0, handle.get(), &raw, 5000) !=
-        RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return -1;
-    }
-    std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter> metadata(raw);
-    if (metadata->topic_cnt != 1) return -1;
-    if (metadata->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) return 0;
-    if (metadata->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) return -1;
-    return metadata->topics[0].partition_cnt;
+    return TopicPartitionCount(consumer.get(), topic, 5000);
   }
 
   // Assigns every partition of both topics, new ones from their first

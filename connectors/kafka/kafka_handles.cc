@@ -74,4 +74,30 @@ core::Status CheckReachable(rd_kafka_t* rk, int timeout_ms) {
   return core::Status::Ok();
 }
 
+namespace {
+struct TopicDeleter {
+  void operator()(rd_kafka_topic_t* topic) const { rd_kafka_topic_destroy(topic); }
+};
+struct MetadataDeleter {
+  void operator()(const rd_kafka_metadata_t* metadata) const {
+    rd_kafka_metadata_destroy(metadata);
+  }
+};
+}  // namespace
+
+int TopicPartitionCount(rd_kafka_t* rk, const std::string& topic, int timeout_ms) {
+  std::unique_ptr<rd_kafka_topic_t, TopicDeleter> handle(
+      rd_kafka_topic_new(rk, topic.c_str(), nullptr));
+  if (!handle) return -1;
+  const rd_kafka_metadata_t* raw = nullptr;
+  if (rd_kafka_metadata(rk, 0, handle.get(), &raw, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return -1;
+  }
+  std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter> metadata(raw);
+  if (metadata->topic_cnt != 1) return -1;
+  if (metadata->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) return 0;
+  if (metadata->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) return -1;
+  return metadata->topics[0].partition_cnt;
+}
+
 }  // namespace hoso::connectors::kafka

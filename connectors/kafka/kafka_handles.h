@@ -57,6 +57,10 @@ core::Result<HandlePtr> MakeHandle(rd_kafka_type_t type, ConfPtr conf);
 // with librdkafka's reason when no broker answers.
 core::Status CheckReachable(rd_kafka_t* rk, int timeout_ms);
 
+// The number of partitions of `topic` now: 0 when the cluster does not know
+// the topic, -1 when it does not answer within `timeout_ms`.
+int TopicPartitionCount(rd_kafka_t* rk, const std::string& topic, int timeout_ms);
+
 }  // namespace hoso::connectors::kafka
 
 #endif  // HOSO_CONNECTORS_KAFKA_KAFKA_HANDLES_H_

@@ -64,9 +64,11 @@ core::Result<ServeConfig> ParseServeConfig(const std::string& json_text,
           config.kpi_topic = t;
         } else if (name == "instances") {
           config.instances_topic = t;
+        } else if (name == "dvcqg") {
+          config.dvcqg_topic = t;
         } else {
           return Bad("unknown key 'topics." + name +
-                     "' (events, dead_letter, alerts, kpi, instances)");
+                     "' (events, dead_letter, alerts, kpi, instances, dvcqg)");
         }
       }
     } else if (key == "db") {
@@ -139,6 +141,15 @@ core::Result<ServeConfig> ParseServeConfig(const std::string& json_text,
           }
           config.postgres_dsn = item.get<std::string>();
         }
+      }
+    } else if (key == "dvcqg") {
+      if (!value.is_object()) return Bad("'dvcqg' must be an object");
+      for (const auto& [name, item] : value.items()) {
+        if (name != "mapping") return Bad("unknown key 'dvcqg." + name + "' (mapping)");
+        if (!item.is_string() || item.get<std::string>().empty()) {
+          return Bad("'dvcqg.mapping' must be the path of a status mapping file");
+        }
+        config.dvcqg_mapping_path = Resolve(base_dir, item.get<std::string>());
       }
     } else if (key == "log") {
       if (!value.is_object()) return Bad("'log' must be an object");
@@ -219,6 +230,15 @@ core::Result<ServeConfig> ParseServeConfig(const std::string& json_text,
     return Bad("'kafka.bootstrap.servers' is required");
   }
   if (config.kafka.count("group.id") == 0) return Bad("'kafka.group.id' is required");
+  if (!config.dvcqg_mapping_path.empty() && config.dvcqg_topic.empty()) {
+    return Bad("'dvcqg.mapping' is set but 'topics.dvcqg' is not: nothing would use it");
+  }
+  if (!config.dvcqg_topic.empty() && (config.dvcqg_topic == config.events_topic ||
+                                      config.dvcqg_topic == config.dead_letter_topic)) {
+    return Bad(
+        "'topics.dvcqg' must differ from the events and dead-letter topics: serve writes "
+        "the events it derives to the events topic");
+  }
   return config;
 }
 

@@ -3,7 +3,8 @@
 // complete example).
 //
 //   {"kafka.bootstrap.servers": "127.0.0.1:9092", "kafka.group.id": "hoso",
-//    "topics": {"events": ..., "dead_letter": ..., "alerts": ..., "kpi": ...},
+//    "topics": {"events": ..., "dead_letter": ..., "alerts": ..., "kpi": ...,
+//               "dvcqg": ...}, "dvcqg": {"mapping": "site-mapping.json"},
 //    "db": "/var/lib/hoso/db", "batch_max_records": 2000,
 //    "poll_timeout_ms": 100, "clock": "wall", "clock_tick_ms": 200,
 //    "clock_offset_ms": 0, "clock_start": "2019-06-24T09:00:00+07:00",
@@ -36,6 +37,13 @@ struct ServeConfig {
   std::string kpi_topic = "hoso.kpi";                  // Default: hoso.kpi
   // Which instance owns which input partition (district_view.h).
   std::string instances_topic = "hoso.instances";  // Default: hoso.instances
+  // The national portal's sync records (docs/dvcqg.md "In serve"): serve
+  // turns them into lifecycle events on events_topic. Default: "" (off).
+  std::string dvcqg_topic;
+  // "dvcqg": {"mapping": FILE}: the site's status codes over the national
+  // default (schemas/dvcqg-mapping.schema.json); relative to the config
+  // file's directory. Default: "" (the national default).
+  std::string dvcqg_mapping_path;
   // RocksDB directory (created when absent). Required; a relative path is
   // relative to the config file's directory.
   std::string db_path;

@@ -19,6 +19,7 @@
 #include "engine/runtime/chain_hash.h"
 #include "tools/hoso/command.h"
 #include "tools/hoso/context.h"
+#include "tools/hoso/dvcqg_setup.h"
 #include "tools/hoso/ingest_runner.h"
 
 namespace hoso::tools {
@@ -58,27 +59,11 @@ nlohmann::ordered_json RefusedJson(const std::string& file, const dvcqg::Refused
 int RunImportDvcqg(const Args& args) {
   auto reference = LoadReference(args.reference);
   if (!reference.ok()) return ReportError("import dvcqg", reference.status());
-  dvcqg::StatusMapping mapping = dvcqg::DefaultStatusMapping();
-  if (!args.mapping_path.empty()) {
-    auto text = ReadText(args.mapping_path);
-    if (!text.ok()) return ReportError("import dvcqg", text.status());
-    auto applied = dvcqg::ApplyMappingFile(*text, std::move(mapping));
-    if (!applied.ok()) {
-      return ReportError("import dvcqg", core::Status::InvalidArgument(args.mapping_path + ": " +
-                                                                       applied.status().message()));
-    }
-    mapping = std::move(*applied);
-  }
+  auto setup = LoadDvcqgSetup(args.mapping_path, (*reference)->catalog);
+  if (!setup.ok()) return ReportError("import dvcqg", setup.status());
   std::ifstream feed(args.file, std::ios::binary);
   if (!feed) return ReportError("import dvcqg", core::Status::NotFound("cannot open " + args.file));
-  dvcqg::DiffOptions options;
-  options.mapping = &mapping;
-  const core::ProcedureCatalog& catalog = (*reference)->catalog;
-  options.catalog_online_level = [&catalog](std::string_view procedure_id) -> std::optional<int> {
-    const core::Procedure* procedure = catalog.Find(std::string(procedure_id));
-    if (procedure == nullptr) return std::nullopt;
-    return procedure->online_level_offered;
-  };
+  const dvcqg::DiffOptions& options = (*setup)->options;
   // What the previous imports kept of each dossier: this one continues it.
   const std::string derived_dir = args.db + ".dvcqg";
   const std::string tracks_path = derived_dir + "/tracks.jsonl";

@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "connectors/dvcqg/sync_topic_bridge.h"
 #include "connectors/kafka/district_view.h"
 #include "connectors/kafka/embedded_broker.h"
 #include "connectors/kafka/group_membership.h"
@@ -38,6 +39,7 @@
 #include "tools/hoso/backup_request.h"
 #include "tools/hoso/command.h"
 #include "tools/hoso/context.h"
+#include "tools/hoso/dvcqg_setup.h"
 #include "tools/hoso/http_api.h"
 #include "tools/hoso/kpi_output.h"
 #include "tools/hoso/logging.h"
@@ -336,6 +338,17 @@ int RunServe(const ServeArgs& args) {
   };
   auto reference = LoadReference(args.reference);
   if (!reference.ok()) return fail(reference.status());
+  // The national portal's sync records (docs/dvcqg.md "In serve"): a bad
+  // mapping file stops serve here; the bridge starts with the consumer.
+  std::unique_ptr<DvcqgSetup> dvcqg_setup;
+  if (!config->dvcqg_topic.empty()) {
+    auto setup = LoadDvcqgSetup(config->dvcqg_mapping_path, (*reference)->catalog);
+    if (!setup.ok()) return fail(setup.status());
+    dvcqg_setup = std::move(*setup);
+  }
+  std::unique_ptr<connectors::dvcqg::SyncTopicBridge> dvcqg_bridge;
+  // What /metrics reads (from the HTTP threads) once the bridge runs.
+  std::atomic<const connectors::dvcqg::SyncTopicBridge*> dvcqg_bridge_view{nullptr};
   // PostgreSQL (docs/bi.md): a bad DSN or a missing schema stops serve here;
   // a server that does not answer only delays the BI tables.
   std::unique_ptr<connectors::postgres::PostgresSink> postgres;
@@ -390,10 +403,12 @@ int RunServe(const ServeArgs& args) {
       if (!token.ok()) return fail(token.status());
       http_options.token = std::move(*token);
     }
-    http_options.extra_metrics = [&status, &postgres, &district] {
+    http_options.extra_metrics = [&status, &postgres, &district, &dvcqg_bridge_view] {
       std::string text = status.Metrics();
       if (postgres) text += PostgresSinkMetrics(postgres->stats());
       text += DistrictViewMetrics(district->stats());
+      if (const auto* bridge = dvcqg_bridge_view.load())
+        text += DvcqgBridgeMetrics(bridge->stats());
       return text;
     };
     // Without KPI publication there is no district view: the instance's own
@@ -520,6 +535,25 @@ int RunServe(const ServeArgs& args) {
   core::Status s = (*source)->Start(lookup);
   if (!s.ok()) return fail(s);
   spdlog::info("serve: consuming {} into {}", config->events_topic, config->db_path);
+  if (dvcqg_setup) {
+    connectors::dvcqg::SyncTopicBridgeOptions bridge_options;
+    bridge_options.consumer_properties = config->kafka;
+    bridge_options.producer_properties = sink_options.properties;
+    bridge_options.sync_topic = config->dvcqg_topic;
+    bridge_options.events_topic = config->events_topic;
+    bridge_options.dead_letter_topic = config->dead_letter_topic;
+    bridge_options.group_id = config->kafka.at("group.id") + ".dvcqg";
+    bridge_options.diff = dvcqg_setup->options;
+    // A delivery that failed for good stops serve: nothing after the last
+    // commit is lost, and the next start produces it again.
+    bridge_options.on_failure = [](const core::Status&) { g_stop.store(true); };
+    auto bridge = connectors::dvcqg::SyncTopicBridge::Start(std::move(bridge_options));
+    if (!bridge.ok()) return fail(bridge.status());
+    dvcqg_bridge = std::move(*bridge);
+    dvcqg_bridge_view.store(dvcqg_bridge.get());
+    spdlog::info("serve: turning the sync records of {} into events on {}", config->dvcqg_topic,
+                 config->events_topic);
+  }
 
   // Alerts stored by a previous run but never acknowledged by the broker
   // (serve died between the commit and the acknowledgement) go out first.
@@ -612,6 +646,10 @@ int RunServe(const ServeArgs& args) {
                  postgres->stats().queued_log_sequence - postgres->stats().written_log_sequence);
   }
   if (http) http->Stop();
+  if (dvcqg_bridge) {
+    dvcqg_bridge->Stop();
+    if (s.ok()) s = dvcqg_bridge->status();
+  }
   source->reset();  // closes the consumer: leaves the group, commits on revoke
   // No longer the owner of anything (another instance announces what it takes).
   status.SetLivePartitions({});

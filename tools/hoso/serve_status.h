@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "connectors/dvcqg/sync_topic_bridge.h"
 #include "connectors/kafka/district_view.h"
 #include "connectors/postgres/postgres_sink.h"
 #include "engine/runtime/pipeline.h"
@@ -69,6 +70,8 @@ std::string PostgresSinkMetrics(const connectors::postgres::PostgresSink::Stats&
 // Prometheus text of the district view (docs/scale.md "District-wide
 // answers"): cells held, caught up, instances announced, records skipped.
 std::string DistrictViewMetrics(const connectors::kafka::DistrictView::Stats& stats);
+// The series of topics.dvcqg's bridge (docs/dvcqg.md "In serve").
+std::string DvcqgBridgeMetrics(const connectors::dvcqg::SyncTopicBridge::Stats& stats);
 
 }  // namespace hoso::tools
 
