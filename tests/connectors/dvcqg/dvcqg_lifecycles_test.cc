@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "connectors/dvcqg/feed_converter.h"
+#include "tests/connectors/dvcqg/lifecycle_fixture.h"
 #include "tests/testing/cli_runner.h"
 #include "tests/testing/kpi_report.h"
 
@@ -29,18 +30,10 @@ namespace {
 using testing::RunHoso;
 using testing::TempDir;
 
-const std::string kFeed =
-    testing::SourcePath("tests/connectors/dvcqg/fixtures/lifecycles.snapshots.jsonl");
-const std::string kNative =
-    testing::SourcePath("tests/connectors/dvcqg/fixtures/lifecycles.native.jsonl");
-const std::string kSiteMapping =
-    testing::SourcePath("tests/connectors/dvcqg/fixtures/site-mapping.json");
-
-// What the fixture's applicants and their requests say about them.
-const char* const kPersonal[] = {"Lê Thị Cúc",  "0987654321",    "cuc.le@example.vn",
-                                 "Lò Đúc",      "001190054321",  "Phạm Văn Dũng",
-                                 "0901234567",  "Thiếu giấy tờ", "Ngô Văn Em",
-                                 "Chuyên viên", "Xử lý hồ sơ"};
+using testing::ExpectNoPersonalData;
+const std::string& kFeed = testing::kDvcqgFeed;
+const std::string& kNative = testing::kDvcqgNative;
+const std::string& kSiteMapping = testing::kDvcqgSiteMapping;
 
 FeedConversion Convert() {
   static const StatusMapping mapping = [] {
@@ -66,12 +59,6 @@ void ExpectTheNativeKpis(const std::string& db, const std::string& native_db) {
     const testing::KpiByAgency actual = testing::KpiByAgencyOfDb(db, period);
     EXPECT_EQ(actual, expected) << period << "\nnative: " << testing::Describe(expected)
                                 << "\nfrom snapshots: " << testing::Describe(actual);
-  }
-}
-
-void ExpectNoPersonalData(const std::string& where, const std::string& bytes) {
-  for (const char* personal : kPersonal) {
-    EXPECT_EQ(bytes.find(personal), std::string::npos) << personal << " in " << where;
   }
 }
 

@@ -65,6 +65,31 @@ TEST(ServeConfigTest, PostgresSinkDsnIsReadAndItsKeysChecked) {
   }
 }
 
+// Issue 14: topics.dvcqg turns the sync-record bridge on; its mapping is a
+// path beside the config; settings that could only misfire are refused.
+TEST(ServeConfigTest, DvcqgTopicAndMappingAreReadAndMisusesRefused) {
+  const std::string base = R"("kafka.bootstrap.servers": "b", "kafka.group.id": "g", "db": "d")";
+  auto config = ParseServeConfig(
+      "{" + base + R"(, "topics": {"dvcqg": "sync"}, "dvcqg": {"mapping": "site.json"}})",
+      "/etc/hoso");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->dvcqg_topic, "sync");
+  EXPECT_EQ(config->dvcqg_mapping_path, "/etc/hoso/site.json");
+  auto off = ParseServeConfig("{" + base + "}");
+  ASSERT_TRUE(off.ok());
+  EXPECT_EQ(off->dvcqg_topic, "");
+  for (const char* bad :
+       {R"("dvcqg": {"mapping": "site.json"})", R"("topics": {"dvcqg": "hoso.dossier-events"})",
+        R"("topics": {"dvcqg": "hoso.dead-letter"})",
+        R"("topics": {"dvcqg": "s"}, "dvcqg": {"maping": "x"})",
+        R"("topics": {"dvcqg": "s"}, "dvcqg": {"mapping": ""})"}) {
+    auto refused = ParseServeConfig("{" + base + ", " + bad + "}");
+    EXPECT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(refused.status().message().find("dvcqg"), std::string::npos)
+        << refused.status().ToString();
+  }
+}
+
 TEST(ServeConfigTest, LogKeysChooseTheFormatAndLevelAndRefuseOthers) {
   const std::string base = R"("kafka.bootstrap.servers": "b", "kafka.group.id": "g", "db": "d")";
   auto by_default = ParseServeConfig("{" + base + "}");
