@@ -81,9 +81,12 @@ class EventWriter {
 
 }  // namespace
 
-std::variant<SnapshotChanges, SyncRejection> DiffSnapshot(const DossierTrack* previous,
-                                                          const DossierSnapshot& next,
-                                                          const DiffOptions& options) {
+namespace {
+
+// DiffSnapshot of a snapshot whose DonViXuLy is already hoso's agency id.
+std::variant<SnapshotChanges, SyncRejection> DiffSnapshotOfAgency(const DossierTrack* previous,
+                                                                  const DossierSnapshot& next,
+                                                                  const DiffOptions& options) {
   const StatusMapping& mapping = *options.mapping;
   const std::optional<StatusMeaning> meaning = mapping.DossierStatus(next.status_code);
   if (!meaning) {
@@ -216,6 +219,18 @@ std::variant<SnapshotChanges, SyncRejection> DiffSnapshot(const DossierTrack* pr
   return changes;
 }
 
+}  // namespace
+
+std::variant<SnapshotChanges, SyncRejection> DiffSnapshot(const DossierTrack* previous,
+                                                          const DossierSnapshot& next,
+                                                          const DiffOptions& options) {
+  const std::string& agency = options.mapping->AgencyId(next.agency_code);
+  if (&agency == &next.agency_code) return DiffSnapshotOfAgency(previous, next, options);
+  DossierSnapshot mapped = next;
+  mapped.agency_code = agency;
+  return DiffSnapshotOfAgency(previous, mapped, options);
+}
+
 std::variant<SnapshotChanges, SyncRejection> DiffProgressStep(const DossierTrack* previous,
                                                               const ProgressStep& step,
                                                               const DiffOptions& options) {
@@ -241,14 +256,15 @@ std::variant<SnapshotChanges, SyncRejection> DiffProgressStep(const DossierTrack
                   "backwards");
   }
   EventWriter writer(step.dossier_id, &changes.events);
-  if (!step.unit_code.empty() && step.unit_code != track.agency_code) {
+  const std::string& unit = options.mapping->AgencyId(step.unit_code);
+  if (!unit.empty() && unit != track.agency_code) {
     nlohmann::ordered_json event =
-        writer.Start("transfer:" + core::FormatLocal(step.at) + ":" + step.unit_code, "transferred",
-                     step.at, track.agency_code);
-    event["to_agency_id"] = step.unit_code;
+        writer.Start("transfer:" + core::FormatLocal(step.at) + ":" + unit, "transferred", step.at,
+                     track.agency_code);
+    event["to_agency_id"] = unit;
     writer.Add(std::move(event), step.at);
-    track.agency_code = step.unit_code;
-    track.noted_agency_code = step.unit_code;
+    track.agency_code = unit;
+    track.noted_agency_code = unit;
   }
   if (meaning == StatusMeaning::kApologized && !track.apologized) {
     if (!step.due_at) {

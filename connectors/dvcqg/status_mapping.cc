@@ -25,10 +25,11 @@ std::optional<Value> Find(const std::map<std::string, Value>& map, std::string_v
   return it->second;
 }
 
-// Applies one object of code -> name (or null) over `out`.
+// Applies one object of code -> name (or null) over `out`; `expected` says
+// what a name must be, for the error.
 template <typename Value, typename FromName>
 core::Status ApplyCodes(const nlohmann::json& object, const char* section, FromName from_name,
-                        std::map<std::string, Value>* out) {
+                        const char* expected, std::map<std::string, Value>* out) {
   if (!object.is_object()) {
     return core::Status::InvalidArgument(std::string(section) + " must be an object of codes");
   }
@@ -42,7 +43,7 @@ core::Status ApplyCodes(const nlohmann::json& object, const char* section, FromN
     if (value.is_string()) meaning = from_name(value.template get<std::string>());
     if (!meaning) {
       return core::Status::InvalidArgument(std::string(section) + "[\"" + code +
-                                           "\"]: " + value.dump() + " is not a known meaning");
+                                           "\"]: " + value.dump() + " is not " + expected);
     }
     (*out)[code] = *meaning;
   }
@@ -72,6 +73,11 @@ std::optional<StatusMeaning> StatusMapping::ProgressStatus(std::string_view code
 
 std::optional<core::Channel> StatusMapping::ChannelOf(std::string_view code) const {
   return Find(channel, code);
+}
+
+const std::string& StatusMapping::AgencyId(const std::string& code) const {
+  auto it = agency_codes.find(code);
+  return it == agency_codes.end() ? code : it->second;
 }
 
 StatusMapping DefaultStatusMapping() {
@@ -110,11 +116,21 @@ core::Result<StatusMapping> ApplyMappingFile(std::string_view json_text, StatusM
     } else if (key == "description") {
       if (!value.is_string()) s = core::Status::InvalidArgument("description must be text");
     } else if (key == "dossier_status") {
-      s = ApplyCodes(value, "dossier_status", StatusMeaningFromName, &base.dossier_status);
+      s = ApplyCodes(value, "dossier_status", StatusMeaningFromName, "a known meaning",
+                     &base.dossier_status);
     } else if (key == "progress_status") {
-      s = ApplyCodes(value, "progress_status", StatusMeaningFromName, &base.progress_status);
+      s = ApplyCodes(value, "progress_status", StatusMeaningFromName, "a known meaning",
+                     &base.progress_status);
     } else if (key == "channel") {
-      s = ApplyCodes(value, "channel", core::ChannelFromName, &base.channel);
+      s = ApplyCodes(value, "channel", core::ChannelFromName, "a known channel", &base.channel);
+    } else if (key == "agency_codes") {
+      s = ApplyCodes(
+          value, "agency_codes",
+          [](const std::string& id) {
+            // An agency id of the contract: 1 to 128 characters.
+            return id.empty() || id.size() > 128 ? std::nullopt : std::optional<std::string>(id);
+          },
+          "an agency id of 1 to 128 characters", &base.agency_codes);
     } else if (key == "online_level") {
       if (value != 3 && value != 4) {
         s = core::Status::InvalidArgument("online_level must be 3 or 4, not " + value.dump());

@@ -51,10 +51,16 @@ struct StatusMapping {
   // Online level of an online dossier when the procedure catalog does not
   // give 3 or 4. Default: 3.
   int online_level = 3;
+  // The portal's unit code (DonViXuLy, PhongBanXuLy) -> hoso's agency id,
+  // for sites whose codes are not their agency list's ids. A code not
+  // named is used as it is. Default: empty.
+  std::map<std::string, std::string> agency_codes;
 
   std::optional<StatusMeaning> DossierStatus(std::string_view code) const;
   std::optional<StatusMeaning> ProgressStatus(std::string_view code) const;
   std::optional<core::Channel> ChannelOf(std::string_view code) const;
+  // The agency id of a unit code: agency_codes' entry, else the code.
+  const std::string& AgencyId(const std::string& code) const;
 };
 
 // The national code list (docs/dvcqg.md "Status mapping"): TrangThaiHoSo

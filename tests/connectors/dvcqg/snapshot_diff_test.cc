@@ -309,5 +309,33 @@ TEST_F(SnapshotDiffTest, EventIdsOfALongDossierIdStayWithinTheContract) {
       << std::get<SyncRejection>(too_long).message;
 }
 
+// A site whose unit codes are not its agency list's ids maps them
+// (agency_codes): the events name hoso's agencies, and a step in another
+// unit is a transfer to its mapped id.
+TEST_F(SnapshotDiffTest, UnitCodesAreReadThroughTheSitesAgencyCodes) {
+  auto site = ApplyMappingFile(
+      R"({"agency_codes": {"000.22.31.H26": "phuong-bach-khoa", "000.00.12.H26": "hbt-phong-tu-phap"}})",
+      DefaultStatusMapping());
+  ASSERT_TRUE(site.ok()) << site.status().ToString();
+  mapping_ = *site;
+  auto received = Apply(Read(R"({"MaHoSo": "H1", "MaTTHC": "ward-dang-ky-khai-sinh",
+    "DonViXuLy": "000.22.31.H26", "HinhThuc": "1", "NgayTiepNhan": "20190603090000",
+    "NgayHenTra": "20190610090000", "TrangThaiHoSo": "2"})"));
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(received[0]["agency_id"], "phuong-bach-khoa");
+  EXPECT_TRUE(Apply(Read(R"({"MaHoSo": "H1", "MaTTHC": "ward-dang-ky-khai-sinh",
+    "DonViXuLy": "000.22.31.H26", "HinhThuc": "1", "NgayTiepNhan": "20190603090000",
+    "NgayHenTra": "20190610090000", "TrangThaiHoSo": "4"})"))
+                  .empty())
+      << "the same unit, by its code: no transfer";
+  EXPECT_TRUE(unapplied_.empty());
+  auto moved = Apply(Step(R"("ThoiDiemXuLy": "20190604090000", "PhongBanXuLy": "000.00.12.H26",
+    "TrangThai": "4")"));
+  ASSERT_EQ(moved.size(), 1u);
+  EXPECT_EQ(moved[0]["type"], "transferred");
+  EXPECT_EQ(moved[0]["agency_id"], "phuong-bach-khoa");
+  EXPECT_EQ(moved[0]["to_agency_id"], "hbt-phong-tu-phap");
+}
+
 }  // namespace
 }  // namespace hoso::connectors::dvcqg

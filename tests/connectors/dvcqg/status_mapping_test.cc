@@ -50,6 +50,7 @@ TEST(StatusMappingTest, ASiteFileOverridesAddsAndRemovesCodes) {
     "dossier_status": {"8": "withdrawn", "12": "in_progress", "6": null},
     "progress_status": {"DXL": "in_progress"},
     "channel": {"0": "direct", "3": null},
+    "agency_codes": {"000.22.31.H26": "phuong-bach-khoa", "000.00.12.H26": "hbt-phong-tu-phap"},
     "online_level": 4
   })",
                                DefaultStatusMapping());
@@ -62,6 +63,12 @@ TEST(StatusMappingTest, ASiteFileOverridesAddsAndRemovesCodes) {
   EXPECT_EQ(site->ChannelOf("0"), core::Channel::kDirect);
   EXPECT_EQ(site->ChannelOf("3"), std::nullopt);
   EXPECT_EQ(site->online_level, 4);
+  EXPECT_EQ(site->AgencyId("000.22.31.H26"), "phuong-bach-khoa");
+  EXPECT_EQ(site->AgencyId("phuong-bach-mai"), "phuong-bach-mai") << "a code not named is kept";
+  auto again = ApplyMappingFile(R"({"agency_codes": {"000.00.12.H26": null}})", *site);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->AgencyId("000.00.12.H26"), "000.00.12.H26");
+  EXPECT_EQ(again->AgencyId("000.22.31.H26"), "phuong-bach-khoa");
 }
 
 TEST(StatusMappingTest, RefusesWhatTheSchemaDoesNotAllowAndSaysWhere) {
@@ -73,6 +80,8 @@ TEST(StatusMappingTest, RefusesWhatTheSchemaDoesNotAllowAndSaysWhere) {
       {R"({"channel": {"2": "internet"}})", "channel[\"2\"]"},
       {R"({"dossier_status": []})", "dossier_status must be an object"},
       {R"({"online_level": 2})", "online_level"},
+      {R"({"agency_codes": {"H26": ""}})", "agency_codes[\"H26\"]: \"\" is not an agency id"},
+      {R"({"agency_codes": {"H26": 7}})", "agency_codes[\"H26\"]"},
       {R"({"schema_version": 2})", "schema_version"},
       {R"({"statuses": {}})", "unknown key \"statuses\""},
   };
