@@ -17,7 +17,10 @@ ids = []
 with open(events) as f:
     for i, line in enumerate(f):
         if i % 997 == 0:
-            ids.append(json.loads(line)['dossier_id'])
+            # Agency events (dialogues, feedback) carry no dossier id.
+            dossier_id = json.loads(line).get('dossier_id')
+            if dossier_id:
+                ids.append(dossier_id)
 random.seed(7)
 sample = random.sample(ids, min(200, len(ids)))
 
