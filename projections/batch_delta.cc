@@ -93,8 +93,11 @@ core::Status DecodeBatchDelta(std::string_view value, const core::IdTable& names
         if (r.failed()) break;
         return Corrupt("delta (a name handle is not in the table)");
       }
-      summary.agency_id = names.Name(static_cast<uint32_t>(agency - 1));
-      summary.procedure_id = names.Name(static_cast<uint32_t>(procedure - 1));
+      // Copied only for a visitor that reads them (the KPI fold does not).
+      if (visitor.open) {
+        summary.agency_id = names.Name(static_cast<uint32_t>(agency - 1));
+        summary.procedure_id = names.Name(static_cast<uint32_t>(procedure - 1));
+      }
       summary.received_at.epoch_ms = r.SignedVarint();
       summary.due_at.value = r.SignedVarint();
       summary.paused = state != 1;

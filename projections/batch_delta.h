@@ -19,6 +19,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "engine/core/id_table.h"
 #include "engine/core/instant.h"
@@ -38,6 +39,16 @@ struct OpenSummary {
   bool paused_late = false;
   bool operator==(const OpenSummary&) const = default;
 };
+
+// Every open dossier's summary, by dossier id. Unordered: queries count them
+// (CountOpen) and look ids up, none needs them sorted, and a query after a
+// crash folds up to 32 batches of deltas into it (a lookup per entry, by
+// string_view: no allocation for a dossier already there).
+struct OpenIdHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view id) const { return std::hash<std::string_view>{}(id); }
+};
+using OpenDossiers = std::unordered_map<std::string, OpenSummary, OpenIdHash, std::equal_to<>>;
 
 std::string DeltaKey(uint64_t batch_serial);
 

@@ -20,8 +20,8 @@ OpenSummary SummaryOf(const core::DossierState& state, const core::IdTable& ids)
   return summary;
 }
 
-core::Result<std::map<std::string, OpenSummary>> LoadOpenDossiers(KvStore& store) {
-  std::map<std::string, OpenSummary> open;
+core::Result<OpenDossiers> LoadOpenDossiers(KvStore& store) {
+  OpenDossiers open;
   core::IdTable ids;
   HOSO_RETURN_IF_ERROR(LoadNames(store, &ids));
   auto it = store.NewIterator(Column::kOpenDossiers);
@@ -29,23 +29,25 @@ core::Result<std::map<std::string, OpenSummary>> LoadOpenDossiers(KvStore& store
   std::string id;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     HOSO_RETURN_IF_ERROR(DecodeDossierRecord(it->value(), ids, &state, &id));
-    open[id] = SummaryOf(state, ids);
+    open.insert_or_assign(id, SummaryOf(state, ids));
   }
   HOSO_RETURN_IF_ERROR(it->status());
   DeltaVisitor visitor;
   visitor.open = [&](std::string_view dossier_id, const OpenSummary* summary) {
-    if (summary != nullptr) {
-      open[std::string(dossier_id)] = *summary;
+    auto found = open.find(dossier_id);
+    if (summary == nullptr) {
+      if (found != open.end()) open.erase(found);
+    } else if (found != open.end()) {
+      found->second = *summary;
     } else {
-      open.erase(std::string(dossier_id));
+      open.emplace(std::string(dossier_id), *summary);
     }
   };
   HOSO_RETURN_IF_ERROR(ForEachDelta(store, visitor));
   return open;
 }
 
-std::vector<core::OpenCell> CountOpen(const std::map<std::string, OpenSummary>& open,
-                                      core::Instant as_of) {
+std::vector<core::OpenCell> CountOpen(const OpenDossiers& open, core::Instant as_of) {
   // Keyed by views of the summaries' own strings: no allocation per dossier
   // (a report counts every open dossier, ~100k on a district's year).
   std::map<std::pair<std::string_view, std::string_view>, core::OpenCell> cells;

@@ -21,15 +21,14 @@ namespace hoso::projections {
 OpenSummary SummaryOf(const core::DossierState& state, const core::IdTable& ids);
 
 // Every dossier open after the last committed batch, by id.
-core::Result<std::map<std::string, OpenSummary>> LoadOpenDossiers(KvStore& store);
+core::Result<OpenDossiers> LoadOpenDossiers(KvStore& store);
 
 // Dossiers open at `as_of` per (receiving agency, procedure), for an instant
 // at or after the last applied event (earlier instants need a fold of the
 // log). Overdue: not paused and as_of after due_at, or paused at or after
 // its due_at. A feedback awaiting its answer counts in feedback_open (and
 // feedback_open_overdue past its deadline), not as a dossier.
-std::vector<core::OpenCell> CountOpen(const std::map<std::string, OpenSummary>& open,
-                                      core::Instant as_of);
+std::vector<core::OpenCell> CountOpen(const OpenDossiers& open, core::Instant as_of);
 
 }  // namespace hoso::projections
 

@@ -239,7 +239,7 @@ void Engine::PassMonthEnd(core::Instant occurred_at, uint32_t changed_handle) {
     figures.month_key = core::MonthKeyOf(figures.as_of);
     figures.first_sequence_after = log_sequence_ + 1;
     figures.cells = kpi_.SummedOverPartitions(projections::MonthEndWindowStart(figures.month_key));
-    std::map<std::string, projections::OpenSummary> open = OpenDossiers();
+    projections::OpenDossiers open = OpenDossiers();
     if (changed_handle != kNone) {
       // Applied already: its summary before this event.
       const std::string id(dossiers_.id(changed_handle));
@@ -1019,8 +1019,8 @@ Result<BatchResult> Engine::AdvanceClock(core::Instant now) {
   return result;
 }
 
-std::map<std::string, projections::OpenSummary> Engine::OpenDossiers() const {
-  std::map<std::string, projections::OpenSummary> open;
+projections::OpenDossiers Engine::OpenDossiers() const {
+  projections::OpenDossiers open;
   dossiers_.ForEach([&](uint32_t handle) {
     const core::DossierState& state = dossiers_.state(handle);
     if (state.is_open())

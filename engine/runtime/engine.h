@@ -337,7 +337,7 @@ class Engine {
   std::map<projections::KpiKey, core::KpiCounters> kpi_cells() const { return kpi_.Snapshot(); }
   // The dossiers open now, by id (for figures at an instant after the last
   // applied event, in folds).
-  std::map<std::string, projections::OpenSummary> OpenDossiers() const;
+  projections::OpenDossiers OpenDossiers() const;
   // The earliest instant the clock must pass to raise something: the first
   // pending timer or the next dialogue deadline, if any.
   std::optional<core::Instant> next_timer_at();

@@ -601,7 +601,7 @@ std::optional<ApiError> HttpApi::State::Alerts(const httplib::Request& request,
     }
     after = std::pair(cursor.substr(0, tilde), cursor.substr(tilde + 1));
   }
-  const std::map<std::string, projections::OpenSummary>* open_dossiers = nullptr;
+  const projections::OpenDossiers* open_dossiers = nullptr;
   std::shared_ptr<const LiveFigures> figures;
   if (query.open_only) {
     auto live_figures = Live();

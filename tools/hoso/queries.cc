@@ -357,11 +357,10 @@ namespace {
 // QueryAlertPage. The fields it filters on are read without parsing the
 // alert's JSON (parsed only when a value is escaped or absent).
 core::Status ForEachSelectedAlert(
-    projections::KvStore& store, const AlertRequest& request,
-    const std::map<std::string, projections::OpenSummary>* open,
+    projections::KvStore& store, const AlertRequest& request, const projections::OpenDossiers* open,
     const std::function<void(const projections::StoredAlert&, std::string_view fires_at,
                              std::string_view alert_id)>& visit) {
-  std::map<std::string, projections::OpenSummary> loaded;
+  projections::OpenDossiers loaded;
   if (request.open_only && open == nullptr) {
     auto dossiers = projections::LoadOpenDossiers(store);
     if (!dossiers.ok()) return dossiers.status();
@@ -375,7 +374,7 @@ core::Status ForEachSelectedAlert(
     if (!request.kind.empty() && core::AlertKindName(stored.kind) != request.kind) {
       return core::Status::Ok();
     }
-    if (request.open_only && open->count(std::string(stored.dossier_id)) == 0) {
+    if (request.open_only && !open->contains(stored.dossier_id)) {
       return core::Status::Ok();
     }
     auto fires_at = runtime::CompactStringField(stored.json, "fires_at");
@@ -411,7 +410,7 @@ core::Status ForEachSelectedAlert(
 
 core::Result<std::vector<nlohmann::ordered_json>> QueryAlerts(
     projections::KvStore& store, const AlertRequest& request,
-    const std::map<std::string, projections::OpenSummary>* open) {
+    const projections::OpenDossiers* open) {
   std::vector<nlohmann::ordered_json> alerts;
   core::Status unreadable;
   HOSO_RETURN_IF_ERROR(ForEachSelectedAlert(
@@ -436,9 +435,8 @@ core::Result<std::vector<nlohmann::ordered_json>> QueryAlerts(
 }
 
 core::Result<AlertPage> QueryAlertPage(
-    projections::KvStore& store, const AlertRequest& request,
-    const std::map<std::string, projections::OpenSummary>* open, size_t limit,
-    const std::optional<std::pair<std::string, std::string>>& after) {
+    projections::KvStore& store, const AlertRequest& request, const projections::OpenDossiers* open,
+    size_t limit, const std::optional<std::pair<std::string, std::string>>& after) {
   struct Entry {
     std::string fires_at;
     std::string alert_id;

@@ -37,7 +37,7 @@ struct LiveFigures {
   std::string state_key;
   std::optional<core::Instant> clock;  // the event clock; nullopt: nothing applied
   std::map<projections::KpiKey, core::KpiCounters> cells;  // summed over partitions (0)
-  std::map<std::string, projections::OpenSummary> open;
+  projections::OpenDossiers open;
 };
 core::Result<LiveFigures> LoadLiveFigures(projections::KvStore& store);
 // The state key alone (one meta read), to tell whether LiveFigures are stale.
@@ -101,7 +101,7 @@ struct AlertRequest {
 // fires_at first (ties by alert_id). `open` may be null (loaded when needed).
 core::Result<std::vector<nlohmann::ordered_json>> QueryAlerts(
     projections::KvStore& store, const AlertRequest& request,
-    const std::map<std::string, projections::OpenSummary>* open);
+    const projections::OpenDossiers* open);
 
 // One page of the alerts QueryAlerts would list, newest first (fires_at,
 // then alert_id, descending), strictly older than `after` when given, at
@@ -113,9 +113,8 @@ struct AlertPage {
   std::optional<std::pair<std::string, std::string>> next;
 };
 core::Result<AlertPage> QueryAlertPage(
-    projections::KvStore& store, const AlertRequest& request,
-    const std::map<std::string, projections::OpenSummary>* open, size_t limit,
-    const std::optional<std::pair<std::string, std::string>>& after);
+    projections::KvStore& store, const AlertRequest& request, const projections::OpenDossiers* open,
+    size_t limit, const std::optional<std::pair<std::string, std::string>>& after);
 
 // The dossiers open at `as_of` (at or after the live figures' clock), per
 // receiving agency of the reference list (plus any seen) and in total:

@@ -130,7 +130,7 @@ struct Projections {
   std::vector<std::string> log;
   std::vector<std::string> alerts;
   std::map<projections::KpiKey, core::KpiCounters> kpi;
-  std::map<std::string, projections::OpenSummary> open;
+  projections::OpenDossiers open;
   std::map<std::string, std::string> records;
   bool operator==(const Projections&) const = default;
 };
