@@ -101,6 +101,22 @@ StatusMapping DefaultStatusMapping() {
   return mapping;
 }
 
+std::string EncodeMapping(const StatusMapping& mapping) {
+  nlohmann::ordered_json out;
+  for (const auto& [name, codes] : {std::pair{"dossier_status", &mapping.dossier_status},
+                                    std::pair{"progress_status", &mapping.progress_status}}) {
+    nlohmann::ordered_json section = nlohmann::ordered_json::object();
+    for (const auto& [code, meaning] : *codes) section[code] = StatusMeaningName(meaning);
+    out[name] = std::move(section);
+  }
+  nlohmann::ordered_json channels = nlohmann::ordered_json::object();
+  for (const auto& [code, channel] : mapping.channel) channels[code] = core::ChannelName(channel);
+  out["channel"] = std::move(channels);
+  out["agency_codes"] = mapping.agency_codes;
+  out["online_level"] = mapping.online_level;
+  return out.dump();
+}
+
 core::Result<StatusMapping> ApplyMappingFile(std::string_view json_text, StatusMapping base) {
   nlohmann::json file;
   try {

@@ -71,6 +71,10 @@ struct StatusMapping {
 // as schemas/reference/dvcqg-mapping.json.
 StatusMapping DefaultStatusMapping();
 
+// The whole mapping as one line of JSON in the mapping file's form (every
+// code, sorted): what tells two mappings apart.
+std::string EncodeMapping(const StatusMapping& mapping);
+
 // Applies a mapping file (JSON text) over `base`: each code it names
 // replaces the base's meaning of that code, and a code mapped to null is
 // removed (its records are dead-lettered). InvalidArgument, naming the

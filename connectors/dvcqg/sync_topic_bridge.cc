@@ -1,15 +1,20 @@
 #include "connectors/dvcqg/sync_topic_bridge.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "connectors/dvcqg/feed_converter.h"
+#include "connectors/file/atomic_file.h"
 #include "connectors/kafka/kafka_sinks.h"
 #include "connectors/kafka/logger.h"
 #include "connectors/kafka/topic_retention.h"
@@ -39,6 +44,17 @@ struct SyncTopicBridge::State {
   int64_t unacknowledged_events = 0;  // produced since the last flush
   bool commit_due = false;            // a record at or after `committed` was read
 
+  // The checkpoint file read at start, used at the first assignment if it
+  // fits the committed offsets.
+  struct Checkpoint {
+    std::map<int32_t, int64_t> positions;  // the next offset per partition
+    std::map<std::string, DossierTrack> tracks;
+  };
+  std::optional<Checkpoint> loaded;
+  std::string mapping_text;  // EncodeMapping of the mapping in use
+  Clock::time_point last_checkpoint = Clock::now();
+  int64_t records_since_checkpoint = 0;
+
   void SetStats(const std::function<void(Stats&)>& change) {
     std::lock_guard lock(mutex);
     change(stats);
@@ -55,6 +71,119 @@ struct SyncTopicBridge::State {
       s.rebuild_remaining = remaining;
       s.dossiers = dossiers;
     });
+  }
+
+  static constexpr char kCheckpointFormat[] = "hoso-dvcqg-tracks/1";
+
+  // The checkpoint text: a header line (format, topic, group, mapping, the
+  // next offset of each partition), the tracks (EncodeTracks), and a
+  // trailer with their count, so a file cut short is never taken whole.
+  std::string EncodeCheckpoint() const {
+    nlohmann::ordered_json header;
+    header["format"] = kCheckpointFormat;
+    header["topic"] = options.sync_topic;
+    header["group"] = options.group_id;
+    header["mapping"] = mapping_text;
+    nlohmann::ordered_json positions = nlohmann::ordered_json::object();
+    for (const auto& [partition, next] : next_offsets) positions[std::to_string(partition)] = next;
+    header["positions"] = std::move(positions);
+    nlohmann::ordered_json trailer;
+    trailer["dossiers"] = tracks.size();
+    return header.dump() + "\n" + EncodeTracks(tracks) + trailer.dump() + "\n";
+  }
+
+  core::Result<Checkpoint> DecodeCheckpoint(std::string_view text) const {
+    const size_t header_end = text.find('\n');
+    if (header_end == std::string_view::npos) return core::Status::Corruption("no header line");
+    std::string_view body = text.substr(header_end + 1);
+    while (!body.empty() && body.back() == '\n') body.remove_suffix(1);
+    const size_t trailer_start = body.rfind('\n');
+    const std::string_view trailer_text =
+        trailer_start == std::string_view::npos ? body : body.substr(trailer_start + 1);
+    const std::string_view tracks_text = trailer_start == std::string_view::npos
+                                             ? std::string_view()
+                                             : body.substr(0, trailer_start);
+    Checkpoint checkpoint;
+    size_t dossiers = 0;
+    try {
+      const nlohmann::json header = nlohmann::json::parse(text.substr(0, header_end));
+      if (header.value("format", "") != kCheckpointFormat) {
+        return core::Status::Corruption("not a tracks checkpoint of this version");
+      }
+      if (header.at("topic") != options.sync_topic || header.at("group") != options.group_id) {
+        return core::Status::InvalidArgument("written for another topic or group");
+      }
+      if (header.at("mapping") != mapping_text) {
+        return core::Status::InvalidArgument("written with another status mapping");
+      }
+      for (const auto& [partition, next] : header.at("positions").items()) {
+        checkpoint.positions[std::stoi(partition)] = next.get<int64_t>();
+      }
+      dossiers = nlohmann::json::parse(trailer_text).at("dossiers").get<size_t>();
+    } catch (const std::exception& e) {
+      return core::Status::Corruption(std::string("unreadable: ") + e.what());
+    }
+    auto decoded = DecodeTracks(tracks_text);
+    if (!decoded.ok()) return decoded.status();
+    if (decoded->size() != dossiers) return core::Status::Corruption("cut short");
+    checkpoint.tracks = std::move(*decoded);
+    return checkpoint;
+  }
+
+  void LoadCheckpoint() {
+    if (options.checkpoint_path.empty()) return;
+    std::ifstream in(options.checkpoint_path, std::ios::binary);
+    if (!in) return;  // none written yet
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto checkpoint = DecodeCheckpoint(text.str());
+    if (!checkpoint.ok()) {
+      Log().warn("dvcqg: not using {} ({}); the tracks are rebuilt from the topic's first record",
+                 options.checkpoint_path, checkpoint.status().message());
+      return;
+    }
+    loaded = std::move(*checkpoint);
+  }
+
+  // At the first assignment: the checkpoint's tracks and offsets, if every
+  // offset is at or before the committed one (records after it may never
+  // have had their events produced).
+  void UseCheckpoint() {
+    Checkpoint checkpoint = std::move(*loaded);
+    loaded.reset();
+    for (const auto& [partition, position] : checkpoint.positions) {
+      auto first_to_produce = committed.find(partition);
+      if (first_to_produce == committed.end() || position > first_to_produce->second) {
+        Log().warn(
+            "dvcqg: not using {}: its offset of partition {} is past the committed one; "
+            "the tracks are rebuilt from the topic's first record",
+            options.checkpoint_path, partition);
+        return;
+      }
+    }
+    for (const auto& [partition, position] : checkpoint.positions) {
+      next_offsets[partition] = position;
+    }
+    tracks = std::move(checkpoint.tracks);
+    const int64_t dossiers = static_cast<int64_t>(tracks.size());
+    SetStats([&](Stats& s) { s.dossiers_from_checkpoint = dossiers; });
+    Log().info("dvcqg: tracks of {} dossiers read from {}; reading on from its offsets", dossiers,
+               options.checkpoint_path);
+  }
+
+  // Written only when every record read has its events acknowledged and its
+  // offset committed (or is before the committed offset).
+  void WriteCheckpoint() {
+    if (options.checkpoint_path.empty() || next_offsets.empty()) return;
+    last_checkpoint = Clock::now();
+    records_since_checkpoint = 0;
+    if (core::Status s = WriteFileAtomically(options.checkpoint_path, EncodeCheckpoint());
+        !s.ok()) {
+      Log().warn("dvcqg: cannot write the tracks' checkpoint ({}); a restart rebuilds them",
+                 s.message());
+      return;
+    }
+    SetStats([](Stats& s) { ++s.checkpoints; });
   }
 
   // Assigns the partitions of the sync topic not assigned yet, from their
@@ -83,11 +212,13 @@ struct SyncTopicBridge::State {
         return false;
       }
     }
+    const bool first_assignment = next_offsets.empty();
     for (int i = 0; i < fresh->cnt; ++i) {
       const rd_kafka_topic_partition_t& tp = fresh->elems[i];
       committed[tp.partition] = tp.offset >= 0 ? tp.offset : 0;
       next_offsets[tp.partition] = 0;
     }
+    if (first_assignment && loaded) UseCheckpoint();
     kafka::PartitionListPtr all(
         rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size())));
     for (const auto& [partition, next] : next_offsets) {
@@ -103,10 +234,12 @@ struct SyncTopicBridge::State {
       return false;
     }
     int64_t to_rebuild = 0;
-    for (const auto& [partition, first_to_produce] : committed) to_rebuild += first_to_produce;
+    for (const auto& [partition, first_to_produce] : committed) {
+      to_rebuild += std::max<int64_t>(0, first_to_produce - next_offsets[partition]);
+    }
     Log().info(
-        "dvcqg: reading {} partitions of {} from their first record ({} to re-read for the "
-        "dossiers' tracks before producing)",
+        "dvcqg: reading {} partitions of {} ({} records to re-read for the dossiers' "
+        "tracks before producing)",
         count, options.sync_topic, to_rebuild);
     SetStats([&](Stats& s) { s.partitions = count; });
     UpdateRebuildRemaining();
@@ -143,6 +276,7 @@ struct SyncTopicBridge::State {
     const std::string_view value(static_cast<const char*>(message.payload), message.len);
     RecordConversion record = ConvertRecord(value, options.diff, &tracks);
     next_offsets[message.partition] = message.offset + 1;
+    ++records_since_checkpoint;
     const bool produce = message.offset >= committed[message.partition];
     if (!produce) {
       SetStats([](Stats& s) {
@@ -241,21 +375,27 @@ struct SyncTopicBridge::State {
       if (!rebuilt_logged && !committed.empty() && stats_rebuild_remaining() == 0) {
         rebuilt_logged = true;
         Log().info(
-            "dvcqg: tracks of {} dossiers rebuilt; producing events from the committed "
-            "offsets",
+            "dvcqg: caught up with the committed offsets ({} dossiers' tracks); producing "
+            "events from there",
             tracks.size());
       }
       if (!commit_due && unacknowledged_events == 0) continue;
       auto flushed = FlushAndCommit();
       if (!flushed.ok()) return Fail(flushed.status());
       if (!*flushed) return;  // stopping
+      if (!commit_due && Clock::now() - last_checkpoint >=
+                             std::chrono::milliseconds(options.checkpoint_interval_ms)) {
+        WriteCheckpoint();
+      }
     }
     // Stopping: what was acknowledged is committed; the rest is produced
-    // again by the next start.
+    // again by the next start. The checkpoint is written only if all is.
     if (commit_due || unacknowledged_events > 0) {
       auto flushed = FlushAndCommit();
-      if (!flushed.ok()) Fail(flushed.status());
+      if (!flushed.ok()) return Fail(flushed.status());
+      if (!*flushed) return;
     }
+    if (!commit_due && records_since_checkpoint > 0) WriteCheckpoint();
   }
 
   int64_t stats_rebuild_remaining() const {
@@ -309,7 +449,10 @@ core::Result<std::unique_ptr<SyncTopicBridge>> SyncTopicBridge::Start(
         "first records are gone looks new to it (docs/dvcqg.md \"In serve\")",
         options.sync_topic, retention->retention_ms, retention->retention_bytes);
   }
+  if (options.checkpoint_interval_ms < 1000) options.checkpoint_interval_ms = 1000;
+  state->mapping_text = EncodeMapping(*options.diff.mapping);
   state->options = std::move(options);
+  state->LoadCheckpoint();
   State* raw = state.get();
   state->thread = std::thread([raw] { raw->Run(); });
   return std::unique_ptr<SyncTopicBridge>(new SyncTopicBridge(std::move(state)));

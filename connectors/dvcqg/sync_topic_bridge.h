@@ -19,7 +19,12 @@
 // bridge: they produce the same events, and the engine keeps one of each.
 //
 // The sync topic must keep every record (retention -1) for a restart to
-// rebuild the tracks; a finite retention is warned about at start.
+// rebuild the tracks; a finite retention is warned about at start. With a
+// checkpoint file, the bridge writes the tracks and the offsets they reflect
+// there every checkpoint_interval_ms and when it stops, and a restart reads
+// on from those offsets instead of from the first record: when the file is
+// missing, unreadable, of another topic, group or mapping, or ahead of the
+// committed offsets, the bridge says why and rebuilds from the first record.
 //
 // Thread-safety: stats() and status() from any thread; Stop() from the
 // owner.
@@ -58,6 +63,11 @@ struct SyncTopicBridgeOptions {
   // How often new partitions of the sync topic are looked for, in ms.
   // Default: 5000.
   int metadata_refresh_ms = 5000;
+  // The tracks' checkpoint file (see above); "" for none. Default: "".
+  std::string checkpoint_path;
+  // How often the checkpoint is written while records arrive, in ms.
+  // Default: 60000.
+  int checkpoint_interval_ms = 60000;
   // Called once, on the bridge's thread, when it stops on an error (a
   // delivery that failed for good): nothing after the last commit is lost,
   // and a restart produces it again. Default: none.
@@ -79,6 +89,9 @@ class SyncTopicBridge {
     int64_t changes_unapplied = 0;  // dead letters produced
     int64_t dossiers = 0;           // tracks kept
     int64_t commits = 0;            // offset commits that succeeded
+    int64_t checkpoints = 0;        // checkpoint files written
+    // Dossiers whose tracks came from the checkpoint file at start.
+    int64_t dossiers_from_checkpoint = 0;
   };
 
   // Checks the options, creates the consumer and producer and starts the

@@ -6,6 +6,8 @@
 #include <random>
 #include <sstream>
 
+#include "connectors/file/atomic_file.h"
+
 namespace hoso::connectors::kafka {
 namespace {
 
@@ -48,16 +50,7 @@ core::Result<std::string> LoadOrCreateInstanceId(const std::string& db_path) {
   }
   // Written to a temporary name and renamed: a crash never leaves half an id.
   const std::string id = NewInstanceId();
-  const fs::path temporary = path.string() + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << id << '\n';
-    out.flush();
-    if (!out) return core::Status::IOError("cannot write " + temporary.string());
-  }
-  fs::rename(temporary, path, error);
-  if (error)
-    return core::Status::IOError("cannot create " + path.string() + ": " + error.message());
+  HOSO_RETURN_IF_ERROR(connectors::WriteFileAtomically(path.string(), id + "\n"));
   return id;
 }
 

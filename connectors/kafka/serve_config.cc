@@ -36,6 +36,7 @@ core::Result<ServeConfig> ParseServeConfig(const std::string& json_text,
   if (json.is_discarded() || !json.is_object()) return Bad("not a JSON object");
   ServeConfig config;
   std::optional<bool> order;
+  bool has_dvcqg_settings = false;
   for (const auto& [key, value] : json.items()) {
     if (key.rfind("kafka.", 0) == 0) {
       std::string text;
@@ -144,12 +145,20 @@ core::Result<ServeConfig> ParseServeConfig(const std::string& json_text,
       }
     } else if (key == "dvcqg") {
       if (!value.is_object()) return Bad("'dvcqg' must be an object");
+      has_dvcqg_settings = !value.empty();
       for (const auto& [name, item] : value.items()) {
-        if (name != "mapping") return Bad("unknown key 'dvcqg." + name + "' (mapping)");
-        if (!item.is_string() || item.get<std::string>().empty()) {
-          return Bad("'dvcqg.mapping' must be the path of a status mapping file");
+        if (name == "mapping") {
+          if (!item.is_string() || item.get<std::string>().empty()) {
+            return Bad("'dvcqg.mapping' must be the path of a status mapping file");
+          }
+          config.dvcqg_mapping_path = Resolve(base_dir, item.get<std::string>());
+        } else if (name == "checkpoint_interval_ms") {
+          auto v = IntIn(item, "dvcqg.checkpoint_interval_ms", 1000, 3600000);
+          if (!v.ok()) return v.status();
+          config.dvcqg_checkpoint_interval_ms = *v;
+        } else {
+          return Bad("unknown key 'dvcqg." + name + "' (mapping, checkpoint_interval_ms)");
         }
-        config.dvcqg_mapping_path = Resolve(base_dir, item.get<std::string>());
       }
     } else if (key == "log") {
       if (!value.is_object()) return Bad("'log' must be an object");
@@ -230,8 +239,8 @@ core::Result<ServeConfig> ParseServeConfig(const std::string& json_text,
     return Bad("'kafka.bootstrap.servers' is required");
   }
   if (config.kafka.count("group.id") == 0) return Bad("'kafka.group.id' is required");
-  if (!config.dvcqg_mapping_path.empty() && config.dvcqg_topic.empty()) {
-    return Bad("'dvcqg.mapping' is set but 'topics.dvcqg' is not: nothing would use it");
+  if (has_dvcqg_settings && config.dvcqg_topic.empty()) {
+    return Bad("'dvcqg' settings are given but 'topics.dvcqg' is not: nothing would use them");
   }
   if (!config.dvcqg_topic.empty() && (config.dvcqg_topic == config.events_topic ||
                                       config.dvcqg_topic == config.dead_letter_topic)) {

@@ -44,6 +44,10 @@ struct ServeConfig {
   // default (schemas/dvcqg-mapping.schema.json); relative to the config
   // file's directory. Default: "" (the national default).
   std::string dvcqg_mapping_path;
+  // "dvcqg": {"checkpoint_interval_ms": N}: how often the bridge writes its
+  // tracks' checkpoint while records arrive (it also does when serve
+  // stops); valid 1000..3600000. Default: 60000.
+  int dvcqg_checkpoint_interval_ms = 60000;
   // RocksDB directory (created when absent). Required; a relative path is
   // relative to the config file's directory.
   std::string db_path;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -543,6 +544,22 @@ int RunServe(const ServeArgs& args) {
     bridge_options.events_topic = config->events_topic;
     bridge_options.dead_letter_topic = config->dead_letter_topic;
     bridge_options.group_id = config->kafka.at("group.id") + ".dvcqg";
+    // The tracks' checkpoint beside the database, one per bridge group: a
+    // restart reads on from its offsets instead of re-reading the topic.
+    const std::string tracks_dir = config->db_path + ".dvcqg";
+    std::error_code dir_error;
+    fs::create_directories(tracks_dir, dir_error);
+    if (dir_error) {
+      spdlog::warn("serve: cannot create {} ({}); a restart re-reads {} to rebuild the tracks",
+                   tracks_dir, dir_error.message(), config->dvcqg_topic);
+    } else {
+      std::string file_name = bridge_options.group_id;
+      for (char& c : file_name) {
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') c = '_';
+      }
+      bridge_options.checkpoint_path = tracks_dir + "/serve-tracks-" + file_name + ".jsonl";
+      bridge_options.checkpoint_interval_ms = config->dvcqg_checkpoint_interval_ms;
+    }
     bridge_options.diff = dvcqg_setup->options;
     // A delivery that failed for good stops serve: nothing after the last
     // commit is lost, and the next start produces it again.

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "connectors/file/atomic_file.h"
 #include "schemas/codec/calendar_loader.h"
 #include "schemas/codec/embedded_reference.h"
 #include "schemas/codec/reference_loader.h"
@@ -84,15 +85,7 @@ int ExitCodeFor(const core::Status& status) {
 bool StderrIsTerminal() { return ::isatty(STDERR_FILENO) == 1; }
 
 bool WriteFileAtomically(const std::string& path, const std::string& text) {
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    out << text;
-    if (!out) return false;
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  return !ec;
+  return connectors::WriteFileAtomically(path, text).ok();
 }
 
 }  // namespace hoso::tools

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "connectors/file/atomic_file.h"
 #include "connectors/rocksdb/rocks_kv_store.h"
 #include "engine/core/alert.h"
 #include "projections/meta.h"
@@ -198,16 +199,7 @@ core::Result<std::string> ReadTokenFile(const std::string& path) {
 }
 
 core::Status WritePortFile(const std::string& path, int port) {
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp);
-    out << port << "\n";
-    if (!out) return core::Status::IOError("cannot write " + temp);
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    return core::Status::IOError("cannot write " + path);
-  }
-  return core::Status::Ok();
+  return connectors::WriteFileAtomically(path, std::to_string(port) + "\n");
 }
 
 bool IsLoopbackHost(const std::string& host) {

@@ -211,6 +211,13 @@ std::string DvcqgBridgeMetrics(const connectors::dvcqg::SyncTopicBridge::Stats& 
   AppendSample(&out, "hoso_dvcqg_dead_letters_total{kind=\"unapplied\"}", stats.changes_unapplied);
   AppendFamily(&out, "hoso_dvcqg_dossiers", "gauge", "Dossiers whose track the bridge keeps.");
   AppendSample(&out, "hoso_dvcqg_dossiers", stats.dossiers);
+  AppendFamily(&out, "hoso_dvcqg_checkpoint_dossiers", "gauge",
+               "Dossiers whose track came from the checkpoint file at start (0: rebuilt from the "
+               "topic).");
+  AppendSample(&out, "hoso_dvcqg_checkpoint_dossiers", stats.dossiers_from_checkpoint);
+  AppendFamily(&out, "hoso_dvcqg_checkpoints_total", "counter",
+               "Checkpoint files of the tracks written.");
+  AppendSample(&out, "hoso_dvcqg_checkpoints_total", stats.checkpoints);
   return out;
 }
 

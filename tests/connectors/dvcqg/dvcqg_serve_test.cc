@@ -3,9 +3,11 @@
 // keyed by MaHoSo, serve turns them into events on its input topic and
 // applies them, and the figures equal the same dossiers sent as native
 // events. Refused records reach the dead-letter topic with their reason and
-// never their content; a restart whose bridge finds nothing committed
-// produces every event again, and the engine keeps one of each; serve
-// SIGKILLed at random points ends with the figures of `hoso import dvcqg`.
+// never their content; a restart reads on from the tracks' checkpoint
+// instead of re-reading the topic; a restart whose bridge finds nothing
+// committed produces every event again, and the engine keeps one of each;
+// serve SIGKILLed at random points (checkpoints every second) ends with the
+// figures of `hoso import dvcqg`.
 // Tests never sleep blindly: they poll a condition with a deadline.
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -101,9 +103,10 @@ int64_t Metric(const std::string& port_file, const std::string& series) {
 
 std::string ServeConfig(const TempDir& dir, const std::string& bootstrap, const std::string& group,
                         const std::string& db, const std::string& port_file = "") {
-  nlohmann::json extra = {{"topics", {{"dvcqg", kSyncTopic}}},
-                          {"dvcqg", {{"mapping", testing::kDvcqgSiteMapping}}},
-                          {"batch_max_records", 500}};
+  nlohmann::json extra = {
+      {"topics", {{"dvcqg", kSyncTopic}}},
+      {"dvcqg", {{"mapping", testing::kDvcqgSiteMapping}, {"checkpoint_interval_ms", 1000}}},
+      {"batch_max_records", 500}};
   if (!port_file.empty()) {
     extra["http"] = {{"listen", "127.0.0.1:0"}, {"port_file", port_file}, {"refresh_ms", 0}};
   }
@@ -190,6 +193,35 @@ TEST(DvcqgServeTest, SyncRecordsOnATopicGiveTheNativeKpisOnceThroughARestart) {
   EXPECT_EQ(Metric(port_file, "hoso_dvcqg_rebuild_remaining"), 0);
   int status = serve.Stop(SIGTERM);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+
+  // The same group again: the tracks come from the checkpoint written at
+  // the stop, so the restart reads only what is new (here the feed's last
+  // record sent again: the same snapshot, no event), not the whole topic.
+  {
+    const std::string port_file_restart = dir.File("port-restart");
+    Child restarted({HOSO_CLI, "serve", "--config",
+                     ServeConfig(dir, broker.bootstrap(), "g1", db, port_file_restart)},
+                    dir.File("serve-restart.log"));
+    int64_t from_checkpoint = -1;
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          from_checkpoint = Metric(port_file_restart, "hoso_dvcqg_checkpoint_dossiers");
+          return from_checkpoint > 0;
+        },
+        std::chrono::seconds(30)))
+        << testing::ReadFile(dir.File("serve-restart.log"));
+    EXPECT_EQ(Metric(port_file_restart, "hoso_dvcqg_dossiers"), from_checkpoint);
+    const std::string feed = testing::ReadFile(testing::kDvcqgFeed);
+    const size_t last_line = feed.rfind('\n', feed.size() - 2) + 1;
+    ProduceRecords(dir, broker.bootstrap(), feed.substr(last_line));
+    EXPECT_TRUE(WaitFor([&] { return Metric(port_file_restart, "hoso_dvcqg_records_total") == 1; },
+                        std::chrono::seconds(30)))
+        << Metric(port_file_restart, "hoso_dvcqg_records_total") << " records read\n"
+        << testing::ReadFile(dir.File("serve-restart.log"));
+    EXPECT_EQ(Metric(port_file_restart, "hoso_dvcqg_events_produced_total"), 0);
+    status = restarted.Stop(SIGTERM);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  }
 
   // Another group: its bridge finds nothing committed, as if the first run
   // had died after the broker acknowledged every event and before any

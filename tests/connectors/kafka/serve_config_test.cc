@@ -75,6 +75,11 @@ TEST(ServeConfigTest, DvcqgTopicAndMappingAreReadAndMisusesRefused) {
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->dvcqg_topic, "sync");
   EXPECT_EQ(config->dvcqg_mapping_path, "/etc/hoso/site.json");
+  EXPECT_EQ(config->dvcqg_checkpoint_interval_ms, 60000);
+  auto every_second = ParseServeConfig(
+      "{" + base + R"(, "topics": {"dvcqg": "sync"}, "dvcqg": {"checkpoint_interval_ms": 1000}})");
+  ASSERT_TRUE(every_second.ok()) << every_second.status().ToString();
+  EXPECT_EQ(every_second->dvcqg_checkpoint_interval_ms, 1000);
   auto off = ParseServeConfig("{" + base + "}");
   ASSERT_TRUE(off.ok());
   EXPECT_EQ(off->dvcqg_topic, "");
@@ -82,7 +87,9 @@ TEST(ServeConfigTest, DvcqgTopicAndMappingAreReadAndMisusesRefused) {
        {R"("dvcqg": {"mapping": "site.json"})", R"("topics": {"dvcqg": "hoso.dossier-events"})",
         R"("topics": {"dvcqg": "hoso.dead-letter"})",
         R"("topics": {"dvcqg": "s"}, "dvcqg": {"maping": "x"})",
-        R"("topics": {"dvcqg": "s"}, "dvcqg": {"mapping": ""})"}) {
+        R"("topics": {"dvcqg": "s"}, "dvcqg": {"mapping": ""})",
+        R"("topics": {"dvcqg": "s"}, "dvcqg": {"checkpoint_interval_ms": 10})",
+        R"("dvcqg": {"checkpoint_interval_ms": 5000})"}) {
     auto refused = ParseServeConfig("{" + base + ", " + bad + "}");
     EXPECT_FALSE(refused.ok()) << bad;
     EXPECT_NE(refused.status().message().find("dvcqg"), std::string::npos)
