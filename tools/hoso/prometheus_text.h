@@ -30,6 +30,13 @@ inline void AppendSample(std::string* out, std::string_view series, double value
   out->append(series).append(" ").append(number).append("\n");
 }
 
+// A family with one unlabelled sample: HELP, TYPE and "name value".
+inline void AppendMetric(std::string* out, std::string_view name, std::string_view type,
+                         std::string_view help, int64_t value) {
+  AppendFamily(out, name, type, help);
+  AppendSample(out, name, value);
+}
+
 // The _bucket (one per bound, then +Inf), _sum and _count series of a
 // histogram. `labels` are the series' other labels without braces (may be
 // empty); `cumulative[i]` counts the observations <= bounds[i].

@@ -196,28 +196,26 @@ std::string DistrictViewMetrics(const connectors::kafka::DistrictView::Stats& st
 
 std::string DvcqgBridgeMetrics(const connectors::dvcqg::SyncTopicBridge::Stats& stats) {
   std::string out;
-  AppendFamily(&out, "hoso_dvcqg_records_total", "counter",
-               "Sync records read from topics.dvcqg since start, the rebuild included.");
-  AppendSample(&out, "hoso_dvcqg_records_total", stats.records);
-  AppendFamily(&out, "hoso_dvcqg_rebuild_remaining", "gauge",
-               "Records before the committed offsets still to read to rebuild the tracks.");
-  AppendSample(&out, "hoso_dvcqg_rebuild_remaining", stats.rebuild_remaining);
-  AppendFamily(&out, "hoso_dvcqg_events_produced_total", "counter",
-               "Derived lifecycle events acknowledged on the events topic.");
-  AppendSample(&out, "hoso_dvcqg_events_produced_total", stats.events_produced);
+  AppendMetric(&out, "hoso_dvcqg_records_total", "counter",
+               "Sync records read from topics.dvcqg since start, the rebuild included.",
+               stats.records);
+  AppendMetric(&out, "hoso_dvcqg_rebuild_remaining", "gauge",
+               "Records before the committed offsets still to read to rebuild the tracks.",
+               stats.rebuild_remaining);
+  AppendMetric(&out, "hoso_dvcqg_events_produced_total", "counter",
+               "Derived lifecycle events acknowledged on the events topic.", stats.events_produced);
   AppendFamily(&out, "hoso_dvcqg_dead_letters_total", "counter",
                "Dead letters of topics.dvcqg: refused records and changes that gave no event.");
   AppendSample(&out, "hoso_dvcqg_dead_letters_total{kind=\"refused\"}", stats.records_refused);
   AppendSample(&out, "hoso_dvcqg_dead_letters_total{kind=\"unapplied\"}", stats.changes_unapplied);
-  AppendFamily(&out, "hoso_dvcqg_dossiers", "gauge", "Dossiers whose track the bridge keeps.");
-  AppendSample(&out, "hoso_dvcqg_dossiers", stats.dossiers);
-  AppendFamily(&out, "hoso_dvcqg_checkpoint_dossiers", "gauge",
+  AppendMetric(&out, "hoso_dvcqg_dossiers", "gauge", "Dossiers whose track the bridge keeps.",
+               stats.dossiers);
+  AppendMetric(&out, "hoso_dvcqg_checkpoint_dossiers", "gauge",
                "Dossiers whose track came from the checkpoint file at start (0: rebuilt from the "
-               "topic).");
-  AppendSample(&out, "hoso_dvcqg_checkpoint_dossiers", stats.dossiers_from_checkpoint);
-  AppendFamily(&out, "hoso_dvcqg_checkpoints_total", "counter",
-               "Checkpoint files of the tracks written.");
-  AppendSample(&out, "hoso_dvcqg_checkpoints_total", stats.checkpoints);
+               "topic).",
+               stats.dossiers_from_checkpoint);
+  AppendMetric(&out, "hoso_dvcqg_checkpoints_total", "counter",
+               "Checkpoint files of the tracks written.", stats.checkpoints);
   return out;
 }
 
