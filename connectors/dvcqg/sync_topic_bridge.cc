@@ -119,13 +119,20 @@ struct SyncTopicBridge::State {
       for (const auto& [partition, next] : header.at("positions").items()) {
         checkpoint.positions[std::stoi(partition)] = next.get<int64_t>();
       }
-      dossiers = nlohmann::json::parse(trailer_text).at("dossiers").get<size_t>();
+      const nlohmann::json trailer = nlohmann::json::parse(trailer_text, nullptr, false);
+      if (!trailer.is_object() || !trailer.contains("dossiers")) {
+        return core::Status::Corruption("cut short: its last line is not the count of its tracks");
+      }
+      dossiers = trailer.at("dossiers").get<size_t>();
     } catch (const std::exception& e) {
       return core::Status::Corruption(std::string("unreadable: ") + e.what());
     }
     auto decoded = DecodeTracks(tracks_text);
     if (!decoded.ok()) return decoded.status();
-    if (decoded->size() != dossiers) return core::Status::Corruption("cut short");
+    if (decoded->size() != dossiers) {
+      return core::Status::Corruption("cut short: " + std::to_string(decoded->size()) +
+                                      " tracks of " + std::to_string(dossiers));
+    }
     checkpoint.tracks = std::move(*decoded);
     return checkpoint;
   }

@@ -4,11 +4,10 @@
 // applies them, and the figures equal the same dossiers sent as native
 // events. Refused records reach the dead-letter topic with their reason and
 // never their content; a restart reads on from the tracks' checkpoint
-// instead of re-reading the topic; a restart whose bridge finds nothing
-// committed produces every event again, and the engine keeps one of each;
-// serve SIGKILLed at random points (checkpoints every second) ends with the
-// figures of `hoso import dvcqg`.
-// Tests never sleep blindly: they poll a condition with a deadline.
+// instead of re-reading the topic, unless the file is cut short; a restart whose bridge finds
+// nothing committed produces every event again, and the engine keeps one of each; serve SIGKILLed
+// at random points (checkpoints every second) ends with the figures of `hoso import dvcqg`. Tests
+// never sleep blindly: they poll a condition with a deadline.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
@@ -220,6 +219,32 @@ TEST(DvcqgServeTest, SyncRecordsOnATopicGiveTheNativeKpisOnceThroughARestart) {
         << testing::ReadFile(dir.File("serve-restart.log"));
     EXPECT_EQ(Metric(port_file_restart, "hoso_dvcqg_events_produced_total"), 0);
     status = restarted.Stop(SIGTERM);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  }
+
+  // A checkpoint cut short (its last line, the count, lost) is never taken:
+  // the tracks are rebuilt from the topic's first record, and nothing is
+  // produced again (every record is before the committed offsets).
+  {
+    const std::string checkpoint = db + ".dvcqg/serve-tracks-g1.dvcqg.jsonl";
+    std::string text = testing::ReadFile(checkpoint);
+    ASSERT_GT(text.size(), 2u) << checkpoint;
+    text.erase(text.rfind('\n', text.size() - 2) + 1);
+    testing::WriteFile(checkpoint, text);
+    const std::string port_file_cut = dir.File("port-cut");
+    Child rebuilt({HOSO_CLI, "serve", "--config",
+                   ServeConfig(dir, broker.bootstrap(), "g1", db, port_file_cut)},
+                  dir.File("serve-cut.log"));
+    const int64_t topic_records = 52 + 3 + 1;  // the feed, the bad records, the last one again
+    EXPECT_TRUE(
+        WaitFor([&] { return Metric(port_file_cut, "hoso_dvcqg_records_total") == topic_records; },
+                std::chrono::seconds(30)))
+        << Metric(port_file_cut, "hoso_dvcqg_records_total") << " records read\n"
+        << testing::ReadFile(dir.File("serve-cut.log"));
+    EXPECT_EQ(Metric(port_file_cut, "hoso_dvcqg_checkpoint_dossiers"), 0);
+    EXPECT_EQ(Metric(port_file_cut, "hoso_dvcqg_events_produced_total"), 0);
+    EXPECT_NE(testing::ReadFile(dir.File("serve-cut.log")).find("cut short"), std::string::npos);
+    status = rebuilt.Stop(SIGTERM);
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
   }
 
