@@ -1,13 +1,9 @@
 #include "connectors/dvcqg/record_fields.h"
 
 #include "connectors/dvcqg/dvcqg_instant.h"
+#include "engine/core/bounded_id.h"
 
 namespace hoso::connectors::dvcqg {
-
-namespace {
-// The contract's bound of an id (schemas/envelope.schema.json $defs/id).
-constexpr size_t kMaxIdCharacters = 128;
-}  // namespace
 
 std::variant<nlohmann::json, SyncRejection> ParseRecord(std::string_view json_text) {
   nlohmann::json record;
@@ -52,12 +48,11 @@ std::optional<SyncRejection> ReadRequiredCode(const nlohmann::json& object, cons
 
 std::optional<SyncRejection> ReadDossierId(const nlohmann::json& object, std::string* out) {
   if (auto rejection = ReadRequiredCode(object, "MaHoSo", out)) return rejection;
-  size_t characters = 0;
-  for (const char c : *out) characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  if (characters > kMaxIdCharacters) {
+  const size_t characters = core::Utf8Length(*out);
+  if (characters > core::kMaxIdChars) {
     return Reject(SyncRejectCode::kBadField, "MaHoSo has " + std::to_string(characters) +
                                                  " characters; an id has at most " +
-                                                 std::to_string(kMaxIdCharacters));
+                                                 std::to_string(core::kMaxIdChars));
   }
   return std::nullopt;
 }

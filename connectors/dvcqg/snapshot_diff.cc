@@ -60,7 +60,7 @@ class EventWriter {
     tail += ':';
     tail += what;
     std::string id = "dvcqg:";
-    core::AppendBoundedId(&id, tail, 128 - id.size());
+    core::AppendBoundedId(&id, tail, core::kMaxIdChars - id.size());
     event["event_id"] = std::move(id);
     event["dossier_id"] = dossier_id_;
     event["type"] = type;

@@ -4,14 +4,13 @@
 #include <cstdio>
 
 namespace hoso::core {
-namespace {
-
-// Characters of UTF-8 text (bytes that do not continue a sequence).
 size_t Utf8Length(std::string_view text) {
   size_t count = 0;
   for (unsigned char c : text) count += (c & 0xC0) != 0x80;
   return count;
 }
+
+namespace {
 
 // The longest prefix of `text` holding at most `chars` characters.
 std::string_view Utf8Prefix(std::string_view text, size_t chars) {

@@ -10,6 +10,13 @@
 
 namespace hoso::core {
 
+// The contract's bound of an id, in characters (schemas/envelope.schema.json
+// $defs/id).
+inline constexpr size_t kMaxIdChars = 128;
+
+// Characters of UTF-8 text (bytes that do not continue a sequence).
+size_t Utf8Length(std::string_view text);
+
 // Appends `id` to *out if it holds at most `max_chars` characters (UTF-8);
 // else its first `max_chars` − 17 characters, "~" and the 16 hex digits of
 // the 64-bit FNV-1a digest of the whole id: at most `max_chars` characters,
