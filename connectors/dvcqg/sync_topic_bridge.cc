@@ -3,18 +3,16 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "connectors/dvcqg/feed_converter.h"
-#include "connectors/file/atomic_file.h"
+#include "connectors/file/whole_file.h"
 #include "connectors/kafka/kafka_sinks.h"
 #include "connectors/kafka/logger.h"
 #include "connectors/kafka/topic_retention.h"
@@ -139,11 +137,9 @@ struct SyncTopicBridge::State {
 
   void LoadCheckpoint() {
     if (options.checkpoint_path.empty()) return;
-    std::ifstream in(options.checkpoint_path, std::ios::binary);
-    if (!in) return;  // none written yet
-    std::ostringstream text;
-    text << in.rdbuf();
-    auto checkpoint = DecodeCheckpoint(text.str());
+    auto text = ReadWholeFile(options.checkpoint_path);
+    if (text.status().code() == core::StatusCode::kNotFound) return;  // none written yet
+    auto checkpoint = text.ok() ? DecodeCheckpoint(*text) : core::Result<Checkpoint>(text.status());
     if (!checkpoint.ok()) {
       Log().warn("dvcqg: not using {} ({}); the tracks are rebuilt from the topic's first record",
                  options.checkpoint_path, checkpoint.status().message());

@@ -6,7 +6,7 @@
 #include <random>
 #include <sstream>
 
-#include "connectors/file/atomic_file.h"
+#include "connectors/file/whole_file.h"
 
 namespace hoso::connectors::kafka {
 namespace {

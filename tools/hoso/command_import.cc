@@ -13,9 +13,9 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "connectors/dvcqg/feed_converter.h"
+#include "connectors/file/whole_file.h"
 #include "engine/runtime/chain_hash.h"
 #include "tools/hoso/command.h"
 #include "tools/hoso/context.h"
@@ -37,14 +37,6 @@ struct Args {
   bool no_progress = false;
   ReferenceOptions reference;
 };
-
-core::Result<std::string> ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return core::Status::NotFound("cannot open " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 nlohmann::ordered_json RefusedJson(const std::string& file, const dvcqg::RefusedRecord& refused) {
   nlohmann::ordered_json line;
@@ -69,7 +61,7 @@ int RunImportDvcqg(const Args& args) {
   const std::string tracks_path = derived_dir + "/tracks.jsonl";
   std::map<std::string, dvcqg::DossierTrack> tracks;
   if (std::filesystem::exists(tracks_path)) {
-    auto text = ReadText(tracks_path);
+    auto text = connectors::ReadWholeFile(tracks_path);
     if (!text.ok()) return ReportError("import dvcqg", text.status());
     auto decoded = dvcqg::DecodeTracks(*text);
     if (!decoded.ok()) return ReportError("import dvcqg", decoded.status());

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "connectors/file/atomic_file.h"
+#include "connectors/file/whole_file.h"
 #include "schemas/codec/calendar_loader.h"
 #include "schemas/codec/embedded_reference.h"
 #include "schemas/codec/reference_loader.h"

@@ -1,7 +1,6 @@
 #include "tools/hoso/dvcqg_setup.h"
 
-#include <fstream>
-#include <sstream>
+#include "connectors/file/whole_file.h"
 
 namespace hoso::tools {
 
@@ -12,11 +11,9 @@ core::Result<std::unique_ptr<DvcqgSetup>> LoadDvcqgSetup(const std::string& mapp
   auto setup = std::make_unique<DvcqgSetup>();
   setup->mapping = dvcqg::DefaultStatusMapping();
   if (!mapping_path.empty()) {
-    std::ifstream in(mapping_path, std::ios::binary);
-    if (!in) return core::Status::NotFound("cannot open " + mapping_path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    auto applied = dvcqg::ApplyMappingFile(text.str(), std::move(setup->mapping));
+    auto text = connectors::ReadWholeFile(mapping_path);
+    if (!text.ok()) return text.status();
+    auto applied = dvcqg::ApplyMappingFile(*text, std::move(setup->mapping));
     if (!applied.ok()) {
       return core::Status::InvalidArgument(mapping_path + ": " + applied.status().message());
     }

@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "connectors/file/atomic_file.h"
+#include "connectors/file/whole_file.h"
 #include "connectors/rocksdb/rocks_kv_store.h"
 #include "engine/core/alert.h"
 #include "projections/meta.h"

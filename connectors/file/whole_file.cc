@@ -1,9 +1,19 @@
-#include "connectors/file/atomic_file.h"
+#include "connectors/file/whole_file.h"
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 namespace hoso::connectors {
+
+core::Result<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return core::Status::NotFound("cannot open " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return core::Status::IOError("cannot read " + path);
+  return text.str();
+}
 
 core::Status WriteFileAtomically(const std::string& path, std::string_view text) {
   const std::string temp = path + ".tmp";
