@@ -1,6 +1,5 @@
 #include "connectors/dvcqg/sync_topic_bridge.h"
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -58,7 +57,9 @@ struct SyncTopicBridge::State {
     change(stats);
   }
 
-  void UpdateRebuildRemaining() {
+  // Publishes the rebuild's progress and the tracks kept; returns the
+  // records still to read before producing.
+  int64_t UpdateRebuildRemaining() {
     int64_t remaining = 0;
     for (const auto& [partition, first_to_produce] : committed) {
       const int64_t next = next_offsets[partition];
@@ -69,6 +70,7 @@ struct SyncTopicBridge::State {
       s.rebuild_remaining = remaining;
       s.dossiers = dossiers;
     });
+    return remaining;
   }
 
   static constexpr char kCheckpointFormat[] = "hoso-dvcqg-tracks/1";
@@ -236,16 +238,11 @@ struct SyncTopicBridge::State {
                  options.sync_topic, rd_kafka_err2str(err));
       return false;
     }
-    int64_t to_rebuild = 0;
-    for (const auto& [partition, first_to_produce] : committed) {
-      to_rebuild += std::max<int64_t>(0, first_to_produce - next_offsets[partition]);
-    }
+    const int64_t to_rebuild = UpdateRebuildRemaining();
     Log().info(
         "dvcqg: reading {} partitions of {} ({} records to re-read for the dossiers' "
         "tracks before producing)",
         count, options.sync_topic, to_rebuild);
-    SetStats([&](Stats& s) { s.partitions = count; });
-    UpdateRebuildRemaining();
     return true;
   }
 
@@ -282,10 +279,7 @@ struct SyncTopicBridge::State {
     ++records_since_checkpoint;
     const bool produce = message.offset >= committed[message.partition];
     if (!produce) {
-      SetStats([](Stats& s) {
-        ++s.records;
-        ++s.records_rebuilt;
-      });
+      SetStats([](Stats& s) { ++s.records; });
       return core::Status::Ok();
     }
     commit_due = true;
@@ -347,7 +341,6 @@ struct SyncTopicBridge::State {
       return true;
     }
     for (int i = 0; i < list->cnt; ++i) committed[list->elems[i].partition] = list->elems[i].offset;
-    SetStats([](Stats& s) { ++s.commits; });
     return true;
   }
 
@@ -374,8 +367,8 @@ struct SyncTopicBridge::State {
         ++read;
         if (core::Status s = Handle(*message); !s.ok()) return Fail(s);
       }
-      UpdateRebuildRemaining();
-      if (!rebuilt_logged && !committed.empty() && stats_rebuild_remaining() == 0) {
+      const int64_t rebuild_remaining = UpdateRebuildRemaining();
+      if (!rebuilt_logged && !committed.empty() && rebuild_remaining == 0) {
         rebuilt_logged = true;
         Log().info(
             "dvcqg: caught up with the committed offsets ({} dossiers' tracks); producing "
@@ -399,11 +392,6 @@ struct SyncTopicBridge::State {
       if (!*flushed) return;
     }
     if (!commit_due && records_since_checkpoint > 0) WriteCheckpoint();
-  }
-
-  int64_t stats_rebuild_remaining() const {
-    std::lock_guard lock(mutex);
-    return stats.rebuild_remaining;
   }
 };
 

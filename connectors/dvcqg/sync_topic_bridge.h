@@ -77,10 +77,7 @@ struct SyncTopicBridgeOptions {
 class SyncTopicBridge {
  public:
   struct Stats {
-    int partitions = 0;
     int64_t records = 0;  // read since start, the rebuild included
-    // Read again only to rebuild the tracks (before the committed offsets).
-    int64_t records_rebuilt = 0;
     // Records before the committed offsets not read yet: the rebuild's
     // progress (0 once rebuilt).
     int64_t rebuild_remaining = 0;
@@ -88,7 +85,6 @@ class SyncTopicBridge {
     int64_t records_refused = 0;    // dead letters produced
     int64_t changes_unapplied = 0;  // dead letters produced
     int64_t dossiers = 0;           // tracks kept
-    int64_t commits = 0;            // offset commits that succeeded
     int64_t checkpoints = 0;        // checkpoint files written
     // Dossiers whose tracks came from the checkpoint file at start.
     int64_t dossiers_from_checkpoint = 0;
