@@ -353,7 +353,21 @@ struct SyncTopicBridge::State {
     if (options.on_failure) options.on_failure(why);
   }
 
+  // A rebuild reads the topic from its first record: say when the topic
+  // does not keep them all (the embedded broker does not tell). On the
+  // thread: the question may wait a second for a broker that never answers.
+  void WarnOfFiniteRetention() {
+    auto retention = kafka::ReadTopicRetention(consumer.get(), options.sync_topic, 1000);
+    if (!retention.ok() || retention->infinite()) return;
+    Log().warn(
+        "dvcqg: {} deletes old records (retention.ms {}, retention.bytes {}); a rebuild of the "
+        "tracks reads the records still kept, so a dossier whose first records are gone looks "
+        "new to it (docs/dvcqg.md \"In serve\")",
+        options.sync_topic, retention->retention_ms, retention->retention_bytes);
+  }
+
   void Run() {
+    WarnOfFiniteRetention();
     auto last_refresh = Clock::now() - std::chrono::hours(1);
     bool rebuilt_logged = false;
     while (!stop.load()) {
@@ -430,16 +444,6 @@ core::Result<std::unique_ptr<SyncTopicBridge>> SyncTopicBridge::Start(
   state->consumer = std::move(*consumer);
   state->producer = std::move(*producer);
   rd_kafka_poll_set_consumer(state->consumer.get());
-  // A restart rebuilds the tracks from the topic's first record: say when
-  // the topic does not keep them all (the embedded broker does not tell).
-  if (auto retention = kafka::ReadTopicRetention(state->consumer.get(), options.sync_topic, 1000);
-      retention.ok() && !retention->infinite()) {
-    Log().warn(
-        "dvcqg: {} deletes old records (retention.ms {}, retention.bytes {}); a restart "
-        "rebuilds each dossier's track from the records still kept, so a dossier whose "
-        "first records are gone looks new to it (docs/dvcqg.md \"In serve\")",
-        options.sync_topic, retention->retention_ms, retention->retention_bytes);
-  }
   if (options.checkpoint_interval_ms < 1000) options.checkpoint_interval_ms = 1000;
   state->mapping_text = EncodeMapping(*options.diff.mapping);
   state->options = std::move(options);
