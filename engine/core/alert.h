@@ -79,6 +79,8 @@ void AppendAlertId(std::string* out, std::string_view dossier_id, AlertKind kind
                    LocalMinute due_at);
 // The alert's message for the desk, in Vietnamese or English, appended to *out
 // (dialogue_missing: `due_at` is the deadline, which names the half-year).
+// The text never holds a quote, a backslash or a control character, so a
+// JSON writer may copy it between quotes unescaped.
 void AppendAlertMessage(std::string* out, AlertKind kind, LocalMinute due_at, bool vietnamese);
 // The full alert (id, names, Vietnamese and English messages) of `spec`.
 Alert AlertFor(const AlertSpec& spec, std::string_view dossier_id, std::string_view agency_id,

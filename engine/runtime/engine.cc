@@ -1308,28 +1308,39 @@ void AppendField(std::string* out, std::string_view name, std::string_view value
 void AppendAlertJson(std::string* out, const core::AlertSpec& spec, std::string_view dossier_id,
                      std::string_view agency_id, std::string_view procedure_id,
                      std::string* scratch) {
+  // One alert in four events is encoded on the hot path. The keys are
+  // written pre-quoted, and the values the engine makes itself (the kind,
+  // local times, the messages: alert.h says they need no escape) are copied
+  // between quotes; only the ids, which come from input, are escaped.
   char instant[48];
-  auto field_instant = [&](std::string_view name, core::Instant value) {
-    AppendField(out, name, std::string_view(instant, core::FormatLocalTo(value, instant)), false);
+  auto raw_field = [&](std::string_view quoted_key, std::string_view value) {
+    out->append(quoted_key);
+    out->push_back('"');
+    out->append(value);
+    out->push_back('"');
   };
-  out->push_back('{');
+  auto instant_field = [&](std::string_view quoted_key, core::Instant value) {
+    raw_field(quoted_key, std::string_view(instant, core::FormatLocalTo(value, instant)));
+  };
   scratch->clear();
   core::AppendAlertId(scratch, dossier_id, spec.kind, spec.due_at);
-  AppendField(out, "alert_id", *scratch, true);
-  AppendField(out, "kind", core::AlertKindName(spec.kind), false);
-  AppendField(out, "dossier_id", dossier_id, false);
-  AppendField(out, "agency_id", agency_id, false);
-  AppendField(out, "procedure_id", procedure_id, false);
-  field_instant("due_at", core::ToInstant(spec.due_at));
-  field_instant("fires_at", core::ToInstant(spec.fires_at));
-  field_instant("raised_at", spec.raised_at);
-  scratch->clear();
-  core::AppendAlertMessage(scratch, spec.kind, spec.due_at, true);
-  AppendField(out, "message_vi", *scratch, false);
-  scratch->clear();
-  core::AppendAlertMessage(scratch, spec.kind, spec.due_at, false);
-  AppendField(out, "message_en", *scratch, false);
-  out->push_back('}');
+  out->append("{\"alert_id\":");
+  codec::AppendJsonString(out, *scratch);
+  raw_field(",\"kind\":", core::AlertKindName(spec.kind));
+  out->append(",\"dossier_id\":");
+  codec::AppendJsonString(out, dossier_id);
+  out->append(",\"agency_id\":");
+  codec::AppendJsonString(out, agency_id);
+  out->append(",\"procedure_id\":");
+  codec::AppendJsonString(out, procedure_id);
+  instant_field(",\"due_at\":", core::ToInstant(spec.due_at));
+  instant_field(",\"fires_at\":", core::ToInstant(spec.fires_at));
+  instant_field(",\"raised_at\":", spec.raised_at);
+  out->append(",\"message_vi\":\"");
+  core::AppendAlertMessage(out, spec.kind, spec.due_at, true);
+  out->append("\",\"message_en\":\"");
+  core::AppendAlertMessage(out, spec.kind, spec.due_at, false);
+  out->append("\"}");
 }
 
 std::optional<std::string_view> CompactStringField(std::string_view json, std::string_view name) {

@@ -520,7 +520,7 @@ std::string EncodeAlertJson(const core::Alert& alert);
 // the caller parses the whole object).
 std::optional<std::string_view> CompactStringField(std::string_view json, std::string_view name);
 // The same JSON for EncodeAlertJson(core::AlertFor(spec, ...)), appended to
-// *out without building the alert (`scratch` is reused for its messages).
+// *out without building the alert (`scratch` is reused for its id).
 void AppendAlertJson(std::string* out, const core::AlertSpec& spec, std::string_view dossier_id,
                      std::string_view agency_id, std::string_view procedure_id,
                      std::string* scratch);

@@ -184,6 +184,7 @@ core::Result<projections::KpiReport> QueryKpi(projections::KvStore& store,
     runtime::EngineOptions options;
     options.machine = reference.machine->options();
     options.persist = false;
+    options.collect_alerts = false;  // the figures only
     options.until = as_of;
     auto engine = runtime::Engine::Open(nullptr, reference.machine.get(), options);
     if (!engine.ok()) return engine.status();

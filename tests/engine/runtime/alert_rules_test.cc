@@ -339,5 +339,31 @@ TEST_F(AlertRulesTest, IdleTicksWriteNothing) {
   EXPECT_EQ(engine_->pending_timers(), 3u);
 }
 
+// The stored alert (AppendAlertJson, the engine's hot path, which copies its
+// own texts unescaped) is the JSON of the full alert for every kind, and an id
+// that needs escaping is escaped.
+TEST(AlertJsonTest, HotPathEncodingEqualsTheFullAlertForEveryKind) {
+  const std::string dossier_id = "HS-\"quoted\"\\Hà Nội\t1";
+  for (int k = 0; k < core::kAlertKindCount; ++k) {
+    core::AlertSpec spec;
+    spec.kind = static_cast<AlertKind>(k);
+    spec.due_at = core::ToLocalMinute(At("2019-12-31T17:00:00+07:00"));
+    spec.fires_at = core::ToLocalMinute(At("2019-12-30T17:00:00+07:00"));
+    spec.raised_at = At("2019-12-30T17:03:00+07:00");
+    std::string json;
+    std::string scratch;
+    AppendAlertJson(&json, spec, dossier_id, "ubnd-\"x\"", "proc\\1", &scratch);
+    const core::Alert alert = core::AlertFor(spec, dossier_id, "ubnd-\"x\"", "proc\\1");
+    EXPECT_EQ(json, EncodeAlertJson(alert)) << core::AlertKindName(spec.kind);
+    for (const std::string* message : {&alert.message_vi, &alert.message_en}) {
+      ASSERT_FALSE(message->empty());
+      for (unsigned char c : *message) {
+        EXPECT_TRUE(c >= 0x20 && c != '"' && c != '\\')
+            << core::AlertKindName(spec.kind) << ": " << *message;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace hoso::runtime
