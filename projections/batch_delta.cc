@@ -112,6 +112,10 @@ core::Status DecodeBatchDelta(std::string_view value, const core::IdTable& names
 core::Status ForEachDelta(KvStore& store, const DeltaVisitor& visitor) {
   core::IdTable names;
   HOSO_RETURN_IF_ERROR(LoadNames(store, &names));
+  return ForEachDelta(store, names, visitor);
+}
+
+core::Status ForEachDelta(KvStore& store, const core::IdTable& names, const DeltaVisitor& visitor) {
   auto it = store.NewIterator(Column::kDeltas);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     HOSO_RETURN_IF_ERROR(DecodeBatchDelta(it->value(), names, visitor));

@@ -81,6 +81,8 @@ core::Status DecodeBatchDelta(std::string_view value, const core::IdTable& names
                               const DeltaVisitor& visitor);
 // Folds every stored delta, in batch order (loads the names table).
 core::Status ForEachDelta(KvStore& store, const DeltaVisitor& visitor);
+// The same with the names table already loaded (LoadNames).
+core::Status ForEachDelta(KvStore& store, const core::IdTable& names, const DeltaVisitor& visitor);
 
 }  // namespace hoso::projections
 

@@ -58,13 +58,10 @@ core::Result<core::KpiCounters> DecodeKpiCounters(std::string_view value) {
 
 namespace {
 
-// Calls visit(key, counters, from_delta) for every cell of the last
-// checkpoint, then for every cell a later batch delta changed, in order (a
-// later value replaces an earlier one): the fold both LoadKpiCells and
-// KpiCells::Load read a store with.
-core::Status ForEachStoredCell(
-    KvStore& store,
-    const std::function<void(KpiKey&& key, const core::KpiCounters&, bool from_delta)>& visit) {
+using StoredCellVisit =
+    std::function<void(KpiKey&& key, const core::KpiCounters&, bool from_delta)>;
+
+core::Status ForEachCheckpointCell(KvStore& store, const StoredCellVisit& visit) {
   auto it = store.NewIterator(Column::kKpi);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     auto key = DecodeKpiKey(it->key());
@@ -73,17 +70,29 @@ core::Status ForEachStoredCell(
     if (!counters.ok()) return counters.status();
     visit(std::move(*key), *counters, /*from_delta=*/false);
   }
-  HOSO_RETURN_IF_ERROR(it->status());
-  core::Status bad;
-  DeltaVisitor visitor;
-  visitor.kpi = [&](std::string_view encoded, const core::KpiCounters& counters) {
+  return it->status();
+}
+
+void SetDeltaCellVisit(const StoredCellVisit& visit, core::Status* bad, DeltaVisitor* visitor) {
+  visitor->kpi = [visit, bad](std::string_view encoded, const core::KpiCounters& counters) {
     auto key = DecodeKpiKey(encoded);
     if (!key.ok()) {
-      bad = key.status();
+      if (bad->ok()) *bad = key.status();
       return;
     }
     visit(std::move(*key), counters, /*from_delta=*/true);
   };
+}
+
+// Calls visit(key, counters, from_delta) for every cell of the last
+// checkpoint, then for every cell a later batch delta changed, in order (a
+// later value replaces an earlier one): the fold both LoadKpiCells and
+// KpiCells::Load read a store with.
+core::Status ForEachStoredCell(KvStore& store, const StoredCellVisit& visit) {
+  HOSO_RETURN_IF_ERROR(ForEachCheckpointCell(store, visit));
+  core::Status bad;
+  DeltaVisitor visitor;
+  SetDeltaCellVisit(visit, &bad, &visitor);
   HOSO_RETURN_IF_ERROR(ForEachDelta(store, visitor));
   return bad;
 }
@@ -92,10 +101,27 @@ core::Status ForEachStoredCell(
 
 core::Result<std::map<KpiKey, core::KpiCounters>> LoadKpiCells(KvStore& store) {
   std::map<KpiKey, core::KpiCounters> cells;
-  HOSO_RETURN_IF_ERROR(
-      ForEachStoredCell(store, [&](KpiKey&& key, const core::KpiCounters& counters,
-                                   bool /*from_delta*/) { cells[std::move(key)] = counters; }));
+  HOSO_RETURN_IF_ERROR(LoadCheckpointKpiCells(store, &cells));
+  core::Status bad;
+  DeltaVisitor visitor;
+  SetKpiDeltaVisitor(&cells, &bad, &visitor);
+  HOSO_RETURN_IF_ERROR(ForEachDelta(store, visitor));
+  HOSO_RETURN_IF_ERROR(bad);
   return cells;
+}
+
+core::Status LoadCheckpointKpiCells(KvStore& store, std::map<KpiKey, core::KpiCounters>* cells) {
+  return ForEachCheckpointCell(
+      store, [cells](KpiKey&& key, const core::KpiCounters& counters, bool /*from_delta*/) {
+        (*cells)[std::move(key)] = counters;
+      });
+}
+
+void SetKpiDeltaVisitor(std::map<KpiKey, core::KpiCounters>* cells, core::Status* bad,
+                        DeltaVisitor* visitor) {
+  SetDeltaCellVisit([cells](KpiKey&& key, const core::KpiCounters& counters,
+                            bool /*from_delta*/) { (*cells)[std::move(key)] = counters; },
+                    bad, visitor);
 }
 
 void KpiCells::Add(int month_key, uint32_t agency, uint32_t procedure, int32_t partition,

@@ -44,6 +44,14 @@ core::Result<core::KpiCounters> DecodeKpiCounters(std::string_view value);
 // cells with every later delta folded in.
 core::Result<std::map<KpiKey, core::KpiCounters>> LoadKpiCells(KvStore& store);
 
+// LoadKpiCells in two steps, for a reader that folds the deltas once for
+// several projections (one ForEachDelta): the checkpointed cells into
+// *cells, then `visitor->kpi` set to fold a delta's cells into them (a later
+// value replaces an earlier one; a key that does not decode sets *bad).
+core::Status LoadCheckpointKpiCells(KvStore& store, std::map<KpiKey, core::KpiCounters>* cells);
+void SetKpiDeltaVisitor(std::map<KpiKey, core::KpiCounters>* cells, core::Status* bad,
+                        DeltaVisitor* visitor);
+
 // The engine's in-memory cells, keyed by IdTable handles. Not thread-safe.
 class KpiCells {
  public:

@@ -21,30 +21,39 @@ OpenSummary SummaryOf(const core::DossierState& state, const core::IdTable& ids)
 }
 
 core::Result<OpenDossiers> LoadOpenDossiers(KvStore& store) {
+  core::IdTable names;
+  HOSO_RETURN_IF_ERROR(LoadNames(store, &names));
   OpenDossiers open;
-  core::IdTable ids;
-  HOSO_RETURN_IF_ERROR(LoadNames(store, &ids));
+  HOSO_RETURN_IF_ERROR(LoadCheckpointOpenDossiers(store, names, &open));
+  DeltaVisitor visitor;
+  SetOpenDeltaVisitor(&open, &visitor);
+  HOSO_RETURN_IF_ERROR(ForEachDelta(store, names, visitor));
+  return open;
+}
+
+core::Status LoadCheckpointOpenDossiers(KvStore& store, const core::IdTable& names,
+                                        OpenDossiers* open) {
   auto it = store.NewIterator(Column::kOpenDossiers);
   core::DossierState state;
   std::string id;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    HOSO_RETURN_IF_ERROR(DecodeDossierRecord(it->value(), ids, &state, &id));
-    open.insert_or_assign(id, SummaryOf(state, ids));
+    HOSO_RETURN_IF_ERROR(DecodeDossierRecord(it->value(), names, &state, &id));
+    open->insert_or_assign(id, SummaryOf(state, names));
   }
-  HOSO_RETURN_IF_ERROR(it->status());
-  DeltaVisitor visitor;
-  visitor.open = [&](std::string_view dossier_id, const OpenSummary* summary) {
-    auto found = open.find(dossier_id);
+  return it->status();
+}
+
+void SetOpenDeltaVisitor(OpenDossiers* open, DeltaVisitor* visitor) {
+  visitor->open = [open](std::string_view dossier_id, const OpenSummary* summary) {
+    auto found = open->find(dossier_id);
     if (summary == nullptr) {
-      if (found != open.end()) open.erase(found);
-    } else if (found != open.end()) {
+      if (found != open->end()) open->erase(found);
+    } else if (found != open->end()) {
       found->second = *summary;
     } else {
-      open.emplace(std::string(dossier_id), *summary);
+      open->emplace(std::string(dossier_id), *summary);
     }
   };
-  HOSO_RETURN_IF_ERROR(ForEachDelta(store, visitor));
-  return open;
 }
 
 std::vector<core::OpenCell> CountOpen(const OpenDossiers& open, core::Instant as_of) {

@@ -23,6 +23,14 @@ OpenSummary SummaryOf(const core::DossierState& state, const core::IdTable& ids)
 // Every dossier open after the last committed batch, by id.
 core::Result<OpenDossiers> LoadOpenDossiers(KvStore& store);
 
+// LoadOpenDossiers in two steps, for a reader that folds the deltas once for
+// several projections (one ForEachDelta): the checkpoint's records into
+// *open (`names`: the stored names table, LoadNames), then `visitor->open`
+// set to fold a delta's changes into them.
+core::Status LoadCheckpointOpenDossiers(KvStore& store, const core::IdTable& names,
+                                        OpenDossiers* open);
+void SetOpenDeltaVisitor(OpenDossiers* open, DeltaVisitor* visitor);
+
 // Dossiers open at `as_of` per (receiving agency, procedure), for an instant
 // at or after the last applied event (earlier instants need a fold of the
 // log). Overdue: not paused and as_of after due_at, or paused at or after
