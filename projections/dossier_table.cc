@@ -18,11 +18,26 @@ uint32_t DossierTable::Find(std::string_view dossier_id) const {
   const uint32_t hash = Hash(dossier_id);
   const size_t mask = buckets_.size() - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    const uint32_t handle = buckets_[i];
-    if (handle == kEmpty) return kNone;
-    if (handle == kTombstone) continue;
-    if (slot(handle).hash == hash && id(handle) == dossier_id) return handle;
+    const uint64_t bucket = buckets_[i];
+    if (bucket == kEmpty) return kNone;
+    if (bucket == kTombstone || static_cast<uint32_t>(bucket >> 32) != hash) continue;
+    const uint32_t handle = static_cast<uint32_t>(bucket);
+    if (id(handle) == dossier_id) return handle;
   }
+}
+
+bool DossierTable::PrefetchSlot(uint32_t hash) const {
+  if (buckets_.empty()) return false;
+  const size_t mask = buckets_.size() - 1;
+  // A few buckets at most: the table is at most half full.
+  for (size_t i = hash & mask, probes = 0; probes < 4; i = (i + 1) & mask, ++probes) {
+    const uint64_t bucket = buckets_[i];
+    if (bucket == kEmpty) return false;
+    if (bucket == kTombstone || static_cast<uint32_t>(bucket >> 32) != hash) continue;
+    __builtin_prefetch(&slot(static_cast<uint32_t>(bucket)));
+    return true;
+  }
+  return true;  // not settled within the probes looked at
 }
 
 uint32_t DossierTable::Insert(std::string_view dossier_id) {
@@ -50,9 +65,9 @@ uint32_t DossierTable::Insert(std::string_view dossier_id) {
   arena_.append(dossier_id);
   const size_t mask = buckets_.size() - 1;
   size_t i = s.hash & mask;
-  while (buckets_[i] != kEmpty && buckets_[i] != kTombstone) i = (i + 1) & mask;
+  while (!Free(buckets_[i])) i = (i + 1) & mask;
   if (buckets_[i] == kEmpty) ++used_buckets_;
-  buckets_[i] = handle;
+  buckets_[i] = Bucket(handle, s.hash);
   ++live_;
   return handle;
 }
@@ -60,8 +75,9 @@ uint32_t DossierTable::Insert(std::string_view dossier_id) {
 void DossierTable::Erase(uint32_t handle) {
   Slot& slot = this->slot(handle);
   const size_t mask = buckets_.size() - 1;
+  const uint64_t bucket = Bucket(handle, slot.hash);
   for (size_t i = slot.hash & mask;; i = (i + 1) & mask) {
-    if (buckets_[i] == handle) {
+    if (buckets_[i] == bucket) {
       buckets_[i] = kTombstone;
       break;
     }
@@ -83,7 +99,7 @@ void DossierTable::Rehash(size_t buckets) {
     if (!slot(h).live) continue;
     size_t i = slot(h).hash & mask;
     while (buckets_[i] != kEmpty) i = (i + 1) & mask;
-    buckets_[i] = h;
+    buckets_[i] = Bucket(h, slot(h).hash);
     ++used_buckets_;
   }
 }

@@ -25,8 +25,20 @@ class DossierTable {
  public:
   static constexpr uint32_t kNone = 0xFFFFFFFFu;
 
+  // The hash Find and the prefetch hints below use.
+  static uint32_t Hash(std::string_view id);
   // The handle of `dossier_id`, or kNone.
   uint32_t Find(std::string_view dossier_id) const;
+  // Hints for a Find of an id with hash `hash` a few events ahead: the engine
+  // is bound by trips to memory, and a lookup takes up to three in a row
+  // (bucket, slot, id). PrefetchBucket requests the bucket; PrefetchSlot,
+  // called once the bucket is likely in, the slot of the first bucket whose
+  // hash matches; it returns false when the bucket shows that no such id is
+  // in the table. Neither changes what a lookup returns.
+  void PrefetchBucket(uint32_t hash) const {
+    if (!buckets_.empty()) __builtin_prefetch(&buckets_[hash & (buckets_.size() - 1)]);
+  }
+  bool PrefetchSlot(uint32_t hash) const;
   // A new slot with a default state. REQUIRES: Find(dossier_id) == kNone.
   uint32_t Insert(std::string_view dossier_id);
   // Frees a slot (its generation changes). REQUIRES: live(handle).
@@ -58,20 +70,26 @@ class DossierTable {
   }
 
  private:
+  // What a lookup reads (the id's place) comes first, in the cache line of
+  // the state's start.
   struct Slot {
-    core::DossierState state;
-    uint64_t batch_mark = 0;
-    uint64_t checkpoint_mark = 0;
     uint32_t id_offset = 0;
     uint32_t id_length = 0;
     uint32_t hash = 0;
     uint32_t generation = 0;
     bool live = false;
     bool stored_open = false;
+    uint64_t batch_mark = 0;
+    uint64_t checkpoint_mark = 0;
+    core::DossierState state;
   };
-  static constexpr uint32_t kEmpty = 0xFFFFFFFFu;
-  static constexpr uint32_t kTombstone = 0xFFFFFFFEu;
-  static uint32_t Hash(std::string_view id);
+  // A bucket: the slot handle in the low half and the id's hash in the high
+  // half, so a probe past other ids reads no slot. Empty and tombstone
+  // buckets carry no hash.
+  static constexpr uint64_t kEmpty = 0xFFFFFFFFu;
+  static constexpr uint64_t kTombstone = 0xFFFFFFFEu;
+  static uint64_t Bucket(uint32_t handle, uint32_t hash) { return (uint64_t{hash} << 32) | handle; }
+  static bool Free(uint64_t bucket) { return bucket == kEmpty || bucket == kTombstone; }
   void Rehash(size_t buckets);
   void CompactArena();
 
@@ -89,8 +107,8 @@ class DossierTable {
   size_t live_ = 0;
   std::string arena_;  // the ids of the slots, back to back
   size_t arena_garbage_ = 0;
-  // Slot handles, kEmpty or kTombstone.
-  std::vector<uint32_t, PopulatedAllocator<uint32_t>> buckets_;
+  // Bucket(handle, hash), kEmpty or kTombstone.
+  std::vector<uint64_t, PopulatedAllocator<uint64_t>> buckets_;
   size_t used_buckets_ = 0;  // live + tombstones
 };
 

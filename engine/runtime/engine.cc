@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 
 #include "engine/core/dialogue_deadline.h"
 #include "projections/coding.h"
@@ -853,6 +854,61 @@ Status Engine::FireTimersBefore(projections::TimerQueue* queue, core::Instant li
   return Status::Ok();
 }
 
+namespace {
+
+// The value of `"name":"value"` in a record's raw bytes when the record has
+// that compact form and the value holds no escape; otherwise none. Only for
+// hints: the decoder is what reads a record.
+std::optional<std::string_view> RawIdField(std::string_view bytes, std::string_view pattern) {
+  const void* hit = ::memmem(bytes.data(), bytes.size(), pattern.data(), pattern.size());
+  if (hit == nullptr) return std::nullopt;
+  const size_t start =
+      static_cast<size_t>(static_cast<const char*>(hit) - bytes.data()) + pattern.size();
+  const void* end = std::memchr(bytes.data() + start, '"', bytes.size() - start);
+  if (end == nullptr) return std::nullopt;
+  const std::string_view value(bytes.data() + start,
+                               static_cast<const char*>(end) - (bytes.data() + start));
+  if (value.find('\\') != std::string_view::npos) return std::nullopt;
+  return value;
+}
+
+// How many records ahead the first lookup is requested; the second half of
+// the way, the slot it names.
+constexpr size_t kPrefetchDistance = 8;
+
+}  // namespace
+
+void Engine::PrefetchLookups(std::span<const RawRecord> records) {
+  look_ahead_.resize(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    LookAhead& ahead = look_ahead_[i];
+    const auto dossier_id = RawIdField(records[i].bytes, "\"dossier_id\":\"");
+    const auto event_id = RawIdField(records[i].bytes, "\"event_id\":\"");
+    ahead.known = dossier_id.has_value() && event_id.has_value();
+    if (!ahead.known) continue;
+    ahead.dossier_hash = projections::DossierTable::Hash(*dossier_id);
+    ahead.dossier_fingerprint = projections::Fingerprint(*dossier_id);
+    ahead.event_fingerprint = projections::Fingerprint(*event_id);
+  }
+  const size_t first = std::min(records.size(), kPrefetchDistance);
+  for (size_t i = 0; i < first; ++i) {
+    if (look_ahead_[i].known) dossiers_.PrefetchBucket(look_ahead_[i].dossier_hash);
+  }
+}
+
+void Engine::PrefetchFor(size_t index) {
+  const size_t far = index + kPrefetchDistance;
+  if (far < look_ahead_.size() && look_ahead_[far].known) {
+    dossiers_.PrefetchBucket(look_ahead_[far].dossier_hash);
+    event_ids_.Prefetch(look_ahead_[far].event_fingerprint);
+  }
+  const size_t near = index + kPrefetchDistance / 2;
+  if (near < look_ahead_.size() && look_ahead_[near].known &&
+      !dossiers_.PrefetchSlot(look_ahead_[near].dossier_hash)) {
+    dossier_ids_.Prefetch(look_ahead_[near].dossier_fingerprint);  // a new dossier, or on disk
+  }
+}
+
 Result<BatchResult> Engine::ApplyRecords(std::span<const RawRecord> records, bool logged) {
   if (!broken_.ok()) return broken_;
   if (timers_stale_) RebuildTimers();
@@ -885,7 +941,9 @@ Result<BatchResult> Engine::ApplyRecords(std::span<const RawRecord> records, boo
       end_restore(parked, own_partition_id);
     }
   };
+  PrefetchLookups(records);
   for (size_t i = 0; i < records.size(); ++i) {
+    PrefetchFor(i);
     settle_own();
     const RawRecord& record = records[i];
     if (options_.partition_ownership && !logged && record.partition >= 0 &&

@@ -426,6 +426,18 @@ class Engine {
   size_t names_stored_ = 0;  // how many of ids_ the stored names table holds
   std::shared_ptr<CheckpointRecords> last_checkpoint_records_;
   projections::DossierTable dossiers_;
+  // The lookups of the records a few places ahead in ApplyRecords, for
+  // prefetching (hashed from the records' raw bytes; `known` false when an
+  // id is not in compact form there).
+  struct LookAhead {
+    bool known = false;
+    uint32_t dossier_hash = 0;
+    uint64_t dossier_fingerprint = 0;
+    uint64_t event_fingerprint = 0;
+  };
+  void PrefetchLookups(std::span<const RawRecord> records);
+  void PrefetchFor(size_t index);
+  std::vector<LookAhead> look_ahead_;          // reused per batch
   projections::FingerprintTable event_ids_;    // event-id fingerprint -> log sequence
   projections::FingerprintTable dossier_ids_;  // every dossier ever logged (fingerprints)
   projections::KpiCells kpi_;
