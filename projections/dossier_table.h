@@ -85,7 +85,8 @@ class DossierTable {
   };
   // A bucket: the slot handle in the low half and the id's hash in the high
   // half, so a probe past other ids reads no slot. Empty and tombstone
-  // buckets carry no hash.
+  // buckets carry no hash (no handle comes near 2^32 - 2: slots take
+  // ~300 bytes each).
   static constexpr uint64_t kEmpty = 0xFFFFFFFFu;
   static constexpr uint64_t kTombstone = 0xFFFFFFFEu;
   static uint64_t Bucket(uint32_t handle, uint32_t hash) { return (uint64_t{hash} << 32) | handle; }

@@ -42,7 +42,7 @@ core::Result<LiveFigures> LoadLiveFigures(projections::KvStore& store) {
   if (!clock.ok()) return clock.status();
   live.clock = *clock;
   // The checkpoint's cells and open dossiers, then one pass over the batch
-  // deltas for both (after a crash, their decoding is a tenth of a `kpi`).
+  // deltas for both (after a crash, folding them is a fifth of a `kpi` process).
   core::IdTable names;
   HOSO_RETURN_IF_ERROR(projections::LoadNames(store, &names));
   std::map<projections::KpiKey, core::KpiCounters> cells;
