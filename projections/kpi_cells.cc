@@ -84,6 +84,13 @@ void SetDeltaCellVisit(const StoredCellVisit& visit, core::Status* bad, DeltaVis
   };
 }
 
+// A visit that keeps the latest value of each cell in *cells.
+StoredCellVisit AssignInto(std::map<KpiKey, core::KpiCounters>* cells) {
+  return [cells](KpiKey&& key, const core::KpiCounters& counters, bool /*from_delta*/) {
+    (*cells)[std::move(key)] = counters;
+  };
+}
+
 // Calls visit(key, counters, from_delta) for every cell of the last
 // checkpoint, then for every cell a later batch delta changed, in order (a
 // later value replaces an earlier one): the fold both LoadKpiCells and
@@ -111,17 +118,12 @@ core::Result<std::map<KpiKey, core::KpiCounters>> LoadKpiCells(KvStore& store) {
 }
 
 core::Status LoadCheckpointKpiCells(KvStore& store, std::map<KpiKey, core::KpiCounters>* cells) {
-  return ForEachCheckpointCell(
-      store, [cells](KpiKey&& key, const core::KpiCounters& counters, bool /*from_delta*/) {
-        (*cells)[std::move(key)] = counters;
-      });
+  return ForEachCheckpointCell(store, AssignInto(cells));
 }
 
 void SetKpiDeltaVisitor(std::map<KpiKey, core::KpiCounters>* cells, core::Status* bad,
                         DeltaVisitor* visitor) {
-  SetDeltaCellVisit([cells](KpiKey&& key, const core::KpiCounters& counters,
-                            bool /*from_delta*/) { (*cells)[std::move(key)] = counters; },
-                    bad, visitor);
+  SetDeltaCellVisit(AssignInto(cells), bad, visitor);
 }
 
 void KpiCells::Add(int month_key, uint32_t agency, uint32_t procedure, int32_t partition,

@@ -856,22 +856,6 @@ Status Engine::FireTimersBefore(projections::TimerQueue* queue, core::Instant li
 
 namespace {
 
-// The value of `"name":"value"` in a record's raw bytes when the record has
-// that compact form and the value holds no escape; otherwise none. Only for
-// hints: the decoder is what reads a record.
-std::optional<std::string_view> RawIdField(std::string_view bytes, std::string_view pattern) {
-  const void* hit = ::memmem(bytes.data(), bytes.size(), pattern.data(), pattern.size());
-  if (hit == nullptr) return std::nullopt;
-  const size_t start =
-      static_cast<size_t>(static_cast<const char*>(hit) - bytes.data()) + pattern.size();
-  const void* end = std::memchr(bytes.data() + start, '"', bytes.size() - start);
-  if (end == nullptr) return std::nullopt;
-  const std::string_view value(bytes.data() + start,
-                               static_cast<const char*>(end) - (bytes.data() + start));
-  if (value.find('\\') != std::string_view::npos) return std::nullopt;
-  return value;
-}
-
 // How many records ahead the first lookup is requested; the second half of
 // the way, the slot it names.
 constexpr size_t kPrefetchDistance = 8;
@@ -882,8 +866,9 @@ void Engine::PrefetchLookups(std::span<const RawRecord> records) {
   look_ahead_.resize(records.size());
   for (size_t i = 0; i < records.size(); ++i) {
     LookAhead& ahead = look_ahead_[i];
-    const auto dossier_id = RawIdField(records[i].bytes, "\"dossier_id\":\"");
-    const auto event_id = RawIdField(records[i].bytes, "\"event_id\":\"");
+    // Hints only: the decoder is what reads a record.
+    const auto dossier_id = CompactStringField(records[i].bytes, "dossier_id");
+    const auto event_id = CompactStringField(records[i].bytes, "event_id");
     ahead.known = dossier_id.has_value() && event_id.has_value();
     if (!ahead.known) continue;
     ahead.dossier_hash = projections::DossierTable::Hash(*dossier_id);
@@ -1352,8 +1337,7 @@ Result<BatchResult> Engine::ApplyBatch(std::span<const RawRecord> records, Posit
 
 namespace {
 
-// Hand-written (codec::AppendJsonString): one alert in four events is
-// encoded on the hot path.
+// `"name":"value"`, both escaped, after a comma unless first.
 void AppendField(std::string* out, std::string_view name, std::string_view value, bool first) {
   if (!first) out->push_back(',');
   codec::AppendJsonString(out, name);
@@ -1402,12 +1386,24 @@ void AppendAlertJson(std::string* out, const core::AlertSpec& spec, std::string_
 }
 
 std::optional<std::string_view> CompactStringField(std::string_view json, std::string_view name) {
-  std::string pattern;
-  pattern.reserve(name.size() + 4);
-  pattern.append("\"").append(name).append("\":\"");
-  const size_t at = json.find(pattern);
-  if (at == std::string_view::npos) return std::nullopt;
-  const size_t start = at + pattern.size();
+  // The pattern `"name":"` is built on the stack (a name too long for it on
+  // the heap) and found with memmem: string_view::find stops at every quote
+  // of the text, and this runs once or twice per event.
+  char stack_pattern[48];
+  std::string heap_pattern;
+  const size_t pattern_size = name.size() + 4;
+  char* pattern = stack_pattern;
+  if (pattern_size > sizeof stack_pattern) {
+    heap_pattern.resize(pattern_size);
+    pattern = heap_pattern.data();
+  }
+  pattern[0] = '"';
+  std::memcpy(pattern + 1, name.data(), name.size());
+  std::memcpy(pattern + 1 + name.size(), "\":\"", 3);
+  const void* hit = ::memmem(json.data(), json.size(), pattern, pattern_size);
+  if (hit == nullptr) return std::nullopt;
+  const size_t start =
+      static_cast<size_t>(static_cast<const char*>(hit) - json.data()) + pattern_size;
   const size_t end = json.find('"', start);
   if (end == std::string_view::npos) return std::nullopt;
   const std::string_view value = json.substr(start, end - start);

@@ -527,9 +527,11 @@ class Engine {
 
 // The JSON of an alert as published on hoso.alerts (schemas/alert.schema.json).
 std::string EncodeAlertJson(const core::Alert& alert);
-// The value of the string field `name` in JSON as EncodeAlertJson writes it
-// (compact, "name":"value"), by a scan; nullopt when absent or escaped (then
-// the caller parses the whole object).
+// The value of the string field `name` in compact JSON ("name":"value", as
+// EncodeAlertJson and loadgen write it), by a scan for its first occurrence;
+// nullopt when absent or escaped (then the caller parses the whole object).
+// The scan cannot be fooled by a value (a quote inside a string is escaped),
+// but it does not know nesting: for flat objects, or as a hint.
 std::optional<std::string_view> CompactStringField(std::string_view json, std::string_view name);
 // The same JSON for EncodeAlertJson(core::AlertFor(spec, ...)), appended to
 // *out without building the alert (`scratch` is reused for its id).

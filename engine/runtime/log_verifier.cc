@@ -14,6 +14,7 @@
 
 #include "engine/core/instant.h"
 #include "engine/runtime/chain_hash.h"
+#include "engine/runtime/engine.h"
 #include "projections/dossier_record.h"
 #include "projections/event_log.h"
 #include "projections/meta.h"
@@ -406,23 +407,14 @@ class Shard {
 }  // namespace
 
 bool MonthOfLoggedEvent(std::string_view bytes, int* month) {
-  // The bytes were validated when logged, so the compact form
-  // `"occurred_at":"<RFC 3339>"` is found without a full parse (a quote inside
-  // a JSON string is always escaped, so the pattern cannot come from a
-  // value); anything else takes the full decoder.
-  static constexpr std::string_view kKey = "\"occurred_at\":\"";
-  // memmem, not string_view::find: find stops at every quote of the event.
-  const void* hit = ::memmem(bytes.data(), bytes.size(), kKey.data(), kKey.size());
-  if (hit != nullptr) {
-    const size_t at = static_cast<size_t>(static_cast<const char*>(hit) - bytes.data());
-    const size_t start = at + kKey.size();
-    const size_t end = bytes.find('"', start);
-    if (end != std::string_view::npos) {
-      auto instant = core::ParseRfc3339(bytes.substr(start, end - start));
-      if (instant.ok()) {
-        *month = core::MonthKeyOf(*instant);
-        return true;
-      }
+  // The bytes were validated when logged (a flat object), so the compact
+  // form `"occurred_at":"<RFC 3339>"` is found without a full parse;
+  // anything else takes the full decoder.
+  if (auto text = CompactStringField(bytes, "occurred_at")) {
+    auto instant = core::ParseRfc3339(*text);
+    if (instant.ok()) {
+      *month = core::MonthKeyOf(*instant);
+      return true;
     }
   }
   thread_local codec::EventDecoder decoder;

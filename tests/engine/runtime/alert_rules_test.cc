@@ -365,5 +365,20 @@ TEST(AlertJsonTest, HotPathEncodingEqualsTheFullAlertForEveryKind) {
   }
 }
 
+TEST(CompactStringFieldTest, FindsCompactFieldsAndRefusesWhatItCannotReadAlone) {
+  const std::string long_name(60, 'n');  // longer than the pattern's stack buffer
+  const std::string json =
+      "{\"note\":\"say \\\"kind\\\":\\\"x\\\"\",\"kind\":\"overdue\","
+      "\"id\":\"a\\\"b\",\"" +
+      long_name + "\":\"long\",\"n\":1}";
+  // An escaped quote inside a value does not look like a key.
+  EXPECT_EQ(CompactStringField(json, "kind"), std::optional<std::string_view>("overdue"));
+  EXPECT_EQ(CompactStringField(json, long_name), std::optional<std::string_view>("long"));
+  EXPECT_EQ(CompactStringField(json, "id"), std::nullopt);  // escaped: parse it instead
+  EXPECT_EQ(CompactStringField(json, "n"), std::nullopt);   // not a string
+  EXPECT_EQ(CompactStringField(json, "absent"), std::nullopt);
+  EXPECT_EQ(CompactStringField("{\"kind\":\"cut", "kind"), std::nullopt);  // no closing quote
+}
+
 }  // namespace
 }  // namespace hoso::runtime
