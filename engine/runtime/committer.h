@@ -16,15 +16,12 @@
 #ifndef HOSO_ENGINE_RUNTIME_COMMITTER_H_
 #define HOSO_ENGINE_RUNTIME_COMMITTER_H_
 
-#include <condition_variable>
-#include <deque>
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <vector>
 
 #include "engine/core/status.h"
 #include "engine/runtime/engine.h"
+#include "engine/runtime/ordered_stage.h"
 #include "projections/kv_store.h"
 
 namespace hoso::runtime {
@@ -33,31 +30,18 @@ class Committer {
  public:
   // `store` must outlive the committer.
   Committer(projections::KvStore* store, bool threaded, size_t max_in_flight = 2);
-  // Waits for every submitted commit, then stops the thread.
-  ~Committer();
-  Committer(const Committer&) = delete;
-  Committer& operator=(const Committer&) = delete;
 
-  core::Status Submit(std::unique_ptr<Commit> commit);
+  core::Status Submit(std::unique_ptr<Commit> commit) { return stage_.Submit(std::move(commit)); }
   // Moves the commits written since the last call into *durable, in order.
-  core::Status TakeDurable(std::vector<std::unique_ptr<Commit>>* durable);
+  core::Status TakeDurable(std::vector<std::unique_ptr<Commit>>* durable) {
+    return stage_.TakeDone(durable);
+  }
   // Waits until every submitted commit is written.
-  core::Status Drain();
-  size_t in_flight() const;
+  core::Status Drain() { return stage_.Drain(); }
+  size_t in_flight() const { return stage_.in_flight(); }
 
  private:
-  void Run();
-
-  projections::KvStore* store_;
-  const bool threaded_;
-  const size_t max_in_flight_;
-  mutable std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<std::unique_ptr<Commit>> queue_;     // waiting or being written (front)
-  std::vector<std::unique_ptr<Commit>> durable_;  // written, not yet taken
-  core::Status error_;
-  bool stopping_ = false;
-  std::thread thread_;
+  OrderedStage stage_;  // last: its thread stops before anything it uses goes
 };
 
 }  // namespace hoso::runtime

@@ -82,7 +82,8 @@ class RejectSink {
 };
 
 // What follows a durable commit: publishing its alerts and KPI changes
-// (hoso.alerts, hoso.kpi). Called in commit order, on the pipeline's thread.
+// (hoso.alerts, hoso.kpi). Called in commit order, on the pipeline's thread,
+// or on its publishing thread with PipelineOptions::publish_on_thread.
 class CommitSink {
  public:
   virtual ~CommitSink() = default;

@@ -11,7 +11,13 @@ Pipeline::Pipeline(Engine* engine, EventSource* source, Committer* committer, Re
       committer_(committer),
       rejects_(rejects),
       sink_(sink),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      publisher_(
+          "hoso-publish",
+          [sink](Commit* commit) {
+            return sink != nullptr ? sink->Published(*commit) : core::Status::Ok();
+          },
+          /*threaded=*/sink != nullptr && options_.publish_on_thread, options_.max_publishing) {}
 
 core::Instant Pipeline::Now() const {
   if (options_.now) return options_.now();
@@ -31,7 +37,7 @@ void Pipeline::Count(const BatchResult& result, PipelineStats* stats) {
 core::Status Pipeline::Settle(PipelineStats* stats) {
   std::vector<std::unique_ptr<Commit>> durable;
   core::Status s = committer_->TakeDurable(&durable);
-  for (const std::unique_ptr<Commit>& commit : durable) {
+  for (std::unique_ptr<Commit>& commit : durable) {
     engine_->Committed(*commit);
     ++stats->commits;
     const double seconds =
@@ -41,13 +47,25 @@ core::Status Pipeline::Settle(PipelineStats* stats) {
     }
     stats->commit_seconds_sum += seconds;
     if (commit->checkpoint) ++stats->checkpoints;
-    // Published before the source is told: a consumer group's committed
-    // offset says what a partition's next owner restores quietly, so it must
-    // never pass alerts not yet acknowledged (docs/scale.md "Restore").
-    if (sink_ != nullptr) HOSO_RETURN_IF_ERROR(sink_->Published(*commit));
+    HOSO_RETURN_IF_ERROR(publisher_.Submit(std::move(commit)));
+  }
+  // Published before the source is told: a consumer group's committed
+  // offset says what a partition's next owner restores quietly, so it must
+  // never pass alerts not yet acknowledged (docs/scale.md "Restore").
+  std::vector<std::unique_ptr<Commit>> published;
+  core::Status publishing = publisher_.TakeDone(&published);
+  for (const std::unique_ptr<Commit>& commit : published) {
     if (source_ != nullptr && !commit->positions.empty()) source_->Committed(commit->positions);
   }
-  return s;
+  HOSO_RETURN_IF_ERROR(s);
+  return publishing;
+}
+
+core::Status Pipeline::DrainAll(PipelineStats* stats) {
+  HOSO_RETURN_IF_ERROR(committer_->Drain());
+  HOSO_RETURN_IF_ERROR(Settle(stats));
+  HOSO_RETURN_IF_ERROR(publisher_.Drain());
+  return Settle(stats);
 }
 
 core::Status Pipeline::Submit(core::Result<std::unique_ptr<Commit>> commit) {
@@ -71,8 +89,8 @@ core::Status Pipeline::SealAndSubmit(Positions positions, bool checkpoint, Pipel
   HOSO_RETURN_IF_ERROR(
       Submit(engine_->Seal(std::move(positions), Engine::CheckpointPolicy::kLater)));
   if (!engine_->checkpoint_due()) return Settle(stats);
-  // Against the wall clock, what the batch raised is published before the
-  // engine thread spends its time on the checkpoint's records.
+  // Against the wall clock, what the batch raised goes to the sink before
+  // the engine thread spends its time on the checkpoint's records.
   if (options_.wall_clock) HOSO_RETURN_IF_ERROR(committer_->Drain());
   HOSO_RETURN_IF_ERROR(Settle(stats));
   HOSO_RETURN_IF_ERROR(Submit(engine_->Seal({}, Engine::CheckpointPolicy::kNow)));
@@ -96,8 +114,9 @@ core::Status Pipeline::Tick(PipelineStats* stats) {
 
 core::Status Pipeline::Run(PipelineStats* stats) {
   source_->SetDrain([this, stats] {
-    committer_->Drain().IgnoreError("a failed write is reported by the next Submit or Settle");
-    Settle(stats).IgnoreError("reported by the loop's next Settle");
+    DrainAll(stats).IgnoreError(
+        "a failed write or publication is reported by the loop's next "
+        "Submit or Settle");
   });
   // The hook lives only while Run polls the source: closing the source later
   // (its destructor revokes what it holds) must not reach this pipeline or
@@ -152,8 +171,7 @@ core::Status Pipeline::Run(PipelineStats* stats) {
 
 core::Status Pipeline::Finish(bool checkpoint, PipelineStats* stats) {
   HOSO_RETURN_IF_ERROR(SealAndSubmit({}, checkpoint, stats));
-  HOSO_RETURN_IF_ERROR(committer_->Drain());
-  return Settle(stats);
+  return DrainAll(stats);
 }
 
 }  // namespace hoso::runtime

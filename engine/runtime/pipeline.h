@@ -4,9 +4,10 @@
 //   source -> Engine::Apply (decode, state machine, projections in memory)
 //   -> dead letters written and flushed -> Engine::Seal (one atomic commit
 //   with the source positions) -> Committer (RocksDB, on its own thread,
-//   overlapping the next batch) -> once durable: Engine::Committed, sinks
-//   (alerts, KPI changes), source told (Kafka offsets) -> wall clock:
-//   AdvanceClock in bounded commits.
+//   overlapping the next batch) -> once durable: Engine::Committed, then the
+//   sink (alerts, KPI changes; on a thread of its own with
+//   `publish_on_thread`) -> once published: source told (Kafka offsets)
+//   -> wall clock: AdvanceClock in bounded commits.
 //
 // The CLI configures it; it owns none of its parts.
 // Thread-safety: Run and Finish on one thread.
@@ -21,6 +22,7 @@
 #include "engine/runtime/committer.h"
 #include "engine/runtime/engine.h"
 #include "engine/runtime/event_source.h"
+#include "engine/runtime/ordered_stage.h"
 
 namespace hoso::runtime {
 
@@ -63,6 +65,17 @@ struct PipelineOptions {
   std::function<void(int64_t batch_number)> before_seal;
   // Called once the commit of a batch is submitted. May be empty.
   std::function<void(int64_t batch_number)> after_submit;
+  // Publish durable commits (CommitSink::Published) on a thread of their
+  // own, in order, while the engine applies the next batches: a Kafka sink
+  // waits for the broker's acknowledgements there, not on the engine's
+  // thread. The source is told a commit's positions only once it is
+  // published, either way. With it on, nothing else may call the sink's
+  // Published while Run, Tick, Settle or Finish work. Default: off.
+  bool publish_on_thread = false;
+  // Most durable commits waiting for or in publication with
+  // `publish_on_thread`; Settle blocks beyond it (a slow broker slows the
+  // engine down instead of filling memory). Default: 8.
+  size_t max_publishing = 8;
 };
 
 class Pipeline {
@@ -84,11 +97,15 @@ class Pipeline {
   // commits, and publishes what became durable.
   core::Status Tick(PipelineStats* stats);
   // Publishes the commits that became durable since the last call (the
-  // engine is told, then the sink, then the source), without waiting.
+  // engine is told, then the sink, then the source), without waiting for
+  // commits still being written or (with `publish_on_thread`) published.
   core::Status Settle(PipelineStats* stats);
 
  private:
   core::Status Submit(core::Result<std::unique_ptr<Commit>> commit);
+  // Waits for every commit submitted to be written and published, and tells
+  // the source.
+  core::Status DrainAll(PipelineStats* stats);
   core::Status SealAndSubmit(Positions positions, bool checkpoint, PipelineStats* stats);
   void Count(const BatchResult& result, PipelineStats* stats);
   core::Instant Now() const;
@@ -99,6 +116,9 @@ class Pipeline {
   RejectSink* rejects_;
   CommitSink* sink_;
   PipelineOptions options_;
+  // Durable commits on their way to the sink; last, so that its thread
+  // stops before anything it uses goes.
+  OrderedStage publisher_;
 };
 
 }  // namespace hoso::runtime

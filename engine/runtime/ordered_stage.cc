@@ -1,0 +1,88 @@
+#include "engine/runtime/ordered_stage.h"
+
+#include <pthread.h>
+
+#include <algorithm>
+
+namespace hoso::runtime {
+
+OrderedStage::OrderedStage(std::string thread_name, Step step, bool threaded, size_t max_in_flight)
+    : step_(std::move(step)),
+      threaded_(threaded),
+      max_in_flight_(std::max<size_t>(1, max_in_flight)) {
+  if (threaded_) {
+    thread_ = std::thread([this] { Run(); });
+    thread_name.resize(std::min<size_t>(thread_name.size(), 15));  // the kernel's limit
+    pthread_setname_np(thread_.native_handle(), thread_name.c_str());
+  }
+}
+
+OrderedStage::~OrderedStage() {
+  if (!threaded_) return;
+  {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return queue_.empty() || !error_.ok(); });
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  thread_.join();
+}
+
+core::Status OrderedStage::Submit(std::unique_ptr<Commit> commit) {
+  if (!threaded_) {
+    if (!error_.ok()) return error_;
+    core::Status s = step_(commit.get());
+    if (!s.ok()) return error_ = s;
+    done_.push_back(std::move(commit));
+    return core::Status::Ok();
+  }
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return queue_.size() < max_in_flight_ || !error_.ok(); });
+  if (!error_.ok()) return error_;
+  queue_.push_back(std::move(commit));
+  changed_.notify_all();
+  return core::Status::Ok();
+}
+
+void OrderedStage::Run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+    if (queue_.empty()) return;  // stopping, nothing left
+    Commit* commit = queue_.front().get();
+    lock.unlock();
+    core::Status s = step_(commit);
+    lock.lock();
+    if (!s.ok()) {
+      error_ = s;
+      queue_.clear();
+      changed_.notify_all();
+      if (stopping_) return;
+      continue;
+    }
+    done_.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+    changed_.notify_all();
+  }
+}
+
+core::Status OrderedStage::TakeDone(std::vector<std::unique_ptr<Commit>>* done) {
+  std::lock_guard lock(mutex_);
+  for (auto& commit : done_) done->push_back(std::move(commit));
+  done_.clear();
+  return error_;
+}
+
+core::Status OrderedStage::Drain() {
+  if (!threaded_) return error_;
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return queue_.empty() || !error_.ok(); });
+  return error_;
+}
+
+size_t OrderedStage::in_flight() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
+}  // namespace hoso::runtime

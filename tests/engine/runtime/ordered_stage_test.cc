@@ -1,0 +1,142 @@
+// OrderedStage, the thread behind the Committer and the pipeline's
+// publisher: commits come back in the order they went in, at most
+// `max_in_flight` wait, and a failed step is sticky and drops what waits.
+#include "engine/runtime/ordered_stage.h"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace hoso::runtime {
+namespace {
+
+std::unique_ptr<Commit> CommitNumbered(uint64_t serial) {
+  auto commit = std::make_unique<Commit>();
+  commit->batch_serial = serial;
+  return commit;
+}
+
+// A step that blocks until released, recording the serials it was given.
+class Gate {
+ public:
+  core::Status Step(Commit* commit) {
+    std::unique_lock lock(mutex_);
+    seen_.push_back(commit->batch_serial);
+    changed_.notify_all();
+    changed_.wait(lock, [&] { return released_ >= seen_.size(); });
+    if (commit->batch_serial == fail_at_) return core::Status::Unavailable("broker gone");
+    return core::Status::Ok();
+  }
+  void Release(size_t through) {
+    std::lock_guard lock(mutex_);
+    released_ = through;
+    changed_.notify_all();
+  }
+  void WaitSeen(size_t count) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return seen_.size() >= count; });
+  }
+  std::vector<uint64_t> seen() {
+    std::lock_guard lock(mutex_);
+    return seen_;
+  }
+  uint64_t fail_at_ = 0;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<uint64_t> seen_;
+  size_t released_ = 0;
+};
+
+TEST(OrderedStageTest, HandsCommitsBackInOrderOnceTheirStepIsDone) {
+  Gate gate;
+  OrderedStage stage(
+      "test-stage", [&](Commit* commit) { return gate.Step(commit); }, /*threaded=*/true, 3);
+  for (uint64_t serial = 1; serial <= 3; ++serial) {
+    ASSERT_TRUE(stage.Submit(CommitNumbered(serial)).ok());
+  }
+  gate.WaitSeen(1);
+  std::vector<std::unique_ptr<Commit>> done;
+  ASSERT_TRUE(stage.TakeDone(&done).ok());
+  EXPECT_TRUE(done.empty()) << "nothing is done while the first step waits";
+  EXPECT_EQ(stage.in_flight(), 3u);
+
+  gate.Release(2);
+  gate.WaitSeen(3);
+  ASSERT_TRUE(stage.TakeDone(&done).ok());
+  ASSERT_EQ(done.size(), 2u);
+  EXPECT_EQ(done[0]->batch_serial, 1u);
+  EXPECT_EQ(done[1]->batch_serial, 2u);
+
+  gate.Release(3);
+  ASSERT_TRUE(stage.Drain().ok());
+  ASSERT_TRUE(stage.TakeDone(&done).ok());
+  ASSERT_EQ(done.size(), 3u);
+  EXPECT_EQ(done[2]->batch_serial, 3u);
+  EXPECT_EQ(gate.seen(), (std::vector<uint64_t>{1, 2, 3}));
+}
+
+TEST(OrderedStageTest, SubmitWaitsWhileTheStageIsFull) {
+  Gate gate;
+  OrderedStage stage(
+      "test-stage", [&](Commit* commit) { return gate.Step(commit); }, /*threaded=*/true, 2);
+  ASSERT_TRUE(stage.Submit(CommitNumbered(1)).ok());
+  ASSERT_TRUE(stage.Submit(CommitNumbered(2)).ok());
+  gate.WaitSeen(1);
+  // The third waits for room: it is accepted only after the first is done.
+  std::thread submitter([&] { EXPECT_TRUE(stage.Submit(CommitNumbered(3)).ok()); });
+  EXPECT_EQ(stage.in_flight(), 2u);
+  gate.Release(1);
+  submitter.join();
+  gate.Release(3);
+  ASSERT_TRUE(stage.Drain().ok());
+  std::vector<std::unique_ptr<Commit>> done;
+  ASSERT_TRUE(stage.TakeDone(&done).ok());
+  ASSERT_EQ(done.size(), 3u);
+  EXPECT_EQ(gate.seen(), (std::vector<uint64_t>{1, 2, 3}));
+}
+
+TEST(OrderedStageTest, AFailedStepIsStickyAndDropsWhatWaits) {
+  Gate gate;
+  gate.fail_at_ = 2;
+  OrderedStage stage(
+      "test-stage", [&](Commit* commit) { return gate.Step(commit); }, /*threaded=*/true, 4);
+  for (uint64_t serial = 1; serial <= 3; ++serial) {
+    ASSERT_TRUE(stage.Submit(CommitNumbered(serial)).ok());
+  }
+  gate.Release(3);
+  const core::Status drained = stage.Drain();
+  EXPECT_EQ(drained.code(), core::StatusCode::kUnavailable);
+  EXPECT_EQ(stage.Submit(CommitNumbered(4)).code(), core::StatusCode::kUnavailable);
+  std::vector<std::unique_ptr<Commit>> done;
+  EXPECT_EQ(stage.TakeDone(&done).code(), core::StatusCode::kUnavailable);
+  ASSERT_EQ(done.size(), 1u) << "only the commit before the failure went through";
+  EXPECT_EQ(done[0]->batch_serial, 1u);
+  EXPECT_EQ(gate.seen(), (std::vector<uint64_t>{1, 2})) << "the third never reached the step";
+}
+
+TEST(OrderedStageTest, WithoutAThreadTheStepRunsInSubmit) {
+  std::vector<uint64_t> seen;
+  OrderedStage stage(
+      "test-stage",
+      [&](Commit* commit) {
+        seen.push_back(commit->batch_serial);
+        return commit->batch_serial == 2 ? core::Status::IOError("disk full") : core::Status::Ok();
+      },
+      /*threaded=*/false, 1);
+  ASSERT_TRUE(stage.Submit(CommitNumbered(1)).ok());
+  EXPECT_EQ(seen, (std::vector<uint64_t>{1}));
+  EXPECT_EQ(stage.Submit(CommitNumbered(2)).code(), core::StatusCode::kIOError);
+  EXPECT_EQ(stage.Submit(CommitNumbered(3)).code(), core::StatusCode::kIOError);
+  EXPECT_EQ(seen, (std::vector<uint64_t>{1, 2}));
+  std::vector<std::unique_ptr<Commit>> done;
+  EXPECT_EQ(stage.TakeDone(&done).code(), core::StatusCode::kIOError);
+  ASSERT_EQ(done.size(), 1u);
+}
+
+}  // namespace
+}  // namespace hoso::runtime
