@@ -102,26 +102,44 @@ int64_t KafkaProducer::outstanding() const { return rd_kafka_outq_len(producer_.
 
 core::Result<std::unique_ptr<EngineSinks>> EngineSinks::Create(SinkOptions options) {
   std::unique_ptr<EngineSinks> sinks(new EngineSinks(std::move(options)));
-  auto producer = KafkaProducer::Create(sinks->options_.properties);
-  if (!producer.ok()) return producer.status();
-  sinks->producer_ = std::move(*producer);
-  EngineSinks* self = sinks.get();
-  sinks->producer_->set_on_delivery([self](uint64_t tag, bool ok) {
-    if (tag == 0 || tag > self->pending_.size()) return;
-    Pending& p = self->pending_[tag - 1];
-    p.done = ok;
-    p.failed = !ok;
-  });
+  HOSO_RETURN_IF_ERROR(OpenChannel(sinks->options_.properties, {sinks->options_.dead_letter_topic},
+                                   &sinks->dead_letters_channel_));
+  HOSO_RETURN_IF_ERROR(OpenChannel(sinks->options_.properties,
+                                   {sinks->options_.alerts_topic, sinks->options_.kpi_topic},
+                                   &sinks->outputs_channel_));
   return sinks;
 }
 
 EngineSinks::~EngineSinks() = default;
 
-core::Status EngineSinks::Add(const std::string& topic, std::string key, std::string value,
-                              Headers headers) {
-  pending_.push_back(Pending{&topic, std::move(key), std::move(value), std::move(headers)});
-  const Pending& p = pending_.back();
-  return producer_->Produce(*p.topic, p.key, p.value, p.headers, pending_.size());
+core::Status EngineSinks::OpenChannel(const Properties& properties,
+                                      const std::vector<std::string>& topics, Channel* channel) {
+  auto producer = KafkaProducer::Create(properties);
+  if (!producer.ok()) return producer.status();
+  channel->producer = std::move(*producer);
+  // A producer learns a topic's partitions on its first message to it, and
+  // librdkafka 2.0.2 held that first message about a second: the first
+  // alerts and KPI changes after a start waited that long. Naming the
+  // topics now starts the lookup in the background.
+  for (const std::string& topic : topics) {
+    rd_kafka_topic_t* handle =
+        rd_kafka_topic_new(channel->producer->handle(), topic.c_str(), nullptr);
+    if (handle != nullptr) channel->topics.emplace_back(handle);
+  }
+  channel->producer->set_on_delivery([channel](uint64_t tag, bool ok) {
+    if (tag == 0 || tag > channel->pending.size()) return;
+    Pending& p = channel->pending[tag - 1];
+    p.done = ok;
+    p.failed = !ok;
+  });
+  return core::Status::Ok();
+}
+
+core::Status EngineSinks::Add(Channel* channel, const std::string& topic, std::string key,
+                              std::string value, Headers headers) {
+  channel->pending.push_back(Pending{&topic, std::move(key), std::move(value), std::move(headers)});
+  const Pending& p = channel->pending.back();
+  return channel->producer->Produce(*p.topic, p.key, p.value, p.headers, channel->pending.size());
 }
 
 core::Status EngineSinks::Write(const runtime::RawRecord& record,
@@ -141,13 +159,14 @@ core::Status EngineSinks::Write(const runtime::RawRecord& record,
     headers.emplace_back("truncated", "true");
     headers.emplace_back("source_sha256", payload.sha256_hex);
   }
-  return Add(options_.dead_letter_topic, std::string(record.key), std::string(payload.kept),
-             std::move(headers));
+  return Add(&dead_letters_channel_, options_.dead_letter_topic, std::string(record.key),
+             std::string(payload.kept), std::move(headers));
 }
 
 core::Status EngineSinks::WriteAlertJson(std::string_view dossier_id, std::string_view json) {
   ++alerts_;
-  return Add(options_.alerts_topic, std::string(dossier_id), std::string(json), {});
+  return Add(&outputs_channel_, options_.alerts_topic, std::string(dossier_id), std::string(json),
+             {});
 }
 
 core::Status EngineSinks::Published(const runtime::Commit& commit) {
@@ -163,7 +182,7 @@ core::Status EngineSinks::Published(const runtime::Commit& commit) {
     }
   }
   if (commit.alerts.empty() && commit.changed_kpi.empty()) return core::Status::Ok();
-  HOSO_RETURN_IF_ERROR(Flush());
+  HOSO_RETURN_IF_ERROR(FlushOutputs());
   if (publish_kpi_ && !commit.partitions_gone_live.empty()) {
     Log().info("{} KPI cells republished for {} partitions now live here",
                commit.changed_kpi.size(), commit.partitions_gone_live.size());
@@ -208,17 +227,27 @@ core::Status AlertOutbox::MarkPublished(uint64_t next_sequence) {
 core::Status EngineSinks::WriteKpi(const projections::KpiKey& key,
                                    const core::KpiCounters& counters) {
   ++kpi_updates_;
-  return Add(options_.kpi_topic, KpiMessageKey(key), KpiMessageValue(key, counters), {});
+  return Add(&outputs_channel_, options_.kpi_topic, KpiMessageKey(key),
+             KpiMessageValue(key, counters), {});
 }
 
-core::Status EngineSinks::Flush() {
+core::Status EngineSinks::Flush() { return FlushChannel(&dead_letters_channel_); }
+
+core::Status EngineSinks::FlushOutputs() {
+  const int64_t alerts_written = alerts_.load(std::memory_order_relaxed);
+  HOSO_RETURN_IF_ERROR(FlushChannel(&outputs_channel_));
+  alerts_acknowledged_.store(alerts_written, std::memory_order_relaxed);
+  return core::Status::Ok();
+}
+
+core::Status EngineSinks::FlushChannel(Channel* channel) {
   int backoff_ms = 100;
   bool failing = false;
   while (true) {
-    producer_->Flush(1000);
+    channel->producer->Flush(1000);
     bool all_done = true;
     bool any_failed = false;
-    for (const Pending& p : pending_) {
+    for (const Pending& p : channel->pending) {
       all_done = all_done && p.done;
       any_failed = any_failed || p.failed;
     }
@@ -228,21 +257,21 @@ core::Status EngineSinks::Flush() {
     }
     if (!any_failed) continue;  // still in flight
     if (!failing) {
-      Log().warn("output delivery failing ({}); retrying with back-off", producer_->first_error());
+      Log().warn("output delivery failing ({}); retrying with back-off",
+                 channel->producer->first_error());
       failing = true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
     backoff_ms = std::min(backoff_ms * 2, options_.max_backoff_ms);
-    for (size_t i = 0; i < pending_.size(); ++i) {
-      Pending& p = pending_[i];
+    for (size_t i = 0; i < channel->pending.size(); ++i) {
+      Pending& p = channel->pending[i];
       if (!p.failed) continue;
       p.failed = false;
-      HOSO_RETURN_IF_ERROR(producer_->Produce(*p.topic, p.key, p.value, p.headers, i + 1));
+      HOSO_RETURN_IF_ERROR(channel->producer->Produce(*p.topic, p.key, p.value, p.headers, i + 1));
     }
   }
   if (failing) Log().warn("output delivery recovered");
-  pending_.clear();
-  alerts_acknowledged_ = alerts_;
+  channel->pending.clear();
   return core::Status::Ok();
 }
 

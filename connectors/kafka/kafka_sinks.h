@@ -22,7 +22,9 @@
 // below instead: published after the commit that stores them.
 //
 // Thread-safety: one thread uses a producer; delivery callbacks run on that
-// thread inside Poll/Flush.
+// thread inside Poll/Flush. EngineSinks has two producers: one for dead
+// letters (the pipeline's thread) and one for alerts and KPI changes (the
+// thread that publishes durable commits, which may be another).
 #ifndef HOSO_CONNECTORS_KAFKA_KAFKA_SINKS_H_
 #define HOSO_CONNECTORS_KAFKA_KAFKA_SINKS_H_
 
@@ -137,6 +139,11 @@ class AlertOutbox {
 // The engine's outputs on Kafka: dead letters (RejectSink, flushed before the
 // batch commits) and, once a commit is durable (CommitSink), its alerts
 // (acknowledged, then marked in the outbox) and its KPI changes.
+//
+// Thread-safety: the dead letters (Write, Flush) are one thread's, the
+// publications (WriteAlertJson, WriteKpi, FlushOutputs, Published) one
+// thread's, which may be another: each has its own producer. The counters
+// may be read from any thread.
 class EngineSinks final : public runtime::RejectSink, public runtime::CommitSink {
  public:
   static core::Result<std::unique_ptr<EngineSinks>> Create(SinkOptions options);
@@ -144,13 +151,17 @@ class EngineSinks final : public runtime::RejectSink, public runtime::CommitSink
 
   // A dead letter: the record's original bytes and key (RejectSink).
   core::Status Write(const runtime::RawRecord& record, const core::Rejection& rejection) override;
+  // Waits until every dead letter written since the last Flush is
+  // acknowledged, re-sending failures with back-off; logs once when delivery
+  // starts failing and once when it recovers. Unavailable only when `stop` is
+  // set meanwhile.
+  core::Status Flush() override;
+
   // An alert already encoded (schemas/alert.schema.json).
   core::Status WriteAlertJson(std::string_view dossier_id, std::string_view json);
   core::Status WriteKpi(const projections::KpiKey& key, const core::KpiCounters& counters);
-  // Waits until everything written since the last Flush is acknowledged,
-  // re-sending failures with back-off; logs once when delivery starts failing
-  // and once when it recovers. Unavailable only when `stop` is set meanwhile.
-  core::Status Flush() override;
+  // Flush for the alerts and KPI changes written since the last call.
+  core::Status FlushOutputs();
   // Publishes a durable commit's alerts but the quiet ones (acknowledged,
   // then marked in `outbox` when set) and, when `publish_kpi`, its changed
   // KPI cells.
@@ -158,12 +169,14 @@ class EngineSinks final : public runtime::RejectSink, public runtime::CommitSink
   void set_outbox(AlertOutbox* outbox) { outbox_ = outbox; }
   void set_publish_kpi(bool publish_kpi) { publish_kpi_ = publish_kpi; }
 
-  int64_t dead_letters() const { return dead_letters_; }
-  int64_t alerts() const { return alerts_; }
+  int64_t dead_letters() const { return dead_letters_.load(std::memory_order_relaxed); }
+  int64_t alerts() const { return alerts_.load(std::memory_order_relaxed); }
   // Alerts the broker has acknowledged (every one handed over before the
-  // last successful Flush).
-  int64_t alerts_acknowledged() const { return alerts_acknowledged_; }
-  int64_t kpi_updates() const { return kpi_updates_; }
+  // last successful FlushOutputs).
+  int64_t alerts_acknowledged() const {
+    return alerts_acknowledged_.load(std::memory_order_relaxed);
+  }
+  int64_t kpi_updates() const { return kpi_updates_.load(std::memory_order_relaxed); }
 
  private:
   struct Pending {
@@ -174,19 +187,35 @@ class EngineSinks final : public runtime::RejectSink, public runtime::CommitSink
     bool done = false;
     bool failed = false;
   };
+  struct TopicDeleter {
+    void operator()(rd_kafka_topic_t* topic) const { rd_kafka_topic_destroy(topic); }
+  };
+  // A producer, the topics it writes to, and the messages it has not had
+  // acknowledged yet.
+  struct Channel {
+    std::unique_ptr<KafkaProducer> producer;
+    std::vector<std::unique_ptr<rd_kafka_topic_t, TopicDeleter>>
+        topics;  // before the producer goes
+    std::vector<Pending> pending;
+  };
   explicit EngineSinks(SinkOptions options) : options_(std::move(options)) {}
-  // `topic` must be one of options_'s topics (kept by address until Flush).
-  core::Status Add(const std::string& topic, std::string key, std::string value, Headers headers);
+  static core::Status OpenChannel(const Properties& properties,
+                                  const std::vector<std::string>& topics, Channel* channel);
+  // `topic` must be one of options_'s topics (kept by address until the
+  // channel's flush).
+  static core::Status Add(Channel* channel, const std::string& topic, std::string key,
+                          std::string value, Headers headers);
+  core::Status FlushChannel(Channel* channel);
 
   SinkOptions options_;
-  std::unique_ptr<KafkaProducer> producer_;
-  std::vector<Pending> pending_;
+  Channel dead_letters_channel_;
+  Channel outputs_channel_;
   AlertOutbox* outbox_ = nullptr;
   bool publish_kpi_ = true;
-  int64_t dead_letters_ = 0;
-  int64_t alerts_ = 0;
-  int64_t alerts_acknowledged_ = 0;
-  int64_t kpi_updates_ = 0;
+  std::atomic<int64_t> dead_letters_ = 0;
+  std::atomic<int64_t> alerts_ = 0;
+  std::atomic<int64_t> alerts_acknowledged_ = 0;
+  std::atomic<int64_t> kpi_updates_ = 0;
 };
 
 // "2019-06|W01|P123|7" and the JSON value of a KPI cell on hoso.kpi.

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
@@ -127,7 +128,9 @@ core::Status AddProperties(const std::vector<std::string>& pairs, kafka::Propert
 // The engine loop shared by serve, demo and bench: runtime::Pipeline over the
 // Kafka source, with the Kafka sinks for dead letters (flushed before each
 // commit) and for what follows a durable commit (alerts, then marked in the
-// outbox; KPI changes), docs/alerts.md "Publication".
+// outbox; KPI changes), docs/alerts.md "Publication". Publication runs on
+// the pipeline's publishing thread, so `commit_sink` (or the sinks) must be
+// safe to call from there.
 
 struct LoopOptions {
   size_t batch_max_records = 2000;
@@ -165,6 +168,9 @@ core::Status RunEngineLoop(runtime::Engine& engine, projections::KvStore* store,
     if (options.progress) options.progress(s);
   };
   pipeline_options.before_seal = options.before_seal;
+  // Waiting for hoso.kpi's and hoso.alerts' acknowledgements took about a
+  // third of this loop's thread (BENCHMARKS.md, issue 9).
+  pipeline_options.publish_on_thread = true;
   runtime::Pipeline pipeline(&engine, &source, &committer, &sinks,
                              commit_sink != nullptr ? commit_sink : &sinks, pipeline_options);
   core::Status s = pipeline.Run(stats);
@@ -583,7 +589,7 @@ int RunServe(const ServeArgs& args) {
       s = (*sinks)->WriteAlertJson(dossier_id, json);
       if (!s.ok()) return fail(s);
     }
-    s = (*sinks)->Flush();
+    s = (*sinks)->FlushOutputs();
     if (s.ok()) s = outbox.MarkPublished(next_alert);
     if (!s.ok()) return fail(s);
     spdlog::warn("serve: published {} alerts stored by a previous run but not acknowledged",
@@ -1195,25 +1201,32 @@ int RunBenchKafka(const BenchArgs& args) {
     // A record's latency ends when the commit holding it is durable and its
     // KPI changes are sent: the produce times of each batch wait, in order,
     // for the publication of the next commit that carries source positions.
+    // Wait is called on the loop's thread, Published on the publishing one.
     class LatencySink final : public runtime::CommitSink {
      public:
       LatencySink(runtime::CommitSink* inner, std::vector<double>* latencies)
           : inner_(inner), latencies_(latencies) {}
+      void Wait(std::vector<int64_t> produced_ms) {
+        std::lock_guard lock(mutex_);
+        waiting_.push_back(std::move(produced_ms));
+      }
       core::Status Published(const runtime::Commit& commit) override {
         HOSO_RETURN_IF_ERROR(inner_->Published(commit));
-        if (commit.positions.empty() || waiting.empty()) return core::Status::Ok();
+        std::lock_guard lock(mutex_);
+        if (commit.positions.empty() || waiting_.empty()) return core::Status::Ok();
         const double now_ms = static_cast<double>(WallNow().epoch_ms);
-        for (int64_t produced_ms : waiting.front()) {
+        for (int64_t produced_ms : waiting_.front()) {
           latencies_->push_back(now_ms - static_cast<double>(produced_ms));
         }
-        waiting.pop_front();
+        waiting_.pop_front();
         return core::Status::Ok();
       }
-      std::deque<std::vector<int64_t>> waiting;
 
      private:
       runtime::CommitSink* inner_;
       std::vector<double>* latencies_;
+      std::mutex mutex_;
+      std::deque<std::vector<int64_t>> waiting_;
     };
     FanOutSink outputs({sinks->get(), postgres->get()});
     LatencySink latency_sink(*postgres ? static_cast<runtime::CommitSink*>(&outputs) : sinks->get(),
@@ -1236,7 +1249,7 @@ int RunBenchKafka(const BenchArgs& args) {
           if (produced >= from_ms) produced_ms.push_back(produced);
         }
       }
-      latency_sink.waiting.push_back(std::move(produced_ms));
+      latency_sink.Wait(std::move(produced_ms));
     };
     loop.done = [&](const runtime::PipelineStats& current) {
       return (sent_all.load() && current.records >= produced.load()) || Clock::now() > deadline;
