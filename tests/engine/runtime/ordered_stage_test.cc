@@ -27,7 +27,7 @@ class Gate {
     seen_.push_back(commit->batch_serial);
     changed_.notify_all();
     changed_.wait(lock, [&] { return released_ >= seen_.size(); });
-    if (commit->batch_serial == fail_at_) return core::Status::Unavailable("broker gone");
+    if (commit->batch_serial == fail_at) return core::Status::Unavailable("broker gone");
     return core::Status::Ok();
   }
   void Release(size_t through) {
@@ -43,7 +43,7 @@ class Gate {
     std::lock_guard lock(mutex_);
     return seen_;
   }
-  uint64_t fail_at_ = 0;
+  uint64_t fail_at = 0;
 
  private:
   std::mutex mutex_;
@@ -102,7 +102,7 @@ TEST(OrderedStageTest, SubmitWaitsWhileTheStageIsFull) {
 
 TEST(OrderedStageTest, AFailedStepIsStickyAndDropsWhatWaits) {
   Gate gate;
-  gate.fail_at_ = 2;
+  gate.fail_at = 2;
   OrderedStage stage(
       "test-stage", [&](Commit* commit) { return gate.Step(commit); }, /*threaded=*/true, 4);
   for (uint64_t serial = 1; serial <= 3; ++serial) {
