@@ -191,11 +191,11 @@ class EngineSinks final : public runtime::RejectSink, public runtime::CommitSink
     void operator()(rd_kafka_topic_t* topic) const { rd_kafka_topic_destroy(topic); }
   };
   // A producer, the topics it writes to, and the messages it has not had
-  // acknowledged yet.
+  // acknowledged yet. The topics are declared after the producer, so they
+  // are released before it is destroyed.
   struct Channel {
     std::unique_ptr<KafkaProducer> producer;
-    std::vector<std::unique_ptr<rd_kafka_topic_t, TopicDeleter>>
-        topics;  // before the producer goes
+    std::vector<std::unique_ptr<rd_kafka_topic_t, TopicDeleter>> topics;
     std::vector<Pending> pending;
   };
   explicit EngineSinks(SinkOptions options) : options_(std::move(options)) {}
