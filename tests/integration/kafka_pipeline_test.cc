@@ -498,32 +498,36 @@ TEST(KafkaCrashTest, KilledServeResumesToTheIngestFigures) {
   const std::string events = dir.File("loadgen.jsonl");
   auto gen = RunHoso({"loadgen", "--out", events, "--seed", "11", "--dossiers", "30000"});
   ASSERT_EQ(gen.exit_code, 0) << gen.err;
-  const std::string expected = IngestKpi(dir, events, "2019", "procedure");
   // A third of the year reaches the topic before each killed run, so that
   // each run has records to consume when it is killed (the whole year
   // produced up front was all consumed by the second run). The figures of
-  // each prefix tell whether a run was killed before it consumed its part.
+  // each prefix tell whether a run was killed before it consumed its part;
+  // the last prefix is the whole year.
   constexpr int kRounds = 3;
   std::vector<std::string> parts(kRounds);
+  std::vector<std::string> prefix_figures(kRounds);
   {
     std::istringstream lines(testing::ReadFile(events));
     std::vector<std::string> all;
     for (std::string line; std::getline(lines, line);) all.push_back(line + "\n");
     for (size_t i = 0; i < all.size(); ++i) parts[i * kRounds / all.size()] += all[i];
+    std::string prefix;
+    for (int round = 0; round < kRounds; ++round) {
+      prefix += parts[round];
+      const std::string prefix_file = dir.File("prefix" + std::to_string(round) + ".jsonl");
+      testing::WriteFile(prefix_file, prefix);
+      prefix_figures[round] = IngestKpi(dir, prefix_file, "2019", "procedure");
+    }
   }
+  const std::string& expected = prefix_figures.back();
   const std::string db = dir.File("db");
   const std::string config =
       WriteServeConfig(dir.File("serve.json"), broker.bootstrap(), "g-crash", db, kBatchOf500);
   std::mt19937 random(20190603);
   int killed_with_records_left = 0;
-  std::string prefix;
   for (int round = 0; round < kRounds; ++round) {
     const std::string part = dir.File("part" + std::to_string(round) + ".jsonl");
     testing::WriteFile(part, parts[round]);
-    prefix += parts[round];
-    const std::string prefix_file = dir.File("prefix" + std::to_string(round) + ".jsonl");
-    testing::WriteFile(prefix_file, prefix);
-    const std::string prefix_figures = IngestKpi(dir, prefix_file, "2019", "procedure");
     Produce(broker.bootstrap(), part);
     Child serve({HOSO_CLI, "serve", "--config", config}, dir.File("serve.log"));
     // Wait until this run has stored something new (its KPIs moved), then
@@ -534,7 +538,7 @@ TEST(KafkaCrashTest, KilledServeResumesToTheIngestFigures) {
         << "round " << round << ": nothing consumed\n"
         << testing::ReadFile(dir.File("serve.log"));
     std::this_thread::sleep_for(std::chrono::milliseconds(random() % 400));
-    const bool records_left = KpiJson(db, "2019", "procedure") != prefix_figures;
+    const bool records_left = KpiJson(db, "2019", "procedure") != prefix_figures[round];
     const int status = serve.Stop(SIGKILL);
     ASSERT_TRUE(WIFSIGNALED(status)) << "round " << round << " ended before the kill";
     if (records_left) ++killed_with_records_left;
