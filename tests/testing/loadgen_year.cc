@@ -20,6 +20,12 @@ const BuiltInReference& BuiltIn() {
   return *reference;
 }
 
+std::unique_ptr<core::DossierStateMachine> BuiltInMachine() {
+  const BuiltInReference& ref = BuiltIn();
+  return std::make_unique<core::DossierStateMachine>(&ref.calendar, &ref.catalog,
+                                                     core::StateMachineOptions{}, &ref.agencies);
+}
+
 std::vector<std::string> LoadgenLines(int64_t dossiers, uint64_t seed) {
   const BuiltInReference& ref = BuiltIn();
   std::ostringstream out;

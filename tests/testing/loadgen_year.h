@@ -5,9 +5,11 @@
 #define HOSO_TESTS_TESTING_LOADGEN_YEAR_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "engine/core/dossier_state_machine.h"
 #include "engine/core/reference_data.h"
 #include "engine/core/working_calendar.h"
 
@@ -20,6 +22,8 @@ struct BuiltInReference {
 };
 // Loaded once; a failure to load fails the calling test.
 const BuiltInReference& BuiltIn();
+// A state machine over the built-in reference, default options.
+std::unique_ptr<core::DossierStateMachine> BuiltInMachine();
 
 // The JSON lines `hoso loadgen --dossiers N --seed S` writes.
 std::vector<std::string> LoadgenLines(int64_t dossiers, uint64_t seed);

@@ -81,9 +81,7 @@ std::vector<std::string> AllBut(const std::vector<std::string>& excluded) {
 class DialogueMissingTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const testing::BuiltInReference& ref = testing::BuiltIn();
-    machine_ = std::make_unique<core::DossierStateMachine>(
-        &ref.calendar, &ref.catalog, core::StateMachineOptions{}, &ref.agencies);
+    machine_ = testing::BuiltInMachine();
     OpenStore();
     Reopen();
   }

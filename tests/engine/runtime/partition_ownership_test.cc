@@ -51,11 +51,7 @@ struct Applied {
 
 class PartitionOwnershipTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const testing::BuiltInReference& ref = testing::BuiltIn();
-    machine_ = std::make_unique<core::DossierStateMachine>(
-        &ref.calendar, &ref.catalog, core::StateMachineOptions{}, &ref.agencies);
-  }
+  void SetUp() override { machine_ = testing::BuiltInMachine(); }
 
   void Open(ClockMode mode, bool ownership = true) {
     engine_.reset();

@@ -103,9 +103,7 @@ class HeldSink final : public CommitSink {
 class PipelineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const testing::BuiltInReference& ref = testing::BuiltIn();
-    machine_ = std::make_unique<core::DossierStateMachine>(
-        &ref.calendar, &ref.catalog, core::StateMachineOptions{}, &ref.agencies);
+    machine_ = testing::BuiltInMachine();
     EngineOptions options;
     options.collect_alerts = false;
     auto engine = Engine::Open(&store_, machine_.get(), options);
