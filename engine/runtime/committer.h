@@ -1,9 +1,12 @@
 // Committer: writes the engine's commits to the store, in the order they were
-// sealed, on a thread of its own, so that the engine applies the next batch
-// while RocksDB writes the previous one (docs/storage.md "Writing").
+// sealed, on threads of its own, so that the engine applies the next batch
+// while RocksDB writes the previous one (docs/storage.md "Writing"). Two
+// stages, each a thread: "hoso-prepare" runs a commit's Prepare (compresses
+// its log segment; adds a checkpoint's records), "hoso-commit" writes it, so
+// a checkpoint's preparation overlaps the write of the commit before it.
 //
-// At most `max_in_flight` commits wait or are being written; Submit blocks
-// beyond that (backpressure: memory stays bounded). A written commit is
+// At most `max_in_flight` commits wait for each stage or are in it; Submit
+// blocks beyond that (backpressure: memory stays bounded). A written commit is
 // handed back through TakeDurable, in order, for what must follow
 // durability: Engine::Committed, publishing alerts and KPI changes,
 // committing Kafka offsets. A failed write is sticky: every later call
@@ -31,17 +34,22 @@ class Committer {
   // `store` must outlive the committer.
   Committer(projections::KvStore* store, bool threaded, size_t max_in_flight = 2);
 
-  core::Status Submit(std::unique_ptr<Commit> commit) { return stage_.Submit(std::move(commit)); }
+  core::Status Submit(std::unique_ptr<Commit> commit) { return prepare_.Submit(std::move(commit)); }
   // Moves the commits written since the last call into *durable, in order.
   core::Status TakeDurable(std::vector<std::unique_ptr<Commit>>* durable) {
-    return stage_.TakeDone(durable);
+    core::Status written = write_.TakeDone(durable);
+    core::Status prepared = prepare_.TakeDone(durable);  // hands on to write_: takes nothing
+    return written.ok() ? prepared : written;
   }
   // Waits until every submitted commit is written.
-  core::Status Drain() { return stage_.Drain(); }
-  size_t in_flight() const { return stage_.in_flight(); }
+  core::Status Drain() { return prepare_.Drain(); }
+  size_t in_flight() const { return prepare_.in_flight() + write_.in_flight(); }
 
  private:
-  OrderedStage stage_;  // last: its thread stops before anything it uses goes
+  // Declared in the order data flows back: prepare_ is destroyed first, so
+  // its thread has handed on everything before write_'s stops.
+  OrderedStage write_;
+  OrderedStage prepare_;
 };
 
 }  // namespace hoso::runtime

@@ -6,8 +6,10 @@
 
 namespace hoso::runtime {
 
-OrderedStage::OrderedStage(std::string thread_name, Step step, bool threaded, size_t max_in_flight)
+OrderedStage::OrderedStage(std::string thread_name, Step step, bool threaded, size_t max_in_flight,
+                           OrderedStage* next)
     : step_(std::move(step)),
+      next_(next),
       threaded_(threaded),
       max_in_flight_(std::max<size_t>(1, max_in_flight)) {
   if (threaded_) {
@@ -32,8 +34,8 @@ core::Status OrderedStage::Submit(std::unique_ptr<Commit> commit) {
   if (!threaded_) {
     if (!error_.ok()) return error_;
     core::Status s = step_(commit.get());
+    if (s.ok()) s = HandOn(std::move(commit));
     if (!s.ok()) return error_ = s;
-    done_.push_back(std::move(commit));
     return core::Status::Ok();
   }
   std::unique_lock lock(mutex_);
@@ -49,9 +51,14 @@ void OrderedStage::Run() {
   for (;;) {
     changed_.wait(lock, [&] { return !queue_.empty() || stopping_; });
     if (queue_.empty()) return;  // stopping, nothing left
-    Commit* commit = queue_.front().get();
+    // Only this thread pops the queue, and a deque's push_back leaves
+    // references to its elements valid: the front slot stays put while
+    // Submit adds behind it. The commit stays in the queue (counted in
+    // flight, so Drain waits for it) until the next stage has taken it.
+    std::unique_ptr<Commit>& front = queue_.front();
     lock.unlock();
-    core::Status s = step_(commit);
+    core::Status s = step_(front.get());
+    if (s.ok() && next_ != nullptr) s = next_->Submit(std::move(front));
     lock.lock();
     if (!s.ok()) {
       error_ = s;
@@ -60,10 +67,16 @@ void OrderedStage::Run() {
       if (stopping_) return;
       continue;
     }
-    done_.push_back(std::move(queue_.front()));
+    if (next_ == nullptr) done_.push_back(std::move(queue_.front()));
     queue_.pop_front();
     changed_.notify_all();
   }
+}
+
+core::Status OrderedStage::HandOn(std::unique_ptr<Commit> commit) {
+  if (next_ != nullptr) return next_->Submit(std::move(commit));
+  done_.push_back(std::move(commit));
+  return core::Status::Ok();
 }
 
 core::Status OrderedStage::TakeDone(std::vector<std::unique_ptr<Commit>>* done) {
@@ -74,10 +87,14 @@ core::Status OrderedStage::TakeDone(std::vector<std::unique_ptr<Commit>>* done) 
 }
 
 core::Status OrderedStage::Drain() {
-  if (!threaded_) return error_;
-  std::unique_lock lock(mutex_);
-  changed_.wait(lock, [&] { return queue_.empty() || !error_.ok(); });
-  return error_;
+  if (threaded_) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return queue_.empty() || !error_.ok(); });
+    if (!error_.ok()) return error_;
+  } else if (!error_.ok()) {
+    return error_;
+  }
+  return next_ != nullptr ? next_->Drain() : core::Status::Ok();
 }
 
 size_t OrderedStage::in_flight() const {

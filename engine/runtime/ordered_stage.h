@@ -6,11 +6,15 @@
 // At most `max_in_flight` commits wait or are in the step; Submit blocks
 // beyond that (backpressure: memory stays bounded). A commit whose step
 // succeeded is handed back through TakeDone, in order, for what must follow
-// it. A failed step is sticky: every later call returns its status, the
-// commits still waiting are dropped, and the caller must stop.
+// it; or, when the stage has a `next` stage, submitted to it from the
+// stage's thread (the Committer's two: prepare, then write), and handed back
+// by the last one. A failed step is sticky: every later call returns its
+// status, the commits still waiting are dropped, and the caller must stop; a
+// failure of `next` stops this stage too.
 //
-// Thread-safety: one thread calls Submit, TakeDone and Drain; the stage's
-// thread is internal. With `threaded` false, Submit runs the step at once on
+// Thread-safety: a threaded stage's Submit, TakeDone and Drain may be called
+// from different threads (the previous stage's submits, the engine's takes);
+// the stage's thread is internal. With `threaded` false, Submit runs the step at once on
 // the caller's thread (MemoryKvStore, which is not thread-safe, and tests).
 #ifndef HOSO_ENGINE_RUNTIME_ORDERED_STAGE_H_
 #define HOSO_ENGINE_RUNTIME_ORDERED_STAGE_H_
@@ -34,7 +38,9 @@ class OrderedStage {
   using Step = std::function<core::Status(Commit* commit)>;
 
   // `thread_name` names the thread for ps/top/perf (at most 15 bytes).
-  OrderedStage(std::string thread_name, Step step, bool threaded, size_t max_in_flight);
+  // `next`, if not null, must outlive this stage (declare it first).
+  OrderedStage(std::string thread_name, Step step, bool threaded, size_t max_in_flight,
+               OrderedStage* next = nullptr);
   // Waits for every submitted commit (or a failure), then stops the thread.
   ~OrderedStage();
   OrderedStage(const OrderedStage&) = delete;
@@ -44,15 +50,19 @@ class OrderedStage {
   // Moves the commits whose step succeeded since the last call into *done,
   // in order.
   core::Status TakeDone(std::vector<std::unique_ptr<Commit>>* done);
-  // Waits until every submitted commit has been through the step.
+  // Waits until every submitted commit has been through the step (and, with
+  // a next stage, through it as well).
   core::Status Drain();
-  // Commits waiting or in the step.
+  // Commits waiting or in the step (or being handed to the next stage).
   size_t in_flight() const;
 
  private:
   void Run();
+  // After the step: the commit goes to the next stage, or to done_.
+  core::Status HandOn(std::unique_ptr<Commit> commit);
 
   const Step step_;
+  OrderedStage* const next_;
   const bool threaded_;
   const size_t max_in_flight_;
   mutable std::mutex mutex_;

@@ -8,6 +8,8 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <thread>
 #include <vector>
 
 namespace hoso::runtime {
@@ -135,6 +137,89 @@ TEST(OrderedStageTest, WithoutAThreadTheStepRunsInSubmit) {
   EXPECT_EQ(seen, (std::vector<uint64_t>{1, 2}));
   std::vector<std::unique_ptr<Commit>> done;
   EXPECT_EQ(stage.TakeDone(&done).code(), core::StatusCode::kIOError);
+  ASSERT_EQ(done.size(), 1u);
+}
+
+TEST(OrderedStageTest, ChainedStagesHandBackThroughTheLastAndDrainBoth) {
+  // The Committer's shape: a first stage hands each commit to a second,
+  // which hands it back.
+  Gate second_gate;
+  std::vector<uint64_t> first_seen;
+  std::mutex first_mutex;
+  OrderedStage second(
+      "test-second", [&](Commit* commit) { return second_gate.Step(commit); }, /*threaded=*/true,
+      1);
+  OrderedStage first(
+      "test-first",
+      [&](Commit* commit) {
+        std::lock_guard lock(first_mutex);
+        first_seen.push_back(commit->batch_serial);
+        return core::Status::Ok();
+      },
+      /*threaded=*/true, 3, &second);
+  ASSERT_TRUE(first.Submit(CommitNumbered(1)).ok());
+  ASSERT_TRUE(first.Submit(CommitNumbered(2)).ok());
+  ASSERT_TRUE(first.Submit(CommitNumbered(3)).ok());
+  second_gate.WaitSeen(1);
+  // 1 is in the second step; 2 waits for room in the second stage, so it
+  // still counts in the first; 3 waits in the first.
+  EXPECT_GE(first.in_flight(), 1u);
+  std::vector<std::unique_ptr<Commit>> done;
+  ASSERT_TRUE(first.TakeDone(&done).ok());
+  EXPECT_TRUE(done.empty()) << "a stage with a next one hands nothing back itself";
+
+  std::thread drainer([&] { EXPECT_TRUE(first.Drain().ok()); });
+  second_gate.Release(3);
+  drainer.join();
+  // Drain returned: everything went through both steps.
+  EXPECT_EQ(first.in_flight(), 0u);
+  EXPECT_EQ(second.in_flight(), 0u);
+  ASSERT_TRUE(second.TakeDone(&done).ok());
+  ASSERT_EQ(done.size(), 3u);
+  for (uint64_t i = 0; i < 3; ++i) EXPECT_EQ(done[i]->batch_serial, i + 1);
+  std::lock_guard lock(first_mutex);
+  EXPECT_EQ(first_seen, (std::vector<uint64_t>{1, 2, 3}));
+}
+
+TEST(OrderedStageTest, AFailureOfTheNextStageStopsTheFirst) {
+  Gate second_gate;
+  second_gate.fail_at = 1;
+  OrderedStage second(
+      "test-second", [&](Commit* commit) { return second_gate.Step(commit); }, /*threaded=*/true,
+      1);
+  OrderedStage first(
+      "test-first", [](Commit*) { return core::Status::Ok(); }, /*threaded=*/true, 1, &second);
+  ASSERT_TRUE(first.Submit(CommitNumbered(1)).ok());
+  ASSERT_TRUE(first.Submit(CommitNumbered(2)).ok());  // waits for room in the second stage
+  second_gate.Release(2);
+  EXPECT_EQ(first.Drain().code(), core::StatusCode::kUnavailable);
+  EXPECT_EQ(first.Submit(CommitNumbered(3)).code(), core::StatusCode::kUnavailable);
+  std::vector<std::unique_ptr<Commit>> done;
+  EXPECT_EQ(second.TakeDone(&done).code(), core::StatusCode::kUnavailable);
+  EXPECT_TRUE(done.empty());
+  EXPECT_EQ(second_gate.seen(), (std::vector<uint64_t>{1}));
+}
+
+TEST(OrderedStageTest, ChainedStagesWithoutThreadsRunBothStepsInSubmit) {
+  std::vector<std::string> steps;
+  OrderedStage second(
+      "test-second",
+      [&](Commit* commit) {
+        steps.push_back("second " + std::to_string(commit->batch_serial));
+        return core::Status::Ok();
+      },
+      /*threaded=*/false, 1);
+  OrderedStage first(
+      "test-first",
+      [&](Commit* commit) {
+        steps.push_back("first " + std::to_string(commit->batch_serial));
+        return core::Status::Ok();
+      },
+      /*threaded=*/false, 1, &second);
+  ASSERT_TRUE(first.Submit(CommitNumbered(1)).ok());
+  EXPECT_EQ(steps, (std::vector<std::string>{"first 1", "second 1"}));
+  std::vector<std::unique_ptr<Commit>> done;
+  ASSERT_TRUE(second.TakeDone(&done).ok());
   ASSERT_EQ(done.size(), 1u);
 }
 
