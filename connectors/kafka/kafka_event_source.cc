@@ -56,6 +56,14 @@ core::Result<std::unique_ptr<KafkaEventSource>> KafkaEventSource::Create(
   if (options.properties.count("auto.offset.reset") == 0) {
     options.properties["auto.offset.reset"] = "earliest";
   }
+  // Prefetch more than a second of the engine's input. Once the consumer's
+  // queue holds queued.min.messages or queued.max.messages.kbytes,
+  // librdkafka before 2.2 (Debian 12 has 2.0.2) stops fetching for a fixed
+  // second (fetch.queue.backoff.ms came later); with its defaults (100,000
+  // records) the engine emptied the queue within that second and waited,
+  // 0.7-1.4 s of an 8 s backlog (docs/kafka.md "Prefetch").
+  options.properties.try_emplace("queued.min.messages", std::to_string(kPrefetchRecords));
+  options.properties.try_emplace("queued.max.messages.kbytes", std::to_string(kPrefetchKiB));
   std::unique_ptr<KafkaEventSource> source(new KafkaEventSource(std::move(options)));
   auto conf = MakeConf(source->options_.properties);
   if (!conf.ok()) return conf.status();

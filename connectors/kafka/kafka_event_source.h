@@ -42,10 +42,18 @@
 
 namespace hoso::connectors::kafka {
 
+// The consumer's prefetch unless the properties say otherwise
+// (queued.min.messages, queued.max.messages.kbytes): more than a second of
+// the engine's input, because librdkafka 2.0.2 stops fetching for a whole
+// second once its queue holds either (docs/kafka.md "Prefetch").
+inline constexpr int kPrefetchRecords = 400000;
+inline constexpr int kPrefetchKiB = 128 * 1024;
+
 struct KafkaSourceOptions {
   // librdkafka consumer properties, verbatim; must hold bootstrap.servers and
   // group.id. enable.auto.commit and enable.auto.offset.store are forced to
-  // false. Default: none.
+  // false; queued.min.messages and queued.max.messages.kbytes default to
+  // kPrefetchRecords and kPrefetchKiB. Default: none.
   Properties properties;
   // The input topic. Default: "hoso.dossier-events".
   std::string topic = "hoso.dossier-events";
