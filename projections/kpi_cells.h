@@ -110,7 +110,9 @@ class KpiCells {
   KpiKey Name(const Key& key) const;
 
   const core::IdTable* ids_;
-  std::unordered_map<Key, Cell, KeyHash> cells_;
+  std::unordered_map<Key, Cell, KeyHash> cells_;  // never erased from (last_cell_)
+  Key last_key_{};
+  Cell* last_cell_ = nullptr;  // the cell of last_key_, once Add ran
   std::vector<std::pair<Key, Cell*>> batch_dirty_;
   std::vector<std::pair<Key, Cell*>> checkpoint_dirty_;
 };
