@@ -31,8 +31,10 @@ namespace hoso::runtime {
 
 class Committer {
  public:
-  // `store` must outlive the committer.
-  Committer(projections::KvStore* store, bool threaded, size_t max_in_flight = 2);
+  // `store` must outlive the committer. Four in flight per stage: the
+  // engine keeps applying through a checkpoint's write (~0.4 s), which two
+  // did not (docs/storage.md "One batch, one atomic write").
+  Committer(projections::KvStore* store, bool threaded, size_t max_in_flight = 4);
 
   core::Status Submit(std::unique_ptr<Commit> commit) { return prepare_.Submit(std::move(commit)); }
   // Moves the commits written since the last call into *durable, in order.
