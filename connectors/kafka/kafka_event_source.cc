@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include "connectors/kafka/logger.h"
@@ -389,6 +390,7 @@ core::Status KafkaEventSource::NextMergedBatch(size_t max_records, runtime::Sour
   // end of a restore or a backlog, ~1 s of idle time per 100,000 records.)
   int timeout_ms = release_pending_ ? 0 : options_.poll_timeout_ms;
   size_t polled = 0;
+  std::optional<std::chrono::steady_clock::time_point> received_at;
   const size_t share = HeldPerPartitionLimit();
   while (polled < max_records && held_count_ < options_.max_held_records && callback_status_.ok()) {
     rd_kafka_message_t* raw = rd_kafka_consumer_poll(consumer_.get(), timeout_ms);
@@ -401,8 +403,8 @@ core::Status KafkaEventSource::NextMergedBatch(size_t max_records, runtime::Sour
     const int64_t time_ms = CheapOccurredAtMs(
         std::string_view(static_cast<const char*>(message->payload), message->len));
     const int32_t p = message->partition;
-    auto expected = received_next_.find(p);
-    if (expected != received_next_.end() && message->offset < expected->second) {
+    auto [expected, first_record] = received_next_.try_emplace(p, 0);
+    if (!first_record && message->offset < expected->second) {
       continue;  // delivered again (e.g. refetched around a resume): already held
     }
     // What the partition has shown: a time counts once the partition's next
@@ -412,12 +414,16 @@ core::Status KafkaEventSource::NextMergedBatch(size_t max_records, runtime::Sour
     // for nothing.
     if (time_ms != INT64_MIN) {
       int64_t& seen = seen_time_ms_.try_emplace(p, INT64_MIN).first->second;
-      auto last = last_time_ms_.find(p);
-      if (last != last_time_ms_.end()) seen = std::max(seen, std::min(last->second, time_ms));
-      last_time_ms_[p] = time_ms;
+      int64_t& last = last_time_ms_.try_emplace(p, INT64_MIN).first->second;
+      if (last != INT64_MIN) seen = std::max(seen, std::min(last, time_ms));
+      last = time_ms;
     }
-    received_next_[p] = message->offset + 1;
-    last_received_[p] = std::chrono::steady_clock::now();
+    expected->second = message->offset + 1;
+    // One clock read per call, not per record (they were 1.2 % of the
+    // process): the polls after the first do not wait, so the records of
+    // one call arrive within milliseconds of each other.
+    if (!received_at) received_at = std::chrono::steady_clock::now();
+    last_received_[p] = *received_at;
     HeldQueue& queue = held_[p];
     queue.records.push_back(Held{std::move(message), time_ms});
     ++held_count_;
