@@ -56,6 +56,9 @@ void SetKpiDeltaVisitor(std::map<KpiKey, core::KpiCounters>* cells, core::Status
 class KpiCells {
  public:
   explicit KpiCells(const core::IdTable* ids) : ids_(ids) {}
+  // A copy's last_cell_ would point into the original's cells.
+  KpiCells(const KpiCells&) = delete;
+  KpiCells& operator=(const KpiCells&) = delete;
   void Add(int month_key, uint32_t agency, uint32_t procedure, int32_t partition,
            core::KpiField field);
   // Adds the cells changed since the last call to `delta` (absolute values)
