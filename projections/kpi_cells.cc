@@ -13,12 +13,24 @@ constexpr uint32_t kPartitionBias = uint32_t{1} << 31;
 
 }  // namespace
 
+void AppendKpiKey(std::string* out, int month_key, std::string_view agency_id,
+                  std::string_view procedure_id, int32_t partition) {
+  PutU32(out, static_cast<uint32_t>(month_key));
+  PutString(out, agency_id);
+  PutString(out, procedure_id);
+  PutU32(out, static_cast<uint32_t>(partition) + kPartitionBias);
+}
+
+KpiChange MakeKpiChange(const KpiKey& key, const core::KpiCounters& counters) {
+  return KpiChange{
+      key.month_key, key.partition,
+      std::make_shared<const KpiCellNames>(KpiCellNames{key.agency_id, key.procedure_id}),
+      counters};
+}
+
 std::string EncodeKpiKey(const KpiKey& key) {
   std::string out;
-  PutU32(&out, static_cast<uint32_t>(key.month_key));
-  PutString(&out, key.agency_id);
-  PutString(&out, key.procedure_id);
-  PutU32(&out, static_cast<uint32_t>(key.partition) + kPartitionBias);
+  AppendKpiKey(&out, key.month_key, key.agency_id, key.procedure_id, key.partition);
   return out;
 }
 
@@ -33,10 +45,14 @@ core::Result<KpiKey> DecodeKpiKey(std::string_view data) {
   return key;
 }
 
+void AppendKpiCounters(std::string* out, const core::KpiCounters& counters) {
+  PutU8(out, core::kKpiFieldCount);
+  for (int64_t v : counters.values) PutI64(out, v);
+}
+
 std::string EncodeKpiCounters(const core::KpiCounters& counters) {
   std::string out;
-  PutU8(&out, core::kKpiFieldCount);
-  for (int64_t v : counters.values) PutI64(&out, v);
+  AppendKpiCounters(&out, counters);
   return out;
 }
 
@@ -154,12 +170,35 @@ KpiKey KpiCells::Name(const Key& key) const {
                 std::string(ids_->Name(key.procedure)), key.partition};
 }
 
-void KpiCells::TakeBatchChanges(BatchDeltaWriter* delta,
-                                std::vector<std::pair<KpiKey, core::KpiCounters>>* changed) {
+const std::shared_ptr<const KpiCellNames>& KpiCells::NamesOf(const Key& key, Cell* cell) {
+  if (cell->names == nullptr) {
+    const uint64_t pair = (uint64_t{key.agency} << 32) | key.procedure;
+    auto [it, added] = names_.try_emplace(pair);
+    if (added) {
+      it->second = std::make_shared<const KpiCellNames>(KpiCellNames{
+          std::string(ids_->Name(key.agency)), std::string(ids_->Name(key.procedure))});
+    }
+    cell->names = &it->second;
+  }
+  return *cell->names;
+}
+
+KpiChange KpiCells::ChangeOf(const Key& key, Cell* cell) {
+  return KpiChange{key.month_key, key.partition, NamesOf(key, cell), cell->counters};
+}
+
+std::string_view KpiCells::EncodedKey(const Key& key, Cell* cell) {
+  const KpiCellNames& names = *NamesOf(key, cell);
+  key_scratch_.clear();
+  AppendKpiKey(&key_scratch_, key.month_key, names.agency_id, names.procedure_id, key.partition);
+  return key_scratch_;
+}
+
+void KpiCells::TakeBatchChanges(BatchDeltaWriter* delta, std::vector<KpiChange>* changed) {
+  if (changed != nullptr) changed->reserve(changed->size() + batch_dirty_.size());
   for (auto& [key, cell] : batch_dirty_) {
-    KpiKey name = Name(key);
-    if (delta != nullptr) delta->AddKpi(EncodeKpiKey(name), cell->counters);
-    if (changed != nullptr) changed->emplace_back(std::move(name), cell->counters);
+    if (delta != nullptr) delta->AddKpi(EncodedKey(key, cell), cell->counters);
+    if (changed != nullptr) changed->push_back(ChangeOf(key, cell));
     cell->dirty_batch = false;
   }
   batch_dirty_.clear();
@@ -167,7 +206,9 @@ void KpiCells::TakeBatchChanges(BatchDeltaWriter* delta,
 
 void KpiCells::WriteCheckpoint(KvBatch* batch) {
   for (auto& [key, cell] : checkpoint_dirty_) {
-    batch->Put(Column::kKpi, EncodeKpiKey(Name(key)), EncodeKpiCounters(cell->counters));
+    value_scratch_.clear();
+    AppendKpiCounters(&value_scratch_, cell->counters);
+    batch->Put(Column::kKpi, EncodedKey(key, cell), value_scratch_);
     cell->dirty_checkpoint = false;
   }
   checkpoint_dirty_.clear();
@@ -205,12 +246,11 @@ std::map<KpiKey, core::KpiCounters> KpiCells::SummedOverPartitions(int first_mon
   return out;
 }
 
-std::vector<std::pair<KpiKey, core::KpiCounters>> KpiCells::CellsOfPartitions(
-    const std::vector<int32_t>& partitions) const {
-  std::vector<std::pair<KpiKey, core::KpiCounters>> out;
-  for (const auto& [key, cell] : cells_) {
+std::vector<KpiChange> KpiCells::CellsOfPartitions(const std::vector<int32_t>& partitions) {
+  std::vector<KpiChange> out;
+  for (auto& [key, cell] : cells_) {
     if (std::binary_search(partitions.begin(), partitions.end(), key.partition)) {
-      out.emplace_back(Name(key), cell.counters);
+      out.push_back(ChangeOf(key, &cell));
     }
   }
   return out;

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -36,8 +37,13 @@ struct KpiKey {
   auto operator<=>(const KpiKey&) const = default;
 };
 std::string EncodeKpiKey(const KpiKey& key);
+// EncodeKpiKey of the parts, appended to *out.
+void AppendKpiKey(std::string* out, int month_key, std::string_view agency_id,
+                  std::string_view procedure_id, int32_t partition);
 core::Result<KpiKey> DecodeKpiKey(std::string_view key);
 std::string EncodeKpiCounters(const core::KpiCounters& counters);
+// EncodeKpiCounters, appended to *out.
+void AppendKpiCounters(std::string* out, const core::KpiCounters& counters);
 core::Result<core::KpiCounters> DecodeKpiCounters(std::string_view value);
 
 // Every cell of a store as of its last committed batch: the checkpointed
@@ -52,6 +58,29 @@ core::Status LoadCheckpointKpiCells(KvStore& store, std::map<KpiKey, core::KpiCo
 void SetKpiDeltaVisitor(std::map<KpiKey, core::KpiCounters>* cells, core::Status* bad,
                         DeltaVisitor* visitor);
 
+// The ids of KPI cells' agency and procedure, named once and shared by every
+// cell and change that has them. Immutable once made: any thread may read one
+// it was handed.
+struct KpiCellNames {
+  std::string agency_id;
+  std::string procedure_id;
+};
+
+// A cell's new absolute value as a commit hands it to its sinks: named
+// without copying the ids, so a batch's thousands of changes cost no
+// allocation on the engine thread (nor a free where the sinks drop them).
+struct KpiChange {
+  int month_key = 0;
+  int32_t partition = 0;
+  std::shared_ptr<const KpiCellNames> names;
+  core::KpiCounters counters;
+  // The cell's key, with copies of the ids.
+  KpiKey key() const { return KpiKey{month_key, names->agency_id, names->procedure_id, partition}; }
+};
+// A change of the cell `key` with names of its own (for paths that start
+// from a KpiKey: a catch-up, tests).
+KpiChange MakeKpiChange(const KpiKey& key, const core::KpiCounters& counters);
+
 // The engine's in-memory cells, keyed by IdTable handles. Not thread-safe.
 class KpiCells {
  public:
@@ -63,8 +92,7 @@ class KpiCells {
            core::KpiField field);
   // Adds the cells changed since the last call to `delta` (absolute values)
   // and to `changed` (may be null), and forgets them.
-  void TakeBatchChanges(BatchDeltaWriter* delta,
-                        std::vector<std::pair<KpiKey, core::KpiCounters>>* changed);
+  void TakeBatchChanges(BatchDeltaWriter* delta, std::vector<KpiChange>* changed);
   // Puts the cells changed since the last checkpoint into `batch`, and
   // forgets them.
   void WriteCheckpoint(KvBatch* batch);
@@ -77,9 +105,8 @@ class KpiCells {
   // partitions (KpiKey::partition 0): summed by handle first, so only the
   // sums are named (the month-end figures, once a month of events).
   std::map<KpiKey, core::KpiCounters> SummedOverPartitions(int first_month_key) const;
-  // Every cell of the partitions in `partitions` (ascending), by name.
-  std::vector<std::pair<KpiKey, core::KpiCounters>> CellsOfPartitions(
-      const std::vector<int32_t>& partitions) const;
+  // Every cell of the partitions in `partitions` (ascending).
+  std::vector<KpiChange> CellsOfPartitions(const std::vector<int32_t>& partitions);
   // `field` summed per agency over the months first..last (yyyymm,
   // inclusive), every procedure and partition: indexed by the agency's
   // IdTable handle (0 for a handle no cell of those months holds). Visits
@@ -109,8 +136,15 @@ class KpiCells {
     core::KpiCounters counters;
     bool dirty_batch = false;
     bool dirty_checkpoint = false;
+    // Its agency's and procedure's names (names_), once it was named.
+    const std::shared_ptr<const KpiCellNames>* names = nullptr;
   };
   KpiKey Name(const Key& key) const;
+  // The shared names of a cell's agency and procedure, made on first use.
+  const std::shared_ptr<const KpiCellNames>& NamesOf(const Key& key, Cell* cell);
+  KpiChange ChangeOf(const Key& key, Cell* cell);
+  // EncodeKpiKey of the cell, into key_scratch_ (reused: no allocation).
+  std::string_view EncodedKey(const Key& key, Cell* cell);
 
   const core::IdTable* ids_;
   std::unordered_map<Key, Cell, KeyHash> cells_;  // never erased from (last_cell_)
@@ -118,6 +152,10 @@ class KpiCells {
   Cell* last_cell_ = nullptr;  // the cell of last_key_, once Add ran
   std::vector<std::pair<Key, Cell*>> batch_dirty_;
   std::vector<std::pair<Key, Cell*>> checkpoint_dirty_;
+  // By (agency << 32 | procedure); never erased from (Cell::names).
+  std::unordered_map<uint64_t, std::shared_ptr<const KpiCellNames>> names_;
+  std::string key_scratch_;
+  std::string value_scratch_;
 };
 
 }  // namespace hoso::projections

@@ -177,8 +177,8 @@ core::Status EngineSinks::Published(const runtime::Commit& commit) {
     HOSO_RETURN_IF_ERROR(WriteAlertJson(commit.alerts.dossier_id(i), commit.alerts.json(i)));
   }
   if (publish_kpi_) {
-    for (const auto& [key, counters] : commit.changed_kpi) {
-      HOSO_RETURN_IF_ERROR(WriteKpi(key, counters));
+    for (const projections::KpiChange& change : commit.changed_kpi) {
+      HOSO_RETURN_IF_ERROR(WriteKpi(change));
     }
   }
   if (commit.alerts.empty() && commit.changed_kpi.empty()) return core::Status::Ok();
@@ -222,13 +222,6 @@ core::Status AlertOutbox::MarkPublished(uint64_t next_sequence) {
   batch->Put(projections::Column::kMeta, projections::kMetaAlertsPublished,
              projections::EncodeFixed64(next_sequence));
   return store_->Write(*batch);
-}
-
-core::Status EngineSinks::WriteKpi(const projections::KpiKey& key,
-                                   const core::KpiCounters& counters) {
-  ++kpi_updates_;
-  return Add(&outputs_channel_, options_.kpi_topic, KpiMessageKey(key),
-             KpiMessageValue(key, counters), {});
 }
 
 core::Status EngineSinks::Flush() { return FlushChannel(&dead_letters_channel_); }
@@ -300,22 +293,22 @@ const std::array<std::string, core::kKpiFieldCount>& FieldPrefixes() {
   return prefixes;
 }
 
-}  // namespace
-
-std::string KpiMessageKey(const projections::KpiKey& key) {
+std::string MessageKey(int month_key, std::string_view agency_id, std::string_view procedure_id,
+                       int32_t partition) {
   std::string out;
-  out.reserve(16 + key.agency_id.size() + key.procedure_id.size());
-  AppendPeriod(&out, key.month_key);
+  out.reserve(16 + agency_id.size() + procedure_id.size());
+  AppendPeriod(&out, month_key);
   out.push_back('|');
-  out += key.agency_id;
+  out += agency_id;
   out.push_back('|');
-  out += key.procedure_id;
+  out += procedure_id;
   out.push_back('|');
-  codec::AppendJsonInt(&out, key.partition);
+  codec::AppendJsonInt(&out, partition);
   return out;
 }
 
-std::string KpiMessageValue(const projections::KpiKey& key, const core::KpiCounters& counters) {
+std::string MessageValue(int month_key, std::string_view agency_id, std::string_view procedure_id,
+                         int32_t partition, const core::KpiCounters& counters) {
   // Written by hand: a commit of the Kafka loop publishes thousands of
   // these, and building each as an nlohmann::ordered_json (twenty fields,
   // each a key string and a linear search) cost as much as applying the
@@ -323,14 +316,14 @@ std::string KpiMessageValue(const projections::KpiKey& key, const core::KpiCount
   std::string out;
   out.reserve(1024);
   out += "{\"period\":\"";
-  AppendPeriod(&out, key.month_key);
+  AppendPeriod(&out, month_key);
   out.push_back('"');
   out += ",\"agency_id\":";
-  codec::AppendJsonString(&out, key.agency_id);
+  codec::AppendJsonString(&out, agency_id);
   out += ",\"procedure_id\":";
-  codec::AppendJsonString(&out, key.procedure_id);
+  codec::AppendJsonString(&out, procedure_id);
   out += ",\"partition\":";
-  codec::AppendJsonInt(&out, key.partition);
+  codec::AppendJsonInt(&out, partition);
   const std::array<std::string, core::kKpiFieldCount>& prefixes = FieldPrefixes();
   for (int f = 0; f < core::kKpiFieldCount; ++f) {
     out += prefixes[f];
@@ -338,6 +331,26 @@ std::string KpiMessageValue(const projections::KpiKey& key, const core::KpiCount
   }
   out.push_back('}');
   return out;
+}
+
+}  // namespace
+
+std::string KpiMessageKey(const projections::KpiKey& key) {
+  return MessageKey(key.month_key, key.agency_id, key.procedure_id, key.partition);
+}
+
+std::string KpiMessageValue(const projections::KpiKey& key, const core::KpiCounters& counters) {
+  return MessageValue(key.month_key, key.agency_id, key.procedure_id, key.partition, counters);
+}
+
+core::Status EngineSinks::WriteKpi(const projections::KpiChange& change) {
+  ++kpi_updates_;
+  const projections::KpiCellNames& names = *change.names;
+  return Add(&outputs_channel_, options_.kpi_topic,
+             MessageKey(change.month_key, names.agency_id, names.procedure_id, change.partition),
+             MessageValue(change.month_key, names.agency_id, names.procedure_id, change.partition,
+                          change.counters),
+             {});
 }
 
 }  // namespace hoso::connectors::kafka

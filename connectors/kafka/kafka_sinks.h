@@ -159,7 +159,7 @@ class EngineSinks final : public runtime::RejectSink, public runtime::CommitSink
 
   // An alert already encoded (schemas/alert.schema.json).
   core::Status WriteAlertJson(std::string_view dossier_id, std::string_view json);
-  core::Status WriteKpi(const projections::KpiKey& key, const core::KpiCounters& counters);
+  core::Status WriteKpi(const projections::KpiChange& change);
   // Flush for the alerts and KPI changes written since the last call.
   core::Status FlushOutputs();
   // Publishes a durable commit's alerts but the quiet ones (acknowledged,

@@ -145,7 +145,7 @@ void AppendDossierRow(std::string* rows, const runtime::DossierChange& d,
 // What one commit (or the catch-up) hands to the sink thread: shared or
 // copied in a few allocations, so the engine's thread does no per-row work.
 struct PostgresSink::Chunk {
-  std::vector<std::pair<projections::KpiKey, core::KpiCounters>> cells;
+  std::vector<projections::KpiChange> cells;
   std::shared_ptr<const std::vector<runtime::DossierChange>> dossiers;
   runtime::CommittedAlerts alerts;  // JSON as stored (schemas/alert.schema.json)
   uint64_t log_sequence = 0;
@@ -166,7 +166,7 @@ struct PostgresSink::Batch {
   uint64_t alert_sequence = 0;
   size_t rows() const { return cells.size() + dossiers.size() + alerts.size(); }
   void Add(std::unique_ptr<Chunk> chunk) {
-    for (auto& [key, counters] : chunk->cells) cells[key] = counters;
+    for (const projections::KpiChange& change : chunk->cells) cells[change.key()] = change.counters;
     if (chunk->dossiers) {
       for (const runtime::DossierChange& d : *chunk->dossiers) {
         // A dialogue's or a feedback's chain is no dossier (docs/plan-targets.md).
@@ -275,7 +275,9 @@ core::Status PostgresSink::CatchUp(runtime::Engine& engine, projections::KvStore
   auto chunk = std::make_unique<Chunk>();
   chunk->log_sequence = engine_log;
   chunk->alert_sequence = engine_alerts;
-  for (auto& cell : engine.kpi_cells()) chunk->cells.push_back(std::move(cell));
+  for (const auto& [key, counters] : engine.kpi_cells()) {
+    chunk->cells.push_back(projections::MakeKpiChange(key, counters));
+  }
   auto dossiers = std::make_shared<std::vector<runtime::DossierChange>>();
   // The dossiers named by the log since the position, in their state now.
   std::set<std::string, std::less<>> ids;

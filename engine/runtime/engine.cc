@@ -1151,7 +1151,7 @@ Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, CheckpointPoli
       return std::binary_search(gone_live_.begin(), gone_live_.end(), partition);
     };
     std::erase_if(commit->changed_kpi, [&](const auto& cell) {
-      return !partition_live(cell.first.partition) || gone_live(cell.first.partition);
+      return !partition_live(cell.partition) || gone_live(cell.partition);
     });
     if (!gone_live_.empty()) {
       for (auto& cell : kpi_.CellsOfPartitions(gone_live_)) {

@@ -216,7 +216,7 @@ struct Commit {
   // The KPI cells this commit changed, with their new absolute values (with
   // EngineOptions::partition_ownership: those of live partitions, and every
   // cell of a partition that became live in this commit).
-  std::vector<std::pair<projections::KpiKey, core::KpiCounters>> changed_kpi;
+  std::vector<projections::KpiChange> changed_kpi;
   // Partitions that became live in this commit (partition_ownership),
   // ascending.
   std::vector<int32_t> partitions_gone_live;

@@ -45,7 +45,7 @@ TEST(KpiCellsTest, AStoreReadsAsItsCheckpointPlusLaterDeltas) {
   // Three batches; a checkpoint after the second.
   auto commit_batch = [&](bool checkpoint) {
     BatchDeltaWriter delta;
-    std::vector<std::pair<KpiKey, core::KpiCounters>> changed;
+    std::vector<KpiChange> changed;
     cells.TakeBatchChanges(&delta, &changed);
     auto batch = store.NewBatch();
     ++serial;
@@ -61,7 +61,12 @@ TEST(KpiCellsTest, AStoreReadsAsItsCheckpointPlusLaterDeltas) {
   cells.Add(201906, agency, procedure, 0, core::KpiField::kReceived);
   cells.Add(201906, agency, procedure, 1, core::KpiField::kReceived);
   auto changed = commit_batch(false);
-  EXPECT_EQ(changed.size(), 2u);
+  ASSERT_EQ(changed.size(), 2u);
+  EXPECT_EQ(changed[0].key(), (KpiKey{201906, "phuong-a", LongestId('\x80'), 0}));
+  EXPECT_EQ(changed[1].key(), (KpiKey{201906, "phuong-a", LongestId('\x80'), 1}));
+  EXPECT_EQ(changed[0].counters[core::KpiField::kReceived], 1);
+  // One copy of the ids for every cell of an agency and procedure.
+  EXPECT_EQ(changed[0].names, changed[1].names);
   cells.Add(201906, agency, procedure, 0, core::KpiField::kResolvedLate);
   commit_batch(true);
   cells.Add(201906, agency, procedure, 0, core::KpiField::kReceived);

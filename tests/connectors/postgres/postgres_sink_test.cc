@@ -84,7 +84,8 @@ runtime::Commit CommitWith(int64_t received, core::DossierStatus status, uint64_
   core::KpiCounters counters;
   counters[core::KpiField::kReceived] = received;
   counters[core::KpiField::kOnlineReceived] = 1;
-  commit.changed_kpi.push_back({projections::KpiKey{201906, "W01", "P-WARD", 3}, counters});
+  commit.changed_kpi.push_back(
+      projections::MakeKpiChange(projections::KpiKey{201906, "W01", "P-WARD", 3}, counters));
   runtime::DossierChange dossier;
   dossier.dossier_id = "HS-1\twith a tab";  // escaped in COPY
   dossier.agency_id = "W01";

@@ -121,9 +121,9 @@ class PartitionOwnershipTest : public ::testing::Test {
       (c.alerts.quiet(i) ? applied->quiet : applied->published).push_back(line);
     }
     applied->gone_live = c.partitions_gone_live;
-    for (const auto& [key, counters] : c.changed_kpi) {
-      applied->kpi_partitions.insert(key.partition);
-      applied->kpi_sum += counters;
+    for (const projections::KpiChange& change : c.changed_kpi) {
+      applied->kpi_partitions.insert(change.partition);
+      applied->kpi_sum += change.counters;
     }
     (*commit)->Prepare();
     ASSERT_TRUE(store_.Write(*(*commit)->batch).ok());
