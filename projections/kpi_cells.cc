@@ -150,7 +150,7 @@ void KpiCells::Add(int month_key, uint32_t agency, uint32_t procedure, int32_t p
   // unordered_map keep their address across rehashing, and no cell is ever
   // erased.
   if (last_cell_ == nullptr || !(last_key_ == key)) {
-    last_cell_ = &cells_[key];
+    last_cell_ = &FindOrAdd(key);
     last_key_ = key;
   }
   Cell& cell = *last_cell_;
@@ -162,6 +162,31 @@ void KpiCells::Add(int month_key, uint32_t agency, uint32_t procedure, int32_t p
   if (!cell.dirty_checkpoint) {
     cell.dirty_checkpoint = true;
     checkpoint_dirty_.emplace_back(key, &cell);
+  }
+}
+
+KpiCells::Cell& KpiCells::FindOrAdd(const Key& key) {
+  if ((cells_.size() + 1) * 8 > slots_.size() * 5) {
+    std::vector<Slot> grown(std::max<size_t>(1024, slots_.size() * 2));
+    const size_t mask = grown.size() - 1;
+    for (const Slot& slot : slots_) {
+      if (slot.cell == nullptr) continue;
+      size_t i = KeyHash{}(slot.key) & mask;
+      while (grown[i].cell != nullptr) i = (i + 1) & mask;
+      grown[i] = slot;
+    }
+    slots_ = std::move(grown);
+  }
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = KeyHash{}(key)&mask;; i = (i + 1) & mask) {
+    Slot& slot = slots_[i];
+    if (slot.cell == nullptr) {
+      cells_.emplace_back(key, Cell{});
+      slot.key = key;
+      slot.cell = &cells_.back().second;
+      return *slot.cell;
+    }
+    if (slot.key == key) return *slot.cell;
   }
 }
 
@@ -219,7 +244,7 @@ core::Status KpiCells::Load(KvStore& store, core::IdTable* ids) {
                            [&](KpiKey&& key, const core::KpiCounters& counters, bool from_delta) {
                              const Key k{key.month_key, ids->Intern(key.agency_id),
                                          ids->Intern(key.procedure_id), key.partition};
-                             Cell& cell = cells_[k];
+                             Cell& cell = FindOrAdd(k);
                              cell.counters = counters;
                              // A cell changed after the checkpoint goes into the next one.
                              if (from_delta && !cell.dirty_checkpoint) {
