@@ -80,7 +80,10 @@ core::Result<std::unique_ptr<KafkaEventSource>> KafkaEventSource::Create(
 }
 
 KafkaEventSource::~KafkaEventSource() {
+  // Every message goes before the consumer does (librdkafka issue #2977):
+  // the merge's too, which as members would outlive consumer_.reset().
   messages_.clear();
+  held_.clear();
   if (consumer_ != nullptr) {
     // Close first (leave the group; the revoke callback commits what was
     // applied), destroy after (style.md rule 19).
@@ -331,10 +334,12 @@ runtime::RawRecord RecordOf(const rd_kafka_message_t* message) {
 
 }  // namespace
 
-void KafkaEventSource::Emit(MessagePtr message, runtime::SourceBatch* batch) {
-  batch->records.push_back(RecordOf(message.get()));
-  records_messages_.push_back(message.get());
-  messages_.push_back(std::move(message));
+void KafkaEventSource::Emit(Held&& held, int32_t partition, runtime::SourceBatch* batch) {
+  runtime::RawRecord& record = batch->records.emplace_back(
+      std::string_view(held.payload, held.payload_bytes), partition, held.offset);
+  if (held.key != nullptr) record.key = std::string_view(held.key, held.key_bytes);
+  records_messages_.push_back(held.message.get());
+  messages_.push_back(std::move(held.message));
 }
 
 bool KafkaEventSource::CaughtUp(int32_t partition) {
@@ -425,7 +430,15 @@ core::Status KafkaEventSource::NextMergedBatch(size_t max_records, runtime::Sour
     if (!received_at) received_at = std::chrono::steady_clock::now();
     last_received_[p] = *received_at;
     HeldQueue& queue = held_[p];
-    queue.records.push_back(Held{std::move(message), time_ms});
+    queue.partition = p;
+    Held& held = queue.records.emplace_back();
+    held.time_ms = time_ms;
+    held.offset = message->offset;
+    held.payload = static_cast<const char*>(message->payload);
+    held.payload_bytes = static_cast<uint32_t>(message->len);
+    held.key = static_cast<const char*>(message->key);
+    held.key_bytes = static_cast<uint32_t>(message->key_len);
+    held.message = std::move(message);
     ++held_count_;
     // Paused as soon as it holds its share: the rest of its prefetched
     // records never reach this loop, whatever the poll brings next.
@@ -493,7 +506,7 @@ core::Status KafkaEventSource::NextMergedBatch(size_t max_records, runtime::Sour
     if (front_ms != INT64_MIN && best->records.size() > 1 && best->key_ms() == front_ms) {
       best->last_released_ms = std::max(best->last_released_ms, front_ms);
     }
-    Emit(std::move(best->records.front().message), batch);
+    Emit(std::move(best->records.front()), best->partition, batch);
     best->records.pop_front();
     --held_count_;
     if (!best->empty()) {

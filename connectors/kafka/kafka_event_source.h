@@ -175,12 +175,21 @@ class KafkaEventSource final : public runtime::EventSource {
   void Pause(int32_t partition);
   void ResumeDrainedPartitions();
   core::Status FinishBatch(runtime::SourceBatch* batch);
-  void Emit(MessagePtr message, runtime::SourceBatch* batch);
 
+  // A record held by the merge, with what the engine reads of its message
+  // copied at poll time: the merge hands it over long after, and reading
+  // the message struct then was a cache miss per record (4 % of the loop's
+  // thread).
   struct Held {
     MessagePtr message;
     int64_t time_ms = 0;
+    int64_t offset = 0;
+    const char* payload = nullptr;
+    const char* key = nullptr;
+    uint32_t payload_bytes = 0;
+    uint32_t key_bytes = 0;
   };
+  void Emit(Held&& held, int32_t partition, runtime::SourceBatch* batch);
   // The records of one partition held by the merge, in offset order. A
   // partition is ordered by the time of its front record, except that one
   // record dated out of order with its neighbours (typically a bad record
@@ -189,6 +198,7 @@ class KafkaEventSource final : public runtime::EventSource {
   // while the next one continues the partition's course, goes out when the
   // next one would, instead of holding it back.
   struct HeldQueue {
+    int32_t partition = 0;
     std::deque<Held> records;
     int64_t last_released_ms = INT64_MIN;  // the last known time handed over
     bool empty() const { return records.empty(); }
