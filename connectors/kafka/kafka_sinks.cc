@@ -170,25 +170,76 @@ core::Status EngineSinks::WriteAlertJson(std::string_view dossier_id, std::strin
 }
 
 core::Status EngineSinks::Published(const runtime::Commit& commit) {
-  for (size_t i = 0; i < commit.alerts.size(); ++i) {
-    // A quiet alert was raised while its partition restored: the partition's
-    // previous owner published it (docs/scale.md "Restore").
-    if (commit.alerts.quiet(i)) continue;
-    HOSO_RETURN_IF_ERROR(WriteAlertJson(commit.alerts.dossier_id(i), commit.alerts.json(i)));
+  const runtime::Commit* const one[] = {&commit};
+  return PublishedAll(one);
+}
+
+namespace {
+
+// A KPI cell as hoso.kpi keys it.
+struct CellName {
+  int month_key;
+  int32_t partition;
+  std::string_view agency_id;
+  std::string_view procedure_id;
+  bool operator==(const CellName&) const = default;
+};
+struct CellNameHash {
+  size_t operator()(const CellName& c) const {
+    size_t h = std::hash<std::string_view>{}(c.agency_id);
+    h = h * 31 + std::hash<std::string_view>{}(c.procedure_id);
+    return h * 31 + static_cast<size_t>(c.month_key) * 1024 + static_cast<uint32_t>(c.partition);
   }
-  if (publish_kpi_) {
-    for (const projections::KpiChange& change : commit.changed_kpi) {
+};
+
+}  // namespace
+
+core::Status EngineSinks::PublishedAll(std::span<const runtime::Commit* const> commits) {
+  const runtime::Commit* last_with_alerts = nullptr;
+  size_t changed_kpi = 0;
+  for (const runtime::Commit* commit : commits) {
+    for (size_t i = 0; i < commit->alerts.size(); ++i) {
+      // A quiet alert was raised while its partition restored: the
+      // partition's previous owner published it (docs/scale.md "Restore").
+      if (commit->alerts.quiet(i)) continue;
+      HOSO_RETURN_IF_ERROR(WriteAlertJson(commit->alerts.dossier_id(i), commit->alerts.json(i)));
+    }
+    if (!commit->alerts.empty()) last_with_alerts = commit;
+    changed_kpi += commit->changed_kpi.size();
+  }
+  if (publish_kpi_ && commits.size() == 1) {
+    for (const projections::KpiChange& change : commits[0]->changed_kpi) {
       HOSO_RETURN_IF_ERROR(WriteKpi(change));
     }
+  } else if (publish_kpi_) {
+    // The latest change of each cell, sent in commit order.
+    std::unordered_map<CellName, const projections::KpiChange*, CellNameHash> latest;
+    latest.reserve(changed_kpi);
+    for (const runtime::Commit* commit : commits) {
+      for (const projections::KpiChange& change : commit->changed_kpi) {
+        latest[CellName{change.month_key, change.partition, change.names->agency_id,
+                        change.names->procedure_id}] = &change;
+      }
+    }
+    for (const runtime::Commit* commit : commits) {
+      for (const projections::KpiChange& change : commit->changed_kpi) {
+        auto it = latest.find(CellName{change.month_key, change.partition, change.names->agency_id,
+                                       change.names->procedure_id});
+        if (it->second == &change) HOSO_RETURN_IF_ERROR(WriteKpi(change));
+      }
+    }
   }
-  if (commit.alerts.empty() && commit.changed_kpi.empty()) return core::Status::Ok();
+  if (last_with_alerts == nullptr && changed_kpi == 0) return core::Status::Ok();
   HOSO_RETURN_IF_ERROR(FlushOutputs());
-  if (publish_kpi_ && !commit.partitions_gone_live.empty()) {
-    Log().info("{} KPI cells republished for {} partitions now live here",
-               commit.changed_kpi.size(), commit.partitions_gone_live.size());
+  for (const runtime::Commit* commit : commits) {
+    if (publish_kpi_ && !commit->partitions_gone_live.empty()) {
+      Log().info("{} KPI cells republished for {} partitions now live here",
+                 commit->changed_kpi.size(), commit->partitions_gone_live.size());
+    }
   }
-  if (outbox_ != nullptr && !commit.alerts.empty()) {
-    return outbox_->MarkPublished(commit.first_alert_sequence + commit.alerts.size());
+  if (outbox_ != nullptr && last_with_alerts != nullptr) {
+    return outbox_->MarkPublished(last_with_alerts->first_alert_sequence +
+                                  last_with_alerts->alerts.size());
   }
   return core::Status::Ok();
 }

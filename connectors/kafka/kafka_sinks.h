@@ -166,6 +166,10 @@ class EngineSinks final : public runtime::RejectSink, public runtime::CommitSink
   // then marked in `outbox` when set) and, when `publish_kpi`, its changed
   // KPI cells.
   core::Status Published(const runtime::Commit& commit) override;
+  // Every commit's alerts in order, and each KPI cell the commits changed
+  // once, at its latest value (hoso.kpi carries absolute values: the ones
+  // skipped were already out of date), with one flush for them all.
+  core::Status PublishedAll(std::span<const runtime::Commit* const> commits) override;
   void set_outbox(AlertOutbox* outbox) { outbox_ = outbox; }
   void set_publish_kpi(bool publish_kpi) { publish_kpi_ = publish_kpi; }
 

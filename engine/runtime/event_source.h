@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -89,6 +90,15 @@ class CommitSink {
   virtual ~CommitSink() = default;
   // A failure stops the pipeline.
   virtual core::Status Published(const Commit& commit) = 0;
+  // Several durable commits at once, in commit order: those that waited
+  // together for a publishing thread that fell behind. The same effect as
+  // Published of each in turn, which is what this default does; a sink may
+  // merge them (EngineSinks sends each changed KPI cell once, at its latest
+  // value). Each is published once this returns Ok.
+  virtual core::Status PublishedAll(std::span<const Commit* const> commits) {
+    for (const Commit* commit : commits) HOSO_RETURN_IF_ERROR(Published(*commit));
+    return core::Status::Ok();
+  }
 };
 
 }  // namespace hoso::runtime

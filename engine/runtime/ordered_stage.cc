@@ -12,6 +12,19 @@ OrderedStage::OrderedStage(std::string thread_name, Step step, bool threaded, si
       next_(next),
       threaded_(threaded),
       max_in_flight_(std::max<size_t>(1, max_in_flight)) {
+  Start(std::move(thread_name));
+}
+
+OrderedStage::OrderedStage(std::string thread_name, GroupStep step, bool threaded,
+                           size_t max_in_flight)
+    : group_step_(std::move(step)),
+      next_(nullptr),
+      threaded_(threaded),
+      max_in_flight_(std::max<size_t>(1, max_in_flight)) {
+  Start(std::move(thread_name));
+}
+
+void OrderedStage::Start(std::string thread_name) {
   if (threaded_) {
     thread_ = std::thread([this] { Run(); });
     thread_name.resize(std::min<size_t>(thread_name.size(), 15));  // the kernel's limit
@@ -33,7 +46,8 @@ OrderedStage::~OrderedStage() {
 core::Status OrderedStage::Submit(std::unique_ptr<Commit> commit) {
   if (!threaded_) {
     if (!error_.ok()) return error_;
-    core::Status s = step_(commit.get());
+    Commit* const one[] = {commit.get()};
+    core::Status s = RunStep(one);
     if (s.ok()) s = HandOn(std::move(commit));
     if (!s.ok()) return error_ = s;
     return core::Status::Ok();
@@ -46,18 +60,27 @@ core::Status OrderedStage::Submit(std::unique_ptr<Commit> commit) {
   return core::Status::Ok();
 }
 
+core::Status OrderedStage::RunStep(std::span<Commit* const> commits) {
+  if (group_step_) return group_step_(commits);
+  return step_(commits.front());
+}
+
 void OrderedStage::Run() {
+  std::vector<Commit*> commits;
   std::unique_lock lock(mutex_);
   for (;;) {
     changed_.wait(lock, [&] { return !queue_.empty() || stopping_; });
     if (queue_.empty()) return;  // stopping, nothing left
     // Only this thread pops the queue, and a deque's push_back leaves
-    // references to its elements valid: the front slot stays put while
-    // Submit adds behind it. The commit stays in the queue (counted in
+    // references to its elements valid: the slots taken stay put while
+    // Submit adds behind them. A commit stays in the queue (counted in
     // flight, so Drain waits for it) until the next stage has taken it.
+    const size_t taken = group_step_ ? queue_.size() : 1;
+    commits.clear();
+    for (size_t i = 0; i < taken; ++i) commits.push_back(queue_[i].get());
     std::unique_ptr<Commit>& front = queue_.front();
     lock.unlock();
-    core::Status s = step_(front.get());
+    core::Status s = RunStep(commits);
     if (s.ok() && next_ != nullptr) s = next_->Submit(std::move(front));
     lock.lock();
     if (!s.ok()) {
@@ -67,8 +90,10 @@ void OrderedStage::Run() {
       if (stopping_) return;
       continue;
     }
-    if (next_ == nullptr) done_.push_back(std::move(queue_.front()));
-    queue_.pop_front();
+    for (size_t i = 0; i < taken; ++i) {
+      if (next_ == nullptr) done_.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
     changed_.notify_all();
   }
 }

@@ -16,6 +16,12 @@
 // from different threads (the previous stage's submits, the engine's takes);
 // the stage's thread is internal. With `threaded` false, Submit runs the step at once on
 // the caller's thread (MemoryKvStore, which is not thread-safe, and tests).
+//
+// A grouped stage (the GroupStep constructor) hands its step every commit
+// waiting when its thread turns to them, in order, at once: the Publisher's,
+// whose sink sends a run of commits' KPI changes once, at their latest
+// values, when it fell behind. Every commit of a group is done (or failed)
+// together.
 #ifndef HOSO_ENGINE_RUNTIME_ORDERED_STAGE_H_
 #define HOSO_ENGINE_RUNTIME_ORDERED_STAGE_H_
 
@@ -24,6 +30,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,11 +43,14 @@ namespace hoso::runtime {
 class OrderedStage {
  public:
   using Step = std::function<core::Status(Commit* commit)>;
+  using GroupStep = std::function<core::Status(std::span<Commit* const> commits)>;
 
   // `thread_name` names the thread for ps/top/perf (at most 15 bytes).
   // `next`, if not null, must outlive this stage (declare it first).
   OrderedStage(std::string thread_name, Step step, bool threaded, size_t max_in_flight,
                OrderedStage* next = nullptr);
+  // A grouped stage (see above).
+  OrderedStage(std::string thread_name, GroupStep step, bool threaded, size_t max_in_flight);
   // Waits for every submitted commit (or a failure), then stops the thread.
   ~OrderedStage();
   OrderedStage(const OrderedStage&) = delete;
@@ -58,10 +68,14 @@ class OrderedStage {
 
  private:
   void Run();
+  void Start(std::string thread_name);
+  // The step over `commits` (at least one).
+  core::Status RunStep(std::span<Commit* const> commits);
   // After the step: the commit goes to the next stage, or to done_.
   core::Status HandOn(std::unique_ptr<Commit> commit);
 
-  const Step step_;
+  const Step step_;             // set, or:
+  const GroupStep group_step_;  // set for a grouped stage
   OrderedStage* const next_;
   const bool threaded_;
   const size_t max_in_flight_;

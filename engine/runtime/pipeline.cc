@@ -12,12 +12,11 @@ Pipeline::Pipeline(Engine* engine, EventSource* source, Committer* committer, Re
       rejects_(rejects),
       sink_(sink),
       options_(std::move(options)),
-      publisher_(
-          "hoso-publish",
-          [sink](Commit* commit) {
-            return sink != nullptr ? sink->Published(*commit) : core::Status::Ok();
-          },
-          /*threaded=*/sink != nullptr && options_.publish_on_thread, options_.max_publishing) {}
+      publisher_("hoso-publish", OrderedStage::GroupStep([sink](std::span<Commit* const> commits) {
+                   return sink != nullptr ? sink->PublishedAll(commits) : core::Status::Ok();
+                 }),
+                 /*threaded=*/sink != nullptr && options_.publish_on_thread,
+                 options_.max_publishing) {}
 
 core::Instant Pipeline::Now() const {
   if (options_.now) return options_.now();

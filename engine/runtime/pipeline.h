@@ -70,7 +70,9 @@ struct PipelineOptions {
   // waits for the broker's acknowledgements there, not on the engine's
   // thread. The source is told a commit's positions only once it is
   // published, either way. With it on, nothing else may call the sink's
-  // Published while Run, Tick, Settle or Finish work. Default: off.
+  // Published while Run, Tick, Settle or Finish work, and the commits that
+  // wait for the thread together go to CommitSink::PublishedAll at once.
+  // Default: off.
   bool publish_on_thread = false;
   // Most durable commits waiting for or in publication with
   // `publish_on_thread`; Settle blocks beyond it (a slow broker slows the

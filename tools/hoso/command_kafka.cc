@@ -302,6 +302,10 @@ class FanOutSink final : public runtime::CommitSink {
     for (runtime::CommitSink* sink : sinks_) HOSO_RETURN_IF_ERROR(sink->Published(commit));
     return core::Status::Ok();
   }
+  core::Status PublishedAll(std::span<const runtime::Commit* const> commits) override {
+    for (runtime::CommitSink* sink : sinks_) HOSO_RETURN_IF_ERROR(sink->PublishedAll(commits));
+    return core::Status::Ok();
+  }
 
  private:
   std::vector<runtime::CommitSink*> sinks_;
@@ -1065,6 +1069,7 @@ int RunBenchKafka(const BenchArgs& args) {
   double engine_seconds = 0;
   double postgres_caught_up_seconds = 0;  // after the engine finished
   int64_t postgres_transactions = 0;
+  int64_t kpi_messages = 0;  // sent to hoso.kpi in (b)
   runtime::PipelineStats engine_stats;
   {
     std::fprintf(stderr, "bench kafka: (b) engine end to end into a fresh database...\n");
@@ -1109,6 +1114,7 @@ int RunBenchKafka(const BenchArgs& args) {
                       *postgres ? static_cast<runtime::CommitSink*>(&fan_out) : nullptr);
     if (!s.ok()) return ReportError("bench kafka", s);
     engine_seconds = SecondsSince(t0);
+    kpi_messages = (*sinks)->kpi_updates();
     if (*postgres) {
       const auto t1 = Clock::now();
       if (!(*postgres)->WaitCaughtUp(std::chrono::seconds(600))) {
@@ -1211,14 +1217,20 @@ int RunBenchKafka(const BenchArgs& args) {
         waiting_.push_back(std::move(produced_ms));
       }
       core::Status Published(const runtime::Commit& commit) override {
-        HOSO_RETURN_IF_ERROR(inner_->Published(commit));
+        const runtime::Commit* const one[] = {&commit};
+        return PublishedAll(one);
+      }
+      core::Status PublishedAll(std::span<const runtime::Commit* const> commits) override {
+        HOSO_RETURN_IF_ERROR(inner_->PublishedAll(commits));
         std::lock_guard lock(mutex_);
-        if (commit.positions.empty() || waiting_.empty()) return core::Status::Ok();
         const double now_ms = static_cast<double>(WallNow().epoch_ms);
-        for (int64_t produced_ms : waiting_.front()) {
-          latencies_->push_back(now_ms - static_cast<double>(produced_ms));
+        for (const runtime::Commit* commit : commits) {
+          if (commit->positions.empty() || waiting_.empty()) continue;
+          for (int64_t produced_ms : waiting_.front()) {
+            latencies_->push_back(now_ms - static_cast<double>(produced_ms));
+          }
+          waiting_.pop_front();
         }
-        waiting_.pop_front();
         return core::Status::Ok();
       }
 
@@ -1281,6 +1293,7 @@ int RunBenchKafka(const BenchArgs& args) {
   json["engine_share_of_raw"] = raw_rate > 0 ? engine_rate / raw_rate : 0;
   json["engine_batches"] = engine_stats.batches;
   json["engine_checkpoints"] = engine_stats.checkpoints;
+  json["engine_kpi_messages"] = kpi_messages;
   json["engine_applied"] = engine_stats.totals.applied;
   json["engine_rejected"] = engine_stats.totals.rejected;
   json["engine_alerts"] = engine_stats.alerts;

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -221,6 +222,57 @@ TEST(OrderedStageTest, ChainedStagesWithoutThreadsRunBothStepsInSubmit) {
   std::vector<std::unique_ptr<Commit>> done;
   ASSERT_TRUE(second.TakeDone(&done).ok());
   ASSERT_EQ(done.size(), 1u);
+}
+
+TEST(OrderedStageTest, AGroupedStageTakesWhatWaitedTogetherInOrder) {
+  // The step records each group and blocks the first one until released, so
+  // the three submitted meanwhile wait together.
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::vector<uint64_t>> groups;
+  bool released = false;
+  OrderedStage stage("test-grouped", OrderedStage::GroupStep([&](std::span<Commit* const> commits) {
+                       std::unique_lock lock(mutex);
+                       std::vector<uint64_t>& group = groups.emplace_back();
+                       for (Commit* commit : commits) group.push_back(commit->batch_serial);
+                       changed.notify_all();
+                       changed.wait(lock, [&] { return released; });
+                       return core::Status::Ok();
+                     }),
+                     /*threaded=*/true, 8);
+  ASSERT_TRUE(stage.Submit(CommitNumbered(1)).ok());
+  {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return !groups.empty(); });
+  }
+  for (uint64_t serial = 2; serial <= 4; ++serial) {
+    ASSERT_TRUE(stage.Submit(CommitNumbered(serial)).ok());
+  }
+  {
+    std::lock_guard lock(mutex);
+    released = true;
+    changed.notify_all();
+  }
+  ASSERT_TRUE(stage.Drain().ok());
+  EXPECT_EQ(groups, (std::vector<std::vector<uint64_t>>{{1}, {2, 3, 4}}));
+  std::vector<std::unique_ptr<Commit>> done;
+  ASSERT_TRUE(stage.TakeDone(&done).ok());
+  ASSERT_EQ(done.size(), 4u);
+  for (uint64_t i = 0; i < 4; ++i) EXPECT_EQ(done[i]->batch_serial, i + 1);
+}
+
+TEST(OrderedStageTest, AFailedGroupFailsAllOfItsCommits) {
+  OrderedStage stage("test-grouped", OrderedStage::GroupStep([&](std::span<Commit* const> commits) {
+                       return commits.front()->batch_serial == 1
+                                  ? core::Status::Unavailable("broker gone")
+                                  : core::Status::Ok();
+                     }),
+                     /*threaded=*/false, 8);
+  EXPECT_EQ(stage.Submit(CommitNumbered(1)).code(), core::StatusCode::kUnavailable);
+  EXPECT_EQ(stage.Submit(CommitNumbered(2)).code(), core::StatusCode::kUnavailable);
+  std::vector<std::unique_ptr<Commit>> done;
+  EXPECT_EQ(stage.TakeDone(&done).code(), core::StatusCode::kUnavailable);
+  EXPECT_TRUE(done.empty());
 }
 
 }  // namespace

@@ -1,0 +1,105 @@
+// EngineSinks on the embedded broker: commits published together
+// (PublishedAll, when the pipeline's publishing thread fell behind) send
+// every alert, and each changed KPI cell once, at its latest value.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "connectors/kafka/district_view.h"
+#include "connectors/kafka/embedded_broker.h"
+#include "connectors/kafka/kafka_handles.h"
+#include "connectors/kafka/kafka_sinks.h"
+
+namespace hoso::connectors::kafka {
+namespace {
+
+constexpr int kSinkPartitions = 3;
+
+core::KpiCounters Received(int64_t received) {
+  core::KpiCounters counters;
+  counters[core::KpiField::kReceived] = received;
+  return counters;
+}
+
+// Every record of `topic` (all of it is acknowledged: the sinks flushed),
+// read from the beginning of each partition: key -> values in offset order
+// per partition.
+std::multimap<std::string, std::string> ReadTopic(const std::string& bootstrap,
+                                                  const std::string& topic) {
+  std::multimap<std::string, std::string> records;
+  auto conf = MakeConf({{"bootstrap.servers", bootstrap}, {"group.id", "engine-sinks-test"}});
+  EXPECT_TRUE(conf.ok());
+  auto consumer = MakeHandle(RD_KAFKA_CONSUMER, std::move(*conf));
+  EXPECT_TRUE(consumer.ok());
+  int64_t expected = 0;
+  PartitionListPtr partitions(rd_kafka_topic_partition_list_new(kSinkPartitions));
+  for (int p = 0; p < kSinkPartitions; ++p) {
+    int64_t low = 0;
+    int64_t high = 0;
+    EXPECT_EQ(
+        rd_kafka_query_watermark_offsets(consumer->get(), topic.c_str(), p, &low, &high, 10000),
+        RD_KAFKA_RESP_ERR_NO_ERROR);
+    expected += high - low;
+    rd_kafka_topic_partition_list_add(partitions.get(), topic.c_str(), p)->offset =
+        RD_KAFKA_OFFSET_BEGINNING;
+  }
+  EXPECT_EQ(rd_kafka_assign(consumer->get(), partitions.get()), RD_KAFKA_RESP_ERR_NO_ERROR);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (static_cast<int64_t>(records.size()) < expected &&
+         std::chrono::steady_clock::now() < deadline) {
+    MessagePtr message(rd_kafka_consumer_poll(consumer->get(), 100));
+    if (message == nullptr || message->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+    records.emplace(std::string(static_cast<const char*>(message->key), message->key_len),
+                    std::string(static_cast<const char*>(message->payload), message->len));
+  }
+  rd_kafka_consumer_close(consumer->get());
+  return records;
+}
+
+TEST(EngineSinksTest, CommitsPublishedTogetherSendEachCellOnceAtItsLatestValue) {
+  EmbeddedBrokerOptions broker_options;
+  broker_options.event_partitions = 2;
+  broker_options.sink_partitions = kSinkPartitions;
+  auto broker = EmbeddedBroker::Start(broker_options);
+  ASSERT_TRUE(broker.ok()) << broker.status().ToString();
+  SinkOptions options;
+  options.properties = {{"bootstrap.servers", (*broker)->bootstraps()}};
+  auto sinks = EngineSinks::Create(options);
+  ASSERT_TRUE(sinks.ok()) << sinks.status().ToString();
+
+  const projections::KpiKey june{201906, "phuong-a", "P-1", 0};
+  const projections::KpiKey july{201907, "phuong-a", "P-1", 0};
+  runtime::Commit first;
+  first.changed_kpi.push_back(projections::MakeKpiChange(june, Received(1)));
+  first.changed_kpi.push_back(projections::MakeKpiChange(july, Received(5)));
+  first.alerts.Add("HS-1", core::AlertKind::kDueSoon, core::LocalMinute{1}, R"({"alert_id":"a1"})");
+  first.alerts.Add("HS-2", core::AlertKind::kDueSoon, core::LocalMinute{2}, R"({"alert_id":"a2"})");
+  runtime::Commit second;
+  second.changed_kpi.push_back(projections::MakeKpiChange(june, Received(2)));
+  second.alerts.Add("HS-3", core::AlertKind::kDueSoon, core::LocalMinute{3},
+                    R"({"alert_id":"a3"})");
+  const runtime::Commit* const both[] = {&first, &second};
+  ASSERT_TRUE((*sinks)->PublishedAll(both).ok());
+
+  const auto cells = ReadTopic((*broker)->bootstraps(), kKpiTopic);
+  ASSERT_EQ(cells.size(), 2u) << "June's first value was out of date when it would have gone";
+  ASSERT_EQ(cells.count(KpiMessageKey(june)), 1u);
+  auto june_value = DecodeKpiMessageValue(cells.find(KpiMessageKey(june))->second);
+  ASSERT_TRUE(june_value.ok());
+  EXPECT_EQ(june_value->second[core::KpiField::kReceived], 2);
+  ASSERT_EQ(cells.count(KpiMessageKey(july)), 1u);
+
+  const auto alerts = ReadTopic((*broker)->bootstraps(), kAlertsTopic);
+  std::set<std::string> alert_values;
+  for (const auto& [key, value] : alerts) alert_values.insert(value);
+  EXPECT_EQ(alert_values, (std::set<std::string>{R"({"alert_id":"a1"})", R"({"alert_id":"a2"})",
+                                                 R"({"alert_id":"a3"})"}));
+  EXPECT_EQ(alerts.size(), 3u);
+}
+
+}  // namespace
+}  // namespace hoso::connectors::kafka
