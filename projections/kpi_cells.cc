@@ -166,7 +166,7 @@ void KpiCells::Add(int month_key, uint32_t agency, uint32_t procedure, int32_t p
 }
 
 KpiCells::Cell& KpiCells::FindOrAdd(const Key& key) {
-  if ((cells_.size() + 1) * 8 > slots_.size() * 5) {
+  if ((cell_count_ + 1) * 8 > slots_.size() * 5) {
     std::vector<Slot> grown(std::max<size_t>(1024, slots_.size() * 2));
     const size_t mask = grown.size() - 1;
     for (const Slot& slot : slots_) {
@@ -181,9 +181,14 @@ KpiCells::Cell& KpiCells::FindOrAdd(const Key& key) {
   for (size_t i = KeyHash{}(key)&mask;; i = (i + 1) & mask) {
     Slot& slot = slots_[i];
     if (slot.cell == nullptr) {
-      cells_.emplace_back(key, Cell{});
+      if (cell_count_ % kCellsPerChunk == 0) {
+        chunks_.push_back(std::make_unique<Entry[]>(kCellsPerChunk));
+      }
+      Entry& entry = chunks_.back()[cell_count_ % kCellsPerChunk];
+      ++cell_count_;
+      entry.first = key;
       slot.key = key;
-      slot.cell = &cells_.back().second;
+      slot.cell = &entry.second;
       return *slot.cell;
     }
     if (slot.key == key) return *slot.cell;
@@ -256,16 +261,16 @@ core::Status KpiCells::Load(KvStore& store, core::IdTable* ids) {
 
 std::map<KpiKey, core::KpiCounters> KpiCells::Snapshot() const {
   std::map<KpiKey, core::KpiCounters> out;
-  for (const auto& [key, cell] : cells_) out[Name(key)] = cell.counters;
+  ForEachCell([&](const Key& key, const Cell& cell) { out[Name(key)] = cell.counters; });
   return out;
 }
 
 std::map<KpiKey, core::KpiCounters> KpiCells::SummedOverPartitions(int first_month_key) const {
   std::unordered_map<Key, core::KpiCounters, KeyHash> summed;
-  for (const auto& [key, cell] : cells_) {
-    if (key.month_key < first_month_key) continue;
+  ForEachCell([&](const Key& key, const Cell& cell) {
+    if (key.month_key < first_month_key) return;
     summed[Key{key.month_key, key.agency, key.procedure, 0}] += cell.counters;
-  }
+  });
   std::map<KpiKey, core::KpiCounters> out;
   for (const auto& [key, counters] : summed) out.emplace(Name(key), counters);
   return out;
@@ -273,22 +278,22 @@ std::map<KpiKey, core::KpiCounters> KpiCells::SummedOverPartitions(int first_mon
 
 std::vector<KpiChange> KpiCells::CellsOfPartitions(const std::vector<int32_t>& partitions) {
   std::vector<KpiChange> out;
-  for (auto& [key, cell] : cells_) {
+  ForEachCell([&](const Key& key, Cell& cell) {
     if (std::binary_search(partitions.begin(), partitions.end(), key.partition)) {
       out.push_back(ChangeOf(key, &cell));
     }
-  }
+  });
   return out;
 }
 
 std::vector<int64_t> KpiCells::SumByAgency(int first_month_key, int last_month_key,
                                            core::KpiField field) const {
   std::vector<int64_t> sums(ids_->size(), 0);
-  for (const auto& [key, cell] : cells_) {
-    if (key.month_key < first_month_key || key.month_key > last_month_key) continue;
+  ForEachCell([&](const Key& key, const Cell& cell) {
+    if (key.month_key < first_month_key || key.month_key > last_month_key) return;
     if (key.agency >= sums.size()) sums.resize(key.agency + 1, 0);
     sums[key.agency] += cell.counters[field];
-  }
+  });
   return sums;
 }
 
