@@ -181,7 +181,7 @@ class KpiCells {
   // The index of the cells: open addressing with linear probing, at most 5/8
   // full, a power of two in size. A lookup reads one 24-byte slot where a
   // node-based map read a bucket, the node before and the node: with 128
-  // partitions' cells (hundreds of thousands) each was a cache miss, and the
+  // partitions' cells (over a hundred thousand) each was a cache miss, and the
   // lookup was 8 % of the Kafka loop's thread.
   struct Slot {
     Key key{};
