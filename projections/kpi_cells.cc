@@ -146,9 +146,8 @@ void KpiCells::Add(int month_key, uint32_t agency, uint32_t procedure, int32_t p
                    core::KpiField field) {
   const Key key{month_key, agency, procedure, partition};
   // An event's increments mostly share one cell (a receipt adds 3-4 fields
-  // of its month): one lookup for the run of them. Nodes of an
-  // unordered_map keep their address across rehashing, and no cell is ever
-  // erased.
+  // of its month): one lookup for the run of them. Cells never move (their
+  // chunks do not) and none is ever erased.
   if (last_cell_ == nullptr || !(last_key_ == key)) {
     last_cell_ = &FindOrAdd(key);
     last_key_ = key;

@@ -8,7 +8,10 @@ namespace hoso::runtime {
 
 OrderedStage::OrderedStage(std::string thread_name, Step step, bool threaded, size_t max_in_flight,
                            OrderedStage* next)
-    : step_(std::move(step)),
+    : step_([step = std::move(step)](std::span<Commit* const> commits) {
+        return step(commits.front());
+      }),
+      grouped_(false),
       next_(next),
       threaded_(threaded),
       max_in_flight_(std::max<size_t>(1, max_in_flight)) {
@@ -17,7 +20,8 @@ OrderedStage::OrderedStage(std::string thread_name, Step step, bool threaded, si
 
 OrderedStage::OrderedStage(std::string thread_name, GroupStep step, bool threaded,
                            size_t max_in_flight)
-    : group_step_(std::move(step)),
+    : step_(std::move(step)),
+      grouped_(true),
       next_(nullptr),
       threaded_(threaded),
       max_in_flight_(std::max<size_t>(1, max_in_flight)) {
@@ -47,7 +51,7 @@ core::Status OrderedStage::Submit(std::unique_ptr<Commit> commit) {
   if (!threaded_) {
     if (!error_.ok()) return error_;
     Commit* const one[] = {commit.get()};
-    core::Status s = RunStep(one);
+    core::Status s = step_(one);
     if (s.ok()) s = HandOn(std::move(commit));
     if (!s.ok()) return error_ = s;
     return core::Status::Ok();
@@ -60,11 +64,6 @@ core::Status OrderedStage::Submit(std::unique_ptr<Commit> commit) {
   return core::Status::Ok();
 }
 
-core::Status OrderedStage::RunStep(std::span<Commit* const> commits) {
-  if (group_step_) return group_step_(commits);
-  return step_(commits.front());
-}
-
 void OrderedStage::Run() {
   std::vector<Commit*> commits;
   std::unique_lock lock(mutex_);
@@ -75,12 +74,12 @@ void OrderedStage::Run() {
     // references to its elements valid: the slots taken stay put while
     // Submit adds behind them. A commit stays in the queue (counted in
     // flight, so Drain waits for it) until the next stage has taken it.
-    const size_t taken = group_step_ ? queue_.size() : 1;
+    const size_t taken = grouped_ ? queue_.size() : 1;
     commits.clear();
     for (size_t i = 0; i < taken; ++i) commits.push_back(queue_[i].get());
     std::unique_ptr<Commit>& front = queue_.front();
     lock.unlock();
-    core::Status s = RunStep(commits);
+    core::Status s = step_(commits);
     if (s.ok() && next_ != nullptr) s = next_->Submit(std::move(front));
     lock.lock();
     if (!s.ok()) {

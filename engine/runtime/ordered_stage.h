@@ -69,13 +69,12 @@ class OrderedStage {
  private:
   void Run();
   void Start(std::string thread_name);
-  // The step over `commits` (at least one).
-  core::Status RunStep(std::span<Commit* const> commits);
   // After the step: the commit goes to the next stage, or to done_.
   core::Status HandOn(std::unique_ptr<Commit> commit);
 
-  const Step step_;             // set, or:
-  const GroupStep group_step_;  // set for a grouped stage
+  // Over one commit, or (grouped_) every commit waiting.
+  const GroupStep step_;
+  const bool grouped_;
   OrderedStage* const next_;
   const bool threaded_;
   const size_t max_in_flight_;
