@@ -110,6 +110,8 @@ struct EmbeddedBroker::Impl {
   }
 };
 
+rd_kafka_mock_cluster_t* EmbeddedBroker::mock_cluster() const { return impl_->cluster; }
+
 EmbeddedBroker::EmbeddedBroker(const EmbeddedBrokerOptions& options)
     : options_(options), impl_(std::make_unique<Impl>()) {}
 

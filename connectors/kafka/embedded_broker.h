@@ -15,6 +15,9 @@
 #ifndef HOSO_CONNECTORS_KAFKA_EMBEDDED_BROKER_H_
 #define HOSO_CONNECTORS_KAFKA_EMBEDDED_BROKER_H_
 
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
 #include <memory>
 #include <string>
 
@@ -56,6 +59,9 @@ class EmbeddedBroker {
   // The address to give users: the forwarder's when there is one.
   std::string public_bootstraps() const;
   int event_partitions() const { return options_.event_partitions; }
+  // The mock cluster itself, for tests that inject faults with librdkafka's
+  // rdkafka_mock.h (request errors, round-trip delays, a broker down).
+  rd_kafka_mock_cluster_t* mock_cluster() const;
 
  private:
   struct Impl;

@@ -59,6 +59,18 @@ void KafkaProducer::DeliveryCallback(rd_kafka_t* rk, const rd_kafka_message_t* m
 
 core::Status KafkaProducer::Produce(const std::string& topic, std::string_view key,
                                     std::string_view value, const Headers& headers, uint64_t tag) {
+  return ProduceWithFlags(topic, key, value, headers, tag, RD_KAFKA_MSG_F_COPY);
+}
+
+core::Status KafkaProducer::ProduceBorrowed(const std::string& topic, std::string_view key,
+                                            std::string_view value, const Headers& headers,
+                                            uint64_t tag) {
+  return ProduceWithFlags(topic, key, value, headers, tag, 0);
+}
+
+core::Status KafkaProducer::ProduceWithFlags(const std::string& topic, std::string_view key,
+                                             std::string_view value, const Headers& headers,
+                                             uint64_t tag, int message_flags) {
   while (true) {
     rd_kafka_headers_t* hdrs = nullptr;
     if (!headers.empty()) {
@@ -72,7 +84,7 @@ core::Status KafkaProducer::Produce(const std::string& topic, std::string_view k
         producer_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
         RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
         RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(tag)),
+        RD_KAFKA_V_MSGFLAGS(message_flags), RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(tag)),
         RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return core::Status::Ok();
     if (hdrs != nullptr) rd_kafka_headers_destroy(hdrs);  // not taken over on failure
@@ -139,7 +151,8 @@ core::Status EngineSinks::Add(Channel* channel, const std::string& topic, std::s
                               std::string value, Headers headers) {
   channel->pending.push_back(Pending{&topic, std::move(key), std::move(value), std::move(headers)});
   const Pending& p = channel->pending.back();
-  return channel->producer->Produce(*p.topic, p.key, p.value, p.headers, channel->pending.size());
+  return channel->producer->ProduceBorrowed(*p.topic, p.key, p.value, p.headers,
+                                            channel->pending.size());
 }
 
 core::Status EngineSinks::Write(const runtime::RawRecord& record,
@@ -311,7 +324,9 @@ core::Status EngineSinks::FlushChannel(Channel* channel) {
       Pending& p = channel->pending[i];
       if (!p.failed) continue;
       p.failed = false;
-      HOSO_RETURN_IF_ERROR(channel->producer->Produce(*p.topic, p.key, p.value, p.headers, i + 1));
+      resent_.fetch_add(1, std::memory_order_relaxed);
+      HOSO_RETURN_IF_ERROR(
+          channel->producer->ProduceBorrowed(*p.topic, p.key, p.value, p.headers, i + 1));
     }
   }
   if (failing) Log().warn("output delivery recovered");
@@ -364,8 +379,16 @@ std::string MessageValue(int month_key, std::string_view agency_id, std::string_
   // these, and building each as an nlohmann::ordered_json (twenty fields,
   // each a key string and a linear search) cost as much as applying the
   // events. The same text as json.dump() of that object.
+  // Room for counters of up to six digits: the value is kept until its
+  // delivery report, so its capacity is memory the loop touches per event.
+  static const size_t prefixes_bytes = [] {
+    size_t bytes = 0;
+    for (const std::string& prefix : FieldPrefixes()) bytes += prefix.size();
+    return bytes;
+  }();
   std::string out;
-  out.reserve(1024);
+  out.reserve(80 + agency_id.size() + procedure_id.size() + prefixes_bytes +
+              6 * core::kKpiFieldCount);
   out += "{\"period\":\"";
   AppendPeriod(&out, month_key);
   out.push_back('"');

@@ -30,6 +30,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -63,6 +64,12 @@ class KafkaProducer {
   // producer error or an unknown topic/partition.
   core::Status Produce(const std::string& topic, std::string_view key, std::string_view value,
                        const Headers& headers = {}, uint64_t tag = 0);
+  // As Produce, but `key` and `value` are not copied: they must stay valid
+  // and unchanged until this message's delivery report has been served, or
+  // the producer is destroyed. Saves a copy of every output message (the
+  // Kafka loop publishes about one KPI change per event).
+  core::Status ProduceBorrowed(const std::string& topic, std::string_view key,
+                               std::string_view value, const Headers& headers, uint64_t tag);
   // Serves delivery reports for up to `timeout_ms`.
   void Poll(int timeout_ms);
   // Waits up to `timeout_ms` for every queued message; true when none is left.
@@ -82,6 +89,10 @@ class KafkaProducer {
  private:
   KafkaProducer() = default;
   static void DeliveryCallback(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
+  // `message_flags`: RD_KAFKA_MSG_F_COPY, or 0 for a borrowed key and value.
+  core::Status ProduceWithFlags(const std::string& topic, std::string_view key,
+                                std::string_view value, const Headers& headers, uint64_t tag,
+                                int message_flags);
 
   HandlePtr producer_;
   int64_t delivered_ = 0;
@@ -181,6 +192,8 @@ class EngineSinks final : public runtime::RejectSink, public runtime::CommitSink
     return alerts_acknowledged_.load(std::memory_order_relaxed);
   }
   int64_t kpi_updates() const { return kpi_updates_.load(std::memory_order_relaxed); }
+  // Output messages sent again after their delivery failed.
+  int64_t resent() const { return resent_.load(std::memory_order_relaxed); }
 
  private:
   struct Pending {
@@ -195,12 +208,15 @@ class EngineSinks final : public runtime::RejectSink, public runtime::CommitSink
     void operator()(rd_kafka_topic_t* topic) const { rd_kafka_topic_destroy(topic); }
   };
   // A producer, the topics it writes to, and the messages it has not had
-  // acknowledged yet. The topics are declared after the producer, so they
-  // are released before it is destroyed.
+  // acknowledged yet. The producer borrows the pending messages' keys and
+  // values (KafkaProducer::ProduceBorrowed): `pending` is a deque, whose
+  // elements never move, and is declared first, so it outlives the
+  // producer's final flush. The topics are declared after the producer, so
+  // they are released before it is destroyed.
   struct Channel {
+    std::deque<Pending> pending;
     std::unique_ptr<KafkaProducer> producer;
     std::vector<std::unique_ptr<rd_kafka_topic_t, TopicDeleter>> topics;
-    std::vector<Pending> pending;
   };
   explicit EngineSinks(SinkOptions options) : options_(std::move(options)) {}
   static core::Status OpenChannel(const Properties& properties,
@@ -220,6 +236,7 @@ class EngineSinks final : public runtime::RejectSink, public runtime::CommitSink
   std::atomic<int64_t> alerts_ = 0;
   std::atomic<int64_t> alerts_acknowledged_ = 0;
   std::atomic<int64_t> kpi_updates_ = 0;
+  std::atomic<int64_t> resent_ = 0;
 };
 
 // "2019-06|W01|P123|7" and the JSON value of a KPI cell on hoso.kpi.
