@@ -2,6 +2,7 @@
 // `bench kafka`. This file wires connectors/kafka, RocksDB and the engine.
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -967,6 +968,15 @@ core::Result<std::unique_ptr<connectors::postgres::PostgresSink>> BenchPostgres(
 // ingest`, so (b) compares with the file-ingest rate.
 constexpr size_t kBenchBatchRecords = 8192;
 
+// CPU time of the whole process so far (every thread, user and system), in
+// seconds.
+double ProcessCpuSeconds() {
+  rusage usage{};
+  if (::getrusage(RUSAGE_SELF, &usage) != 0) return 0;
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
 double Percentile(std::vector<double> values, double p) {
   if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
@@ -1067,6 +1077,7 @@ int RunBenchKafka(const BenchArgs& args) {
   // clock and the ordered merge: projections and offsets committed to
   // RocksDB, dead letters/alerts/KPI changes published and acknowledged.
   double engine_seconds = 0;
+  double engine_cpu_seconds = 0;          // of the whole process (broker included) during (b)
   double postgres_caught_up_seconds = 0;  // after the engine finished
   int64_t postgres_transactions = 0;
   int64_t kpi_messages = 0;  // sent to hoso.kpi in (b)
@@ -1103,6 +1114,7 @@ int RunBenchKafka(const BenchArgs& args) {
       return (*engine)->LoadPosition(id);
     };
     const auto t0 = Clock::now();
+    const double cpu0 = ProcessCpuSeconds();
     core::Status s = (*source)->Start(lookup);
     if (!s.ok()) return ReportError("bench kafka", s);
     (*source)->SetInputComplete();
@@ -1114,6 +1126,7 @@ int RunBenchKafka(const BenchArgs& args) {
                       *postgres ? static_cast<runtime::CommitSink*>(&fan_out) : nullptr);
     if (!s.ok()) return ReportError("bench kafka", s);
     engine_seconds = SecondsSince(t0);
+    engine_cpu_seconds = ProcessCpuSeconds() - cpu0;
     kpi_messages = (*sinks)->kpi_updates();
     if (*postgres) {
       const auto t1 = Clock::now();
@@ -1291,6 +1304,10 @@ int RunBenchKafka(const BenchArgs& args) {
   json["raw_consumer_events_per_s"] = raw_rate;
   json["engine_end_to_end_events_per_s"] = engine_rate;
   json["engine_share_of_raw"] = raw_rate > 0 ? engine_rate / raw_rate : 0;
+  // CPU of every thread of the process per event in (b): the loop is bound
+  // by the CPU of all its threads (BENCHMARKS.md), and this figure moves
+  // less than the rate when other work shares the cores.
+  json["engine_process_cpu_us_per_event"] = n > 0 ? engine_cpu_seconds * 1e6 / n : 0;
   json["engine_batches"] = engine_stats.batches;
   json["engine_checkpoints"] = engine_stats.checkpoints;
   json["engine_kpi_messages"] = kpi_messages;
