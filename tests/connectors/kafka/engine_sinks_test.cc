@@ -1,6 +1,8 @@
 // EngineSinks on the embedded broker: commits published together
 // (PublishedAll, when the pipeline's publishing thread fell behind) send
-// every alert, and each changed KPI cell once, at its latest value.
+// every alert, and each changed KPI cell once, at its latest value; every
+// message arrives with the bytes published, also when it had to be sent
+// again after a failed delivery.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -62,16 +64,29 @@ std::multimap<std::string, std::string> ReadTopic(const std::string& bootstrap,
   return records;
 }
 
-TEST(EngineSinksTest, CommitsPublishedTogetherSendEachCellOnceAtItsLatestValue) {
-  EmbeddedBrokerOptions broker_options;
-  broker_options.event_partitions = 2;
-  broker_options.sink_partitions = kSinkPartitions;
-  auto broker = EmbeddedBroker::Start(broker_options);
-  ASSERT_TRUE(broker.ok()) << broker.status().ToString();
-  SinkOptions options;
-  options.properties = {{"bootstrap.servers", (*broker)->bootstraps()}};
-  auto sinks = EngineSinks::Create(options);
-  ASSERT_TRUE(sinks.ok()) << sinks.status().ToString();
+// An embedded broker and EngineSinks writing to it.
+class EngineSinksTest : public ::testing::Test {
+ protected:
+  // Starts both; `options` is completed with the broker's address.
+  void Start(SinkOptions options) {
+    EmbeddedBrokerOptions broker_options;
+    broker_options.event_partitions = 2;
+    broker_options.sink_partitions = kSinkPartitions;
+    auto broker = EmbeddedBroker::Start(broker_options);
+    ASSERT_TRUE(broker.ok()) << broker.status().ToString();
+    broker_ = std::move(*broker);
+    options.properties["bootstrap.servers"] = broker_->bootstraps();
+    auto sinks = EngineSinks::Create(options);
+    ASSERT_TRUE(sinks.ok()) << sinks.status().ToString();
+    sinks_ = std::move(*sinks);
+  }
+
+  std::unique_ptr<EmbeddedBroker> broker_;
+  std::unique_ptr<EngineSinks> sinks_;  // declared last: flushes before the broker stops
+};
+
+TEST_F(EngineSinksTest, CommitsPublishedTogetherSendEachCellOnceAtItsLatestValue) {
+  ASSERT_NO_FATAL_FAILURE(Start(SinkOptions()));
 
   const projections::KpiKey june{201906, "phuong-a", "P-1", 0};
   const projections::KpiKey july{201907, "phuong-a", "P-1", 0};
@@ -85,9 +100,9 @@ TEST(EngineSinksTest, CommitsPublishedTogetherSendEachCellOnceAtItsLatestValue) 
   second.alerts.Add("HS-3", core::AlertKind::kDueSoon, core::LocalMinute{3},
                     R"({"alert_id":"a3"})");
   const runtime::Commit* const both[] = {&first, &second};
-  ASSERT_TRUE((*sinks)->PublishedAll(both).ok());
+  ASSERT_TRUE(sinks_->PublishedAll(both).ok());
 
-  const auto cells = ReadTopic((*broker)->bootstraps(), kKpiTopic);
+  const auto cells = ReadTopic(broker_->bootstraps(), kKpiTopic);
   ASSERT_EQ(cells.size(), 2u) << "June's first value was out of date when it would have gone";
   ASSERT_EQ(cells.count(KpiMessageKey(june)), 1u);
   auto june_value = DecodeKpiMessageValue(cells.find(KpiMessageKey(june))->second);
@@ -95,7 +110,7 @@ TEST(EngineSinksTest, CommitsPublishedTogetherSendEachCellOnceAtItsLatestValue) 
   EXPECT_EQ(june_value->second[core::KpiField::kReceived], 2);
   ASSERT_EQ(cells.count(KpiMessageKey(july)), 1u);
 
-  const auto alerts = ReadTopic((*broker)->bootstraps(), kAlertsTopic);
+  const auto alerts = ReadTopic(broker_->bootstraps(), kAlertsTopic);
   std::set<std::string> alert_values;
   for (const auto& [key, value] : alerts) alert_values.insert(value);
   EXPECT_EQ(alert_values, (std::set<std::string>{R"({"alert_id":"a1"})", R"({"alert_id":"a2"})",
@@ -109,16 +124,8 @@ TEST(EngineSinksTest, CommitsPublishedTogetherSendEachCellOnceAtItsLatestValue) 
 // exactly the bytes published. (Pending messages that moved while librdkafka
 // read them would be read after free: AddressSanitizer names that at once;
 // without it, this test sees garbled bytes only when the memory was reused.)
-TEST(EngineSinksTest, ManyMessagesArriveIntact) {
-  EmbeddedBrokerOptions broker_options;
-  broker_options.event_partitions = 2;
-  broker_options.sink_partitions = kSinkPartitions;
-  auto broker = EmbeddedBroker::Start(broker_options);
-  ASSERT_TRUE(broker.ok()) << broker.status().ToString();
-  SinkOptions options;
-  options.properties = {{"bootstrap.servers", (*broker)->bootstraps()}};
-  auto sinks = EngineSinks::Create(options);
-  ASSERT_TRUE(sinks.ok()) << sinks.status().ToString();
+TEST_F(EngineSinksTest, ManyMessagesArriveIntact) {
+  ASSERT_NO_FATAL_FAILURE(Start(SinkOptions()));
 
   constexpr int kMessages = 3000;
   runtime::Commit commit;
@@ -131,13 +138,13 @@ TEST(EngineSinksTest, ManyMessagesArriveIntact) {
     const projections::KpiKey cell{201901 + (i % 12), "phuong-" + std::to_string(i / 12), "P-1", 0};
     commit.changed_kpi.push_back(projections::MakeKpiChange(cell, Received(i)));
   }
-  ASSERT_TRUE((*sinks)->Published(commit).ok());
+  ASSERT_TRUE(sinks_->Published(commit).ok());
 
-  const auto alerts = ReadTopic((*broker)->bootstraps(), kAlertsTopic);
+  const auto alerts = ReadTopic(broker_->bootstraps(), kAlertsTopic);
   const std::set<std::pair<std::string, std::string>> received_alerts(alerts.begin(), alerts.end());
   EXPECT_EQ(alerts.size(), static_cast<size_t>(kMessages));
   EXPECT_EQ(received_alerts, sent_alerts);
-  const auto cells = ReadTopic((*broker)->bootstraps(), kKpiTopic);
+  const auto cells = ReadTopic(broker_->bootstraps(), kKpiTopic);
   ASSERT_EQ(cells.size(), static_cast<size_t>(kMessages));
   for (const projections::KpiChange& change : commit.changed_kpi) {
     auto it = cells.find(KpiMessageKey(change.key()));
@@ -149,25 +156,17 @@ TEST(EngineSinksTest, ManyMessagesArriveIntact) {
 // Deliveries that fail (here: the broker refuses produce requests until the
 // messages time out) are sent again from the pending copies until the
 // broker takes them; what arrives is exactly what was published.
-TEST(EngineSinksTest, MessagesWhoseDeliveryFailedAreSentAgainIntact) {
-  EmbeddedBrokerOptions broker_options;
-  broker_options.event_partitions = 2;
-  broker_options.sink_partitions = kSinkPartitions;
-  auto broker = EmbeddedBroker::Start(broker_options);
-  ASSERT_TRUE(broker.ok()) << broker.status().ToString();
+TEST_F(EngineSinksTest, MessagesWhoseDeliveryFailedAreSentAgainIntact) {
   SinkOptions options;
-  options.properties = {{"bootstrap.servers", (*broker)->bootstraps()},
-                        {"message.timeout.ms", "200"},
-                        {"retry.backoff.ms", "50"}};
+  options.properties = {{"message.timeout.ms", "200"}, {"retry.backoff.ms", "50"}};
   options.max_backoff_ms = 200;
-  auto sinks = EngineSinks::Create(options);
-  ASSERT_TRUE(sinks.ok()) << sinks.status().ToString();
+  ASSERT_NO_FATAL_FAILURE(Start(options));
 
   // Enough refusals to outlast a message's 200 ms at one retry every 50 ms.
   std::vector<rd_kafka_resp_err_t> refusals(24, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);
   constexpr int16_t kProduceApiKey = 0;  // the Kafka protocol's ProduceRequest
-  rd_kafka_mock_push_request_errors_array((*broker)->mock_cluster(), kProduceApiKey,
-                                          refusals.size(), refusals.data());
+  rd_kafka_mock_push_request_errors_array(broker_->mock_cluster(), kProduceApiKey, refusals.size(),
+                                          refusals.data());
 
   runtime::Commit commit;
   for (int i = 0; i < 40; ++i) {
@@ -176,17 +175,17 @@ TEST(EngineSinksTest, MessagesWhoseDeliveryFailedAreSentAgainIntact) {
   }
   const projections::KpiKey june{201906, "phuong-a", "P-1", 0};
   commit.changed_kpi.push_back(projections::MakeKpiChange(june, Received(7)));
-  ASSERT_TRUE((*sinks)->Published(commit).ok());
-  EXPECT_GT((*sinks)->resent(), 0) << "no delivery failed: the test did not test the resend";
+  ASSERT_TRUE(sinks_->Published(commit).ok());
+  EXPECT_GT(sinks_->resent(), 0) << "no delivery failed: the test did not test the resend";
 
-  const auto alerts = ReadTopic((*broker)->bootstraps(), kAlertsTopic);
+  const auto alerts = ReadTopic(broker_->bootstraps(), kAlertsTopic);
   std::set<std::string> keys;
   for (const auto& [key, value] : alerts) {
     keys.insert(key);
     EXPECT_EQ(value, R"({"alert_id":"a)" + key.substr(3) + R"("})");
   }
   EXPECT_EQ(keys.size(), 40u);
-  const auto cells = ReadTopic((*broker)->bootstraps(), kKpiTopic);
+  const auto cells = ReadTopic(broker_->bootstraps(), kKpiTopic);
   ASSERT_GE(cells.count(KpiMessageKey(june)), 1u);
   for (auto [it, end] = cells.equal_range(KpiMessageKey(june)); it != end; ++it) {
     EXPECT_EQ(it->second, KpiMessageValue(june, Received(7)));
