@@ -1,6 +1,5 @@
 // hoso bench ingest [--events N]: the engine's file-ingest rate against the
 // raw limit (read + parse + validate, no projections) measured in the same run.
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -13,6 +12,7 @@
 #include "tools/hoso/command.h"
 #include "tools/hoso/context.h"
 #include "tools/hoso/ingest_runner.h"
+#include "tools/hoso/process_usage.h"
 #include "tools/loadgen/loadgen.h"
 
 namespace hoso::tools {
@@ -27,12 +27,6 @@ struct Args {
 
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-}
-
-int64_t PeakRssKib() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss;
 }
 
 int RunBenchIngest(const Args& args) {

@@ -14,7 +14,6 @@
 // (default 60: one wall second is one engine minute), which spreads the due
 // instants over `spread_s` distinct fire instants, one per wall second; all
 // delays are converted back to wall time.
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -33,6 +32,7 @@
 #include "schemas/codec/event_codec.h"
 #include "tools/hoso/command.h"
 #include "tools/hoso/context.h"
+#include "tools/hoso/process_usage.h"
 #include "tools/hoso/store_access.h"
 
 namespace hoso::tools {
@@ -50,13 +50,6 @@ struct Args {
   std::string db_path;  // empty: a temp dir, removed at the end
   ReferenceOptions reference;
 };
-
-double CpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
 
 double Percentile(std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
@@ -176,7 +169,7 @@ int RunBenchAlerts(const Args& args) {
                              &sink, pipeline_options);
   runtime::PipelineStats stats;
   while ((*engine)->pending_timers() > 0 || committer.in_flight() > 0) {
-    const double cpu_before = CpuSeconds();
+    const double cpu_before = ProcessCpuSeconds();
     const double tick_started_ms = elapsed_ms();
     const int64_t alerts_before = stats.alerts;
     const int64_t derived_before = stats.totals.derived_events;
@@ -184,7 +177,7 @@ int RunBenchAlerts(const Args& args) {
     if (!ticked.ok()) return ReportError("bench alerts", ticked);
     derived += stats.totals.derived_events - derived_before;
     const bool raised = stats.alerts > alerts_before;
-    const double cpu_used = CpuSeconds() - cpu_before;
+    const double cpu_used = ProcessCpuSeconds() - cpu_before;
     ++ticks;
     if (!raised) {
       if (tick_started_ms < idle_until_ms) {

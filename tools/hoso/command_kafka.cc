@@ -2,7 +2,6 @@
 // `bench kafka`. This file wires connectors/kafka, RocksDB and the engine.
 #include <signal.h>
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -46,6 +45,7 @@
 #include "tools/hoso/http_api.h"
 #include "tools/hoso/kpi_output.h"
 #include "tools/hoso/logging.h"
+#include "tools/hoso/process_usage.h"
 #include "tools/hoso/scorecard.h"
 #include "tools/hoso/self_command.h"
 #include "tools/hoso/serve_status.h"
@@ -967,15 +967,6 @@ core::Result<std::unique_ptr<connectors::postgres::PostgresSink>> BenchPostgres(
 // Most records per engine batch in the benchmark: the batch of `bench
 // ingest`, so (b) compares with the file-ingest rate.
 constexpr size_t kBenchBatchRecords = 8192;
-
-// CPU time of the whole process so far (every thread, user and system), in
-// seconds.
-double ProcessCpuSeconds() {
-  rusage usage{};
-  if (::getrusage(RUSAGE_SELF, &usage) != 0) return 0;
-  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
 
 double Percentile(std::vector<double> values, double p) {
   if (values.empty()) return 0;
