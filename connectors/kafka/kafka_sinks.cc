@@ -112,7 +112,25 @@ bool KafkaProducer::Flush(int timeout_ms) {
 
 int64_t KafkaProducer::outstanding() const { return rd_kafka_outq_len(producer_.get()); }
 
+std::string KafkaProducer::Property(const std::string& name) const {
+  const rd_kafka_conf_t* conf = rd_kafka_conf(producer_.get());
+  size_t size = 0;
+  if (rd_kafka_conf_get(conf, name.c_str(), nullptr, &size) != RD_KAFKA_CONF_OK || size == 0) {
+    return "";
+  }
+  std::string value(size, '\0');
+  if (rd_kafka_conf_get(conf, name.c_str(), value.data(), &size) != RD_KAFKA_CONF_OK) return "";
+  value.resize(size - 1);  // without the terminating NUL
+  return value;
+}
+
 core::Result<std::unique_ptr<EngineSinks>> EngineSinks::Create(SinkOptions options) {
+  // The outputs are JSON with every field named; LZ4 shrinks them about
+  // ninefold for little CPU, and every Kafka client decompresses
+  // transparently. On one host with the embedded broker the bytes the broker
+  // receives cost more CPU than compressing them (BENCHMARKS.md, fourteenth
+  // session).
+  options.properties.try_emplace("compression.type", std::string(kDefaultCompression));
   std::unique_ptr<EngineSinks> sinks(new EngineSinks(std::move(options)));
   HOSO_RETURN_IF_ERROR(OpenChannel(sinks->options_.properties, {sinks->options_.dead_letter_topic},
                                    &sinks->dead_letters_channel_));

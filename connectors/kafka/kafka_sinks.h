@@ -85,6 +85,8 @@ class KafkaProducer {
     on_delivery_ = std::move(on_delivery);
   }
   rd_kafka_t* handle() const { return producer_.get(); }
+  // The value librdkafka uses for `name` (set or default); empty when unknown.
+  std::string Property(const std::string& name) const;
 
  private:
   KafkaProducer() = default;
@@ -101,8 +103,12 @@ class KafkaProducer {
   std::function<void(uint64_t, bool)> on_delivery_;
 };
 
+// The producer compression the sinks use unless `compression.type` is given.
+inline constexpr std::string_view kDefaultCompression = "lz4";
+
 struct SinkOptions {
-  // librdkafka producer properties, verbatim. Default: none.
+  // librdkafka producer properties, verbatim, except that `compression.type`
+  // defaults to kDefaultCompression when absent. Default: none.
   Properties properties;
   // The input topic named in dead-letter headers. Default: hoso.dossier-events.
   std::string source_topic = "hoso.dossier-events";
@@ -194,6 +200,11 @@ class EngineSinks final : public runtime::RejectSink, public runtime::CommitSink
   int64_t kpi_updates() const { return kpi_updates_.load(std::memory_order_relaxed); }
   // Output messages sent again after their delivery failed.
   int64_t resent() const { return resent_.load(std::memory_order_relaxed); }
+  // The value the producer of alerts and KPI changes uses for a librdkafka
+  // property (e.g. `compression.type`).
+  std::string OutputsProperty(const std::string& name) const {
+    return outputs_channel_.producer->Property(name);
+  }
 
  private:
   struct Pending {

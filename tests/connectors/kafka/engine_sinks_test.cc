@@ -153,6 +153,28 @@ TEST_F(EngineSinksTest, ManyMessagesArriveIntact) {
   }
 }
 
+// The outputs are compressed (LZ4) unless the user chose otherwise, and the
+// user's choice is what the producer uses. (The messages of the other tests
+// travel compressed and arrive byte-exact.)
+TEST_F(EngineSinksTest, CompressLz4UnlessConfiguredOtherwise) {
+  ASSERT_NO_FATAL_FAILURE(Start(SinkOptions()));
+  EXPECT_EQ(sinks_->OutputsProperty("compression.type"), "lz4");
+  sinks_.reset();
+  broker_.reset();
+
+  SinkOptions options;
+  options.properties = {{"compression.type", "none"}};
+  ASSERT_NO_FATAL_FAILURE(Start(options));
+  EXPECT_EQ(sinks_->OutputsProperty("compression.type"), "none");
+  runtime::Commit commit;
+  const projections::KpiKey june{201906, "phuong-a", "P-1", 0};
+  commit.changed_kpi.push_back(projections::MakeKpiChange(june, Received(3)));
+  ASSERT_TRUE(sinks_->Published(commit).ok());
+  const auto cells = ReadTopic(broker_->bootstraps(), kKpiTopic);
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_EQ(cells.begin()->second, KpiMessageValue(june, Received(3)));
+}
+
 // Deliveries that fail (here: the broker refuses produce requests until the
 // messages time out) are sent again from the pending copies until the
 // broker takes them; what arrives is exactly what was published.
