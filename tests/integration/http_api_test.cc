@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include <cctype>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -496,6 +497,46 @@ TEST(HttpApiLiveTest, AnswersNeverShowAHalfAppliedBatch) {
   EXPECT_GT(tally.intermediate, 0) << "no answer was taken while the writer was mid-way";
   auto final_json = nlohmann::json::parse(Get(server, kReport));
   EXPECT_EQ(final_json["total"]["received"], 500 + kRest);
+}
+
+// How many times the server has caught up with the writer (/metrics).
+int64_t CatchUps(const HttpServer& server) {
+  const std::string text = Get(server, "/metrics");
+  const std::string name = "hoso_store_catch_up_total ";
+  const size_t at = text.find("\n" + name);
+  if (at == std::string::npos) return -1;
+  return std::stoll(text.substr(at + 1 + name.size()));
+}
+
+// An API nobody reads does not follow the writer (a catch-up replays the
+// writer's log: CPU a restore or a replay needs), and the first request
+// after the rest still answers with everything the writer made durable.
+TEST(HttpApiLiveTest, AnApiNobodyReadsRestsAndItsFirstAnswerIsFresh) {
+  TempDir dir;
+  const std::string db = dir.File("db");
+  testing::WriteReceivedOnlyEvents(dir.File("first.jsonl"), 0, 500);
+  ASSERT_EQ(RunHoso({"ingest", "--events", dir.File("first.jsonl"), "--db", db}).exit_code, 0);
+  constexpr int kRest = 30000;
+  testing::WriteReceivedOnlyEvents(dir.File("rest.jsonl"), 500, kRest);
+  HttpServer server(dir, db, {"--refresh-ms", "20"});
+  ASSERT_TRUE(server.ready()) << ReadFile(dir.File("http.log"));
+  const int64_t before = CatchUps(server);
+  ASSERT_GE(before, 1);
+  const auto started = std::chrono::steady_clock::now();
+  auto ingest = RunHoso({"ingest", "--events", dir.File("rest.jsonl"), "--db", db, "--batch", "500",
+                         "--no-progress"});
+  ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // Following the writer would have been a catch-up every 20 ms; resting,
+  // one every 10 s at most.
+  const int64_t resting = CatchUps(server);
+  EXPECT_LE(resting - before, 1 + static_cast<int64_t>(seconds / 10))
+      << "catch-ups while nobody asked, over " << seconds << " s";
+
+  auto json = nlohmann::json::parse(Get(server, "/v1/kpi?period=2019-06&as_of=2019-12-31"));
+  EXPECT_EQ(json["total"]["received"], 500 + kRest);
+  EXPECT_GT(CatchUps(server), resting);
 }
 
 }  // namespace

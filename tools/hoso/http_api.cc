@@ -238,6 +238,16 @@ struct HttpApi::State {
   // loads them itself.
   static constexpr int64_t kLiveWatchMs = 60000;
   std::atomic<int64_t> live_used_at_ms{INT64_MIN / 2};
+  // The same for the catch-up itself, which replays the writer's WAL into
+  // this instance's memtables (a tenth of a restoring serve's CPU): every
+  // refresh_ms while a /v1/ request came within kLiveWatchMs; otherwise only
+  // every kIdleCatchUpMs (so the view never holds table files the writer
+  // has compacted away for long), and the first /v1/ request after that
+  // catches up before it answers, so answers stay at most refresh_ms stale.
+  static constexpr int64_t kIdleCatchUpMs = 10000;
+  std::atomic<int64_t> api_used_at_ms{INT64_MIN / 2};
+  std::atomic<int64_t> caught_up_at_ms{INT64_MIN / 2};  // of the last catch-up attempt
+  std::mutex catch_up_mutex;  // one catch-up at a time (refresher or request)
 
   static int64_t SteadyMs() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
@@ -265,8 +275,10 @@ struct HttpApi::State {
   core::Status RefreshOnce() {
     core::Status caught_up;
     {
+      std::lock_guard one(catch_up_mutex);
       std::unique_lock write(store_mutex);
       caught_up = store->CatchUp();
+      caught_up_at_ms.store(SteadyMs());
     }
     ++catch_ups;
     if (!caught_up.ok()) ++catch_up_failures;
@@ -297,8 +309,27 @@ struct HttpApi::State {
         std::unique_lock lock(wake_mutex);
         if (wake.wait_for(lock, interval, [&] { return stopping; })) return;
       }
+      const int64_t now_ms = SteadyMs();
+      if (now_ms - api_used_at_ms.load() > kLiveWatchMs &&
+          now_ms - caught_up_at_ms.load() < kIdleCatchUpMs) {
+        continue;  // nobody asks: the first request catches up (CatchUpForRequest)
+      }
       RefreshOnce().IgnoreError("reported by /readyz and the next requests");
     }
+  }
+
+  // Before a /v1/ answer: notes the request, and catches up first when the
+  // refresher has let the view rest (no request for a while).
+  void CatchUpForRequest() {
+    const int64_t now_ms = SteadyMs();
+    api_used_at_ms.store(now_ms);
+    const int64_t refresh_ms = std::max(options.refresh_ms, 10);
+    if (now_ms - caught_up_at_ms.load() <= refresh_ms) return;
+    {
+      std::lock_guard one(catch_up_mutex);  // another request may have just done it
+      if (SteadyMs() - caught_up_at_ms.load() <= refresh_ms) return;
+    }
+    RefreshOnce().IgnoreError("reported by this request and /readyz");
   }
 
   core::Status LastCatchUp() {
@@ -401,7 +432,11 @@ struct HttpApi::State {
              bool needs_token = true, bool reads_store = true) {
     const auto started = Clock::now();
     std::optional<ApiError> error;
-    if (needs_token && !Authorized(request)) {
+    const bool authorized = !needs_token || Authorized(request);
+    // Only an answer from the database waits for, or keeps up, the catch-up
+    // (not /readyz or /metrics, which a supervisor polls all the time).
+    if (authorized && std::string_view(endpoint).starts_with("/v1/")) CatchUpForRequest();
+    if (!authorized) {
       error = ApiError{401, "unauthorized", "this server needs Authorization: Bearer <token>"};
       response.set_header("WWW-Authenticate", "Bearer");
     } else if (core::Status s = LastCatchUp(); !s.ok()) {

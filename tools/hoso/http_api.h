@@ -3,7 +3,9 @@
 // pool from a database opened as a RocksDB secondary instance.
 //
 // Consistency: a background thread catches the view up with the writer
-// every refresh_ms; a catch-up applies whole write batches and every engine
+// every refresh_ms (while no /v1/ request came for a minute, every 10 s, and
+// the next /v1/ request catches up before it answers, so /v1/ answers are
+// always at most refresh_ms stale); a catch-up applies whole write batches and every engine
 // commit is one, and requests read under a shared lock that the catch-up
 // takes exclusively, so an answer always reflects one batch boundary. The
 // live figures (KPI cells, open dossiers) are loaded by that thread once per
@@ -48,7 +50,8 @@ struct HttpOptions {
   std::string token;
   // A background thread catches the view up with the writer, and reloads
   // the live figures when a batch changed them, this often (at least every
-  // 10 ms). Answers are at most this stale. Default: 1000 ms.
+  // 10 ms) while /v1/ requests come. /v1/ answers are at most this stale.
+  // Default: 1000 ms.
   int refresh_ms = 1000;
   // The wall clock (the default as-of of a period not over). Default: the
   // system clock.
