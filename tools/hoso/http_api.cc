@@ -240,14 +240,16 @@ struct HttpApi::State {
   std::atomic<int64_t> live_used_at_ms{INT64_MIN / 2};
   // The same for the catch-up itself, which replays the writer's WAL into
   // this instance's memtables (a tenth of a restoring serve's CPU): every
-  // refresh_ms while a /v1/ request came within kLiveWatchMs; otherwise only
-  // every kIdleCatchUpMs (so the view never holds table files the writer
-  // has compacted away for long), and the first /v1/ request after that
-  // catches up before it answers, so answers stay at most refresh_ms stale.
+  // refresh_ms while a /v1/ request came within kLiveWatchMs; otherwise the
+  // view rests and is caught up only every kIdleCatchUpMs (so it never holds
+  // table files the writer has compacted away for long), and the first /v1/
+  // request during a rest catches up before it answers (the others wait for
+  // it), so answers stay at most refresh_ms stale.
   static constexpr int64_t kIdleCatchUpMs = 10000;
   std::atomic<int64_t> api_used_at_ms{INT64_MIN / 2};
   std::atomic<int64_t> caught_up_at_ms{INT64_MIN / 2};  // of the last catch-up attempt
-  std::mutex catch_up_mutex;  // one catch-up at a time (refresher or request)
+  std::atomic<bool> resting{false};
+  std::mutex wake_up_mutex;  // held by the request that ends a rest
 
   static int64_t SteadyMs() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
@@ -275,7 +277,6 @@ struct HttpApi::State {
   core::Status RefreshOnce() {
     core::Status caught_up;
     {
-      std::lock_guard one(catch_up_mutex);
       std::unique_lock write(store_mutex);
       caught_up = store->CatchUp();
       caught_up_at_ms.store(SteadyMs());
@@ -310,26 +311,26 @@ struct HttpApi::State {
         if (wake.wait_for(lock, interval, [&] { return stopping; })) return;
       }
       const int64_t now_ms = SteadyMs();
-      if (now_ms - api_used_at_ms.load() > kLiveWatchMs &&
-          now_ms - caught_up_at_ms.load() < kIdleCatchUpMs) {
-        continue;  // nobody asks: the first request catches up (CatchUpForRequest)
+      if (now_ms - api_used_at_ms.load() > kLiveWatchMs) {
+        // Set before this round's catch-up is skipped: a request that saw
+        // `resting` false found the view caught up at most one round ago.
+        resting.store(true);
+        if (now_ms - caught_up_at_ms.load() < kIdleCatchUpMs) continue;
       }
       RefreshOnce().IgnoreError("reported by /readyz and the next requests");
     }
   }
 
-  // Before a /v1/ answer: notes the request, and catches up first when the
-  // refresher has let the view rest (no request for a while).
+  // Before a /v1/ answer: notes the request (the refresher follows the
+  // writer again from its next round) and, when the view rests, catches it
+  // up first. Requests while the refresher follows never wait here.
   void CatchUpForRequest() {
-    const int64_t now_ms = SteadyMs();
-    api_used_at_ms.store(now_ms);
-    const int64_t refresh_ms = std::max(options.refresh_ms, 10);
-    if (now_ms - caught_up_at_ms.load() <= refresh_ms) return;
-    {
-      std::lock_guard one(catch_up_mutex);  // another request may have just done it
-      if (SteadyMs() - caught_up_at_ms.load() <= refresh_ms) return;
-    }
+    api_used_at_ms.store(SteadyMs());
+    if (!resting.load()) return;
+    std::lock_guard one(wake_up_mutex);
+    if (!resting.load()) return;  // another request has just caught it up
     RefreshOnce().IgnoreError("reported by this request and /readyz");
+    resting.store(false);
   }
 
   core::Status LastCatchUp() {
