@@ -19,12 +19,12 @@
 #include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "engine/core/id_table.h"
 #include "engine/core/instant.h"
 #include "engine/core/kpi_counters.h"
 #include "engine/core/status.h"
+#include "engine/core/string_hash.h"
 #include "projections/kv_store.h"
 
 namespace hoso::projections {
@@ -44,11 +44,7 @@ struct OpenSummary {
 // (CountOpen) and look ids up, none needs them sorted, and a query after a
 // crash folds up to 32 batches of deltas into it (a lookup per entry, by
 // string_view: no allocation for a dossier already there).
-struct OpenIdHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view id) const { return std::hash<std::string_view>{}(id); }
-};
-using OpenDossiers = std::unordered_map<std::string, OpenSummary, OpenIdHash, std::equal_to<>>;
+using OpenDossiers = core::StringMap<OpenSummary>;
 
 std::string DeltaKey(uint64_t batch_serial);
 

@@ -14,6 +14,7 @@
 
 #include "connectors/kafka/kafka_sinks.h"
 #include "connectors/kafka/logger.h"
+#include "engine/core/string_hash.h"
 
 namespace hoso::connectors::kafka {
 namespace {
@@ -160,12 +161,7 @@ struct DistrictView::State {
   // Found by the message's key without copying it: every serve reads every
   // KPI change of the district (~0.4 per event), and the copy and free of
   // each key were most of that work.
-  struct KeyHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
-  };
-  std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>>
-      entries;                                      // by message key; guarded by mutex
+  core::StringMap<Entry> entries;                   // by message key; guarded by mutex
   std::map<std::string, InstanceRecord> instances;  // guarded by mutex
   Stats stats;                                      // guarded by mutex
 
