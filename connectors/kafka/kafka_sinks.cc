@@ -23,6 +23,11 @@ core::Result<std::unique_ptr<KafkaProducer>> KafkaProducer::Create(Properties pr
     return core::Status::InvalidArgument("kafka.bootstrap.servers is required");
   }
   properties["enable.idempotence"] = "true";
+  // hoso's messages are JSON with every field named; LZ4 shrinks them five-
+  // to ninefold for little CPU, and every Kafka client decompresses
+  // transparently. On one host with the embedded broker the bytes saved are
+  // worth more CPU than the compression (BENCHMARKS.md, fourteenth session).
+  properties.try_emplace("compression.type", std::string(kDefaultCompression));
   std::unique_ptr<KafkaProducer> producer(new KafkaProducer());
   auto conf = MakeConf(properties);
   if (!conf.ok()) return conf.status();
@@ -125,12 +130,6 @@ std::string KafkaProducer::Property(const std::string& name) const {
 }
 
 core::Result<std::unique_ptr<EngineSinks>> EngineSinks::Create(SinkOptions options) {
-  // The outputs are JSON with every field named; LZ4 shrinks them about
-  // ninefold for little CPU, and every Kafka client decompresses
-  // transparently. On one host with the embedded broker the bytes the broker
-  // receives cost more CPU than compressing them (BENCHMARKS.md, fourteenth
-  // session).
-  options.properties.try_emplace("compression.type", std::string(kDefaultCompression));
   std::unique_ptr<EngineSinks> sinks(new EngineSinks(std::move(options)));
   HOSO_RETURN_IF_ERROR(OpenChannel(sinks->options_.properties, {sinks->options_.dead_letter_topic},
                                    &sinks->dead_letters_channel_));

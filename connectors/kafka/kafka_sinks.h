@@ -48,10 +48,15 @@ namespace hoso::connectors::kafka {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+// The compression hoso's producers use unless `compression.type` is given
+// (docs/kafka.md "Compression").
+inline constexpr std::string_view kDefaultCompression = "lz4";
+
 class KafkaProducer {
  public:
-  // `properties` verbatim (bootstrap.servers required); enable.idempotence
-  // is forced to true. InvalidArgument for a refused property.
+  // `properties` verbatim (bootstrap.servers required), except that
+  // enable.idempotence is forced to true and compression.type defaults to
+  // kDefaultCompression. InvalidArgument for a refused property.
   static core::Result<std::unique_ptr<KafkaProducer>> Create(Properties properties);
   // Flushes what is queued (up to 10 s), then destroys the handle.
   ~KafkaProducer();
@@ -103,12 +108,9 @@ class KafkaProducer {
   std::function<void(uint64_t, bool)> on_delivery_;
 };
 
-// The producer compression the sinks use unless `compression.type` is given.
-inline constexpr std::string_view kDefaultCompression = "lz4";
-
 struct SinkOptions {
-  // librdkafka producer properties, verbatim, except that `compression.type`
-  // defaults to kDefaultCompression when absent. Default: none.
+  // librdkafka producer properties, as KafkaProducer::Create takes them
+  // (compression.type defaults to kDefaultCompression). Default: none.
   Properties properties;
   // The input topic named in dead-letter headers. Default: hoso.dossier-events.
   std::string source_topic = "hoso.dossier-events";

@@ -241,11 +241,8 @@ int RunProduce(const ProduceArgs& args) {
   InstallSignalHandlers();
   std::ifstream in(args.file, std::ios::binary);
   if (!in) return ReportError("produce", core::Status::InvalidArgument("cannot read " + args.file));
-  // Compressed like serve's outputs (docs/kafka.md "Compression"); -X
-  // compression.type=none turns it off.
   kafka::Properties properties = {{"bootstrap.servers", args.brokers},
-                                  {"message.timeout.ms", "60000"},
-                                  {"compression.type", std::string(kafka::kDefaultCompression)}};
+                                  {"message.timeout.ms", "60000"}};
   core::Status s = AddProperties(args.properties, &properties);
   if (!s.ok()) return ReportError("produce", s);
   auto producer = kafka::KafkaProducer::Create(properties);
@@ -800,10 +797,7 @@ int RunDemo(const DemoArgs& args) {
   loadgen::Stats gen_stats;
   std::string first_dossier_id;  // for the follow-up `history`; read after the join
   std::thread producer_thread([&] {
-    // The one-stop systems' producers, set up as docs/kafka.md recommends.
-    auto producer = kafka::KafkaProducer::Create(
-        {{"bootstrap.servers", bootstrap},
-         {"compression.type", std::string(kafka::kDefaultCompression)}});
+    auto producer = kafka::KafkaProducer::Create({{"bootstrap.servers", bootstrap}});
     if (!producer.ok()) {
       producer_status = producer.status();
       producer_done.store(true);
