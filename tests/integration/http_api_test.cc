@@ -17,6 +17,7 @@
 #include "tests/testing/child_process.h"
 #include "tests/testing/cli_runner.h"
 #include "tests/testing/live_reads.h"
+#include "tests/testing/metrics_text.h"
 
 namespace hoso {
 namespace {
@@ -499,13 +500,10 @@ TEST(HttpApiLiveTest, AnswersNeverShowAHalfAppliedBatch) {
   EXPECT_EQ(final_json["total"]["received"], 500 + kRest);
 }
 
-// How many times the server has caught up with the writer (/metrics).
+// How many times the server has caught up with the writer (/metrics); -1
+// when it does not say.
 int64_t CatchUps(const HttpServer& server) {
-  const std::string text = Get(server, "/metrics");
-  const std::string name = "hoso_store_catch_up_total ";
-  const size_t at = text.find("\n" + name);
-  if (at == std::string::npos) return -1;
-  return std::stoll(text.substr(at + 1 + name.size()));
+  return testing::MetricValue(Get(server, "/metrics"), "hoso_store_catch_up_total").value_or(-1);
 }
 
 // An API nobody reads does not follow the writer (a catch-up replays the

@@ -26,6 +26,7 @@
 #include "tests/testing/child_process.h"
 #include "tests/testing/cli_runner.h"
 #include "tests/testing/live_reads.h"
+#include "tests/testing/metrics_text.h"
 #include "tests/testing/serve_test_config.h"
 
 namespace hoso {
@@ -250,10 +251,9 @@ TEST(KafkaPipelineTest, ABacklogOverManyPartitionsIsReadEvenly) {
       [&] {
         auto metrics = client.Get("/metrics");
         if (!metrics) return false;
-        const std::string name = "\nhoso_batches_total ";
-        const size_t at = metrics->body.find(name);
-        if (at == std::string::npos) return false;
-        batches = std::stoll(metrics->body.substr(at + name.size()));
+        const auto value = testing::MetricValue(metrics->body, "hoso_batches_total");
+        if (!value) return false;
+        batches = *value;
         return metrics->body.find("\nhoso_events_applied_total " + std::to_string(records)) !=
                std::string::npos;
       },

@@ -28,6 +28,7 @@
 #include "tests/testing/child_process.h"
 #include "tests/testing/cli_runner.h"
 #include "tests/testing/kpi_report.h"
+#include "tests/testing/metrics_text.h"
 #include "tests/testing/serve_test_config.h"
 
 namespace hoso {
@@ -92,12 +93,7 @@ int64_t Metric(const std::string& port_file, const std::string& series) {
   httplib::Client client("127.0.0.1", std::stoi(port));
   auto response = client.Get("/metrics");
   if (!response || response->status != 200) return -1;
-  std::istringstream lines(response->body);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.rfind(series + " ", 0) == 0) return std::stoll(line.substr(series.size() + 1));
-  }
-  return -1;
+  return testing::MetricValue(response->body, series).value_or(-1);
 }
 
 std::string ServeConfig(const TempDir& dir, const std::string& bootstrap, const std::string& group,
