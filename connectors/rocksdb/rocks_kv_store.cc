@@ -298,6 +298,7 @@ core::Result<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(const std::string
     // `hoso history` process on the 1M-event database).
     db_options.max_open_files = kQueryMaxOpenFiles;
     db_options.max_file_opening_threads = 1;
+    db_options.skip_stats_update_on_db_open = true;
     db_options.allow_mmap_reads = options.mmap_reads;
     s = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &raw);
   } else {
