@@ -183,6 +183,50 @@ core::Result<SegmentReader> SegmentReader::Open(std::string_view value) {
   return reader;
 }
 
+core::Result<SegmentReader> SegmentReader::OpenPrefix(std::string_view value, uint64_t entries) {
+  Reader r(value);
+  SegmentReader reader;
+  const uint8_t format = r.U8();
+  reader.serial_ = r.U64();
+  reader.first_sequence_ = r.U64();
+  const uint64_t count = r.U32();
+  const uint32_t size = r.U32();
+  const std::string_view block = r.Rest();
+  // The whole segment: when it is all wanted, or not compressed, or a header
+  // that Open states the fault of.
+  if (format != kCompressedSegmentFormat || r.failed() || entries >= count ||
+      size > block.size() * 255 + 16 || size > (uint64_t{1} << 31)) {
+    return Open(value);
+  }
+  reader.decompressed_ = DecompressionBuffer(size);
+  reader.count_ = entries;
+  // Entries vary in size: guess their bytes from the average, with room, and
+  // double the guess until the wanted entries all decode.
+  uint64_t target = std::min<uint64_t>(size, size / count * entries * 5 / 4 + 4096);
+  for (;;) {
+    const int decoded_size = LZ4_decompress_safe_partial(
+        block.data(), reader.decompressed_.get(), static_cast<int>(block.size()),
+        static_cast<int>(target), static_cast<int>(size));
+    if (decoded_size < static_cast<int>(target)) {
+      return Corrupt("log segment (its entries do not decompress)");
+    }
+    const std::string_view decoded(reader.decompressed_.get(), static_cast<size_t>(decoded_size));
+    reader.rest_ = decoded;
+    reader.read_ = 0;
+    LogEntry entry;
+    core::Status status;
+    while (reader.read_ < entries && reader.Next(&entry, &status)) {
+    }
+    if (reader.read_ == entries) {
+      reader.rest_ = decoded.substr(0, decoded.size() - reader.rest_.size());
+      reader.read_ = 0;
+      return reader;
+    }
+    if (target == size) return status.ok() ? Corrupt("log segment entry") : status;
+    target = std::min<uint64_t>(size, target * 2);
+  }
+}
+
 bool SegmentReader::Next(LogEntry* entry, core::Status* status) {
   if (read_ == count_) {
     if (!rest_.empty()) *status = Corrupt("log segment (bytes after its last event)");
@@ -280,15 +324,18 @@ core::Status LogReader::DossierEvents(std::string_view dossier_id, uint64_t firs
       if (!key.ok()) return key.status();
     }
     HOSO_RETURN_IF_ERROR(DecodeLogIndex(index->value(), &entries));
-    bool named = false;
-    for (const IndexEntry& entry : entries) named = named || entry.dossier_fingerprint == wanted;
-    if (!named) continue;
+    // The entries up to the last one the index names are all that is read.
+    size_t named = 0;
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (entries[i].dossier_fingerprint == wanted) named = i + 1;
+    }
+    if (named == 0) continue;
     log->Seek(index->key());
     HOSO_RETURN_IF_ERROR(log->status());
     if (!log->Valid() || log->key() != index->key()) {
       return core::Status::Corruption("the log segment of an index value is missing");
     }
-    auto segment = SegmentReader::Open(log->value());
+    auto segment = SegmentReader::OpenPrefix(log->value(), named);
     if (!segment.ok()) return segment.status();
     LogEntry entry;
     core::Status status;

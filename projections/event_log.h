@@ -93,6 +93,12 @@ class SegmentReader {
   // Corruption when the header does not parse or the entries do not
   // decompress. The value must outlive the reader when it is uncompressed.
   static core::Result<SegmentReader> Open(std::string_view value);
+  // The same for a reader that wants only the first `entries` entries and
+  // knows it from the index (`history` wants a few entries of segments of
+  // thousands): a compressed segment is decompressed only as far as they
+  // reach, and its reader ends after them. An uncompressed segment is read
+  // whole.
+  static core::Result<SegmentReader> OpenPrefix(std::string_view value, uint64_t entries);
   uint64_t batch_serial() const { return serial_; }
   uint64_t first_sequence() const { return first_sequence_; }
   uint64_t count() const { return count_; }
