@@ -1,23 +1,23 @@
 // PopulatedAllocator: a std::allocator for large tables whose every page is
 // written soon after it is allocated (hash tables, arrays sized up front).
 //
-// An allocation of kPopulateMinBytes or more is an anonymous mmap with
-// MAP_POPULATE: the kernel supplies all its pages in one call instead of one
-// page fault on the first touch of each. On the reference virtual machine a
-// first-touch fault costs about 15 us and a populated page about 1 us
-// (BENCHMARKS.md, "Page faults"), so a table of 64 MB costs ~0.25 s of
-// faults the first way and ~16 ms the second. Smaller allocations use
-// std::allocator. The memory is zero-filled; freed by munmap.
+// An allocation of kPopulateMinBytes or more is a MapLarge mapping
+// (large_mapping.h): huge pages, supplied in one call instead of one page
+// fault on the first touch of each 4 KB page. On the reference virtual
+// machine a first-touch fault costs about 15 us, and a huge page about 0.15
+// ms for 2 MB (BENCHMARKS.md, "Page faults", "Huge pages"), so a table of 64
+// MB costs ~0.25 s of faults the first way and ~5 ms the second. Smaller
+// allocations use std::allocator. The memory is zero-filled.
 //
 // Thread-safety: stateless, like std::allocator.
 #ifndef HOSO_PROJECTIONS_POPULATED_ALLOCATOR_H_
 #define HOSO_PROJECTIONS_POPULATED_ALLOCATOR_H_
 
-#include <sys/mman.h>
-
 #include <cstddef>
 #include <memory>
 #include <new>
+
+#include "projections/large_mapping.h"
 
 namespace hoso::projections {
 
@@ -35,9 +35,8 @@ class PopulatedAllocator {
   T* allocate(size_t n) {
     const size_t bytes = n * sizeof(T);
     if (bytes < kPopulateMinBytes) return std::allocator<T>().allocate(n);
-    void* mapped = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
-                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-    if (mapped == MAP_FAILED) throw std::bad_alloc();
+    void* mapped = MapLarge(bytes);
+    if (mapped == nullptr) throw std::bad_alloc();
     return static_cast<T*>(mapped);
   }
   void deallocate(T* p, size_t n) noexcept {
@@ -46,7 +45,7 @@ class PopulatedAllocator {
       std::allocator<T>().deallocate(p, n);
       return;
     }
-    ::munmap(p, bytes);
+    UnmapLarge(p, bytes);
   }
 
   template <typename U>
