@@ -22,6 +22,7 @@ class Child {
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   // Sends `signal`, waits, and returns the wait status.
   int Stop(int signal);
   // True (with its wait status) once the child has exited by itself; then

@@ -8,9 +8,11 @@
 
 #include "tools/hoso/build_info.h"
 #include "tools/hoso/command.h"
+#include "tools/hoso/huge_page_malloc.h"
 #include "tools/hoso/logging.h"
 
 int main(int argc, char** argv) {
+  hoso::tools::ReexecWithHugePageMalloc(argc, argv);
   CLI::App app{
       "hoso: event-sourced tracking of administrative-procedure dossiers (one-stop desk) and the "
       "reform plan's KPIs",
