@@ -1,7 +1,7 @@
 // Which commands run with glibc's malloc in huge pages, and how the setting
 // joins what the user put in GLIBC_TUNABLES (tools/hoso/huge_page_malloc.h);
-// then the real `hoso broker`: its process carries the setting, the user's
-// other tunables, or the user's own choice.
+// then the real `hoso broker`: its process keeps its name and carries the
+// setting, or the user's own choice.
 #include "tools/hoso/huge_page_malloc.h"
 
 #include <gtest/gtest.h>
@@ -59,7 +59,13 @@ std::string BrokerTunables(const char* tunables) {
   // The bootstrap file is written by the process that runs the broker.
   EXPECT_TRUE(testing::WaitFor([&] { return std::filesystem::exists(bootstrap); },
                                std::chrono::seconds(20)));
-  std::ifstream in("/proc/" + std::to_string(broker.pid()) + "/environ", std::ios::binary);
+  const std::string proc = "/proc/" + std::to_string(broker.pid());
+  // Executed again under its own name, as ps and the journal show it.
+  std::ifstream comm(proc + "/comm");
+  std::string name;
+  std::getline(comm, name);
+  EXPECT_EQ(name, std::filesystem::path(HOSO_CLI).filename().string());
+  std::ifstream in(proc + "/environ", std::ios::binary);
   const std::string environ((std::istreambuf_iterator<char>(in)), {});
   const std::string key = std::string(1, '\0') + "GLIBC_TUNABLES=";
   const size_t at = ('\0' + environ).find(key);

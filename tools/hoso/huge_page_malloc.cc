@@ -1,5 +1,6 @@
 #include "tools/hoso/huge_page_malloc.h"
 
+#include <limits.h>
 #include <unistd.h>
 
 #include <array>
@@ -42,10 +43,16 @@ void ReexecWithHugePageMalloc(int argc, char** argv) {
   const char* current = std::getenv("GLIBC_TUNABLES");
   const std::optional<std::string> tunables = HugePageTunables(Subcommand(argc, argv), current);
   if (!tunables) return;
+  // By its own path, not /proc/self/exe: the process's name (ps, top, the
+  // journal) comes from the path executed.
+  std::array<char, PATH_MAX> path{};
+  const ssize_t length = ::readlink("/proc/self/exe", path.data(), path.size() - 1);
+  if (length <= 0) return;
   const std::string previous = current == nullptr ? "" : current;
   if (::setenv("GLIBC_TUNABLES", tunables->c_str(), 1) != 0) return;
-  ::execv("/proc/self/exe", argv);
-  // Not executed (no /proc): run as it is, with the environment as it was.
+  ::execv(path.data(), argv);
+  // Not executed (no /proc, or the binary was replaced since it started):
+  // run as it is, with the environment as it was.
   if (current == nullptr) {
     ::unsetenv("GLIBC_TUNABLES");
   } else {

@@ -3,8 +3,8 @@
 // pages: GLIBC_TUNABLES=glibc.malloc.hugetlb=1, which the systemd unit also
 // sets (docs/operations.md "Memory"). glibc reads its tunables only when a
 // process starts, so such a command started without the setting executes
-// itself again, once, with it added (the same process id, arguments and
-// other variables). Queries (kpi, history, ...) do not: their start matters
+// itself again, once, with it added (the same process id, name, arguments
+// and other variables). Queries (kpi, history, ...) do not: their start matters
 // more than their heap.
 //
 // Why: on virtual machines where the first write to a 4 KB page is dear
