@@ -128,7 +128,7 @@ class FailedIterator final : public projections::KvIterator {
   Status status_;
 };
 
-rocksdb::ColumnFamilyOptions ColumnOptions(Column column) {
+rocksdb::ColumnFamilyOptions ColumnOptions(Column column, size_t write_buffer_bytes) {
   rocksdb::ColumnFamilyOptions options;
   rocksdb::BlockBasedTableOptions table;
   // Point lookups of dossier records (an event for a finished dossier) are
@@ -142,6 +142,7 @@ rocksdb::ColumnFamilyOptions ColumnOptions(Column column) {
   // segments arrive compressed (LZ4) and the index is fingerprints: RocksDB
   // compressing them again only costs CPU.
   options.write_buffer_size = column == Column::kLog ? 64 << 20 : 32 << 20;
+  if (write_buffer_bytes > 0) options.write_buffer_size = write_buffer_bytes;
   if (column == Column::kLog || column == Column::kLogIndex) {
     options.compression = rocksdb::kNoCompression;
   }
@@ -278,7 +279,8 @@ core::Result<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(const std::string
   for (int i = 0; i < projections::kColumnCount; ++i) {
     const Column column = static_cast<Column>(i);
     if ((opened_columns & ColumnBit(column)) == 0) continue;
-    descriptors.emplace_back(std::string(projections::ColumnName(column)), ColumnOptions(column));
+    descriptors.emplace_back(std::string(projections::ColumnName(column)),
+                             ColumnOptions(column, options.write_buffer_bytes));
     descriptor_columns.push_back(column);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
