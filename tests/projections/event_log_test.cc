@@ -64,8 +64,8 @@ std::vector<Owned> Extremes(uint64_t first_sequence) {
   };
 }
 
-std::vector<Owned> ReadAll(std::string_view value) {
-  auto reader = SegmentReader::Open(value);
+// The entries of an opened reader; expects the open and every read to succeed.
+std::vector<Owned> ReadEntries(core::Result<SegmentReader> reader) {
   EXPECT_TRUE(reader.ok()) << reader.status().ToString();
   std::vector<Owned> out;
   if (!reader.ok()) return out;
@@ -74,6 +74,10 @@ std::vector<Owned> ReadAll(std::string_view value) {
   while (reader->Next(&entry, &status)) out.push_back(Own(entry));
   EXPECT_TRUE(status.ok()) << status.ToString();
   return out;
+}
+
+std::vector<Owned> ReadAll(std::string_view value) {
+  return ReadEntries(SegmentReader::Open(value));
 }
 
 TEST(EventLogTest, SegmentsRoundTripCompressedAndNot) {
@@ -155,15 +159,7 @@ std::vector<Owned> UnevenEntries(size_t count) {
 }
 
 std::vector<Owned> ReadPrefix(std::string_view value, uint64_t wanted) {
-  auto reader = SegmentReader::OpenPrefix(value, wanted);
-  EXPECT_TRUE(reader.ok()) << reader.status().ToString();
-  std::vector<Owned> out;
-  if (!reader.ok()) return out;
-  LogEntry entry;
-  core::Status status;
-  while (reader->Next(&entry, &status)) out.push_back(Own(entry));
-  EXPECT_TRUE(status.ok()) << status.ToString();
-  return out;
+  return ReadEntries(SegmentReader::OpenPrefix(value, wanted));
 }
 
 TEST(EventLogTest, APrefixReadYieldsExactlyTheWantedEntries) {
