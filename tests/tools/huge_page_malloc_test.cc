@@ -66,12 +66,12 @@ std::string BrokerTunables(const char* tunables) {
   std::getline(comm, name);
   EXPECT_EQ(name, std::filesystem::path(HOSO_CLI).filename().string());
   std::ifstream in(proc + "/environ", std::ios::binary);
-  const std::string environ((std::istreambuf_iterator<char>(in)), {});
+  const std::string environment((std::istreambuf_iterator<char>(in)), {});
   const std::string key = std::string(1, '\0') + "GLIBC_TUNABLES=";
-  const size_t at = ('\0' + environ).find(key);
+  const size_t at = ('\0' + environment).find(key);
   if (at == std::string::npos) return "(unset)";
   const size_t start = at + key.size() - 1;
-  return environ.substr(start, environ.find('\0', start) - start);
+  return environment.substr(start, environment.find('\0', start) - start);
 }
 
 TEST(HugePageMallocTest, TheBrokerProcessRunsWithTheSetting) {
