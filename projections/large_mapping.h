@@ -2,8 +2,8 @@
 // buffers) in transparent huge pages where the kernel gives them.
 //
 // Why: on the reference virtual machine the first write to a 4 KB page costs
-// about 4.5 us even when MAP_POPULATE supplied it (the hypervisor builds its
-// own mapping of the page then), and about 15 us when it did not: 3 MB of
+// about 4.5 us even when MAP_POPULATE supplied it (presumably the hypervisor
+// mapping the page then), and about 15 us when it did not: 3 MB of
 // fresh pages took 3.6 ms to write once populated, 45 us the second time.
 // A 2 MB huge page costs one such step: 2 MB took 0.15 ms (BENCHMARKS.md,
 // "Huge pages"). The kernel's transparent_hugepage setting `madvise` (the
