@@ -149,30 +149,54 @@ std::shared_ptr<char[]> DecompressionBuffer(size_t size) {
   return buffer;
 }
 
-}  // namespace
+// A stored segment's header, and what follows it.
+struct SegmentHeader {
+  bool compressed = false;
+  uint64_t serial = 0;
+  uint64_t first_sequence = 0;
+  uint64_t count = 0;
+  uint32_t size = 0;         // compressed: the bytes of the entries
+  std::string_view entries;  // the entries, or (compressed) their LZ4 block
+};
 
-core::Result<SegmentReader> SegmentReader::Open(std::string_view value) {
+core::Result<SegmentHeader> ReadSegmentHeader(std::string_view value) {
   Reader r(value);
-  SegmentReader reader;
+  SegmentHeader header;
   const uint8_t format = r.U8();
   if (format != kSegmentFormat && format != kCompressedSegmentFormat) {
     return Corrupt("log segment (unknown format)");
   }
-  reader.serial_ = r.U64();
-  reader.first_sequence_ = r.U64();
-  reader.count_ = r.U32();
+  header.compressed = format == kCompressedSegmentFormat;
+  header.serial = r.U64();
+  header.first_sequence = r.U64();
+  header.count = r.U32();
+  if (header.compressed) header.size = r.U32();
+  header.entries = r.Rest();
   if (r.failed()) return Corrupt("log segment header");
-  if (format == kSegmentFormat) {
-    reader.rest_ = r.Rest();
-    return reader;
-  }
-  const uint32_t size = r.U32();
-  const std::string_view block = r.Rest();
   // An entry takes at least 36 bytes: a size beyond what the block could
   // expand to is a corrupt header, not an allocation to make.
-  if (r.failed() || size > block.size() * 255 + 16 || size > (uint64_t{1} << 31)) {
+  if (header.compressed &&
+      (header.size > header.entries.size() * 255 + 16 || header.size > (uint64_t{1} << 31))) {
     return Corrupt("log segment header");
   }
+  return header;
+}
+
+}  // namespace
+
+core::Result<SegmentReader> SegmentReader::Open(std::string_view value) {
+  auto header = ReadSegmentHeader(value);
+  if (!header.ok()) return header.status();
+  SegmentReader reader;
+  reader.serial_ = header->serial;
+  reader.first_sequence_ = header->first_sequence;
+  reader.count_ = header->count;
+  if (!header->compressed) {
+    reader.rest_ = header->entries;
+    return reader;
+  }
+  const uint32_t size = header->size;
+  const std::string_view block = header->entries;
   reader.decompressed_ = DecompressionBuffer(size);
   const int read = LZ4_decompress_safe(block.data(), reader.decompressed_.get(),
                                        static_cast<int>(block.size()), static_cast<int>(size));
@@ -182,20 +206,16 @@ core::Result<SegmentReader> SegmentReader::Open(std::string_view value) {
 }
 
 core::Result<SegmentReader> SegmentReader::OpenPrefix(std::string_view value, uint64_t entries) {
-  Reader r(value);
+  auto header = ReadSegmentHeader(value);
+  if (!header.ok()) return header.status();
+  // The whole segment: when it is all wanted, or not compressed.
+  if (!header->compressed || entries >= header->count) return Open(value);
+  const uint64_t count = header->count;
+  const uint32_t size = header->size;
+  const std::string_view block = header->entries;
   SegmentReader reader;
-  const uint8_t format = r.U8();
-  reader.serial_ = r.U64();
-  reader.first_sequence_ = r.U64();
-  const uint64_t count = r.U32();
-  const uint32_t size = r.U32();
-  const std::string_view block = r.Rest();
-  // The whole segment: when it is all wanted, or not compressed, or a header
-  // that Open states the fault of.
-  if (format != kCompressedSegmentFormat || r.failed() || entries >= count ||
-      size > block.size() * 255 + 16 || size > (uint64_t{1} << 31)) {
-    return Open(value);
-  }
+  reader.serial_ = header->serial;
+  reader.first_sequence_ = header->first_sequence;
   reader.decompressed_ = DecompressionBuffer(size);
   reader.count_ = entries;
   // Entries vary in size: guess their bytes from the average, with room, and

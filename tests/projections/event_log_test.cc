@@ -80,6 +80,14 @@ std::vector<Owned> ReadAll(std::string_view value) {
   return ReadEntries(SegmentReader::Open(value));
 }
 
+// The uncompressed segment of `entries` (their event-id fingerprints all 1).
+std::string SegmentOf(const std::vector<Owned>& entries, uint64_t batch_serial) {
+  SegmentBuilder builder;
+  builder.Reset(batch_serial, entries.front().sequence);
+  for (const Owned& e : entries) builder.Add(View(e), 1);
+  return std::string(builder.Segment());
+}
+
 TEST(EventLogTest, SegmentsRoundTripCompressedAndNot) {
   const std::vector<Owned> entries = Extremes(std::numeric_limits<uint64_t>::max() - 3);
   SegmentBuilder builder;
@@ -127,11 +135,8 @@ TEST(EventLogTest, TakingASegmentLeavesTheBuilderReadyForTheNextBatch) {
 }
 
 TEST(EventLogTest, DamagedSegmentsAreCorruptionNotGarbage) {
-  SegmentBuilder builder;
-  builder.Reset(1, 1);
-  for (const Owned& e : Extremes(1)) builder.Add(View(e), 1);
-  for (const std::string& value :
-       {std::string(builder.Segment()), CompressSegment(builder.Segment())}) {
+  const std::string segment = SegmentOf(Extremes(1), 1);
+  for (const std::string& value : {segment, CompressSegment(segment)}) {
     for (size_t cut = 0; cut < value.size(); cut += cut < 80 ? 1 : 997) {
       const std::string_view damaged = std::string_view(value).substr(0, cut);
       auto reader = SegmentReader::Open(damaged);
@@ -164,10 +169,8 @@ std::vector<Owned> ReadPrefix(std::string_view value, uint64_t wanted) {
 
 TEST(EventLogTest, APrefixReadYieldsExactlyTheWantedEntries) {
   const std::vector<Owned> entries = UnevenEntries(2000);
-  SegmentBuilder builder;
-  builder.Reset(7, 1);
-  for (const Owned& e : entries) builder.Add(View(e), 1);
-  const std::string compressed = CompressSegment(builder.Segment());
+  const std::string segment = SegmentOf(entries, 7);
+  const std::string compressed = CompressSegment(segment);
   for (uint64_t wanted : {0u, 1u, 2u, 3u, 4u, 100u, 1999u}) {
     const std::vector<Owned> expected(entries.begin(), entries.begin() + wanted);
     EXPECT_EQ(ReadPrefix(compressed, wanted), expected) << wanted;
@@ -176,7 +179,7 @@ TEST(EventLogTest, APrefixReadYieldsExactlyTheWantedEntries) {
   EXPECT_EQ(ReadPrefix(compressed, 2000), entries);
   EXPECT_EQ(ReadPrefix(compressed, 5000), entries);
   // An uncompressed segment is read whole.
-  EXPECT_EQ(ReadPrefix(builder.Segment(), 10), entries);
+  EXPECT_EQ(ReadPrefix(segment, 10), entries);
   auto reader = SegmentReader::OpenPrefix(compressed, 10);
   ASSERT_TRUE(reader.ok());
   EXPECT_EQ(reader->batch_serial(), 7u);
@@ -186,10 +189,7 @@ TEST(EventLogTest, APrefixReadYieldsExactlyTheWantedEntries) {
 
 TEST(EventLogTest, ADamagedSegmentReadInPartIsCorruptionOrTheTrueEntries) {
   const std::vector<Owned> entries = UnevenEntries(300);
-  SegmentBuilder builder;
-  builder.Reset(1, 1);
-  for (const Owned& e : entries) builder.Add(View(e), 1);
-  const std::string compressed = CompressSegment(builder.Segment());
+  const std::string compressed = CompressSegment(SegmentOf(entries, 1));
   for (size_t cut = 0; cut < compressed.size(); cut += cut < 80 ? 1 : 311) {
     const std::string_view damaged = std::string_view(compressed).substr(0, cut);
     for (uint64_t wanted : {1u, 150u}) {
