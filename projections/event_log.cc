@@ -184,6 +184,22 @@ core::Result<SegmentHeader> ReadSegmentHeader(std::string_view value) {
 
 }  // namespace
 
+bool StoresSegment(std::string_view stored, std::string_view segment, std::string* scratch) {
+  auto source = ReadSegmentHeader(stored);
+  auto built = ReadSegmentHeader(segment);
+  if (!source.ok() || !built.ok() || !source->compressed || built->compressed) return false;
+  if (source->serial != built->serial || source->first_sequence != built->first_sequence ||
+      source->count != built->count || source->size != built->entries.size()) {
+    return false;
+  }
+  if (scratch->size() < source->size) scratch->resize(source->size);
+  const int read =
+      LZ4_decompress_safe(source->entries.data(), scratch->data(),
+                          static_cast<int>(source->entries.size()), static_cast<int>(source->size));
+  return read == static_cast<int>(source->size) &&
+         std::memcmp(scratch->data(), built->entries.data(), source->size) == 0;
+}
+
 core::Result<SegmentReader> SegmentReader::Open(std::string_view value) {
   auto header = ReadSegmentHeader(value);
   if (!header.ok()) return header.status();

@@ -85,6 +85,11 @@ std::string CompressSegment(std::string_view segment);
 // The same written into *buffer (grown as needed, never shrunk), for a writer
 // that compresses one segment after another; valid until the buffer changes.
 std::string_view CompressSegment(std::string_view segment, std::string* buffer);
+// Whether `stored`, a compressed stored segment, is the stored form of the
+// uncompressed `segment`: the same header and, decompressed into *scratch
+// (grown as needed), the same entries. A replay stores the source's value
+// when it is, instead of compressing again: it reads back the same.
+bool StoresSegment(std::string_view stored, std::string_view segment, std::string* scratch);
 
 // Reads one segment value, compressed or not. Not copyable (it may own the
 // decompressed entries); movable.

@@ -1112,7 +1112,8 @@ struct Engine::CheckpointRecords {
   }
 };
 
-Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, CheckpointPolicy policy) {
+Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, CheckpointPolicy policy,
+                                             std::string_view source_segment) {
   if (!broken_.ok()) return broken_;
   if (!options_.persist) return Status::InvalidArgument("a fold engine (persist off) never seals");
   bool checkpoint = false;
@@ -1208,11 +1209,19 @@ Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, CheckpointPoli
                                       .emplace(pending.segment.first_sequence(),
                                                pending.segment.TakeSegment(std::move(spare)))
                                       .first->second;
-    commit->prepare.push_back([key, segment](projections::KvBatch* batch) {
-      // One buffer per writer thread, reused for every segment it compresses.
-      thread_local std::string compressed;
-      batch->Put(Column::kLog, key, projections::CompressSegment(*segment, &compressed));
-    });
+    commit->prepare.push_back(
+        [key, segment, source = std::string(source_segment)](projections::KvBatch* batch) {
+          // Buffers per writer thread, reused for every segment.
+          thread_local std::string compressed;
+          thread_local std::string decompressed;
+          // A faithful replay's segment is the source's: checking that costs a
+          // third of compressing it again.
+          if (!source.empty() && projections::StoresSegment(source, *segment, &decompressed)) {
+            batch->Put(Column::kLog, key, source);
+            return;
+          }
+          batch->Put(Column::kLog, key, projections::CompressSegment(*segment, &compressed));
+        });
   }
   if (pending.alerts.count() > 0) {
     batch.Put(Column::kAlerts, projections::AlertsKey(pending.first_alert_sequence),

@@ -285,9 +285,13 @@ class Engine {
   // -> position text, stored under meta "position/<id>"), as one atomic
   // commit, with a checkpoint as `checkpoint` says. Null when nothing
   // changed, no position is given and no checkpoint is made. The caller
-  // writes it (in order) and then calls Committed.
+  // writes it (in order) and then calls Committed. `source_segment`, in a
+  // replay, is the stored segment of the source log that the batch
+  // replayed: the writer stores it instead of compressing the batch's own
+  // segment when that is the same (projections::StoresSegment).
   core::Result<std::unique_ptr<Commit>> Seal(
-      Positions positions, CheckpointPolicy checkpoint = CheckpointPolicy::kWhenDue);
+      Positions positions, CheckpointPolicy checkpoint = CheckpointPolicy::kWhenDue,
+      std::string_view source_segment = {});
   // A checkpoint is due: checkpoint_events events were logged since the
   // last one, or checkpoint_interval_ms of wall time passed with changes.
   bool checkpoint_due() const;

@@ -18,13 +18,15 @@ core::Status Settle(Engine& target, Committer* committer) {
 }
 
 // Applies one batch of logged inputs and hands its commit to the committer.
+// `source_segment`: the stored segment the inputs come from, if one.
 core::Status ApplyAndCommit(Engine& target, Committer* committer,
-                            std::span<const Engine::LoggedInput> inputs, BatchResult* totals) {
+                            std::span<const Engine::LoggedInput> inputs, BatchResult* totals,
+                            std::string_view source_segment = {}) {
   auto result = target.ApplyLogged(inputs);
   if (!result.ok()) return result.status();
   totals->Add(*result);
   if (committer == nullptr) return core::Status::Ok();
-  auto commit = target.Seal({});
+  auto commit = target.Seal({}, Engine::CheckpointPolicy::kWhenDue, source_segment);
   if (!commit.ok()) return commit.status();
   if (*commit) HOSO_RETURN_IF_ERROR(committer->Submit(std::move(*commit)));
   return Settle(target, committer);
@@ -63,7 +65,7 @@ core::Result<BatchResult> ReplayLog(projections::KvStore& log, Engine& target, C
           Engine::LoggedInput{entry.bytes, entry.partition, entry.offset, entry.derived});
     }
     HOSO_RETURN_IF_ERROR(status);
-    HOSO_RETURN_IF_ERROR(ApplyAndCommit(target, committer, inputs, &totals));
+    HOSO_RETURN_IF_ERROR(ApplyAndCommit(target, committer, inputs, &totals, it->value()));
     done += segment->count();
     if (options.on_progress) options.on_progress(done, total);
   }

@@ -207,6 +207,35 @@ TEST(EventLogTest, ADamagedSegmentReadInPartIsCorruptionOrTheTrueEntries) {
   }
 }
 
+TEST(EventLogTest, AStoredSegmentIsRecognizedOnlyWhenItHoldsTheSameEntries) {
+  const std::vector<Owned> entries = UnevenEntries(300);
+  const std::string segment = SegmentOf(entries, 5);
+  const std::string stored = CompressSegment(segment);
+  std::string scratch;
+  EXPECT_TRUE(StoresSegment(stored, segment, &scratch));
+  // One byte of one event's bytes, or of a chain hash, differs.
+  std::vector<Owned> edited = entries;
+  edited[150].bytes.back() ^= 1;
+  EXPECT_FALSE(StoresSegment(stored, SegmentOf(edited, 5), &scratch));
+  edited = entries;
+  edited[299].chain_hash[0] ^= 1;
+  EXPECT_FALSE(StoresSegment(stored, SegmentOf(edited, 5), &scratch));
+  // Another batch serial, one entry less, or more.
+  EXPECT_FALSE(StoresSegment(stored, SegmentOf(entries, 6), &scratch));
+  EXPECT_FALSE(StoresSegment(
+      stored, SegmentOf(std::vector<Owned>(entries.begin(), entries.end() - 1), 5), &scratch));
+  const std::vector<Owned> more = UnevenEntries(301);
+  EXPECT_FALSE(StoresSegment(stored, SegmentOf(more, 5), &scratch));
+  // Not a compressed stored segment, or damaged: never taken for one.
+  EXPECT_FALSE(StoresSegment(segment, segment, &scratch));
+  EXPECT_FALSE(
+      StoresSegment(std::string_view(stored).substr(0, stored.size() - 7), segment, &scratch));
+  EXPECT_FALSE(StoresSegment("", segment, &scratch));
+  // The scratch buffer left from a larger segment serves a smaller one.
+  const std::string small = SegmentOf(UnevenEntries(3), 1);
+  EXPECT_TRUE(StoresSegment(CompressSegment(small), small, &scratch));
+}
+
 TEST(EventLogTest, TheReaderVisitsFromASequenceAndFindsADossiersEvents) {
   MemoryKvStore store;
   uint64_t sequence = 1;
