@@ -182,6 +182,15 @@ core::Result<SegmentHeader> ReadSegmentHeader(std::string_view value) {
   return header;
 }
 
+// Decompresses a compressed segment's whole block into `out` (room for
+// header.size bytes); false when it does not decompress to exactly that.
+bool DecompressEntries(const SegmentHeader& header, char* out) {
+  const int read =
+      LZ4_decompress_safe(header.entries.data(), out, static_cast<int>(header.entries.size()),
+                          static_cast<int>(header.size));
+  return read == static_cast<int>(header.size);
+}
+
 }  // namespace
 
 bool StoresSegment(std::string_view stored, std::string_view segment, std::string* scratch) {
@@ -193,10 +202,7 @@ bool StoresSegment(std::string_view stored, std::string_view segment, std::strin
     return false;
   }
   if (scratch->size() < source->size) scratch->resize(source->size);
-  const int read =
-      LZ4_decompress_safe(source->entries.data(), scratch->data(),
-                          static_cast<int>(source->entries.size()), static_cast<int>(source->size));
-  return read == static_cast<int>(source->size) &&
+  return DecompressEntries(*source, scratch->data()) &&
          std::memcmp(scratch->data(), built->entries.data(), source->size) == 0;
 }
 
@@ -211,13 +217,11 @@ core::Result<SegmentReader> SegmentReader::Open(std::string_view value) {
     reader.rest_ = header->entries;
     return reader;
   }
-  const uint32_t size = header->size;
-  const std::string_view block = header->entries;
-  reader.decompressed_ = DecompressionBuffer(size);
-  const int read = LZ4_decompress_safe(block.data(), reader.decompressed_.get(),
-                                       static_cast<int>(block.size()), static_cast<int>(size));
-  if (read != static_cast<int>(size)) return Corrupt("log segment (its entries do not decompress)");
-  reader.rest_ = std::string_view(reader.decompressed_.get(), size);
+  reader.decompressed_ = DecompressionBuffer(header->size);
+  if (!DecompressEntries(*header, reader.decompressed_.get())) {
+    return Corrupt("log segment (its entries do not decompress)");
+  }
+  reader.rest_ = std::string_view(reader.decompressed_.get(), header->size);
   return reader;
 }
 
