@@ -264,8 +264,9 @@ core::Result<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(const std::string
   // has flushed; the small families (meta, deltas) written by every batch
   // would otherwise keep ~1.4 GB of WAL alive (RocksDB's default bound is
   // four times the sum of the write buffers). Bounding it bounds what a
-  // restart, or a query of a database left by a crash, replays first.
-  db_options.max_total_wal_size = 32 << 20;
+  // restart, or a query of a database left by a crash, replays first
+  // (16 MiB beside flush_after_batch_bytes: BENCHMARKS.md "kpi after a crash").
+  db_options.max_total_wal_size = 16 << 20;
   // RocksDB preallocates each WAL file (up to that bound): space the
   // free-space check of docs/storage.md "Disk room" would count as used long
   // before it is written. Files grow as written instead.
@@ -436,8 +437,34 @@ Status RocksKvStore::Write(projections::KvBatch& batch) {
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
   write_options.disableWAL = options_.disable_wal;
-  return FromRocks(db_->Write(write_options, static_cast<RocksBatch&>(batch).Build()),
-                   "writing a batch to " + path_);
+  rocksdb::WriteBatch* built = static_cast<RocksBatch&>(batch).Build();
+  Status written = FromRocks(db_->Write(write_options, built), "writing a batch to " + path_);
+  if (written.ok() && !options_.disable_wal && options_.flush_after_batch_bytes > 0 &&
+      built->GetDataSize() >= options_.flush_after_batch_bytes) {
+    // Not waited for: the memtables switch now (the next writes go to new
+    // ones and a new WAL file) and RocksDB writes the old ones on its flush
+    // thread. A failure here only leaves the batch in the WAL a while longer,
+    // as if no flush had been asked; RocksDB reports a lasting one on the
+    // next write.
+    rocksdb::FlushOptions flush_options;
+    flush_options.wait = false;
+    flush_options.allow_write_stall = true;
+    std::vector<rocksdb::ColumnFamilyHandle*> families;
+    for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+      if (handle != nullptr) families.push_back(handle);
+    }
+    db_->Flush(flush_options, families).PermitUncheckedError();
+  }
+  return written;
+}
+
+core::Result<uint64_t> RocksKvStore::IntProperty(Column column, const std::string& name) const {
+  if (handles_[static_cast<int>(column)] == nullptr) return NotOpened(column);
+  uint64_t value = 0;
+  if (!db_->GetIntProperty(handles_[static_cast<int>(column)], name, &value)) {
+    return Status::NotFound("RocksDB property " + name);
+  }
+  return value;
 }
 
 std::unique_ptr<projections::KvIterator> RocksKvStore::NewIterator(Column column) {

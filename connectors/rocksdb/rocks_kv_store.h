@@ -70,6 +70,15 @@ struct RocksOptions {
   // before RocksDB itself runs out of room mid-write (which aborts the
   // process). 0: no check. Default: 256 MiB.
   uint64_t min_free_bytes = uint64_t{256} << 20;
+  // A write batch of at least this many bytes (a checkpoint: tens of
+  // megabytes of dossier records) is followed by a flush of every column
+  // family, requested without waiting: the memtables are switched at once
+  // and written to table files in the background, after which the WAL no
+  // longer holds the batch. What a crash leaves in the WAL is what a query
+  // replays before it answers (docs/storage.md "Queries after a crash").
+  // Not with disable_wal. 0: never. Default: 8 MiB (an ingest or serve
+  // batch of 8,192 events is 1-3 MiB).
+  size_t flush_after_batch_bytes = size_t{8} << 20;
   // Run on a database this Open creates, before it appears at its path
   // (e.g. write the projection version): the database is built in a sibling
   // directory and renamed into place, so a reader opening the path sees
@@ -114,6 +123,10 @@ class RocksKvStore final : public projections::KvStore {
   core::Status CreateCheckpoint(const std::string& dir);
   // Bytes of the database's live SST files plus its write-ahead log.
   uint64_t SizeBytes() const;
+  // RocksDB's integer property `name` (e.g. "rocksdb.num-entries-active-mem-table")
+  // of `column`'s family. NotFound when RocksDB does not know it,
+  // InvalidArgument for a family this open left out.
+  core::Result<uint64_t> IntProperty(projections::Column column, const std::string& name) const;
   const std::string& path() const { return path_; }
 
  private:

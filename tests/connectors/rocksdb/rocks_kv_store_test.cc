@@ -93,5 +93,50 @@ TEST(RocksKvStoreTest, TheWholeDatabaseStillReadsEverything) {
   EXPECT_EQ(value.size(), size_t{1} << 20);
 }
 
+// A batch of checkpoint size is followed by a flush of every family: the
+// memtables holding it are switched at once, so the WAL stops holding it as
+// soon as RocksDB has written them (what a query after a crash replays). A
+// smaller batch stays in the active memtables.
+TEST(RocksKvStoreTest, ABatchOfCheckpointSizeSwitchesEveryMemtable) {
+  testing::TempDir dir;
+  RocksOptions options;
+  options.flush_after_batch_bytes = 1 << 20;
+  auto store = RocksKvStore::Open(dir.File("db"), options);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto active_entries = [&](Column column) -> uint64_t {
+    auto entries = (*store)->IntProperty(column, "rocksdb.num-entries-active-mem-table");
+    EXPECT_TRUE(entries.ok()) << entries.status().ToString();
+    return entries.ok() ? *entries : 0;
+  };
+
+  auto small = (*store)->NewBatch();
+  small->Put(Column::kOpenDossiers, "dossier-0", "state");
+  small->Put(Column::kMeta, "engine", "meta");
+  ASSERT_TRUE((*store)->Write(*small).ok());
+  EXPECT_EQ(active_entries(Column::kOpenDossiers), 1u);
+  EXPECT_GE(active_entries(Column::kMeta), 1u);
+
+  auto large = (*store)->NewBatch();
+  for (int i = 1; i <= 2000; ++i) {
+    large->Put(Column::kOpenDossiers, "dossier-" + std::to_string(i), std::string(1024, 's'));
+  }
+  large->Put(Column::kMeta, "checkpoint", "meta");
+  ASSERT_TRUE((*store)->Write(*large).ok());
+  EXPECT_EQ(active_entries(Column::kOpenDossiers), 0u);
+  EXPECT_EQ(active_entries(Column::kMeta), 0u);
+
+  // Nothing is lost on the way to the table files.
+  std::string value;
+  ASSERT_TRUE((*store)->Get(Column::kOpenDossiers, "dossier-0", &value).ok());
+  EXPECT_EQ(value, "state");
+  ASSERT_TRUE((*store)->Get(Column::kOpenDossiers, "dossier-2000", &value).ok());
+  EXPECT_EQ(value.size(), 1024u);
+  ASSERT_TRUE((*store)->Get(Column::kMeta, "checkpoint", &value).ok());
+  EXPECT_EQ(value, "meta");
+
+  auto unknown = (*store)->IntProperty(Column::kMeta, "rocksdb.no-such-property");
+  EXPECT_EQ(unknown.status().code(), core::StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace hoso::connectors
