@@ -1,4 +1,4 @@
-// Raised alerts (docs/alerts.md; docs/storage.md "Alerts"): the alerts one
+// Raised alerts (docs/alerts.md; docs/storage.md "Column families"): the alerts one
 // batch raised, in one value, numbered by a global alert sequence. An alert id
 // is raised once (the dossier's RaisedLedger), so every stored alert is
 // distinct. `serve` publishes them after the commit that stored them and

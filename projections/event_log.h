@@ -1,4 +1,4 @@
-// The event log's stored layout (docs/storage.md "Event log"): every applied
+// The event log's stored layout (docs/storage.md "Column families"): every applied
 // and derived event, in the order of application, with its SHA-256 chain
 // link. One value per committed batch (a *segment*), so the log costs one
 // key per batch, not one per event.

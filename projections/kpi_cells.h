@@ -1,4 +1,4 @@
-// The KPI projection (design.md §4; docs/storage.md "KPI cells"): counters
+// The KPI projection (docs/kpis.md; docs/storage.md "Column families"): counters
 // per (local month, receiving agency, procedure, input partition), kept in
 // memory by the engine and made durable in amortized writes: each batch
 // writes the absolute values of the cells it changed in its delta

@@ -1,4 +1,4 @@
-// KPI query: periods, and the report of design.md §5 built from the stored
+// KPI query: periods, and the report of docs/cli.md built from the stored
 // counters and the dossiers open at an as-of instant.
 #ifndef HOSO_PROJECTIONS_KPI_QUERY_H_
 #define HOSO_PROJECTIONS_KPI_QUERY_H_

@@ -1,5 +1,5 @@
 // KvStore / KvBatch / KvIterator: the storage interface every projection
-// writes through (design.md §6). Implementations: MemoryKvStore (tests) and
+// writes through (docs/storage.md). Implementations: MemoryKvStore (tests) and
 // connectors/rocksdb RocksKvStore.
 //
 // Contract:

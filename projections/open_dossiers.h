@@ -1,4 +1,4 @@
-// Open dossiers as queries see them (design.md §4 `open`, `open_overdue`):
+// Open dossiers as queries see them (docs/kpis.md `open`, `open_overdue`):
 // the records of the `open_dossiers` family (as of the last checkpoint) with
 // every later batch delta folded in.
 #ifndef HOSO_PROJECTIONS_OPEN_DOSSIERS_H_

@@ -1,5 +1,5 @@
 // TimerQueue: the pending timers of every open dossier, ordered by fire
-// instant (design.md §7). Timers are derived from dossier states
+// instant (docs/alerts.md). Timers are derived from dossier states
 // (DossierStateMachine::PendingTimers); the queue only orders them. An entry
 // is never removed when its dossier changes: the engine checks each entry it
 // pops against the dossier's current state (lazy invalidation) and rebuilds

@@ -90,7 +90,7 @@ KafkaEventSource::~KafkaEventSource() {
   held_.clear();
   if (consumer_ != nullptr) {
     // Close first (leave the group; the revoke callback commits what was
-    // applied), destroy after (style.md rule 19).
+    // applied), destroy after (docs/conventions.md rule 19).
     closed_ = true;
     rd_kafka_resp_err_t err = rd_kafka_consumer_close(consumer_.get());
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {

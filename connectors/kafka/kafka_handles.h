@@ -1,4 +1,4 @@
-// RAII owners of librdkafka handles (style.md rule 19) and small helpers
+// RAII owners of librdkafka handles (docs/conventions.md rule 19) and small helpers
 // shared by the broker, the source and the sinks.
 //
 // Thread-safety: librdkafka handles are thread-safe; these owners are plain

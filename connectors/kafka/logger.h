@@ -1,5 +1,5 @@
 // The connector's named spdlog logger ("kafka"). Include only from .cc files
-// (style.md rule 22): log macros stay out of public headers.
+// (docs/conventions.md rule 22): log macros stay out of public headers.
 #ifndef HOSO_CONNECTORS_KAFKA_LOGGER_H_
 #define HOSO_CONNECTORS_KAFKA_LOGGER_H_
 

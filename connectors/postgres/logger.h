@@ -1,5 +1,5 @@
 // The connector's named spdlog logger ("postgres"). Include only from .cc
-// files (style.md rule 22): log macros stay out of public headers.
+// files (docs/conventions.md rule 22): log macros stay out of public headers.
 #ifndef HOSO_CONNECTORS_POSTGRES_LOGGER_H_
 #define HOSO_CONNECTORS_POSTGRES_LOGGER_H_
 

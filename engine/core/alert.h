@@ -1,4 +1,4 @@
-// Alerts and the timers that raise them (design.md §7).
+// Alerts and the timers that raise them (docs/alerts.md).
 //
 // A timer belongs to the appointment in force (a dossier's due_at): it is
 // pending while the dossier is open, not paused, and its alert has not been

@@ -1,5 +1,5 @@
 // Ids that must fit a length bound of the contract (at most 128 characters,
-// design.md §2) when hoso builds one from another id: a derived overdue
+// docs/events.md) when hoso builds one from another id: a derived overdue
 // event's id from its dossier's, a ward alert's key from the agency's.
 #ifndef HOSO_ENGINE_CORE_BOUNDED_ID_H_
 #define HOSO_ENGINE_CORE_BOUNDED_ID_H_

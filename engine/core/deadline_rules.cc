@@ -27,7 +27,7 @@ Result<int64_t> NthWorkingDayAfter(const WorkingCalendar& calendar, int64_t day,
 }  // namespace
 
 Result<LocalMinute> EffectiveStart(const WorkingCalendar& calendar, LocalMinute received) {
-  // The three cases of design.md §3 are exactly "the next office minute":
+  // The three cases of docs/time-rules.md are exactly "the next office minute":
   // itself inside hours, the opening before hours, else the next opening.
   return calendar.NextOfficeMinute(received);
 }

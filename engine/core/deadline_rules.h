@@ -1,5 +1,5 @@
-// Deadline rules of design.md §3: effective start, appointment (due_at),
-// classification and apology timeliness, plus the alert fire instants of §7.
+// Deadline rules of docs/time-rules.md: effective start, appointment (due_at),
+// classification and apology timeliness, plus the alert fire instants of docs/alerts.md.
 //
 // Every input instant is a LocalMinute: callers truncate to the minute before
 // a rule applies (ToLocalMinute does). All functions are pure; they fail only
@@ -30,7 +30,7 @@ struct ProcessingTime {
 // when before it on a working day; otherwise the next working day's opening.
 Result<LocalMinute> EffectiveStart(const WorkingCalendar& calendar, LocalMinute received);
 
-// The appointment for a dossier received at `received` (design.md §3):
+// The appointment for a dossier received at `received` (docs/time-rules.md):
 //  - kWorkingDays N: the N-th working day after the date of S, at S's clock time;
 //  - kSameDay: closing of S's date, or of the next working day when `received`
 //    was inside office hours at or after the same-day cutoff (15:00);
@@ -50,7 +50,7 @@ Result<int64_t> LastApologyDay(const WorkingCalendar& calendar, LocalMinute due)
 // True when an apology issued at `issued` is timely against the due_at in force.
 Result<bool> IsApologyTimely(const WorkingCalendar& calendar, LocalMinute issued, LocalMinute due);
 
-// Alert fire instants (design.md §7).
+// Alert fire instants (docs/alerts.md).
 // due_soon: `lead_minutes` working minutes before `due`, counted backwards.
 Result<LocalMinute> DueSoonFiresAt(const WorkingCalendar& calendar, LocalMinute due,
                                    int64_t lead_minutes);

@@ -34,7 +34,7 @@ DialogueHalfYear HalfYearOfDialogueDeadline(LocalMinute deadline) {
 }
 
 std::string AgencyAlertKey(std::string_view agency_id) {
-  // A dossier_id holds at most 128 characters (design.md §2).
+  // A dossier_id holds at most 128 characters (docs/events.md).
   std::string key(kAgencyAlertPrefix);
   AppendBoundedId(&key, agency_id, 128 - kAgencyAlertPrefix.size());
   return key;

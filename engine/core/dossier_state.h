@@ -76,7 +76,7 @@ struct DossierState {
   int64_t budget_minutes = 0;  // working minutes [effective_start, initial_due_at)
 
   // The appointment in force (pause-adjusted), and the fire instants of its
-  // timers, computed when it is set (design.md §7): due_soon and apology_due
+  // timers, computed when it is set (docs/alerts.md): due_soon and apology_due
   // only when the budget exceeds the lead.
   LocalMinute due_at;
   bool lead_timers = false;
@@ -98,7 +98,7 @@ struct DossierState {
 
   // Finish.
   Instant finished_at;        // occurred_at of the finishing event
-  LocalMinute classified_at;  // e of design.md §3 (pause instant if resolved while paused)
+  LocalMinute classified_at;  // e of docs/time-rules.md (pause instant if resolved while paused)
   Classification classification = Classification::kOnTime;  // for kResolved only
 
   Instant last_event_at;  // occurred_at of the last applied event (derived ones excluded)
@@ -118,7 +118,7 @@ struct DossierState {
 
   RaisedLedger raised;
 
-  // Feedback (PAKN) chains only (docs/plan-targets.md "Feedback (PAKN)").
+  // Feedback (PAKN) chains only (docs/plan-targets.md "Feedback and petitions (PAKN)").
   // The other fields keep their meaning where it carries over: received_at,
   // effective_start, due_at (the answer's 15-working-day deadline, which the
   // timers watch), budget_minutes, lead_timers, due_soon_fires_at;

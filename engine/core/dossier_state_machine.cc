@@ -457,7 +457,7 @@ bool DossierStateMachine::ApplyFeedback(DossierState* target, bool is_new, const
 
 std::string DossierStateMachine::DerivedOverdueEventId(std::string_view dossier_id,
                                                        LocalMinute due_at) {
-  // Event ids are at most 128 characters (design.md §2) and "hoso-overdue:",
+  // Event ids are at most 128 characters (docs/events.md) and "hoso-overdue:",
   // ":" and the minute take 27: a longer dossier id is cut to 84 characters
   // followed by "~" and a 64-bit FNV-1a digest of the whole id in hex, so the
   // derived event stays a valid event of the contract and its id unique.

@@ -1,5 +1,5 @@
 // DossierStateMachine: applies one validated event to a dossier's state
-// (design.md §2 transitions, §3 time rules, §4 counters, §7 timers).
+// (docs/events.md transitions, docs/time-rules.md, docs/kpis.md counters, docs/alerts.md timers).
 //
 //   event                                 from            to
 //   received                              (new)           open
@@ -60,7 +60,7 @@ namespace hoso::core {
 
 struct StateMachineOptions {
   // due_soon fires this many working minutes before due_at, and only for
-  // dossiers whose budget exceeds it (design.md §7). Default: 540 (one day).
+  // dossiers whose budget exceeds it (docs/alerts.md). Default: 540 (one day).
   int64_t due_soon_lead_minutes = 540;
 };
 

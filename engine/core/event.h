@@ -1,4 +1,4 @@
-// Event: one validated dossier lifecycle event (design.md §2), or an agency
+// Event: one validated dossier lifecycle event (docs/events.md), or an agency
 // event (`dialogue_held`, the `feedback_*` lifecycle of a citizen's feedback
 // or petition), as the codec hands it to the engine. Only the
 // fields of its type are set; the codec guarantees that required fields are

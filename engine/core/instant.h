@@ -1,7 +1,7 @@
 // Instants, civil dates and the local clock of Vietnam (UTC+07:00, no DST).
 //
 // An Instant is milliseconds since the Unix epoch (UTC), as precise as the
-// event said. Time rules (design.md §3) work on whole local minutes: a
+// event said. Time rules (docs/time-rules.md) work on whole local minutes: a
 // LocalMinute counts minutes since 1970-01-01T00:00 *local time*; converting
 // an Instant to it truncates toward the earlier minute.
 //

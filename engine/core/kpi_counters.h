@@ -1,4 +1,4 @@
-// KPI counters (design.md §4) and the ratios computed from them on read.
+// KPI counters (docs/kpis.md) and the ratios computed from them on read.
 //
 // Counters are kept per (agency, procedure, local month) — the agency is the
 // unit that received the dossier — and summed for quarters, years, agencies
@@ -148,7 +148,7 @@ struct KpiRow {
 enum class CoverageScope { kAllLevels, kWardLevel, kDistrictLevel, kOnlyReceived };
 
 // Sums `cells` and `open_cells` (already filtered to the row and period) and
-// computes the ratios of design.md §4 against `catalog`:
+// computes the ratios of docs/kpis.md against `catalog`:
 //  - online_share over procedures offered online at level >= 3;
 //  - online_processing_share over procedures with >= 1 online dossier
 //    received in the cells;

@@ -4,7 +4,7 @@
 //
 // A plan is configuration (schemas/plan-targets.schema.json): which measures
 // it sets a target for and each target's minimum. A measure is a ratio hoso
-// already computes (core::KpiRatios, design.md §4); a target is met when the
+// already computes (core::KpiRatios, docs/kpis.md); a target is met when the
 // value reaches its minimum, missed when it falls short, and has no verdict
 // ("no data") when the value has no denominator. The one count among them,
 // dialogues with citizens, is judged per half-year (JudgeDialogues).

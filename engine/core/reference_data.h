@@ -1,5 +1,5 @@
 // Reference data loaded at start: the procedure catalog and the agency list
-// (design.md §2). Plain values; the codec module reads them from JSON files
+// (docs/events.md). Plain values; the codec module reads them from JSON files
 // (schemas/catalog.schema.json, schemas/agencies.schema.json).
 #ifndef HOSO_ENGINE_CORE_REFERENCE_DATA_H_
 #define HOSO_ENGINE_CORE_REFERENCE_DATA_H_

@@ -2,7 +2,7 @@
 //
 // The codes are part of the public contract (dead-letter headers, ingest
 // summaries, docs/events.md): never rename one. Checks run in the order of the
-// enum (design.md §2); the first failing check names the record's reason.
+// enum (docs/events.md); the first failing check names the record's reason.
 #ifndef HOSO_ENGINE_CORE_REJECTION_H_
 #define HOSO_ENGINE_CORE_REJECTION_H_
 
@@ -36,7 +36,7 @@ inline constexpr int kRejectCodeCount = 13;
 std::string_view RejectCodeName(RejectCode code);
 std::optional<RejectCode> RejectCodeFromName(std::string_view name);
 
-// Size limit of one input record, in bytes (design.md §2).
+// Size limit of one input record, in bytes (docs/events.md).
 inline constexpr size_t kMaxEventBytes = 64 * 1024;
 
 struct Rejection {

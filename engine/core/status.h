@@ -17,7 +17,7 @@
 
 namespace hoso::core {
 
-// What the caller should do about a failure (style.md rule 10).
+// What the caller should do about a failure (docs/conventions.md rule 10).
 enum class StatusCode {
   kOk = 0,
   kInvalidArgument,  // bad input from a user or a record: reject, do not retry

@@ -1,5 +1,5 @@
 // WorkingCalendar: which local days are working days, and arithmetic in
-// working minutes inside office hours (design.md §3).
+// working minutes inside office hours (docs/time-rules.md).
 //
 // A working day is Monday–Friday, minus the official days off, plus official
 // make-up Saturdays (counted unless CalendarOptions says otherwise). The

@@ -1,6 +1,6 @@
 // Committer: writes the engine's commits to the store, in the order they were
 // sealed, on threads of its own, so that the engine applies the next batch
-// while RocksDB writes the previous one (docs/storage.md "Writing"). Two
+// while RocksDB writes the previous one (docs/storage.md "One batch, one atomic write"). Two
 // stages, each a thread: "hoso-prepare" runs a commit's Prepare (compresses
 // its log segment; adds a checkpoint's records), "hoso-commit" writes it, so
 // a checkpoint's preparation overlaps the write of the commit before it.

@@ -114,7 +114,7 @@ struct EngineOptions {
   // Stop applying (but still count) events with occurred_at after this
   // instant; used by `replay --until` and `kpi --as-of`. Default: none.
   std::optional<core::Instant> until;
-  // Input guards (docs/decisions.md "Input guards"). An event dated after the
+  // Input guards (docs/decisions.md "Events and rejections"). An event dated after the
   // real current time (`wall_now`) plus `future_skew_ms` is rejected as
   // future_instant; with the event-time clock, once `guard_after_events`
   // events are logged, an event more than `max_ahead_ms` ahead of the engine

@@ -5,7 +5,7 @@
 // record with an unknown field followed by a syntax error would be reported
 // as `schema` instead of `invalid_json`. The DOM parser validates the whole
 // document (structure, UTF-8, numbers) first, which gives the check order of
-// design.md §2 for free, and it still runs at millions of small records per
+// docs/events.md for free, and it still runs at millions of small records per
 // second. Only the error-code API is used: no exception can leave Decode.
 //
 // JSON Schema semantics followed on purpose (tests/schemas checks agreement):

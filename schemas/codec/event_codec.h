@@ -1,5 +1,5 @@
 // EventCodec: bytes of one input record -> a validated core::Event, or a
-// Rejection with a stable code (design.md §2). The checks the codec owns run
+// Rejection with a stable code (docs/events.md). The checks the codec owns run
 // in this order: size (too_large), JSON (invalid_json), type (unknown_type),
 // schema (schema). The engine runs the rest (unknown_procedure, duplicates,
 // state machine).

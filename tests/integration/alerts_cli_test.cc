@@ -1,4 +1,4 @@
-// `hoso alerts` on the domain.md fixture (ingested with the event-time
+// `hoso alerts` on the docs/domain.md fixture (ingested with the event-time
 // clock), and every alert validated against schemas/alert.schema.json.
 #include <gtest/gtest.h>
 

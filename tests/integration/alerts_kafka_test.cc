@@ -1,5 +1,5 @@
 // Alerts through Kafka (docs/alerts.md): a separate `hoso broker` process,
-// `hoso serve`, and kcat reading hoso.alerts. The domain.md alerts of D4 and
+// `hoso serve`, and kcat reading hoso.alerts. The docs/domain.md alerts of D4 and
 // D6 reach the topic; a serve killed with SIGKILL and restarted publishes no
 // alert twice; stored-but-unpublished alerts go out at start; with a wall
 // clock (clock_start, advancing in real time) an alert is raised within one

@@ -1,4 +1,4 @@
-// The domain core is pure (style.md rule 7): no file under engine/core
+// The domain core is pure (docs/conventions.md rule 7): no file under engine/core
 // includes librdkafka, RocksDB, spdlog, a JSON library or simdjson, and its
 // CMake target links nothing but the standard library.
 //

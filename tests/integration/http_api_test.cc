@@ -139,7 +139,7 @@ TEST_F(HttpApiTest, ScorecardIsTheCliJsonByteForByte) {
     EXPECT_EQ(Get(*server_, "/v1/scorecard?" + query, &status), cli.out) << query;
     EXPECT_EQ(status, 200) << query;
   }
-  // Bách Khoa's June: 5 of 6 resolved on time (domain.md), short of 95 %.
+  // Bách Khoa's June: 5 of 6 resolved on time (docs/domain.md), short of 95 %.
   auto json = nlohmann::json::parse(Get(*server_, "/v1/scorecard?period=2019-06"));
   for (const auto& row : json["rows"]) {
     if (row["agency_id"] != "phuong-bach-khoa") continue;

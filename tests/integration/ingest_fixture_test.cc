@@ -1,4 +1,4 @@
-// The domain.md KPI fixture (ward Bách Khoa, June 2019) through the real
+// The docs/domain.md KPI fixture (ward Bách Khoa, June 2019) through the real
 // pipeline: `hoso ingest` into RocksDB in a temp dir, then `hoso kpi`.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// The event log's layout (docs/storage.md "Event log"): segments round-trip
+// The event log's layout (docs/storage.md "Column families"): segments round-trip
 // compressed and not, entries at every limit (ids of 512 bytes, offsets at
 // the extremes, large events), damaged values are Corruption, a prefix read
 // yields exactly the entries wanted, and the reader finds one dossier's

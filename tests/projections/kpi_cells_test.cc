@@ -1,4 +1,4 @@
-// KPI cells (docs/storage.md "KPI cells", "Checkpoints"): keys and counters
+// KPI cells (docs/kpis.md; docs/storage.md "Column families", "Checkpoints"): keys and counters
 // round-trip at their limits and sort by month; a store's cells are its
 // checkpointed base with every later batch delta folded in, in order.
 #include "projections/kpi_cells.h"

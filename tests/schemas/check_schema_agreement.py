@@ -10,7 +10,7 @@ is RFC 3339 (Debian ships no rfc3339-validator, so it is defined here).
 
 Two rules of the contract are outside what JSON Schema can say, and are
 applied here exactly as the codec applies them, before the schema:
-  - a record over 64 KiB is too_large (design.md §2);
+  - a record over 64 KiB is too_large (docs/events.md);
   - a key that appears twice in one object is a schema violation.
 
 Invalid samples are named after what is wrong; the prefix names the expected

@@ -1,4 +1,4 @@
-// Expected results of the domain.md KPI fixture
+// Expected results of the docs/domain.md KPI fixture
 // (tests/data/fixture_bach_khoa_2019_06.jsonl), shared by every test that
 // runs it through a different path (ingest, the alerts command, serve).
 #ifndef HOSO_TESTS_TESTING_FIXTURE_EXPECTATIONS_H_
@@ -9,7 +9,7 @@
 
 namespace hoso::testing {
 
-// The alerts domain.md lists for D4 and D6 (D5 raises none), each as
+// The alerts docs/domain.md lists for D4 and D6 (D5 raises none), each as
 // "<dossier_id> <kind> <fires_at>".
 inline const std::set<std::string>& FixtureD4D6Alerts() {
   static const std::set<std::string> kAlerts = {

@@ -1,7 +1,7 @@
 // The `hoso serve` config the Kafka tests run with: the quick settings of the
 // embedded setup (session.timeout.ms 6000, heartbeat 500 ms, fetch wait 10 ms;
-// stack.md §7), the event-time clock, so figures equal a file ingest, and no
-// HTTP listener.
+// docs/kafka.md "The embedded broker"), the event-time clock, so figures equal a file ingest, and
+// no HTTP listener.
 #ifndef HOSO_TESTS_TESTING_SERVE_TEST_CONFIG_H_
 #define HOSO_TESTS_TESTING_SERVE_TEST_CONFIG_H_
 

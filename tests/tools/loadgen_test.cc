@@ -1,6 +1,6 @@
 // Tests of the load generator (tools/loadgen): determinism, the event contract
-// of design.md §2 line by line, ordering, dossier lifecycles, and the shares
-// the simulated district is meant to show (domain.md).
+// of docs/events.md line by line, ordering, dossier lifecycles, and the shares
+// the simulated district is meant to show (docs/domain.md).
 #include "tools/loadgen/loadgen.h"
 
 #include <gtest/gtest.h>
@@ -179,7 +179,7 @@ TEST(LoadgenSizeTest, LastCalendarYearStaysInsideTheCalendar) {
 }
 
 TEST_F(LoadgenYearTest, EveryLineIsAValidEventOfTheContract) {
-  // Allowed fields per type (design.md §2); required ones are checked below
+  // Allowed fields per type (docs/events.md); required ones are checked below
   // and by the codec itself.
   const std::set<std::string> envelope = {"event_id", "dossier_id", "type", "occurred_at",
                                           "agency_id"};
@@ -301,7 +301,7 @@ TEST_F(LoadgenYearTest, EachDossierStartsWithReceivedAndNeverGoesBackInTimeOrPas
   EXPECT_EQ(dossiers.size(), 20000u);
 }
 
-// Re-derives every dossier's due instant with the rules of design.md §3 and
+// Re-derives every dossier's due instant with the rules of docs/time-rules.md and
 // checks the generator's own count of late dossiers against it.
 TEST_F(LoadgenYearTest, LatenessFollowsTheDeadlineRules) {
   const Reference& reference = LoadReference();

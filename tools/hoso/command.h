@@ -1,6 +1,6 @@
 // The `hoso` subcommands. Each command file defines one Register* function
 // that adds its CLI11 subcommand and the callback running it; the callback
-// sets the process exit code (design.md §5: 0 ok, 1 runtime failure, 2 bad
+// sets the process exit code (docs/cli.md: 0 ok, 1 runtime failure, 2 bad
 // usage or bad input) through `exit_code`.
 #ifndef HOSO_TOOLS_HOSO_COMMAND_H_
 #define HOSO_TOOLS_HOSO_COMMAND_H_

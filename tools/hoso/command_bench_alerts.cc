@@ -8,7 +8,7 @@
 // has fired; for each alert, the delay from its due instant to the moment
 // the pipeline publishes it (its commit durable).
 //
-// The rules truncate instants to the minute (design.md §3), so due instants
+// The rules truncate instants to the minute (docs/time-rules.md), so due instants
 // within one real minute would share one or two fire instants. The engine
 // clock therefore runs `clock_rate` times faster than the wall clock
 // (default 60: one wall second is one engine minute), which spreads the due

@@ -48,7 +48,8 @@ int RunDeadline(const Args& args) {
 void RegisterDeadline(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<Args>();
   CLI::App* command = app.add_subcommand(
-      "deadline", "the appointment (due_at) of a dossier received at an instant (design.md §3)");
+      "deadline",
+      "the appointment (due_at) of a dossier received at an instant (docs/time-rules.md)");
   command->add_option("--received", args->received, "RFC 3339 instant with offset")->required();
   auto* working = command->add_option("--working-days", args->working_days, "N working days")
                       ->check(CLI::Range(1, 365));

@@ -782,7 +782,7 @@ int RunDemo(const DemoArgs& args) {
   source_options.properties = {{"bootstrap.servers", bootstrap}, {"fetch.wait.max.ms", "10"}};
   source_options.subscribe = false;  // one consumer: direct assignment, no 3 s group join
   source_options.poll_timeout_ms = 50;
-  source_options.event_time_order = true;  // event-time clock (design.md §7)
+  source_options.event_time_order = true;  // event-time clock (docs/alerts.md)
   source_options.idle_partition_ms = -1;   // the producer says when it is done
   auto source = kafka::KafkaEventSource::Create(source_options);
   if (!source.ok()) return ReportError("demo", source.status());

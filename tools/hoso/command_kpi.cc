@@ -95,7 +95,7 @@ int RunKpi(const Args& args) {
 void RegisterKpi(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<Args>();
   CLI::App* command =
-      app.add_subcommand("kpi", "KPIs of a period against the plan's targets (design.md §4)");
+      app.add_subcommand("kpi", "KPIs of a period against the plan's targets (docs/kpis.md)");
   CLI::Option* db = command->add_option("--db", args->db_path, "database directory");
   CLI::Option* kafka =
       command->add_option("--from-kafka", args->kafka_config,

@@ -1,4 +1,4 @@
-// Rendering of a KPI report: JSON (design.md §5), CSV, and a table against
+// Rendering of a KPI report: JSON (docs/cli.md), CSV, and a table against
 // the plan's targets for people.
 #ifndef HOSO_TOOLS_HOSO_KPI_OUTPUT_H_
 #define HOSO_TOOLS_HOSO_KPI_OUTPUT_H_

@@ -118,7 +118,7 @@ core::Result<AlertPage> QueryAlertPage(
 
 // The dossiers open at `as_of` (at or after the live figures' clock), per
 // receiving agency of the reference list (plus any seen) and in total:
-// open, paused, overdue (the rule of design.md §4 `open_overdue`), and due
+// open, paused, overdue (the rule of docs/kpis.md `open_overdue`), and due
 // today (neither paused nor overdue, due_at on as_of's local date).
 // `agency_id` non-empty: only that agency.
 nlohmann::ordered_json OpenDossiersJson(const LiveFigures& live, const Reference& reference,

@@ -113,7 +113,7 @@ struct Traits {
   std::string_view handler_id;  // district procedures: the office that resolves it
 };
 
-// Ward mix: certification dominates, then civil status (domain.md). District
+// Ward mix: certification dominates, then civil status (docs/domain.md). District
 // mix: certification of foreign documents and household businesses dominate;
 // construction and land carry the late tail (construction permits wait on
 // inspections, land certificates on tax and boundary checks).
@@ -185,7 +185,7 @@ constexpr int kSecondApologyBp = 300;
 constexpr int kStalledApologyBp = 5000;
 constexpr int kWithdrawnWhilePausedBp = 5000;
 // Paper received at the district desk from 15:00 moves to the office the next
-// morning (domain.md, lifecycle).
+// morning (docs/domain.md, lifecycle).
 constexpr int kTransferCutoffMinute = 15 * 60;
 
 // Receipts per hour of the day, direct at the desk (08..16) and online (0..23):
@@ -803,7 +803,7 @@ void Generator::DrawReceipt(int64_t day, DayKind kind, Receipt* receipt) {
 
 // The shape of a dossier's life, drawn at receipt. Time inside the statutory
 // budget is counted in working minutes "consumed" from the effective start; a
-// pause for more documents stops the count, exactly as design.md §3 does, so
+// pause for more documents stops the count, exactly as docs/time-rules.md does, so
 // a step at consumed minute w < budget falls before the due instant whatever
 // pause comes before it, and a finish beyond the budget is late.
 DossierShape Generator::DrawShape(const Profile& profile, Rng& rng, LocalMinute received,
@@ -896,7 +896,7 @@ Status Generator::PlanDossier(const Receipt& receipt, uint64_t sequence) {
   const DossierShape shape = DrawShape(profile, rng, received, start, budget_minutes, transfer);
 
   // Map consumed minutes to instants; after the pause the count resumes at
-  // the supply of documents (q), and the due moves as design.md §3 says.
+  // the supply of documents (q), and the due moves as docs/time-rules.md says.
   std::vector<Planned>& plan = plan_;
   plan.clear();
   std::string_view holder = unit.agency_id;

@@ -1,6 +1,6 @@
 // Load generator: a deterministic, simulated year of dossier events for Hai Bà
-// Trưng district (domain.md "Hai Bà Trưng for the simulator"), written as
-// JSONL in the event contract of design.md §2.
+// Trưng district (docs/domain.md "Hai Bà Trưng for the simulator"), written as
+// JSONL in the event contract of docs/events.md.
 //
 // What the simulated year looks like (all figures are targets of the model,
 // drawn per dossier, not quotas):
@@ -27,7 +27,7 @@
 //    day is the working day before its due date.
 // Lateness is intended, never accidental: due instants come from
 // core::ComputeDueAt and pauses from WorkingMinutesBetween/AddWorkingMinutes,
-// exactly as design.md §3 states, and Stats counts what core::Classify says.
+// exactly as docs/time-rules.md states, and Stats counts what core::Classify says.
 //
 // Thread-safety: Generate() keeps no global state; concurrent calls with
 // distinct output streams are safe.
@@ -101,7 +101,7 @@ struct Stats {
 // loadgen.cc for who holds how many), and every unit's feedback (PAKN:
 // feedback_* events, feedback_id "HBT-<year>-<unit>-PAKN<n>"; PlanFeedback).
 //
-// Events follow design.md §2: event_id "<dossier_id>:<n>" (n = 1, 2, ... in
+// Events follow docs/events.md: event_id "<dossier_id>:<n>" (n = 1, 2, ... in
 // the dossier), dossier_id "HBT-<year>-<unit>-<seq>" with unit W01..W20 for the
 // wards in the order of `agencies` and D00 for the district desk; occurred_at
 // from core::FormatLocal. Received events carry due_at for direct and postal

@@ -1,5 +1,5 @@
-// Deadline rules of design.md §3 and alert instants of §7, checked against
-// every worked case and the KPI fixture of domain.md.
+// Deadline rules of docs/time-rules.md and alert instants of docs/alerts.md, checked against
+// every worked case and the KPI fixture of docs/domain.md.
 #include "engine/core/deadline_rules.h"
 
 #include <gtest/gtest.h>
@@ -55,7 +55,7 @@ class DeadlineRulesTest : public ::testing::Test {
   const WorkingCalendar calendar_ = MakeCalendar();
 };
 
-// --- Worked cases of domain.md ---
+// --- Worked cases of docs/domain.md ---
 
 TEST_F(DeadlineRulesTest, HolidayInside) {
   // Mon 15/4/2019 is the compensatory day for Giỗ Tổ.
@@ -119,7 +119,7 @@ TEST_F(DeadlineRulesTest, Tet2024) {
   EXPECT_EQ(Due("2024-01-29T09:00", WorkingDays(15)), "2024-02-26T09:00:00+07:00");
 }
 
-// --- KPI fixture of domain.md (ward phuong-bach-khoa, 2019-06) ---
+// --- KPI fixture of docs/domain.md (ward phuong-bach-khoa, 2019-06) ---
 
 TEST_F(DeadlineRulesTest, KpiFixtureDueDates) {
   EXPECT_EQ(Due("2019-06-03T10:00", kSameDay), "2019-06-03T17:00:00+07:00");         // D1
@@ -234,7 +234,7 @@ TEST_F(DeadlineRulesTest, ClassifyComparesInstantsThenDates) {
   EXPECT_EQ(ClassificationName(Classification::kLate), "late");
 }
 
-// --- Alert instants of design.md §7 ---
+// --- Alert instants of docs/alerts.md ---
 
 TEST_F(DeadlineRulesTest, AlertInstantsOfTheWorkedExample) {
   const LocalMinute due = Local("2019-06-11T09:00");

@@ -1,4 +1,4 @@
-// The dossier state machine: every transition of design.md §2, the
+// The dossier state machine: every transition of docs/events.md, the
 // rejections, pauses, apologies and the counters each event produces.
 #include "engine/core/dossier_state_machine.h"
 

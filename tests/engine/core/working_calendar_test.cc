@@ -1,5 +1,5 @@
-// WorkingCalendar against the shipped official calendar (domain.md working-day
-// counts) and the office-hours edges of design.md §3.
+// WorkingCalendar against the shipped official calendar (docs/domain.md working-day
+// counts) and the office-hours edges of docs/time-rules.md.
 #include "engine/core/working_calendar.h"
 
 #include <gtest/gtest.h>
@@ -70,7 +70,7 @@ TEST_F(WorkingCalendarTest, ShippedDataCoversDecember2018Through2026) {
   EXPECT_EQ(calendar_.minutes_per_working_day(), 540);
 }
 
-// Official counts with make-up Saturdays (domain.md), one test per year.
+// Official counts with make-up Saturdays (docs/domain.md), one test per year.
 TEST_F(WorkingCalendarTest, WorkingDays2019Are252) {
   EXPECT_EQ(WorkingDaysIn(calendar_, 2019), 252);
 }
@@ -301,7 +301,7 @@ TEST_F(WorkingCalendarTest, WorkingMinutesBetween) {
   // Across a weekend: Fri 16:00 → Mon 09:00 is 60 + 60.
   EXPECT_EQ(*calendar_.WorkingMinutesBetween(Local("2019-06-07T16:00"), Local("2019-06-10T09:00")),
             120);
-  // The pause of domain.md: Wed 05/06 16:00 → Mon 10/06 09:00 is 1,200.
+  // The pause of docs/domain.md: Wed 05/06 16:00 → Mon 10/06 09:00 is 1,200.
   EXPECT_EQ(*calendar_.WorkingMinutesBetween(Local("2019-06-05T16:00"), Local("2019-06-10T09:00")),
             1200);
   // Across Tết 2019: Fri 01/02 16:00 → Mon 11/02 09:00.

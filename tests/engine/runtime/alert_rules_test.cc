@@ -1,4 +1,4 @@
-// The alert rules of design.md §7 through runtime::Engine in wall-clock mode:
+// The alert rules of docs/alerts.md through runtime::Engine in wall-clock mode:
 // the test owns the clock (AdvanceClock(now)), the store is in memory, and
 // nothing sleeps. Each test names the exact fires_at of every alert.
 #include <gtest/gtest.h>
@@ -149,7 +149,7 @@ core::ProcedureCatalog* AlertRulesTest::catalog_ = nullptr;
 
 using Alerts = std::vector<std::string>;
 
-// design.md §7 worked example: due Tue 2019-06-11 09:00.
+// docs/alerts.md worked example: due Tue 2019-06-11 09:00.
 TEST_F(AlertRulesTest, WorkedExampleFiresEachKindStrictlyAfterItsInstant) {
   Apply({Received("2019-06-06T09:00:00+07:00", 3)});
   EXPECT_EQ(engine_->pending_timers(), 3u);
@@ -202,7 +202,7 @@ TEST_F(AlertRulesTest, TheDueSoonLeadIsASetting) {
 }
 
 TEST_F(AlertRulesTest, HolidaysBetweenNowAndTheDueDateAreSkipped) {
-  // domain.md: received Mon 2019-08-26 09:00, 5 working days, due Tue
+  // docs/domain.md: received Mon 2019-08-26 09:00, 5 working days, due Tue
   // 2019-09-03 09:00 (Mon 2/9 is National Day). The last working day before
   // it is Fri 08-30: apology_due Fri 08:00; due_soon 540 working minutes back
   // from Tue 09:00 (60 on Tue, 480 on Fri) = Fri 09:00.

@@ -199,7 +199,7 @@ TEST_F(EventCodecTest, LengthsCountCharactersNotBytes) {
                     "procedure_id");
 }
 
-// --- Reject codes, in the order of design.md §2 --------------------------------
+// --- Reject codes, in the order of docs/events.md --------------------------------
 
 TEST_F(EventCodecTest, TooLargeIsCheckedBeforeParsing) {
   std::string record = Received();

@@ -1,4 +1,4 @@
-// The hoso dashboard (docs/http.md "Dashboard"). Plain browser JavaScript, no
+// The hoso dashboard (docs/dashboard.md). Plain browser JavaScript, no
 // library and no network access except the JSON API of the server that
 // served the page, so it works offline on an inspector's laptop.
 //
