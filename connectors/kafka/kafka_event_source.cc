@@ -1,6 +1,7 @@
 #include "connectors/kafka/kafka_event_source.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <optional>
 #include <utility>
@@ -190,7 +191,18 @@ void KafkaEventSource::OnAssign(rd_kafka_topic_partition_list_t* partitions) {
     if (!stored.ok()) {
       callback_status_ = stored.status();
     } else if (stored->has_value()) {
-      tp.offset = std::stoll(**stored);
+      // Parsed without exceptions: this runs inside librdkafka's rebalance
+      // callback, where a throw would end the process.
+      const std::string& text = **stored;
+      int64_t offset = -1;
+      const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), offset);
+      if (error != std::errc() || end != text.data() + text.size() || offset < 0) {
+        callback_status_ = core::Status::Corruption(
+            "the stored position of " + KafkaSourceId(tp.topic, tp.partition) + " is '" + text +
+            "', not an offset: the database is damaged (restore a backup, or hoso replay)");
+      } else {
+        tp.offset = offset;
+      }
     }
     next_offsets_[tp.partition] = tp.offset;
     runtime::PartitionChange change;

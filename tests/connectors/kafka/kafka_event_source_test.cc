@@ -92,5 +92,28 @@ TEST(KafkaEventSourceMergeTest, HeldRecordsGoOutInTimeOrderWithoutWaitingForMore
   EXPECT_EQ(seen.size(), static_cast<size_t>(kRecords));
 }
 
+// A stored position that is not an offset (a damaged database) is an
+// error naming the partition, returned by Start, not an exception thrown
+// inside librdkafka's callback.
+TEST(KafkaEventSourceTest, AStoredPositionThatIsNotAnOffsetIsAnError) {
+  EmbeddedBrokerOptions broker_options;
+  broker_options.event_partitions = 2;
+  auto broker = EmbeddedBroker::Start(broker_options);
+  ASSERT_TRUE(broker.ok()) << broker.status().ToString();
+  KafkaSourceOptions options;
+  options.properties = {{"bootstrap.servers", (*broker)->bootstraps()}};
+  options.subscribe = false;
+  auto source = KafkaEventSource::Create(options);
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  const std::string damaged = KafkaSourceId(kEventsTopic, 1);
+  core::Status started =
+      (*source)->Start([&](std::string_view id) -> core::Result<std::optional<std::string>> {
+        if (id == damaged) return std::optional<std::string>("12x");
+        return std::optional<std::string>("0");
+      });
+  EXPECT_EQ(started.code(), core::StatusCode::kCorruption) << started.ToString();
+  EXPECT_NE(started.ToString().find(damaged), std::string::npos) << started.ToString();
+}
+
 }  // namespace
 }  // namespace hoso::connectors::kafka
