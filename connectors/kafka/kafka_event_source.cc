@@ -199,7 +199,8 @@ void KafkaEventSource::OnAssign(rd_kafka_topic_partition_list_t* partitions) {
       if (error != std::errc() || end != text.data() + text.size() || offset < 0) {
         callback_status_ = core::Status::Corruption(
             "the stored position of " + KafkaSourceId(tp.topic, tp.partition) + " is '" + text +
-            "', not an offset: the database is damaged (restore a backup, or hoso replay)");
+            "', not an offset: the database is damaged (restore a backup: docs/operations.md "
+            "\"Backup and restore\")");
       } else {
         tp.offset = offset;
       }
