@@ -446,14 +446,7 @@ Status RocksKvStore::Write(projections::KvBatch& batch) {
     // thread. A failure here only leaves the batch in the WAL a while longer,
     // as if no flush had been asked; RocksDB reports a lasting one on the
     // next write.
-    rocksdb::FlushOptions flush_options;
-    flush_options.wait = false;
-    flush_options.allow_write_stall = true;
-    std::vector<rocksdb::ColumnFamilyHandle*> families;
-    for (rocksdb::ColumnFamilyHandle* handle : handles_) {
-      if (handle != nullptr) families.push_back(handle);
-    }
-    db_->Flush(flush_options, families).PermitUncheckedError();
+    FlushFamilies(/*wait=*/false).IgnoreError("the batch stays in the WAL a while longer");
   }
   return written;
 }
@@ -474,8 +467,13 @@ std::unique_ptr<projections::KvIterator> RocksKvStore::NewIterator(Column column
   return std::make_unique<RocksIterator>(db_.get(), handles_[static_cast<int>(column)]);
 }
 
-Status RocksKvStore::Flush() {
+Status RocksKvStore::Flush() { return FlushFamilies(/*wait=*/true); }
+
+Status RocksKvStore::FlushFamilies(bool wait) {
   rocksdb::FlushOptions flush_options;
+  flush_options.wait = wait;
+  // Not waited for, a flush must not wait for write stalls to clear either.
+  flush_options.allow_write_stall = !wait;
   for (int i = 0; i < projections::kColumnCount; ++i) {
     if (handles_[i] == nullptr) continue;
     HOSO_RETURN_IF_ERROR(FromRocks(db_->Flush(flush_options, handles_[i]), "flush"));

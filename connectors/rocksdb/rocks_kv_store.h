@@ -134,6 +134,9 @@ class RocksKvStore final : public projections::KvStore {
   std::string path_;
   RocksOptions options_;
   core::Status NotOpened(projections::Column column) const;
+  // Flushes the memtables of every opened family; with `wait` false only
+  // switches them and leaves the writing to RocksDB's flush thread.
+  core::Status FlushFamilies(bool wait);
 
   std::unique_ptr<rocksdb::DB> db_;
   // index: Column (null: not opened, RocksOptions::columns), then the default
