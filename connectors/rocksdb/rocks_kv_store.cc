@@ -451,6 +451,19 @@ Status RocksKvStore::Write(projections::KvBatch& batch) {
   return written;
 }
 
+uint64_t RocksKvStore::WriteAheadLogBytes(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  uint64_t bytes = 0;
+  for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() != ".log") continue;
+    std::error_code size_error;
+    const uintmax_t size = it->file_size(size_error);
+    if (!size_error) bytes += size;
+  }
+  return bytes;
+}
+
 core::Result<uint64_t> RocksKvStore::IntProperty(Column column, const std::string& name) const {
   if (handles_[static_cast<int>(column)] == nullptr) return NotOpened(column);
   uint64_t value = 0;

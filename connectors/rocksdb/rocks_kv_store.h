@@ -92,6 +92,10 @@ class RocksKvStore final : public projections::KvStore {
   // when the directory holds something that is not a hoso database.
   static core::Result<std::unique_ptr<RocksKvStore>> Open(const std::string& path,
                                                           RocksOptions options = {});
+  // Bytes of the write-ahead log files in `path`: what an open replays into
+  // memory before it answers (a crash's leftovers, or a live writer's log).
+  // 0 when there are none or the directory cannot be read.
+  static uint64_t WriteAheadLogBytes(const std::string& path);
   ~RocksKvStore() override;
 
   core::Status Get(projections::Column column, std::string_view key, std::string* value) override;
