@@ -1,8 +1,7 @@
 #include "tools/hoso/store_access.h"
 
-#include <malloc.h>
-
 #include "projections/meta.h"
+#include "tools/hoso/query_heap.h"
 
 namespace hoso::tools {
 
@@ -48,18 +47,9 @@ core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenAndCheck(
 core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForQuery(const std::string& path,
                                                                      QueryReads reads,
                                                                      uint32_t columns) {
-  // A query process is short and its large buffers come and go (RocksDB
-  // reads each write-ahead log record of a megabyte into fresh ones): keep
-  // freed memory in the heap for the next one instead of mapping fresh pages
-  // each time, whose first touch costs ~15 us a page on the machines
-  // measured (BENCHMARKS.md "Page faults"). `kpi` of a database a crash left
-  // with 14 MB of WAL: 3,800 -> 2,550 page faults.
-  static const bool tuned = [] {
-    mallopt(M_MMAP_THRESHOLD, 64 << 20);
-    mallopt(M_TRIM_THRESHOLD, 256 << 20);
-    return true;
-  }();
-  (void)tuned;
+  // A query process is short and mostly allocates fresh memory; most of it
+  // when a write-ahead log is left to replay (query_heap.h).
+  (void)PrepareQueryHeap(QueryHeapBytes(connectors::RocksKvStore::WriteAheadLogBytes(path)));
   return OpenAndCheck(path, "", reads == QueryReads::kLogSegments, columns);
 }
 

@@ -1,0 +1,50 @@
+// The heap of a query process (kpi, scorecard, history, alerts, audit,
+// backup): grown once, up front, in pages the kernel fills in one call.
+//
+// Why: a query is short and most of what it allocates is fresh memory.
+// RocksDB reads each write-ahead log record into a string that grows by
+// doubling, copies it once more into a write batch, and decompresses table
+// blocks into new buffers. On the virtual machines measured, the first write
+// to a 4 KB page costs ~15 us (BENCHMARKS.md "Page faults"), and a `kpi` of
+// a database a crash left with a checkpoint in its 25 MB of WAL spent most
+// of its 200 ms taking 12,600 of them. Long-running commands get huge pages
+// by executing again with glibc's tunable (huge_page_malloc.h); a query
+// cannot afford that (~20 ms), so it prepares its heap from inside.
+//
+// PrepareQueryHeap keeps every allocation in glibc's main heap (no mapping
+// of its own for a large block, nothing given back on free), then allocates
+// `bytes`, asks for transparent huge pages over them (MADV_HUGEPAGE), has
+// the kernel populate them (MADV_POPULATE_WRITE, Linux 5.14) and frees them:
+// what the query allocates afterwards reuses those pages. The process keeps
+// that memory until it exits, which a query soon does. Never in a
+// long-running process: it keeps all freed memory for good.
+#ifndef HOSO_TOOLS_HOSO_QUERY_HEAP_H_
+#define HOSO_TOOLS_HOSO_QUERY_HEAP_H_
+
+#include <cstddef>
+#include <cstdint>
+
+namespace hoso::tools {
+
+// The bytes to prepare for a query of a database whose write-ahead log
+// files hold `wal_bytes` (what a read-only open replays into memory): 16 MiB
+// for reading tables, plus twice the log (the record string at its doubled
+// capacity, and the batch copy), at most 256 MiB.
+[[nodiscard]] size_t QueryHeapBytes(uint64_t wal_bytes);
+
+// What PrepareQueryHeap did: the bytes the kernel populated (0 when it could
+// not: not Linux with glibc, a kernel before 5.14, or less free memory than
+// four times `bytes`), and whether they are in huge pages as far as the
+// kernel granted the request.
+struct QueryHeap {
+  size_t populated_bytes = 0;
+  bool huge_pages_requested = false;
+};
+
+// Prepares the heap as above. Only the first call in a process acts; later
+// ones return what it did.
+QueryHeap PrepareQueryHeap(size_t bytes);
+
+}  // namespace hoso::tools
+
+#endif  // HOSO_TOOLS_HOSO_QUERY_HEAP_H_
