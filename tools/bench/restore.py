@@ -13,7 +13,11 @@ It prints B's restored records, the seconds from its first restore to its
 last (records/s, and the ratio to kcat's rate), and the seconds from B's
 assignment until its /readyz answers 200 (serving again).
 
-usage: restore.py HOSO EVENTS WORK [--partitions 64]
+usage: restore.py HOSO EVENTS WORK [--partitions 64] [--serve-setting KEY=VALUE ...]
+
+--serve-setting adds a key of the serve config (docs/kafka.md) to both
+instances, e.g. merge_max_held_records=400000 or kafka.fetch.wait.max.ms=50;
+a value that parses as JSON is passed as such, otherwise as a string.
 """
 import argparse
 import calendar
@@ -54,7 +58,7 @@ def metric(text, name):
     return None
 
 
-def serve(hoso, work, name, bootstrap):
+def serve(hoso, work, name, bootstrap, settings):
     config = {
         "kafka.bootstrap.servers": bootstrap,
         "kafka.group.id": "hoso-restore-bench",
@@ -67,6 +71,7 @@ def serve(hoso, work, name, bootstrap):
         "clock": "event",
         "http": {"listen": "127.0.0.1:0", "port_file": os.path.join(work, name + ".port")},
     }
+    config.update(settings)
     path = os.path.join(work, name + ".json")
     with open(path, "w") as f:
         json.dump(config, f)
@@ -75,6 +80,17 @@ def serve(hoso, work, name, bootstrap):
                                stderr=subprocess.STDOUT)
     port = wait_file(os.path.join(work, name + ".port"), 60)
     return process, port, os.path.join(work, name + ".log")
+
+
+def peak_mib(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return "%.0f" % (int(line.split()[1]) / 1024)
+    except OSError:
+        pass
+    return "?"
 
 
 def log_time(line):
@@ -88,7 +104,17 @@ def main():
     parser.add_argument("events")
     parser.add_argument("work")
     parser.add_argument("--partitions", type=int, default=64)
+    parser.add_argument("--serve-setting", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args()
+    settings = {}
+    for setting in args.serve_setting:
+        key, sep, value = setting.partition("=")
+        if not sep:
+            sys.exit("--serve-setting wants KEY=VALUE, not %r" % setting)
+        try:
+            settings[key] = json.loads(value)
+        except ValueError:
+            settings[key] = value
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(args.work)
     total = sum(1 for _ in open(args.events))
@@ -115,7 +141,7 @@ def main():
         print("raw: kcat read %d records in %.2f s: %.0f records/s" %
               (raw_records, raw_seconds, raw_rate), flush=True)
 
-        a, a_port, _ = serve(args.hoso, args.work, "a", bootstrap)
+        a, a_port, _ = serve(args.hoso, args.work, "a", bootstrap, settings)
         processes.append(a)
         started = time.time()
         while True:
@@ -130,7 +156,7 @@ def main():
         time.sleep(2)  # its last offsets committed
 
         b_started = time.time()
-        b, b_port, b_log = serve(args.hoso, args.work, "b", bootstrap)
+        b, b_port, b_log = serve(args.hoso, args.work, "b", bootstrap, settings)
         processes.append(b)
         ready_at = None
         while time.time() - b_started < 600:
@@ -159,6 +185,8 @@ def main():
               (partitions, restored, seconds, rate, rate / raw_rate), flush=True)
         print("serving again %.2f s after the assignment (%.2f s after start)" %
               (serving, ready_at - b_started), flush=True)
+        print("peak RSS: serve a %s MiB, serve b %s MiB" % (peak_mib(a.pid), peak_mib(b.pid)),
+              flush=True)
     finally:
         for process in reversed(processes):
             process.send_signal(signal.SIGTERM)
