@@ -7,7 +7,11 @@
 #include <sys/resource.h>
 
 #include <cstring>
+#include <filesystem>
 #include <memory>
+#include <string>
+
+#include "tests/testing/cli_runner.h"
 
 namespace hoso::tools {
 namespace {
@@ -53,6 +57,46 @@ TEST(QueryHeapTest, BlocksAllocatedAfterwardsAreAlreadyInMemory) {
   // A second call does nothing more and says what the first did.
   const QueryHeap again = PrepareQueryHeap(8 * kMiB);
   EXPECT_EQ(again.populated_bytes, heap.populated_bytes);
+}
+
+// A cgroup directory under `root` holding `files` (name, content).
+void MakeCgroup(const std::string& dir,
+                std::initializer_list<std::pair<const char*, const char*>> files) {
+  std::filesystem::create_directories(dir);
+  for (const auto& [name, content] : files) testing::WriteFile(dir + "/" + name, content);
+}
+
+TEST(QueryHeapTest, CgroupV2RoomIsTheTightestLimitUpTheTree) {
+  testing::TempDir root;
+  MakeCgroup(root.path(), {{"memory.current", "999999999"}});  // the root: no memory.max
+  MakeCgroup(root.File("system.slice"),
+             {{"memory.max", "1000000000\n"}, {"memory.current", "900000000\n"}});
+  MakeCgroup(root.File("system.slice/hoso.service"),
+             {{"memory.max", "max\n"}, {"memory.current", "500000000\n"}});
+  EXPECT_EQ(CgroupRoomBytes("0::/system.slice/hoso.service\n", root.path()), 100000000u);
+  // Usage past the limit leaves no room.
+  MakeCgroup(root.File("tight"), {{"memory.max", "1000"}, {"memory.current", "5000"}});
+  EXPECT_EQ(CgroupRoomBytes("0::/tight\n", root.path()), 0u);
+  // No limit anywhere, or a cgroup that is not there: nothing to say.
+  EXPECT_EQ(CgroupRoomBytes("0::/\n", root.path()), std::nullopt);
+  EXPECT_EQ(CgroupRoomBytes("0::/absent\n", root.path()), std::nullopt);
+  EXPECT_EQ(CgroupRoomBytes("", root.path()), std::nullopt);
+}
+
+TEST(QueryHeapTest, CgroupV1MemoryControllerAndHybridMounts) {
+  testing::TempDir root;
+  MakeCgroup(root.File("memory"),
+             {{"memory.limit_in_bytes", "9223372036854771712"}, {"memory.usage_in_bytes", "123"}});
+  MakeCgroup(root.File("memory/box"),
+             {{"memory.limit_in_bytes", "268435456"}, {"memory.usage_in_bytes", "67108864"}});
+  // v2 mounted beside v1 (systemd's hybrid layout), with its own limit.
+  MakeCgroup(root.File("unified/box2"),
+             {{"memory.max", "150000000"}, {"memory.current", "50000000"}});
+  const std::string proc_cgroup = "9:name=systemd:/\n4:cpu,memory:/box\n1:cpuset:/\n0::/box2\n";
+  EXPECT_EQ(CgroupRoomBytes(proc_cgroup, root.path()), 100000000u);
+  EXPECT_EQ(CgroupRoomBytes("4:memory:/box\n", root.path()), 201326592u);
+  // v1's "unlimited" is no limit.
+  EXPECT_EQ(CgroupRoomBytes("4:memory:/\n", root.path()), std::nullopt);
 }
 
 }  // namespace

@@ -23,6 +23,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
 
 namespace hoso::tools {
 
@@ -42,8 +45,22 @@ struct QueryHeap {
 };
 
 // Prepares the heap as above. Only the first call in a process acts; later
-// ones return what it did.
+// ones return what it did. It prepares nothing when `bytes` is more than a
+// quarter of the memory left: the system's free memory, and what the
+// process's cgroups still allow (CgroupRoomBytes), so that a query in a
+// container with a small memory limit is not killed for memory it may never
+// have used.
 QueryHeap PrepareQueryHeap(size_t bytes);
+
+// The room left under the memory limits of the cgroups a process is in:
+// the smallest (limit - usage) over its cgroup and every ancestor, with
+// cgroup v2 (memory.max, memory.current; mounted at `root` or at
+// `root`/unified) and v1 (memory/…/memory.limit_in_bytes,
+// memory.usage_in_bytes). `proc_cgroup` is the text of /proc/self/cgroup,
+// `root` where cgroupfs is mounted (/sys/fs/cgroup). nullopt when no limit
+// is set or none can be read.
+[[nodiscard]] std::optional<uint64_t> CgroupRoomBytes(std::string_view proc_cgroup,
+                                                      const std::string& root);
 
 }  // namespace hoso::tools
 
