@@ -1,5 +1,6 @@
-// The heap of a query process (kpi, scorecard, history, alerts, audit,
-// backup): grown once, up front, in pages the kernel fills in one call.
+// The heap of a process that opens a database to read it once (kpi,
+// scorecard, history, alerts, audit, backup, and replay's source): grown
+// once, up front, in pages the kernel fills in one call.
 //
 // Why: a query is short and most of what it allocates is fresh memory.
 // RocksDB reads each write-ahead log record into a string that grows by
@@ -16,8 +17,10 @@
 // `bytes`, asks for transparent huge pages over them (MADV_HUGEPAGE), has
 // the kernel populate them (MADV_POPULATE_WRITE, Linux 5.14) and frees them:
 // what the query allocates afterwards reuses those pages. The process keeps
-// that memory until it exits, which a query soon does. Never in a
-// long-running process: it keeps all freed memory for good.
+// that memory until it exits, which a query soon does. Never in a process
+// that runs on (serve, http): it keeps all freed memory for good. Replay,
+// which also calls it, measured the same with it (6 alternated pairs, wall
+// time ratio 0.97) and already runs with glibc's huge pages.
 #ifndef HOSO_TOOLS_HOSO_QUERY_HEAP_H_
 #define HOSO_TOOLS_HOSO_QUERY_HEAP_H_
 

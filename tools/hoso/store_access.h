@@ -32,8 +32,9 @@ inline constexpr uint32_t kLiveFigureColumns =
 // (RocksOptions::columns); NotFound when there is no database,
 // VersionMismatch when another projection version wrote it. The first call
 // prepares the process's heap for the write-ahead log it will replay
-// (query_heap.h), which keeps freed memory for good: only short query
-// processes call it, never serve or http.
+// (query_heap.h), which keeps freed memory for good: only commands that end
+// when their answer is out call it (queries, audit, backup, replay's
+// source), never serve or http.
 core::Result<std::unique_ptr<connectors::RocksKvStore>> OpenForQuery(
     const std::string& path, QueryReads reads = QueryReads::kSmallValues,
     uint32_t columns = connectors::kAllColumns);
