@@ -110,7 +110,7 @@ QueryHeap Prepare(size_t bytes) {
   const uintptr_t huge_begin = AlignUp(begin, kHugePageBytes);
   const uintptr_t huge_end = AlignDown(end, kHugePageBytes);
   if (huge_begin < huge_end) {
-    heap.huge_pages_requested =
+    heap.huge_pages_advised =
         ::madvise(reinterpret_cast<void*>(huge_begin), huge_end - huge_begin, MADV_HUGEPAGE) == 0;
   }
   const uintptr_t page_begin = AlignUp(begin, static_cast<uintptr_t>(page_bytes));

@@ -39,12 +39,12 @@ namespace hoso::tools {
 [[nodiscard]] size_t QueryHeapBytes(uint64_t wal_bytes);
 
 // What PrepareQueryHeap did: the bytes the kernel populated (0 when it could
-// not: not Linux with glibc, a kernel before 5.14, or less free memory than
-// four times `bytes`), and whether they are in huge pages as far as the
-// kernel granted the request.
+// not: not Linux with glibc, a kernel before 5.14, or less memory left than
+// four times `bytes`), and whether the kernel took the advice to back them
+// with huge pages (it may still give 4 KB pages where it has none).
 struct QueryHeap {
   size_t populated_bytes = 0;
-  bool huge_pages_requested = false;
+  bool huge_pages_advised = false;
 };
 
 // Prepares the heap as above. Only the first call in a process acts; later
