@@ -81,7 +81,7 @@ struct KafkaSourceOptions {
   // Default: 500.
   int idle_partition_ms = 500;
   // Most records held back by the merge. A partition holding more than its
-  // share (max_held_records / (2 × assigned partitions), at least 16) is
+  // share (2/3 × max_held_records / assigned partitions, at least 16) is
   // paused until half of it has gone out, so that a backlog spread over many
   // partitions is read evenly instead of one prefetched partition after
   // another. Beyond the bound the oldest records are released out of order,
