@@ -354,7 +354,6 @@ Status RocksKvStore::CreateCheckpoint(const std::string& dir) {
 
 uint64_t RocksKvStore::SizeBytes() const {
   uint64_t sst = 0;
-  uint64_t wal = 0;
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
     if (handle == nullptr) continue;
     uint64_t bytes = 0;
@@ -362,11 +361,7 @@ uint64_t RocksKvStore::SizeBytes() const {
       sst += bytes;
     }
   }
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(path_, ec)) {
-    if (entry.path().extension() == ".log") wal += entry.file_size(ec);
-  }
-  return sst + wal;
+  return sst + WriteAheadLogBytes(path_);
 }
 
 RocksKvStore::~RocksKvStore() {
