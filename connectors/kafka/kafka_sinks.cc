@@ -262,9 +262,9 @@ core::Status EngineSinks::PublishedAll(std::span<const runtime::Commit* const> c
   if (last_with_alerts == nullptr && changed_kpi == 0) return core::Status::Ok();
   HOSO_RETURN_IF_ERROR(FlushOutputs());
   for (const runtime::Commit* commit : commits) {
-    if (publish_kpi_ && !commit->partitions_gone_live.empty()) {
+    if (publish_kpi_ && !commit->partitions_republished.empty()) {
       Log().info("{} KPI cells republished for {} partitions now live here",
-                 commit->changed_kpi.size(), commit->partitions_gone_live.size());
+                 commit->changed_kpi.size(), commit->partitions_republished.size());
     }
   }
   if (outbox_ != nullptr && last_with_alerts != nullptr) {

@@ -629,7 +629,10 @@ size_t Engine::restoring_partitions() const {
 void Engine::AssignPartition(int32_t partition, int64_t restore_until_offset) {
   if (!options_.partition_ownership || live_partitions_.contains(partition)) return;
   if (restore_until_offset < 0) {
-    GoLive(partition);
+    // Back with nothing to restore: if every cell of it went out in this
+    // engine's commits, hoso.kpi already holds them (an eager rebalance
+    // gives every instance its partitions back at each membership change).
+    GoLive(partition, /*republish=*/!cells_sent_.contains(partition));
     return;
   }
   ParkedPartition& parked = parked_[partition];
@@ -641,7 +644,8 @@ void Engine::RevokePartition(int32_t partition) {
   if (!options_.partition_ownership) return;
   if (live_partitions_.erase(partition) > 0) {
     parked_[partition].phase = Phase::kNotAssigned;
-    std::erase(gone_live_, partition);
+    // A republication not sealed yet is taken back: it is owed next time.
+    if (std::erase(republish_, partition) > 0) cells_sent_.erase(partition);
     // Its timers leave the engine's queue before anything fires next (once
     // for a whole revoke, not once per partition).
     if (!own_partition_clocks()) timers_stale_ = true;
@@ -654,10 +658,12 @@ void Engine::RevokePartition(int32_t partition) {
   }
 }
 
-void Engine::GoLive(int32_t partition) {
+void Engine::GoLive(int32_t partition, bool republish) {
   live_partitions_.insert(partition);
-  gone_live_.push_back(partition);
-  pending_->changed = true;  // the commit carries its KPI cells
+  if (republish) {
+    republish_.push_back(partition);
+    pending_->changed = true;  // the commit carries its KPI cells
+  }
   if (own_partition_clocks()) {
     parked_[partition].phase = Phase::kLive;  // its timers stay on its own clock
     return;
@@ -915,7 +921,7 @@ Result<BatchResult> Engine::ApplyRecords(std::span<const RawRecord> records, boo
   int64_t own_offset = 0;
   auto end_restore = [&](ParkedPartition* parked, int32_t partition) {
     parked->restore_until = -1;
-    GoLive(partition);  // may invalidate `parked`
+    GoLive(partition, /*republish=*/true);  // may invalidate `parked`
   };
   auto settle_own = [&] {
     quiet_alerts_ = false;
@@ -1147,20 +1153,26 @@ Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, CheckpointPoli
   if (options_.partition_ownership) {
     // A restoring partition's cells go out once it is live, all at once: its
     // previous owner's figures are never replaced by a partial restore.
-    std::sort(gone_live_.begin(), gone_live_.end());
-    auto gone_live = [&](int32_t partition) {
-      return std::binary_search(gone_live_.begin(), gone_live_.end(), partition);
+    std::sort(republish_.begin(), republish_.end());
+    auto republished = [&](int32_t partition) {
+      return std::binary_search(republish_.begin(), republish_.end(), partition);
     };
     std::erase_if(commit->changed_kpi, [&](const auto& cell) {
-      return !partition_live(cell.partition) || gone_live(cell.partition);
+      if (republished(cell.partition)) return true;  // every cell of it follows
+      if (partition_live(cell.partition)) return false;
+      // A change nobody publishes: its partition is republished when it is
+      // next live here.
+      cells_sent_.erase(cell.partition);
+      return true;
     });
-    if (!gone_live_.empty()) {
-      for (auto& cell : kpi_.CellsOfPartitions(gone_live_)) {
+    if (!republish_.empty()) {
+      for (auto& cell : kpi_.CellsOfPartitions(republish_)) {
         commit->changed_kpi.push_back(std::move(cell));
       }
+      cells_sent_.insert(republish_.begin(), republish_.end());
     }
-    commit->partitions_gone_live = std::move(gone_live_);
-    gone_live_.clear();
+    commit->partitions_republished = std::move(republish_);
+    republish_.clear();
   }
   std::shared_ptr<std::vector<DossierChange>> changed_dossiers;
   if (options_.collect_changed_dossiers) {

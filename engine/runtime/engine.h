@@ -217,9 +217,11 @@ struct Commit {
   // EngineOptions::partition_ownership: those of live partitions, and every
   // cell of a partition that became live in this commit).
   std::vector<projections::KpiChange> changed_kpi;
-  // Partitions that became live in this commit (partition_ownership),
-  // ascending.
-  std::vector<int32_t> partitions_gone_live;
+  // Partitions whose every KPI cell this commit carries (partition_ownership),
+  // ascending: those that became live in it, except one given back to this
+  // engine with nothing to restore whose every cell already went out in its
+  // commits (docs/scale.md "Restore").
+  std::vector<int32_t> partitions_republished;
   // The dossiers this commit changed, with their state after it; set only
   // when EngineOptions::collect_changed_dossiers. Shared, so a sink keeps
   // them past the commit without copying (never changed once sealed).
@@ -399,8 +401,9 @@ class Engine {
   // The queue a dossier's timers go to: the engine's, or its partition's
   // parked queue.
   projections::TimerQueue& QueueOf(const core::DossierState& state);
-  // Moves a parked partition's timers into the engine's queue.
-  void GoLive(int32_t partition);
+  // Makes `partition` live and moves its parked timers into the engine's
+  // queue; with `republish`, the next commit carries every KPI cell of it.
+  void GoLive(int32_t partition, bool republish);
 
   void RaiseAlert(uint32_t handle, const core::AlertSpec& spec, BatchResult* result);
   // Raises an alert under `dossier_id` (a dossier's, or an AgencyAlertKey).
@@ -470,7 +473,13 @@ class Engine {
   }
   std::set<int32_t> live_partitions_;
   std::map<int32_t, ParkedPartition> parked_;
-  std::vector<int32_t> gone_live_;
+  std::vector<int32_t> republish_;  // partitions the next commit republishes
+  // Partitions whose every KPI cell, as it is now, went out in this engine's
+  // commits: republished or changed while live since. A change left out of a
+  // commit (the partition was not live) takes its partition out. Empty when
+  // the engine opens: a crash may have lost the publication of the last
+  // commits before it.
+  std::set<int32_t> cells_sent_;
   bool quiet_alerts_ = false;
   bool timers_stale_ = false;  // a revoke left timers to move out of timers_
 

@@ -44,9 +44,9 @@ struct Applied {
   BatchResult result;
   std::vector<std::string> published;  // "dossier kind" of the alerts not quiet
   std::vector<std::string> quiet;      // "dossier kind" of the quiet ones
-  std::vector<int32_t> gone_live;
-  std::set<int32_t> kpi_partitions;  // partitions of the KPI cells the commit publishes
-  core::KpiCounters kpi_sum;         // their sum
+  std::vector<int32_t> republished;    // partitions whose every KPI cell the commit carries
+  std::set<int32_t> kpi_partitions;    // partitions of the KPI cells the commit publishes
+  core::KpiCounters kpi_sum;           // their sum
 };
 
 class PartitionOwnershipTest : public ::testing::Test {
@@ -120,7 +120,7 @@ class PartitionOwnershipTest : public ::testing::Test {
       line += core::AlertKindName(c.alerts.kind(i));
       (c.alerts.quiet(i) ? applied->quiet : applied->published).push_back(line);
     }
-    applied->gone_live = c.partitions_gone_live;
+    applied->republished = c.partitions_republished;
     for (const projections::KpiChange& change : c.changed_kpi) {
       applied->kpi_partitions.insert(change.partition);
       applied->kpi_sum += change.counters;
@@ -168,13 +168,43 @@ TEST_F(PartitionOwnershipTest, ARevokedPartitionsTimersWaitForItsNextAssignment)
   EXPECT_TRUE(passed.quiet.empty());
 
   // Given back with nothing to restore (this instance resumes it from its own
-  // position): live at once, its cells published, its timers running.
+  // position): live at once, its timers running. Every change of its cells
+  // went out in this engine's commits, so they are not sent again.
   Assign(1, -1);
   const Applied back = Advance("2019-07-01T08:01:00+07:00");
-  EXPECT_EQ(back.gone_live, std::vector<int32_t>{1});
-  EXPECT_EQ(back.kpi_partitions, std::set<int32_t>{1});
-  EXPECT_EQ(back.kpi_sum[core::KpiField::kReceived], 1);
+  EXPECT_TRUE(back.republished.empty());
   EXPECT_TRUE(Has(back.published, "D1 overdue"));
+}
+
+TEST_F(PartitionOwnershipTest, CellsAreRepublishedWhenThisEngineMayNotHaveSentThem) {
+  Open(ClockMode::kEventTime);
+  Assign(1, -1);
+  EXPECT_EQ(Flush().republished, std::vector<int32_t>{1}) << "first time live since open";
+  Apply({{Received("D1", "2019-06-10T08:00:00+07:00"), 1, 0}});
+  engine_->RevokePartition(1);
+  Assign(1, -1);
+  const Applied back = Flush();
+  EXPECT_TRUE(back.republished.empty());
+  EXPECT_TRUE(back.kpi_partitions.empty()) << "hoso.kpi holds them already";
+
+  // Given back after another owner moved it on: restored, then republished.
+  engine_->RevokePartition(1);
+  Assign(1, 3);
+  const Applied restored = Apply({{Received("D2", "2019-06-11T08:00:00+07:00"), 1, 1},
+                                  {Received("D3", "2019-06-12T08:00:00+07:00"), 1, 2}});
+  EXPECT_EQ(restored.republished, std::vector<int32_t>{1});
+  EXPECT_EQ(restored.kpi_sum[core::KpiField::kReceived], 3);
+
+  // After a restart nothing is known to be sent (a crash may have lost the
+  // last publications), and a republication revoked before its commit is
+  // owed at the next assignment.
+  Open(ClockMode::kEventTime);
+  Assign(1, -1);
+  engine_->RevokePartition(1);
+  Assign(1, -1);
+  const Applied after_restart = Flush();
+  EXPECT_EQ(after_restart.republished, std::vector<int32_t>{1});
+  EXPECT_EQ(after_restart.kpi_sum[core::KpiField::kReceived], 3);
 }
 
 TEST_F(PartitionOwnershipTest, TimersOfPartitionsNeverAssignedDoNotFireAfterARestart) {
@@ -209,7 +239,7 @@ TEST_F(PartitionOwnershipTest, ARestoringPartitionRunsOnItsOwnClock) {
   EXPECT_EQ(second.result.derived_events, 0);
   // Offset 1 was the last below 2: live, and every cell of it published.
   EXPECT_EQ(engine_->restoring_partitions(), 0u);
-  EXPECT_EQ(second.gone_live, std::vector<int32_t>{1});
+  EXPECT_EQ(second.republished, std::vector<int32_t>{1});
   EXPECT_EQ(second.kpi_partitions, std::set<int32_t>{1});
   EXPECT_EQ(second.kpi_sum[core::KpiField::kReceived], 1);
   EXPECT_EQ(second.kpi_sum[core::KpiField::kResolvedLate], 0);
@@ -237,7 +267,7 @@ TEST_F(PartitionOwnershipTest, RestoredAlertsAreQuietAndLiveOnesArePublished) {
                                   {Received("D3", "2019-07-01T08:00:00+07:00"), 1, 1}});
   EXPECT_TRUE(Has(restored.quiet, "D2 overdue"));
   EXPECT_FALSE(Has(restored.published, "D2 overdue"));
-  EXPECT_EQ(restored.gone_live, std::vector<int32_t>{1});
+  EXPECT_EQ(restored.republished, std::vector<int32_t>{1});
   // D3's appointment passed in July, before the engine clock: it fires with
   // the partition's next event (never with another partition's), published.
   const Applied other = Apply({{Received("B", "2019-08-02T08:00:00+07:00"), 0, 1}});
@@ -255,7 +285,7 @@ TEST_F(PartitionOwnershipTest, WithTheEventClockEachPartitionRunsOnItsOwnClock) 
   // backlog dated before the engine clock (it was paused, its producer was
   // offline, or this instance's other partitions are simply ahead).
   Assign(1, -1);
-  EXPECT_EQ(Flush().gone_live, std::vector<int32_t>{1});
+  EXPECT_EQ(Flush().republished, std::vector<int32_t>{1});
   const Applied backlog = Apply({{Received("D6", "2019-06-10T08:00:00+07:00"), 1, 0},
                                  {Resolved("D6", "2019-06-11T10:00:00+07:00"), 1, 1},
                                  {Received("D7", "2019-06-12T08:00:00+07:00"), 1, 2},
@@ -278,7 +308,7 @@ TEST_F(PartitionOwnershipTest, ARecordAtTheRestoreOffsetEndsTheRestoreBeforeItAp
   // record read is already at the restore offset.
   Assign(1, 5);
   const Applied first = Apply({{Received("D5", "2019-08-01T09:00:00+07:00"), 1, 5}});
-  EXPECT_EQ(first.gone_live, std::vector<int32_t>{1});
+  EXPECT_EQ(first.republished, std::vector<int32_t>{1});
   EXPECT_EQ(engine_->restoring_partitions(), 0u);
   EXPECT_EQ(first.kpi_sum[core::KpiField::kReceived], 1);
 }
