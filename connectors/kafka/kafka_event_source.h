@@ -85,8 +85,9 @@ struct KafkaSourceOptions {
   // paused until half of it has gone out, so that a backlog spread over many
   // partitions is read evenly instead of one prefetched partition after
   // another. Beyond the bound the oldest records are released out of order,
-  // a batch at a time (backpressure on memory). Default: 200000.
-  size_t max_held_records = 200000;
+  // a batch at a time (backpressure on memory). Default: 400000
+  // (docs/kafka.md: restore speed against memory).
+  size_t max_held_records = 400000;
   // Longest wait for the group's committed offsets at an assignment, in ms.
   // Default: 10000.
   int committed_timeout_ms = 10000;

@@ -91,8 +91,8 @@ struct ServeConfig {
   int idle_partition_ms = 500;
   // Event-time merge only: most records held back waiting for the
   // watermark (memory bound; partitions holding more than their share are
-  // paused, docs/kafka.md); valid 1000..100000000. Default: 200000.
-  int merge_max_held_records = 200000;
+  // paused, docs/kafka.md); valid 1000..100000000. Default: 400000.
+  int merge_max_held_records = 400000;
   // Stop with a clear message, before RocksDB runs out of room, when the
   // database's filesystem has less than this many MiB free (0: off).
   // Default: 256.
