@@ -215,7 +215,7 @@ struct Commit {
   CommittedAlerts alerts;
   // The KPI cells this commit changed, with their new absolute values (with
   // EngineOptions::partition_ownership: those of live partitions, and every
-  // cell of a partition that became live in this commit).
+  // cell of the partitions_republished).
   std::vector<projections::KpiChange> changed_kpi;
   // Partitions whose every KPI cell this commit carries (partition_ownership),
   // ascending: those that became live in it, except one given back to this

@@ -195,6 +195,18 @@ TEST_F(PartitionOwnershipTest, CellsAreRepublishedWhenThisEngineMayNotHaveSentTh
   EXPECT_EQ(restored.republished, std::vector<int32_t>{1});
   EXPECT_EQ(restored.kpi_sum[core::KpiField::kReceived], 3);
 
+  // A restore cut short by a revoke: what it applied never went out, so the
+  // partition is republished even when it comes back with nothing more to
+  // restore.
+  engine_->RevokePartition(1);
+  Assign(1, 5);
+  EXPECT_TRUE(Apply({{Received("D4", "2019-06-13T08:00:00+07:00"), 1, 3}}).kpi_partitions.empty());
+  engine_->RevokePartition(1);
+  Assign(1, -1);
+  const Applied cut_short = Flush();
+  EXPECT_EQ(cut_short.republished, std::vector<int32_t>{1});
+  EXPECT_EQ(cut_short.kpi_sum[core::KpiField::kReceived], 4);
+
   // After a restart nothing is known to be sent (a crash may have lost the
   // last publications), and a republication revoked before its commit is
   // owed at the next assignment.
@@ -204,7 +216,7 @@ TEST_F(PartitionOwnershipTest, CellsAreRepublishedWhenThisEngineMayNotHaveSentTh
   Assign(1, -1);
   const Applied after_restart = Flush();
   EXPECT_EQ(after_restart.republished, std::vector<int32_t>{1});
-  EXPECT_EQ(after_restart.kpi_sum[core::KpiField::kReceived], 3);
+  EXPECT_EQ(after_restart.kpi_sum[core::KpiField::kReceived], 4);
 }
 
 TEST_F(PartitionOwnershipTest, TimersOfPartitionsNeverAssignedDoNotFireAfterARestart) {
