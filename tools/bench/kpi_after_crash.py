@@ -3,7 +3,13 @@
 "kpi after a crash").
 
   tools/bench/kpi_after_crash.py INGEST_HOSO EVENTS WORK QUERY_HOSO [QUERY_HOSO ...]
-      [--kills 20] [--seed 1] [--earliest-s 0.5] [--latest-s 2.6] [--period 2020]
+      [--kills 20] [--seed 1] [--earliest-s 0.5] [--latest-s S] [--period 2020]
+
+First, unless --latest-s is given, one `INGEST_HOSO ingest` of EVENTS runs to
+its end: the kill instants then end at 0.9 of its wall time, so that the kills
+land while ingest runs, on a fast host as on a slow one. An ingest that ends
+before its kill anyway (the host sped up) is run again with an earlier
+instant, and later instants end there too.
 
 For each kill: `INGEST_HOSO ingest` of EVENTS into a new database WORK/db,
 SIGKILLed at a random instant (uniform between --earliest-s and --latest-s),
@@ -35,7 +41,7 @@ def main():
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--earliest-s", type=float, default=0.5)
-    parser.add_argument("--latest-s", type=float, default=2.6)
+    parser.add_argument("--latest-s", type=float, default=None)
     parser.add_argument("--period", default="2020")
     args = parser.parse_args()
 
@@ -43,17 +49,37 @@ def main():
     os.makedirs(args.work, exist_ok=True)
     db = os.path.join(args.work, "db")
     queries = args.query_hoso
+    ingest_command = [args.ingest_hoso, "ingest", "--events", args.events, "--db", db,
+                      "--no-progress"]
+    if args.latest_s is None:
+        shutil.rmtree(db, ignore_errors=True)
+        start = time.perf_counter()
+        subprocess.run(ingest_command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       check=True)
+        whole_s = time.perf_counter() - start
+        args.latest_s = 0.9 * whole_s
+        print("uninterrupted ingest: %.2f s; kills between %.2f and %.2f s"
+              % (whole_s, args.earliest_s, args.latest_s), flush=True)
+    if args.latest_s <= args.earliest_s:
+        sys.exit("--latest-s (%.2f) must be after --earliest-s (%.2f)"
+                 % (args.latest_s, args.earliest_s))
     took_ms = {q: [] for q in queries}
     wal_mib = []
     for kill in range(args.kills):
-        instant_s = random.uniform(args.earliest_s, args.latest_s)
-        shutil.rmtree(db, ignore_errors=True)
-        ingest = subprocess.Popen(
-            [args.ingest_hoso, "ingest", "--events", args.events, "--db", db, "--no-progress"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(instant_s)
-        if ingest.poll() is not None:
-            sys.exit("ingest ended before the kill at %.2f s: give a smaller --latest-s" % instant_s)
+        while True:
+            instant_s = random.uniform(args.earliest_s, args.latest_s)
+            shutil.rmtree(db, ignore_errors=True)
+            ingest = subprocess.Popen(ingest_command, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL)
+            time.sleep(instant_s)
+            if ingest.poll() is None:
+                break
+            # The host ran this ingest faster than the first: kill earlier.
+            args.latest_s = 0.9 * instant_s
+            if args.latest_s <= args.earliest_s:
+                sys.exit("ingest ended before %.2f s: give a smaller --earliest-s" % instant_s)
+            print("ingest ended before the kill at %.2f s; kills now end at %.2f s"
+                  % (instant_s, args.latest_s), flush=True)
         ingest.send_signal(signal.SIGKILL)
         ingest.wait()
         wal = sum(os.path.getsize(os.path.join(db, name)) for name in os.listdir(db)
