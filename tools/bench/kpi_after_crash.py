@@ -74,6 +74,9 @@ def main():
             time.sleep(instant_s)
             if ingest.poll() is None:
                 break
+            if ingest.returncode != 0:
+                sys.exit("ingest failed (exit %d) before the kill at %.2f s"
+                         % (ingest.returncode, instant_s))
             # The host ran this ingest faster than the first: kill earlier.
             args.latest_s = 0.9 * instant_s
             if args.latest_s <= args.earliest_s:
