@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "connectors/kafka/kafka_handles.h"
+#include "connectors/kafka/merge_defaults.h"
 #include "connectors/kafka/topic_retention.h"
 #include "engine/runtime/event_source.h"
 
@@ -79,7 +80,7 @@ struct KafkaSourceOptions {
   // delivery, docs/decisions.md). A negative value disables it and only
   // SetInputComplete() releases the tail (finite inputs: demo, benchmark).
   // Default: 500.
-  int idle_partition_ms = 500;
+  int idle_partition_ms = kDefaultIdlePartitionMs;
   // Most records held back by the merge. A partition holding more than its
   // share (2/3 × max_held_records / assigned partitions, at least 16) is
   // paused until half of it has gone out, so that a backlog spread over many
@@ -87,7 +88,7 @@ struct KafkaSourceOptions {
   // another. Beyond the bound the oldest records are released out of order,
   // a batch at a time (backpressure on memory). Default: 400000
   // (docs/kafka.md: restore speed against memory).
-  size_t max_held_records = 400000;
+  size_t max_held_records = kDefaultMergeMaxHeldRecords;
   // Longest wait for the group's committed offsets at an assignment, in ms.
   // Default: 10000.
   int committed_timeout_ms = 10000;

@@ -22,6 +22,7 @@
 #include <string>
 
 #include "connectors/kafka/kafka_handles.h"
+#include "connectors/kafka/merge_defaults.h"
 #include "engine/core/instant.h"
 #include "engine/core/status.h"
 
@@ -88,11 +89,11 @@ struct ServeConfig {
   // Event-time merge only: a partition that has received nothing for this
   // long, in ms, stops holding the merge back (docs/kafka.md "Event-time
   // order across partitions"); valid 0..3600000. Default: 500.
-  int idle_partition_ms = 500;
+  int idle_partition_ms = kDefaultIdlePartitionMs;
   // Event-time merge only: most records held back waiting for the
   // watermark (memory bound; partitions holding more than their share are
   // paused, docs/kafka.md); valid 1000..100000000. Default: 400000.
-  int merge_max_held_records = 400000;
+  int merge_max_held_records = kDefaultMergeMaxHeldRecords;
   // Stop with a clear message, before RocksDB runs out of room, when the
   // database's filesystem has less than this many MiB free (0: off).
   // Default: 256.
