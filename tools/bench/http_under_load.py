@@ -19,6 +19,9 @@ import http.client, json, os, shutil, subprocess, sys, threading, time
 if len(sys.argv) < 6 or sys.argv[2] not in ('ingest', 'serve'):
     sys.exit(__doc__)
 H, writer, events, work = sys.argv[1:5]
+# serve reads the paths of its config relative to the config file's directory
+# (docs/kafka.md): give it absolute ones.
+work = os.path.abspath(work)
 clients = int(sys.argv[5])
 path = sys.argv[6] if len(sys.argv) > 6 else '/v1/kpi?period=2019'
 rate = float(sys.argv[7]) if len(sys.argv) > 7 else 0  # requests/s per client; 0: closed loop

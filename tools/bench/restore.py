@@ -106,6 +106,9 @@ def main():
     parser.add_argument("--partitions", type=int, default=64)
     parser.add_argument("--serve-setting", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args()
+    # serve reads the paths of its config relative to the config file's directory
+    # (docs/kafka.md): give it absolute ones.
+    args.work = os.path.abspath(args.work)
     settings = {}
     for setting in args.serve_setting:
         key, sep, value = setting.partition("=")
