@@ -327,6 +327,11 @@ void Engine::PassDialogueDeadline(core::Instant raised_at, BatchResult* result) 
   pending_->changed = true;
 }
 
+void Engine::ReserveIds(uint64_t events, uint64_t dossiers) {
+  event_ids_.Reserve(event_ids_.size() + events);
+  dossier_ids_.Reserve(dossier_ids_.size() + dossiers);
+}
+
 Status Engine::LoadDedup() {
   event_ids_.Reserve(log_sequence_);
   auto it = store_->NewIterator(Column::kLogIndex);

@@ -297,6 +297,13 @@ class Engine {
   // A checkpoint is due: checkpoint_events events were logged since the
   // last one, or checkpoint_interval_ms of wall time passed with changes.
   bool checkpoint_due() const;
+  // Sizes the dedup indexes (event ids, dossier ids) for `events` more
+  // logged events of `dossiers` more dossiers, now, instead of by doubling
+  // as they come. A caller that knows how much follows (a replay: the
+  // source's log) saves the memory of the doublings it skips, all of it
+  // fresh memory, which a virtual machine makes dear to touch
+  // (BENCHMARKS.md, "What fresh memory costs"). Changes nothing else.
+  void ReserveIds(uint64_t events, uint64_t dossiers);
   // Tells the engine that `commit` is durable: finished dossiers its
   // checkpoint stored are forgotten.
   void Committed(const Commit& commit);

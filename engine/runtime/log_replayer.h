@@ -21,6 +21,11 @@ namespace hoso::runtime {
 struct ReplayOptions {
   // Called after each batch with (events replayed, events in the log).
   std::function<void(uint64_t done, uint64_t total)> on_progress;
+  // Sizes the target's dedup indexes for the whole log before the first
+  // event (Engine::ReserveIds), for a replay that applies all of it (`hoso
+  // replay`); not for a fold that stops at an earlier instant, which would
+  // pay for memory it never fills.
+  bool size_for_whole_log = false;
 };
 
 // Applies every logged event of `log` to `target`, one commit per segment of

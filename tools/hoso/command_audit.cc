@@ -134,6 +134,7 @@ int RunReplay(const ReplayArgs& args) {
   Progress progress("replay");
   runtime::ReplayOptions replay_options;
   replay_options.on_progress = [&](uint64_t done, uint64_t total) { progress.Update(done, total); };
+  replay_options.size_for_whole_log = args.until.empty();
   const auto started = std::chrono::steady_clock::now();
   runtime::Committer committer(target->get(), /*threaded=*/true);
   std::map<std::string, std::string> positions;
