@@ -241,16 +241,16 @@ TEST_F(RecoveryTest, ARestartRightAfterACheckpointAndRightBeforeOneChangesNothin
   EXPECT_EQ(Everything(store), expected);
 }
 
-// Engine::ReserveIds (a replay sizes the dedup indexes for the whole log
-// before it starts, a restore for the records it restores) must change
-// nothing but memory: with it and without it, at the start and after a
-// restart (indexes loaded from the log, then grown), the store is the same,
-// and events delivered again after the sizing are still all duplicates.
+// Engine::ReserveIds (`hoso replay` sizes the dedup indexes for the whole
+// log before it starts) must change nothing but memory: with it and without
+// it, at the start and after a restart (indexes loaded from the log, then
+// grown), the store is the same, events delivered again after the sizing
+// are still duplicates, and earlier dossiers are still found.
 TEST_F(RecoveryTest, SizingTheDedupIndexesAheadChangesNothing) {
   constexpr size_t kBatch = 50;
   constexpr size_t kRedelivered = 400;
-  // The dossiers of the first records: finished and evicted from memory by
-  // the restart, found again through the dossier index.
+  // The dossiers of the first records: by the restart most have finished
+  // and left memory, so they are found through the dossier index.
   std::vector<std::string> first_dossiers;
   for (size_t i = 0; i < kRedelivered; ++i) {
     const std::string& line = (*records_)[i];
