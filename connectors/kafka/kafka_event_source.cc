@@ -359,6 +359,13 @@ void KafkaEventSource::Emit(Held&& held, int32_t partition, runtime::SourceBatch
   messages_.push_back(std::move(held.message));
 }
 
+bool KafkaEventSource::RestoreReceived(int32_t partition) const {
+  auto restore = restores_.find(partition);
+  if (restore == restores_.end()) return false;
+  auto received = received_next_.find(partition);
+  return received != received_next_.end() && received->second >= restore->second.until;
+}
+
 bool KafkaEventSource::CaughtUp(int32_t partition) {
   int64_t low = -1;
   int64_t high = -1;
@@ -478,14 +485,18 @@ core::Status KafkaEventSource::NextMergedBatch(size_t max_records, runtime::Sour
         continue;
       }
     } else if (options_.idle_partition_ms >= 0 &&
-               now - last >= std::chrono::milliseconds(options_.idle_partition_ms) &&
+               (now - last >= std::chrono::milliseconds(options_.idle_partition_ms) ||
+                RestoreReceived(partition)) &&
                CaughtUp(partition)) {
       // Idle: nothing received for idle_partition_ms (since its assignment,
       // for a partition that never received a record) and read up to its high
       // watermark. It stops holding the merge back; what it holds still goes
       // out in time order. Silence alone is not enough: a partition whose
       // records wait behind another partition's backlog in the consumer's
-      // queue is silent but not idle.
+      // queue is silent but not idle. A restoring partition that has
+      // received the last record of its restore and is read up to its high
+      // watermark is idle at once: its last record, which no later one
+      // confirms, held the end of every restore back for idle_partition_ms.
       continue;
     }
     auto seen = seen_time_ms_.find(partition);

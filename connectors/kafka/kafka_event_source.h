@@ -77,7 +77,9 @@ struct KafkaSourceOptions {
   // bounds how long a record waits in the merge for a silent partition; the
   // price is that a record arriving later on a partition that went idle may
   // be older than records already released (it is applied as a late
-  // delivery, docs/decisions.md). A negative value disables it and only
+  // delivery, docs/decisions.md). A restoring partition that has received
+  // its last record to restore and is read up to its high watermark is idle
+  // at once, without the wait. A negative value disables all of it and only
   // SetInputComplete() releases the tail (finite inputs: demo, benchmark).
   // Default: 500.
   int idle_partition_ms = kDefaultIdlePartitionMs;
@@ -173,6 +175,9 @@ class KafkaEventSource final : public runtime::EventSource {
   void OnRevoke(rd_kafka_topic_partition_list_t* partitions);
   core::Status NextMergedBatch(size_t max_records, runtime::SourceBatch* batch);
   bool CaughtUp(int32_t partition);
+  // Restoring, and every record up to the restore's end received (the
+  // merge may still hold some).
+  bool RestoreReceived(int32_t partition) const;
   size_t HeldPerPartitionLimit() const;
   void Pause(int32_t partition);
   void ResumeDrainedPartitions();

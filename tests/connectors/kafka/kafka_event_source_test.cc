@@ -92,6 +92,78 @@ TEST(KafkaEventSourceMergeTest, HeldRecordsGoOutInTimeOrderWithoutWaitingForMore
   EXPECT_EQ(seen.size(), static_cast<size_t>(kRecords));
 }
 
+// A partition new to a group member restores up to the group's committed
+// offset (docs/scale.md). Its last record to restore is confirmed by no later
+// one, so the merge used to hold it until the partition had been silent for
+// idle_partition_ms: every restore ended that much late. A restoring
+// partition that has received its last record and is read up to its high
+// watermark no longer holds the merge back. Here idle_partition_ms is far
+// longer than the test may take, so only that release can end the restore.
+TEST(KafkaEventSourceMergeTest, ARestoreEndsWithoutWaitingForItsPartitionsToGoIdle) {
+  EmbeddedBrokerOptions broker_options;
+  broker_options.event_partitions = 4;
+  auto broker = EmbeddedBroker::Start(broker_options);
+  ASSERT_TRUE(broker.ok()) << broker.status().ToString();
+  {
+    auto producer = KafkaProducer::Create({{"bootstrap.servers", (*broker)->bootstraps()}});
+    ASSERT_TRUE(producer.ok()) << producer.status().ToString();
+    for (int i = 0; i < kRecords; ++i) {
+      ASSERT_TRUE((*producer)
+                      ->Produce(kEventsTopic, "dossier-" + std::to_string(i), RecordAtMinute(i))
+                      .ok());
+    }
+    ASSERT_TRUE((*producer)->Flush(30000));
+  }
+  KafkaSourceOptions options;
+  // The embedded broker's group settings (docs/kafka.md).
+  options.properties = {{"bootstrap.servers", (*broker)->bootstraps()},
+                        {"group.id", "restore-end"},
+                        {"session.timeout.ms", "6000"},
+                        {"heartbeat.interval.ms", "500"},
+                        {"fetch.wait.max.ms", "10"}};
+  auto nothing_stored = [](std::string_view) -> core::Result<std::optional<std::string>> {
+    return std::optional<std::string>();
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(40);
+  // The previous owner: reads everything and commits it, as serve does once
+  // its engine stored it; leaving the group commits the offsets for good.
+  {
+    auto owner = KafkaEventSource::Create(options);
+    ASSERT_TRUE(owner.ok()) << owner.status().ToString();
+    ASSERT_TRUE((*owner)->Start(nothing_stored).ok());
+    size_t read = 0;
+    runtime::SourceBatch batch;
+    while (read < static_cast<size_t>(kRecords)) {
+      ASSERT_TRUE((*owner)->NextBatch(500, &batch).ok());
+      read += batch.records.size();
+      (*owner)->Committed(batch.positions);
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << read << " records read";
+    }
+  }
+  // The new owner, with nothing stored: restores every partition from its
+  // first record, through the merge.
+  options.event_time_order = true;
+  options.idle_partition_ms = 60000;
+  auto source = KafkaEventSource::Create(options);
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  ASSERT_TRUE((*source)->Start(nothing_stored).ok());
+  std::set<std::pair<int32_t, int64_t>> seen;
+  bool restoring_seen = false;
+  runtime::SourceBatch batch;
+  while (seen.size() < static_cast<size_t>(kRecords)) {
+    ASSERT_TRUE((*source)->NextBatch(200, &batch).ok());
+    for (const runtime::RawRecord& record : batch.records) {
+      EXPECT_TRUE(seen.emplace(record.partition, record.offset).second);
+    }
+    restoring_seen = restoring_seen || (*source)->Restoring().partitions > 0;
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline)
+        << seen.size() << " of " << kRecords
+        << " records out: the merge held the restore's last records for idle_partition_ms";
+  }
+  EXPECT_TRUE(restoring_seen) << "the partitions were not restored (no committed offsets?)";
+  EXPECT_EQ((*source)->Restoring().partitions, 0);
+}
+
 // A stored position that is not an offset (a damaged database) is an
 // error naming the partition, returned by Start, not an exception thrown
 // inside librdkafka's callback.
