@@ -496,7 +496,7 @@ core::Status KafkaEventSource::NextMergedBatch(size_t max_records, runtime::Sour
       // queue is silent but not idle. A restoring partition that has
       // received the last record of its restore and is read up to its high
       // watermark is idle at once: its last record, which no later one
-      // confirms, held the end of every restore back for idle_partition_ms.
+      // confirms, held the end of a restore back for up to idle_partition_ms.
       continue;
     }
     auto seen = seen_time_ms_.find(partition);

@@ -34,23 +34,28 @@ std::string RecordAtMinute(int minute) {
   return text;
 }
 
-TEST(KafkaEventSourceMergeTest, HeldRecordsGoOutInTimeOrderWithoutWaitingForMoreInput) {
+// An embedded broker whose input topic has `partitions` partitions and
+// kRecords records, one a minute. Keys spread them over the partitions; each
+// partition gets its records in time order, as producers write them.
+core::Result<std::unique_ptr<EmbeddedBroker>> BrokerWithRecords(int partitions) {
   EmbeddedBrokerOptions broker_options;
-  broker_options.event_partitions = 8;
+  broker_options.event_partitions = partitions;
   auto broker = EmbeddedBroker::Start(broker_options);
-  ASSERT_TRUE(broker.ok()) << broker.status().ToString();
-  {
-    auto producer = KafkaProducer::Create({{"bootstrap.servers", (*broker)->bootstraps()}});
-    ASSERT_TRUE(producer.ok()) << producer.status().ToString();
-    // Keys spread the records over the partitions; each partition gets its
-    // records in time order, as producers write them.
-    for (int i = 0; i < kRecords; ++i) {
-      ASSERT_TRUE((*producer)
-                      ->Produce(kEventsTopic, "dossier-" + std::to_string(i), RecordAtMinute(i))
-                      .ok());
-    }
-    ASSERT_TRUE((*producer)->Flush(30000));
+  if (!broker.ok()) return broker.status();
+  auto producer = KafkaProducer::Create({{"bootstrap.servers", (*broker)->bootstraps()}});
+  if (!producer.ok()) return producer.status();
+  for (int i = 0; i < kRecords; ++i) {
+    core::Status produced =
+        (*producer)->Produce(kEventsTopic, "dossier-" + std::to_string(i), RecordAtMinute(i));
+    if (!produced.ok()) return produced;
   }
+  if (!(*producer)->Flush(30000)) return core::Status::Unavailable("records not flushed in 30 s");
+  return broker;
+}
+
+TEST(KafkaEventSourceMergeTest, HeldRecordsGoOutInTimeOrderWithoutWaitingForMoreInput) {
+  auto broker = BrokerWithRecords(8);
+  ASSERT_TRUE(broker.ok()) << broker.status().ToString();
 
   KafkaSourceOptions options;
   options.properties = {{"bootstrap.servers", (*broker)->bootstraps()}};
@@ -95,25 +100,13 @@ TEST(KafkaEventSourceMergeTest, HeldRecordsGoOutInTimeOrderWithoutWaitingForMore
 // A partition new to a group member restores up to the group's committed
 // offset (docs/scale.md). Its last record to restore is confirmed by no later
 // one, so the merge used to hold it until the partition had been silent for
-// idle_partition_ms: every restore ended that much late. A restoring
+// idle_partition_ms: a restore ended up to that much late. A restoring
 // partition that has received its last record and is read up to its high
 // watermark no longer holds the merge back. Here idle_partition_ms is far
 // longer than the test may take, so only that release can end the restore.
 TEST(KafkaEventSourceMergeTest, ARestoreEndsWithoutWaitingForItsPartitionsToGoIdle) {
-  EmbeddedBrokerOptions broker_options;
-  broker_options.event_partitions = 4;
-  auto broker = EmbeddedBroker::Start(broker_options);
+  auto broker = BrokerWithRecords(4);
   ASSERT_TRUE(broker.ok()) << broker.status().ToString();
-  {
-    auto producer = KafkaProducer::Create({{"bootstrap.servers", (*broker)->bootstraps()}});
-    ASSERT_TRUE(producer.ok()) << producer.status().ToString();
-    for (int i = 0; i < kRecords; ++i) {
-      ASSERT_TRUE((*producer)
-                      ->Produce(kEventsTopic, "dossier-" + std::to_string(i), RecordAtMinute(i))
-                      .ok());
-    }
-    ASSERT_TRUE((*producer)->Flush(30000));
-  }
   KafkaSourceOptions options;
   // The embedded broker's group settings (docs/kafka.md).
   options.properties = {{"bootstrap.servers", (*broker)->bootstraps()},
