@@ -58,6 +58,17 @@ std::vector<std::string> Events(int64_t dossiers, uint64_t seed) {
 // Drives one engine over a store as the pipeline does, and can drop it.
 class Driver {
  public:
+  // Records [from, from + count) as the source hands them over: partition 0,
+  // the offset being the record's index.
+  static std::vector<RawRecord> BatchOf(const std::vector<std::string>& records, size_t from,
+                                        size_t count) {
+    std::vector<RawRecord> batch;
+    for (size_t i = from; i < std::min(records.size(), from + count); ++i) {
+      batch.emplace_back(records[i], 0, static_cast<int64_t>(i));
+    }
+    return batch;
+  }
+
   Driver(MemoryKvStore* store, uint64_t checkpoint_events)
       : store_(store),
         machine_(&hoso::testing::BuiltIn().calendar, &hoso::testing::BuiltIn().catalog),
@@ -85,10 +96,7 @@ class Driver {
 
   // Applies records [next, next + count) in memory.
   void Apply(const std::vector<std::string>& records, size_t count) {
-    std::vector<RawRecord> batch;
-    for (size_t i = next_; i < std::min(records.size(), next_ + count); ++i) {
-      batch.emplace_back(records[i], 0, static_cast<int64_t>(i));
-    }
+    const std::vector<RawRecord> batch = BatchOf(records, next_, count);
     auto result = engine_->Apply(batch);
     ASSERT_TRUE(result.ok()) << result.status().ToString();
     next_ += batch.size();
@@ -97,11 +105,7 @@ class Driver {
   // them twice would, without moving the position; returns the duplicates
   // the engine found among them.
   int64_t Redeliver(const std::vector<std::string>& records, size_t from, size_t count) {
-    std::vector<RawRecord> batch;
-    for (size_t i = from; i < std::min(records.size(), from + count); ++i) {
-      batch.emplace_back(records[i], 0, static_cast<int64_t>(i));
-    }
-    auto result = engine_->Apply(batch);
+    auto result = engine_->Apply(BatchOf(records, from, count));
     EXPECT_TRUE(result.ok()) << result.status().ToString();
     return result.ok() ? result->duplicates : -1;
   }
