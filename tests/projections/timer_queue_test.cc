@@ -87,5 +87,71 @@ TEST(TimerQueueTest, InterleavedPushesAndPopsComeOutInOrder) {
   EXPECT_TRUE(queue.empty());
 }
 
+// The engine's pattern on a year: minutes spread over months and years
+// (either side of the epoch), most pushes later than the last pop, some
+// already due (earlier than it), and long runs of pops; the same entries
+// must come out in the same order as from a plain sorted reference.
+TEST(TimerQueueTest, MinutesFarApartAndAlreadyDueComeOutInOrder) {
+  std::mt19937_64 random(11);
+  TimerQueue queue;
+  std::vector<TimerEntry> reference;
+  const core::AlertKind kinds[] = {core::AlertKind::kDueSoon, core::AlertKind::kOverdue,
+                                   core::AlertKind::kApologyDue};
+  int64_t now = -3 * 525600;  // three years before 1970, in minutes
+  uint64_t next_order = 1;
+  size_t popped = 0;
+  for (int round = 0; round < 4000; ++round) {
+    // Now and then a burst, so that buckets span many blocks.
+    const int pushes = static_cast<int>(round % 400 == 0 ? 1500 : random() % 40);
+    for (int i = 0; i < pushes; ++i) {
+      int64_t fires_at;
+      switch (random() % 4) {
+        case 0:  // already due: up to a day before the last pop
+          fires_at = now - static_cast<int64_t>(random() % 1440);
+          break;
+        case 1:  // the same minute as the last pop
+          fires_at = now;
+          break;
+        default:  // up to half a year later
+          fires_at = now + static_cast<int64_t>(random() % 262800);
+      }
+      const TimerEntry entry = Entry(fires_at, kinds[random() % 3],
+                                     fires_at + static_cast<int64_t>(random() % 3), next_order++);
+      queue.Push(entry);
+      reference.push_back(entry);
+    }
+    const int pops = static_cast<int>(random() % 45);
+    for (int i = 0; i < pops && !reference.empty(); ++i) {
+      auto earliest = std::min_element(reference.begin(), reference.end(), Earlier);
+      ASSERT_FALSE(queue.empty());
+      ASSERT_EQ(Key(queue.top()), Key(*earliest)) << "round " << round << ", pop " << popped;
+      now = std::max(now, earliest->fires_at.value);
+      reference.erase(earliest);
+      queue.Pop();
+      ++popped;
+    }
+    ASSERT_EQ(queue.size(), reference.size());
+    if (round == 2000) {
+      // A queue moved mid-way goes on where it was; the one moved from is empty.
+      TimerQueue moved = std::move(queue);
+      EXPECT_TRUE(queue.empty());  // NOLINT(bugprone-use-after-move): the contract
+      queue = std::move(moved);
+    }
+  }
+  std::sort(reference.begin(), reference.end(), Earlier);
+  for (const TimerEntry& expected : reference) {
+    ASSERT_EQ(Key(queue.top()), Key(expected));
+    queue.Pop();
+  }
+  EXPECT_TRUE(queue.empty());
+  EXPECT_GT(popped, 50000u);
+  // Cleared, it starts over at any minute, earlier ones included.
+  queue.Push(Entry(5, core::AlertKind::kOverdue, 5, 1));
+  queue.Clear();
+  queue.Push(Entry(-7, core::AlertKind::kOverdue, 1, 2));
+  queue.Push(Entry(-9, core::AlertKind::kOverdue, 1, 3));
+  EXPECT_EQ(queue.top().dossier_order, 3u);
+}
+
 }  // namespace
 }  // namespace hoso::projections
