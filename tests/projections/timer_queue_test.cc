@@ -35,6 +35,22 @@ std::tuple<int64_t, core::AlertKind, int64_t, uint64_t> Key(const TimerEntry& en
   return {entry.fires_at.value, entry.kind, entry.due_at.value, entry.dossier_order};
 }
 
+// Pops the queue's top, which must be the earliest entry of `reference`
+// (what the queue holds, unordered); that entry leaves the reference too.
+::testing::AssertionResult PopsTheEarliest(TimerQueue& queue, std::vector<TimerEntry>& reference,
+                                           int64_t* fires_at) {
+  auto earliest = std::min_element(reference.begin(), reference.end(), Earlier);
+  if (queue.empty()) return ::testing::AssertionFailure() << "the queue is empty";
+  if (Key(queue.top()) != Key(*earliest)) {
+    return ::testing::AssertionFailure() << "top fires at " << queue.top().fires_at.value
+                                         << ", the earliest entry at " << earliest->fires_at.value;
+  }
+  *fires_at = earliest->fires_at.value;
+  reference.erase(earliest);
+  queue.Pop();
+  return ::testing::AssertionSuccess();
+}
+
 TEST(TimerQueueTest, TiesAreBrokenByKindThenAppointmentThenDossier) {
   TimerQueue queue;
   queue.Push(Entry(10, core::AlertKind::kOverdue, 5, 1));
@@ -68,11 +84,8 @@ TEST(TimerQueueTest, InterleavedPushesAndPopsComeOutInOrder) {
     }
     const int pops = static_cast<int>(random() % 6);
     for (int i = 0; i < pops && !reference.empty(); ++i) {
-      auto earliest = std::min_element(reference.begin(), reference.end(), Earlier);
-      ASSERT_FALSE(queue.empty());
-      ASSERT_EQ(Key(queue.top()), Key(*earliest)) << "round " << round;
-      reference.erase(earliest);
-      queue.Pop();
+      int64_t fires_at = 0;
+      ASSERT_TRUE(PopsTheEarliest(queue, reference, &fires_at)) << "round " << round;
     }
     ASSERT_EQ(queue.size(), reference.size());
   }
@@ -122,12 +135,10 @@ TEST(TimerQueueTest, MinutesFarApartAndAlreadyDueComeOutInOrder) {
     }
     const int pops = static_cast<int>(random() % 45);
     for (int i = 0; i < pops && !reference.empty(); ++i) {
-      auto earliest = std::min_element(reference.begin(), reference.end(), Earlier);
-      ASSERT_FALSE(queue.empty());
-      ASSERT_EQ(Key(queue.top()), Key(*earliest)) << "round " << round << ", pop " << popped;
-      now = std::max(now, earliest->fires_at.value);
-      reference.erase(earliest);
-      queue.Pop();
+      int64_t fires_at = 0;
+      ASSERT_TRUE(PopsTheEarliest(queue, reference, &fires_at))
+          << "round " << round << ", pop " << popped;
+      now = std::max(now, fires_at);
       ++popped;
     }
     ASSERT_EQ(queue.size(), reference.size());
