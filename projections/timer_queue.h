@@ -49,6 +49,7 @@ class TimerQueue {
   // A moved-from queue is empty and usable.
   TimerQueue(TimerQueue&& other) noexcept { *this = std::move(other); }
   TimerQueue& operator=(TimerQueue&& other) noexcept {
+    if (this == &other) return *this;  // the buckets point into blocks_
     buckets_ = std::exchange(other.buckets_, {});
     free_ = std::exchange(other.free_, nullptr);
     blocks_ = std::move(other.blocks_);
