@@ -2,20 +2,14 @@
 
 #include <bit>
 
+#include "projections/event_log.h"
+
 namespace hoso::projections {
 
-uint32_t DossierTable::Hash(std::string_view id) {
-  uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : id) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return static_cast<uint32_t>(h ^ (h >> 32));
-}
+uint32_t DossierTable::Hash(std::string_view id) { return HashOfFingerprint(Fingerprint(id)); }
 
-uint32_t DossierTable::Find(std::string_view dossier_id) const {
+uint32_t DossierTable::Find(std::string_view dossier_id, uint32_t hash) const {
   if (buckets_.empty()) return kNone;
-  const uint32_t hash = Hash(dossier_id);
   const size_t mask = buckets_.size() - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
     const uint64_t bucket = buckets_[i];
@@ -40,7 +34,7 @@ bool DossierTable::PrefetchSlot(uint32_t hash) const {
   return true;  // not settled within the probes looked at
 }
 
-uint32_t DossierTable::Insert(std::string_view dossier_id) {
+uint32_t DossierTable::Insert(std::string_view dossier_id, uint32_t hash) {
   if ((used_buckets_ + 1) * 2 > buckets_.size()) {
     Rehash(std::max<size_t>(1024, std::bit_ceil((live_ + 1) * 4)));
   }
@@ -59,7 +53,7 @@ uint32_t DossierTable::Insert(std::string_view dossier_id) {
   s = Slot{};
   s.generation = generation;
   s.live = true;
-  s.hash = Hash(dossier_id);
+  s.hash = hash;
   s.id_offset = static_cast<uint32_t>(arena_.size());
   s.id_length = static_cast<uint32_t>(dossier_id.size());
   arena_.append(dossier_id);

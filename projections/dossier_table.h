@@ -25,10 +25,18 @@ class DossierTable {
  public:
   static constexpr uint32_t kNone = 0xFFFFFFFFu;
 
-  // The hash Find and the prefetch hints below use.
+  // The hash Find and the prefetch hints below use: the id's fingerprint
+  // (projections/event_log.h, which the engine's dedup indexes use too)
+  // folded to 32 bits, so an engine that has the fingerprint hashes no id
+  // twice. Hash(id) == HashOfFingerprint(Fingerprint(id)).
   static uint32_t Hash(std::string_view id);
-  // The handle of `dossier_id`, or kNone.
-  uint32_t Find(std::string_view dossier_id) const;
+  static uint32_t HashOfFingerprint(uint64_t fingerprint) {
+    return static_cast<uint32_t>(fingerprint ^ (fingerprint >> 32));
+  }
+  // The handle of `dossier_id`, or kNone. REQUIRES: hash == Hash(dossier_id)
+  // where given.
+  uint32_t Find(std::string_view dossier_id) const { return Find(dossier_id, Hash(dossier_id)); }
+  uint32_t Find(std::string_view dossier_id, uint32_t hash) const;
   // Hints for a Find of an id with hash `hash` a few events ahead: the engine
   // is bound by trips to memory, and a lookup takes up to three in a row
   // (bucket, slot, id). PrefetchBucket requests the bucket; PrefetchSlot,
@@ -39,8 +47,10 @@ class DossierTable {
     if (!buckets_.empty()) __builtin_prefetch(&buckets_[hash & (buckets_.size() - 1)]);
   }
   bool PrefetchSlot(uint32_t hash) const;
-  // A new slot with a default state. REQUIRES: Find(dossier_id) == kNone.
-  uint32_t Insert(std::string_view dossier_id);
+  // A new slot with a default state. REQUIRES: Find(dossier_id) == kNone,
+  // and hash == Hash(dossier_id) where given.
+  uint32_t Insert(std::string_view dossier_id) { return Insert(dossier_id, Hash(dossier_id)); }
+  uint32_t Insert(std::string_view dossier_id, uint32_t hash);
   // Frees a slot (its generation changes). REQUIRES: live(handle).
   void Erase(uint32_t handle);
 

@@ -16,15 +16,6 @@ constexpr uint8_t kDerivedFlag = 1;
 
 }  // namespace
 
-uint64_t Fingerprint(std::string_view id) {
-  uint64_t hash = 14695981039346656037ull;
-  for (unsigned char c : id) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  return hash;
-}
-
 std::string LogKey(uint64_t first_sequence, uint64_t batch_serial) {
   std::string key;
   key.reserve(16);

@@ -38,7 +38,14 @@
 namespace hoso::projections {
 
 // 64-bit FNV-1a: the fingerprint of an id in the dedup tables and the index.
-uint64_t Fingerprint(std::string_view id);
+inline uint64_t Fingerprint(std::string_view id) {
+  uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : id) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
 
 struct LogEntry {
   uint64_t sequence = 0;  // position in the whole log, from 1

@@ -419,11 +419,17 @@ Result<std::optional<std::string>> Engine::LoadPosition(std::string_view source_
   return s;
 }
 
-Result<uint32_t> Engine::LoadDossier(std::string_view dossier_id) {
-  const uint32_t handle = dossiers_.Find(dossier_id);
+Engine::IdFingerprints Engine::FingerprintsOf(const core::Event& event) {
+  return IdFingerprints{projections::Fingerprint(event.dossier_id),
+                        projections::Fingerprint(event.event_id)};
+}
+
+Result<uint32_t> Engine::LoadDossier(std::string_view dossier_id, uint64_t dossier_fingerprint) {
+  const uint32_t handle =
+      dossiers_.Find(dossier_id, projections::DossierTable::HashOfFingerprint(dossier_fingerprint));
   if (handle != kNone || !options_.persist) return handle;
   // Not in memory: never seen, or finished and stored by a checkpoint.
-  if (!dossier_ids_.Contains(projections::Fingerprint(dossier_id))) return kNone;
+  if (!dossier_ids_.Contains(dossier_fingerprint)) return kNone;
   finished_on_disk_ = core::DossierState{};
   Status s = projections::FindDossierRecord(*store_, dossier_id, ids_, &finished_on_disk_);
   if (s.code() == core::StatusCode::kNotFound) return kNone;
@@ -436,7 +442,7 @@ Result<uint32_t> Engine::LoadDossier(std::string_view dossier_id) {
 }
 
 Result<std::optional<DossierChange>> Engine::FindDossierChange(std::string_view dossier_id) {
-  auto found = LoadDossier(dossier_id);
+  auto found = LoadDossier(dossier_id, projections::Fingerprint(dossier_id));
   if (!found.ok()) return found.status();
   if (*found == kNone) return std::optional<DossierChange>();
   const core::DossierState& state =
@@ -479,9 +485,10 @@ Result<std::string> Engine::LoggedBytes(uint64_t sequence) {
   return Status::Corruption("log event " + std::to_string(sequence) + " is missing");
 }
 
-Result<Engine::Repeat> Engine::CheckRepeat(const core::Event& event, std::string* first_summary) {
+Result<Engine::Repeat> Engine::CheckRepeat(const core::Event& event, uint64_t event_fingerprint,
+                                           std::string* first_summary) {
   std::vector<uint64_t> candidates;
-  event_ids_.ForEach(projections::Fingerprint(event.event_id), [&](uint64_t sequence) {
+  event_ids_.ForEach(event_fingerprint, [&](uint64_t sequence) {
     candidates.push_back(sequence);
     return true;
   });
@@ -548,7 +555,7 @@ void Engine::Touch(uint32_t handle, bool is_new, const core::DossierState& befor
   }
 }
 
-void Engine::LogEvent(uint32_t handle, std::string_view bytes, uint64_t event_id_fingerprint,
+void Engine::LogEvent(uint32_t handle, std::string_view bytes, const IdFingerprints& fingerprints,
                       int32_t partition, int64_t offset, bool derived) {
   core::DossierState& state = dossiers_.state(handle);
   ++log_sequence_;
@@ -572,11 +579,11 @@ void Engine::LogEvent(uint32_t handle, std::string_view bytes, uint64_t event_id
   entry.chain_hash = chain_scratch_;
   entry.dossier_id = dossiers_.id(handle);
   entry.bytes = bytes;
-  pending_->segment.Add(entry, event_id_fingerprint);
-  event_ids_.Insert(event_id_fingerprint, log_sequence_);
+  pending_->segment.Add(entry, fingerprints.event);
+  event_ids_.Insert(fingerprints.event, log_sequence_);
   if (first) {
     state.first_log_sequence = log_sequence_;
-    dossier_ids_.Insert(projections::Fingerprint(entry.dossier_id), 0);
+    dossier_ids_.Insert(fingerprints.dossier, 0);
   }
   state.last_log_sequence = log_sequence_;
 }
@@ -728,10 +735,10 @@ void Engine::RaiseAlertFor(std::string_view dossier_id, std::string_view agency,
   pending_->changed = true;
 }
 
-Status Engine::ApplyOne(const core::Event& event, std::string_view bytes, int32_t partition,
-                        int64_t offset, bool derived, BatchResult* result,
-                        std::optional<core::Rejection>* rejected) {
-  auto found = LoadDossier(event.dossier_id);
+Status Engine::ApplyOne(const core::Event& event, const IdFingerprints& fingerprints,
+                        std::string_view bytes, int32_t partition, int64_t offset, bool derived,
+                        BatchResult* result, std::optional<core::Rejection>* rejected) {
+  auto found = LoadDossier(event.dossier_id, fingerprints.dossier);
   if (!found.ok()) return found.status();
   core::Rejection rejection;
   if (*found == kFinishedOnDisk) {
@@ -752,7 +759,8 @@ Status Engine::ApplyOne(const core::Event& event, std::string_view bytes, int32_
       return Status::Ok();
     }
     new_state_.input_partition = partition;
-    handle = dossiers_.Insert(event.dossier_id);
+    handle = dossiers_.Insert(event.dossier_id,
+                              projections::DossierTable::HashOfFingerprint(fingerprints.dossier));
     Touch(handle, true, new_state_);
     dossiers_.state(handle) = std::move(new_state_);
   } else {
@@ -785,7 +793,7 @@ Status Engine::ApplyOne(const core::Event& event, std::string_view bytes, int32_
              increment.field);
   }
   if (options_.persist) {
-    LogEvent(handle, bytes, projections::Fingerprint(event.event_id), partition, offset, derived);
+    LogEvent(handle, bytes, fingerprints, partition, offset, derived);
     if (!derived && event.occurred_at <= latest_month_end_) [[unlikely]] {
       StaleMonthEnds(event.occurred_at);  // a late event: those folds now differ
     }
@@ -848,12 +856,14 @@ Status Engine::FireTimersBefore(projections::TimerQueue* queue, core::Instant li
     const core::Event derived = core::DossierStateMachine::DerivedOverdue(
         dossiers_.id(handle), ids_.Name(state.holder_agency), entry.due_at);
     std::string ignored;
-    auto repeat = CheckRepeat(derived, &ignored);
+    const IdFingerprints fingerprints = FingerprintsOf(derived);
+    auto repeat = CheckRepeat(derived, fingerprints.event, &ignored);
     if (!repeat.ok()) return repeat.status();
     if (*repeat != Repeat::kNew) continue;
     const std::string bytes = codec::EncodeEvent(derived);
     std::optional<core::Rejection> rejected;
-    HOSO_RETURN_IF_ERROR(ApplyOne(derived, bytes, -1, -1, /*derived=*/true, result, &rejected));
+    HOSO_RETURN_IF_ERROR(
+        ApplyOne(derived, fingerprints, bytes, -1, -1, /*derived=*/true, result, &rejected));
     if (rejected) {
       // Fire() derives an overdue only for an open dossier: a rejection here
       // is an engine bug, not bad input.
@@ -878,13 +888,18 @@ void Engine::PrefetchLookups(std::span<const RawRecord> records) {
   for (size_t i = 0; i < records.size(); ++i) {
     LookAhead& ahead = look_ahead_[i];
     // Hints only: the decoder is what reads a record.
-    const auto dossier_id = CompactStringField(records[i].bytes, "dossier_id");
-    const auto event_id = CompactStringField(records[i].bytes, "event_id");
-    ahead.known = dossier_id.has_value() && event_id.has_value();
-    if (!ahead.known) continue;
-    ahead.dossier_hash = projections::DossierTable::Hash(*dossier_id);
-    ahead.dossier_fingerprint = projections::Fingerprint(*dossier_id);
-    ahead.event_fingerprint = projections::Fingerprint(*event_id);
+    ahead.known = LeadingIds(records[i].bytes, &ahead.event_id, &ahead.dossier_id);
+    if (!ahead.known) {
+      const auto dossier_id = CompactStringField(records[i].bytes, "dossier_id");
+      const auto event_id = CompactStringField(records[i].bytes, "event_id");
+      ahead.known = dossier_id.has_value() && event_id.has_value();
+      if (!ahead.known) continue;
+      ahead.dossier_id = *dossier_id;
+      ahead.event_id = *event_id;
+    }
+    ahead.fingerprints.dossier = projections::Fingerprint(ahead.dossier_id);
+    ahead.fingerprints.event = projections::Fingerprint(ahead.event_id);
+    ahead.dossier_hash = projections::DossierTable::HashOfFingerprint(ahead.fingerprints.dossier);
   }
   const size_t first = std::min(records.size(), kPrefetchDistance);
   for (size_t i = 0; i < first; ++i) {
@@ -896,12 +911,12 @@ void Engine::PrefetchFor(size_t index) {
   const size_t far = index + kPrefetchDistance;
   if (far < look_ahead_.size() && look_ahead_[far].known) {
     dossiers_.PrefetchBucket(look_ahead_[far].dossier_hash);
-    event_ids_.Prefetch(look_ahead_[far].event_fingerprint);
+    event_ids_.Prefetch(look_ahead_[far].fingerprints.event);
   }
   const size_t near = index + kPrefetchDistance / 2;
   if (near < look_ahead_.size() && look_ahead_[near].known &&
       !dossiers_.PrefetchSlot(look_ahead_[near].dossier_hash)) {
-    dossier_ids_.Prefetch(look_ahead_[near].dossier_fingerprint);  // a new dossier, or on disk
+    dossier_ids_.Prefetch(look_ahead_[near].fingerprints.dossier);  // a new dossier, or on disk
   }
 }
 
@@ -969,8 +984,15 @@ Result<BatchResult> Engine::ApplyRecords(std::span<const RawRecord> records, boo
       continue;
     }
     if (options_.until && options_.until < event_.occurred_at) continue;
+    // The look-ahead's fingerprints, once its ids are seen to be the decoded
+    // ones: it read the raw text, and stays a hint.
+    const LookAhead& ahead = look_ahead_[i];
+    const IdFingerprints fingerprints =
+        ahead.known && ahead.event_id == event_.event_id && ahead.dossier_id == event_.dossier_id
+            ? ahead.fingerprints
+            : FingerprintsOf(event_);
     if (options_.persist && !logged) {
-      auto repeat = CheckRepeat(event_, &first_summary);
+      auto repeat = CheckRepeat(event_, fingerprints.event, &first_summary);
       if (!repeat.ok()) return broken_ = repeat.status();
       if (*repeat == Repeat::kDuplicate) {
         ++result.duplicates;
@@ -1008,7 +1030,7 @@ Result<BatchResult> Engine::ApplyRecords(std::span<const RawRecord> records, boo
     if (fire_engine_timers || own_timers != nullptr) {
       // Timers due before this event fire first, but only if the event will
       // be applied: a rejected event never moves the clock.
-      auto found = LoadDossier(event_.dossier_id);
+      auto found = LoadDossier(event_.dossier_id, fingerprints.dossier);
       if (!found.ok()) return broken_ = found.status();
       bool applies = false;
       if (*found == kFinishedOnDisk) {
@@ -1038,8 +1060,8 @@ Result<BatchResult> Engine::ApplyRecords(std::span<const RawRecord> records, boo
       }
     }
     std::optional<core::Rejection> rejected;
-    Status s =
-        ApplyOne(event_, record.bytes, record.partition, record.offset, false, &result, &rejected);
+    Status s = ApplyOne(event_, fingerprints, record.bytes, record.partition, record.offset, false,
+                        &result, &rejected);
     if (!s.ok()) return broken_ = s;
     if (rejected) reject(i, std::move(*rejected));
   }
@@ -1435,6 +1457,28 @@ std::optional<std::string_view> CompactStringField(std::string_view json, std::s
   const std::string_view value = json.substr(start, end - start);
   if (value.find('\\') != std::string_view::npos) return std::nullopt;
   return value;
+}
+
+bool LeadingIds(std::string_view json, std::string_view* event_id, std::string_view* dossier_id) {
+  constexpr std::string_view kEventKey = "{\"event_id\":\"";
+  constexpr std::string_view kDossierKey = ",\"dossier_id\":\"";
+  // The value that starts at `start` and ends at the next quote, unescaped.
+  auto value_at = [&](size_t start, std::string_view* value) {
+    const size_t end = json.find('"', start);
+    if (end == std::string_view::npos) return false;
+    *value = json.substr(start, end - start);
+    return value->find('\\') == std::string_view::npos;
+  };
+  if (!json.starts_with(kEventKey)) return false;
+  std::string_view event;
+  if (!value_at(kEventKey.size(), &event)) return false;
+  const size_t dossier_key_at = kEventKey.size() + event.size() + 1;
+  if (json.substr(dossier_key_at, kDossierKey.size()) != kDossierKey) return false;
+  std::string_view dossier;
+  if (!value_at(dossier_key_at + kDossierKey.size(), &dossier)) return false;
+  *event_id = event;
+  *dossier_id = dossier;
+  return true;
 }
 
 std::string EncodeAlertJson(const core::Alert& alert) {

@@ -388,19 +388,29 @@ class Engine {
   // The slot of a dossier; kNone when it was never seen, kFinishedOnDisk
   // when it is finished and stored (its state then in finished_on_disk_).
   static constexpr uint32_t kFinishedOnDisk = projections::DossierTable::kNone - 1;
-  core::Result<uint32_t> LoadDossier(std::string_view dossier_id);
+  // `dossier_fingerprint` is projections::Fingerprint(dossier_id).
+  core::Result<uint32_t> LoadDossier(std::string_view dossier_id, uint64_t dossier_fingerprint);
+  // The fingerprints of an event's ids (projections::Fingerprint), hashed
+  // once per event: the dossier table, both dedup indexes and the log's
+  // index all key on them.
+  struct IdFingerprints {
+    uint64_t dossier = 0;
+    uint64_t event = 0;
+  };
+  static IdFingerprints FingerprintsOf(const core::Event& event);
   // Whether `event` repeats an applied one: a duplicate, or (other content
   // under its id) a conflicting one, described in *first_summary.
   enum class Repeat { kNew, kDuplicate, kConflicting };
-  core::Result<Repeat> CheckRepeat(const core::Event& event, std::string* first_summary);
+  core::Result<Repeat> CheckRepeat(const core::Event& event, uint64_t event_fingerprint,
+                                   std::string* first_summary);
   // The bytes of the logged event with this sequence.
   core::Result<std::string> LoggedBytes(uint64_t sequence);
   bool PassesGuards(const core::Event& event, core::Rejection* rejection) const;
   // Applies one decoded event whose id is new: a state-machine rejection is
   // handed back in *rejected (the status stays OK).
-  core::Status ApplyOne(const core::Event& event, std::string_view bytes, int32_t partition,
-                        int64_t offset, bool derived, BatchResult* result,
-                        std::optional<core::Rejection>* rejected);
+  core::Status ApplyOne(const core::Event& event, const IdFingerprints& fingerprints,
+                        std::string_view bytes, int32_t partition, int64_t offset, bool derived,
+                        BatchResult* result, std::optional<core::Rejection>* rejected);
   // Fires the timers of `queue` (the engine's, or a parked partition's) due
   // before `limit`; the dialogue deadline only with the engine's own queue.
   core::Status FireTimersBefore(projections::TimerQueue* queue, core::Instant limit,
@@ -421,7 +431,7 @@ class Engine {
   void ScheduleTimers(uint32_t handle);
   void RebuildTimers();
   bool TimerValid(const projections::TimerEntry& entry) const;
-  void LogEvent(uint32_t handle, std::string_view bytes, uint64_t event_id_fingerprint,
+  void LogEvent(uint32_t handle, std::string_view bytes, const IdFingerprints& fingerprints,
                 int32_t partition, int64_t offset, bool derived);
   struct CheckpointRecords;
   // A checkpoint's dossier records, encoded (the commit receives the
@@ -443,11 +453,15 @@ class Engine {
   // The lookups of the records a few places ahead in ApplyRecords, for
   // prefetching (hashed from the records' raw bytes; `known` false when an
   // id is not in compact form there).
+  // What a record's raw text says its ids are, read before decoding. The
+  // fingerprints serve its lookups once the decoded ids are seen to equal
+  // these.
   struct LookAhead {
     bool known = false;
     uint32_t dossier_hash = 0;
-    uint64_t dossier_fingerprint = 0;
-    uint64_t event_fingerprint = 0;
+    std::string_view dossier_id;
+    std::string_view event_id;
+    IdFingerprints fingerprints;
   };
   void PrefetchLookups(std::span<const RawRecord> records);
   void PrefetchFor(size_t index);
@@ -553,6 +567,11 @@ std::string EncodeAlertJson(const core::Alert& alert);
 // The scan cannot be fooled by a value (a quote inside a string is escaped),
 // but it does not know nesting: for flat objects, or as a hint.
 std::optional<std::string_view> CompactStringField(std::string_view json, std::string_view name);
+// The ids of an event whose text begins {"event_id":"E","dossier_id":"D" (the
+// order codec::EncodeEvent and loadgen write): sets *event_id to E and
+// *dossier_id to D, what CompactStringField finds for them, without a scan.
+// False, changing nothing, for any other beginning or an escaped id.
+bool LeadingIds(std::string_view json, std::string_view* event_id, std::string_view* dossier_id);
 // The same JSON for EncodeAlertJson(core::AlertFor(spec, ...)), appended to
 // *out without building the alert (`scratch` is reused for its id).
 void AppendAlertJson(std::string* out, const core::AlertSpec& spec, std::string_view dossier_id,

@@ -239,9 +239,14 @@ class Checker {
     if (!instant.ok()) return Fail(kFieldNames[field], "not an RFC 3339 date-time with offset");
     // EncodeEvent writes local time (+07:00) with a four-digit year; an
     // instant outside local years 0000..9999 could not be decoded again.
-    const int local_year = core::CivilFromDays(core::ToLocalMinute(*instant).day()).year;
-    if (local_year < 0 || local_year > 9999) {
-      return Fail(kFieldNames[field], "outside local (+07:00) years 0000..9999");
+    // Offsets are under a day, so a written year of 0001..9998 is inside
+    // them whatever the offset: only the two edge years are converted.
+    const std::string_view written_year = text.substr(0, 4);
+    if (written_year == "0000" || written_year == "9999") {
+      const int local_year = core::CivilFromDays(core::ToLocalMinute(*instant).day()).year;
+      if (local_year < 0 || local_year > 9999) {
+        return Fail(kFieldNames[field], "outside local (+07:00) years 0000..9999");
+      }
     }
     *out = *instant;
     return true;

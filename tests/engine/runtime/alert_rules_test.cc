@@ -380,5 +380,41 @@ TEST(CompactStringFieldTest, FindsCompactFieldsAndRefusesWhatItCannotReadAlone) 
   EXPECT_EQ(CompactStringField("{\"kind\":\"cut", "kind"), std::nullopt);  // no closing quote
 }
 
+TEST(LeadingIdsTest, ReadsTheIdsAnEncodedEventBeginsWithAndNothingElse) {
+  Event event;
+  event.event_id = "HBT-2019-W03-000001:2";
+  event.dossier_id = "HBT-2019-W03-000001";
+  event.type = EventType::kResolved;
+  event.occurred_at = Instant{1546300800000};
+  const std::string encoded = codec::EncodeEvent(event);
+  std::string_view event_id;
+  std::string_view dossier_id;
+  ASSERT_TRUE(LeadingIds(encoded, &event_id, &dossier_id)) << encoded;
+  EXPECT_EQ(event_id, "HBT-2019-W03-000001:2");
+  EXPECT_EQ(dossier_id, "HBT-2019-W03-000001");
+  EXPECT_EQ(CompactStringField(encoded, "event_id"), std::optional<std::string_view>(event_id));
+  EXPECT_EQ(CompactStringField(encoded, "dossier_id"), std::optional<std::string_view>(dossier_id));
+
+  // Anything else is left to the scan, and the outputs stay untouched.
+  for (const std::string_view other : {
+           R"({"dossier_id":"D","event_id":"E"})",        // another order
+           R"({ "event_id":"E","dossier_id":"D"})",       // spacing
+           R"({"event_id":"E\u0031","dossier_id":"D"})",  // an escaped event id
+           R"({"event_id":"E","dossier_id":"D\"x"})",     // an escaped dossier id
+           R"({"event_id":"E","type":"received"})",       // no dossier id next
+           R"({"event_id":"E","dialogue_id":"D"})",       // a dialogue
+           R"({"event_id":"E)",                           // cut in the event id
+           R"({"event_id":"E",)",                         // cut after it
+           R"({"event_id":"E","dossier_id":"D)",          // cut in the dossier id
+           R"({"event_id":")",                            // nothing after the key
+       }) {
+    std::string_view left_event = "unchanged";
+    std::string_view left_dossier = "unchanged";
+    EXPECT_FALSE(LeadingIds(other, &left_event, &left_dossier)) << other;
+    EXPECT_EQ(left_event, "unchanged") << other;
+    EXPECT_EQ(left_dossier, "unchanged") << other;
+  }
+}
+
 }  // namespace
 }  // namespace hoso::runtime
