@@ -153,8 +153,14 @@ constexpr int64_t kMaxParticipants = 100000;
 // depth error reported as invalid_json.
 constexpr size_t kMaxDepth = core::kMaxEventBytes / 2 + 1;
 
-int FieldFromName(std::string_view name) {
-  for (int i = 0; i < kFieldCount; ++i) {
+// The field named `name`, or -1; the search starts at `first`. Encoders
+// write the fields in kFieldNames' order, so starting after the previous
+// key's field finds most keys at the first comparison.
+int FieldFromName(std::string_view name, int first) {
+  for (int i = first; i < kFieldCount; ++i) {
+    if (kFieldNames[i] == name) return i;
+  }
+  for (int i = 0; i < first; ++i) {
     if (kFieldNames[i] == name) return i;
   }
   return -1;
@@ -468,8 +474,9 @@ bool EventDecoder::Decode(std::string_view bytes, core::Event* event, core::Reje
   FieldMask duplicated = 0;
   std::string_view unknown_key;
   bool has_unknown = false;
+  int next_field = 0;
   for (const simdjson::dom::key_value_pair entry : object) {
-    const int field = FieldFromName(entry.key);
+    const int field = FieldFromName(entry.key, next_field);
     if (field < 0) {
       if (!has_unknown) unknown_key = entry.key;
       has_unknown = true;
@@ -479,6 +486,7 @@ bool EventDecoder::Decode(std::string_view bytes, core::Event* event, core::Reje
     duplicated |= present & bit;
     present |= bit;
     values[field] = entry.value;
+    next_field = (field + 1) % kFieldCount;
   }
 
   // Type first: it selects the schema (unknown_type outranks schema).
