@@ -731,7 +731,10 @@ void Engine::RaiseAlertFor(std::string_view dossier_id, std::string_view agency,
   ++alert_sequence_;
   if (pending_->alerts.count() == 0) pending_->first_alert_sequence = alert_sequence_;
   pending_->alerts.Add(dossier_id, spec.kind, spec.due_at, alert_json_);
-  pending_->committed_alerts.Add(dossier_id, spec.kind, spec.fires_at, alert_json_, quiet_alerts_);
+  if (options_.commit_alerts) {
+    pending_->committed_alerts.Add(dossier_id, spec.kind, spec.fires_at, alert_json_,
+                                   quiet_alerts_);
+  }
   pending_->changed = true;
 }
 

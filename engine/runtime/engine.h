@@ -134,6 +134,10 @@ struct EngineOptions {
   // core::Alert (tests, tools); the pipeline reads them from its commits
   // instead. Default: true.
   bool collect_alerts = true;
+  // Also hand each commit the alerts it stores (Commit::alerts), for the
+  // sinks that publish them (hoso.alerts, PostgreSQL). Off where no sink
+  // reads them (replay): the alerts are stored all the same. Default: true.
+  bool commit_alerts = true;
   // A Seal writes a checkpoint once this many events were logged since the
   // previous one, or `checkpoint_interval_ms` of wall time passed (0: never
   // by time). They bound the log a restart re-applies. Defaults: 262,144
@@ -211,7 +215,8 @@ struct Commit {
   bool checkpoint = false;
   uint64_t first_alert_sequence = 0;  // of alerts[0]
   // The alerts stored by this commit, in sequence order, with their JSON
-  // (schemas/alert.schema.json) as published.
+  // (schemas/alert.schema.json) as published; empty without
+  // EngineOptions::commit_alerts.
   CommittedAlerts alerts;
   // The KPI cells this commit changed, with their new absolute values (with
   // EngineOptions::partition_ownership: those of live partitions, and every

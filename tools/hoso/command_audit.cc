@@ -124,6 +124,7 @@ int RunReplay(const ReplayArgs& args) {
   // The rebuilt database stores the alerts; nothing reads them back as
   // core::Alert values (5 % of the engine thread on the 1M-event year).
   options.collect_alerts = false;
+  options.commit_alerts = false;  // no sink: a rebuild publishes nothing
   if (!args.until.empty()) {
     auto until = ParseAsOf(args.until);
     if (!until.ok()) return ReportError("replay", until.status());

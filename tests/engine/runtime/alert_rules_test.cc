@@ -57,11 +57,12 @@ class AlertRulesTest : public ::testing::Test {
   void SetUp() override { Reopen(); }
 
   // Drops the engine and opens a new one on the same store: a restart.
-  void Reopen(core::StateMachineOptions machine_options = {}) {
+  void Reopen(core::StateMachineOptions machine_options = {}, bool commit_alerts = true) {
     engine_.reset();
     machine_ = std::make_unique<core::DossierStateMachine>(calendar_, catalog_, machine_options);
     EngineOptions options;
     options.machine = machine_options;
+    options.commit_alerts = commit_alerts;
     options.clock_mode = ClockMode::kWallTime;
     options.checkpoint_interval_ms = 0;  // checkpoints only when a test asks
     auto engine = Engine::Open(&store_, machine_.get(), options);
@@ -122,6 +123,7 @@ class AlertRulesTest : public ::testing::Test {
     ASSERT_TRUE(commit.ok()) << commit.status().ToString();
     if (*commit == nullptr) return;
     (*commit)->Prepare();
+    committed_alerts_ += (*commit)->alerts.size();
     ASSERT_TRUE(store_.Write(*(*commit)->batch).ok());
     engine_->Committed(**commit);
   }
@@ -142,6 +144,7 @@ class AlertRulesTest : public ::testing::Test {
   std::unique_ptr<Engine> engine_;
   int next_id_ = 1;
   int64_t offset_ = 0;
+  size_t committed_alerts_ = 0;  // handed to sinks in commits (Commit::alerts)
 };
 
 core::WorkingCalendar* AlertRulesTest::calendar_ = nullptr;
@@ -179,6 +182,22 @@ TEST_F(AlertRulesTest, WorkedExampleFiresEachKindStrictlyAfterItsInstant) {
   EXPECT_EQ(StoredAlertIds(),
             (Alerts{"D|apology_due|20190611T0900", "D|due_soon|20190611T0900",
                     "D|overdue|20190611T0900", "D|apology_missing|20190611T0900"}));
+}
+
+TEST_F(AlertRulesTest, CommitsHandTheirAlertsToSinksUnlessToldThereAreNone) {
+  // One working day from Mon 09:00: overdue and apology_missing at Tue 09:00.
+  Apply({Received("2019-06-03T09:00:00+07:00", 1, "A")});
+  Advance("2019-06-04T09:00:01+07:00");
+  EXPECT_EQ(committed_alerts_, 2u);
+  Reopen({}, /*commit_alerts=*/false);  // as `hoso replay` opens its target
+  Apply({Received("2019-06-05T09:00:00+07:00", 1, "B")});
+  EXPECT_EQ(
+      Advance("2019-06-06T09:00:01+07:00"),
+      (Alerts{"overdue 2019-06-06T09:00:00+07:00", "apology_missing 2019-06-06T09:00:00+07:00"}));
+  EXPECT_EQ(committed_alerts_, 2u);  // none more for sinks, all stored
+  EXPECT_EQ(StoredAlertIds(),
+            (Alerts{"A|overdue|20190604T0900", "A|apology_missing|20190604T0900",
+                    "B|overdue|20190606T0900", "B|apology_missing|20190606T0900"}));
 }
 
 TEST_F(AlertRulesTest, ABudgetOf540MinutesOrLessArmsOnlyOverdue) {
