@@ -45,6 +45,8 @@ TEST(DossierTableTest, LookupsMatchAModelThroughErasesAndRehashes) {
       ASSERT_EQ(found, expected->second) << id;
       ASSERT_EQ(table.id(found), id);
       if (random() % 3 == 0) {
+        table.PrefetchHandle(found);
+        table.PrefetchErase(found);
         table.Erase(found);
         model.erase(expected);
       }
