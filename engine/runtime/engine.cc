@@ -1364,8 +1364,9 @@ void Engine::Committed(const Commit& commit) {
   constexpr size_t kBucketAhead = 8;
   const auto& evictable = commit.evictable;
   for (size_t i = 0; i < evictable.size(); ++i) {
-    if (i + kSlotAhead < evictable.size())
+    if (i + kSlotAhead < evictable.size()) {
       dossiers_.PrefetchHandle(evictable[i + kSlotAhead].first);
+    }
     if (i + kBucketAhead < evictable.size()) {
       dossiers_.PrefetchErase(evictable[i + kBucketAhead].first);
     }

@@ -456,11 +456,10 @@ class Engine {
   std::shared_ptr<CheckpointRecords> last_checkpoint_records_;
   projections::DossierTable dossiers_;
   // The lookups of the records a few places ahead in ApplyRecords, for
-  // prefetching (hashed from the records' raw bytes; `known` false when an
-  // id is not in compact form there).
-  // What a record's raw text says its ids are, read before decoding. The
-  // fingerprints serve its lookups once the decoded ids are seen to equal
-  // these.
+  // prefetching: what a record's raw text says its ids are, read and hashed
+  // before decoding (`known` false when an id is not in compact form
+  // there). The fingerprints then serve the record's own lookups once its
+  // decoded ids are seen to equal these.
   struct LookAhead {
     bool known = false;
     uint32_t dossier_hash = 0;

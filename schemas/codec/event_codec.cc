@@ -245,8 +245,9 @@ class Checker {
     if (!instant.ok()) return Fail(kFieldNames[field], "not an RFC 3339 date-time with offset");
     // EncodeEvent writes local time (+07:00) with a four-digit year; an
     // instant outside local years 0000..9999 could not be decoded again.
-    // Offsets are under a day, so a written year of 0001..9998 is inside
-    // them whatever the offset: only the two edge years are converted.
+    // Offsets are under a day, so an instant written with a year of
+    // 0001..9998 falls within them whatever its offset: only the two edge
+    // years are converted.
     const std::string_view written_year = text.substr(0, 4);
     if (written_year == "0000" || written_year == "9999") {
       const int local_year = core::CivilFromDays(core::ToLocalMinute(*instant).day()).year;
