@@ -361,9 +361,10 @@ Status Engine::ReapplyTail(uint64_t from_sequence, uint64_t from_alert) {
       return Status::Corruption("logged event " + std::to_string(entry.sequence) +
                                 " no longer decodes: " + rejection.message);
     }
-    uint32_t handle = dossiers_.Find(event_.dossier_id);
+    const uint32_t hash = projections::DossierTable::Hash(event_.dossier_id);
+    uint32_t handle = dossiers_.Find(event_.dossier_id, hash);
     const bool is_new = handle == kNone;
-    if (is_new) handle = dossiers_.Insert(event_.dossier_id);
+    if (is_new) handle = dossiers_.Insert(event_.dossier_id, hash);
     core::DossierState& state = dossiers_.state(handle);
     const std::string_view previous =
         is_new ? std::string_view()
