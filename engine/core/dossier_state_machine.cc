@@ -461,7 +461,7 @@ std::string DossierStateMachine::DerivedOverdueEventId(std::string_view dossier_
   // ":" and the minute take 27: a longer dossier id is cut to 84 characters
   // followed by "~" and a 64-bit FNV-1a digest of the whole id in hex, so the
   // derived event stays a valid event of the contract and its id unique.
-  std::string id = "hoso-overdue:";
+  std::string id(kDerivedOverduePrefix);
   AppendBoundedId(&id, dossier_id, 128 - 27);
   id += ':';
   id += CompactLocal(due_at);

@@ -120,6 +120,9 @@ class DossierStateMachine {
   static Event DerivedOverdue(std::string_view dossier_id, std::string_view holder_agency_id,
                               LocalMinute due_at);
   static std::string DerivedOverdueEventId(std::string_view dossier_id, LocalMinute due_at);
+  // What every derived overdue event id begins with: only an event id with
+  // it can equal one the engine derives.
+  static constexpr std::string_view kDerivedOverduePrefix = "hoso-overdue:";
 
   const WorkingCalendar& calendar() const { return *calendar_; }
   const ProcedureCatalog& catalog() const { return *catalog_; }

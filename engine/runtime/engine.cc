@@ -328,7 +328,7 @@ void Engine::PassDialogueDeadline(core::Instant raised_at, BatchResult* result) 
 }
 
 void Engine::ReserveIds(uint64_t events, uint64_t dossiers) {
-  event_ids_.Reserve(event_ids_.size() + events);
+  if (options_.index_input_event_ids) event_ids_.Reserve(event_ids_.size() + events);
   dossier_ids_.Reserve(dossier_ids_.size() + dossiers);
 }
 
@@ -556,8 +556,9 @@ void Engine::Touch(uint32_t handle, bool is_new, const core::DossierState& befor
   }
 }
 
-void Engine::LogEvent(uint32_t handle, std::string_view bytes, const IdFingerprints& fingerprints,
-                      int32_t partition, int64_t offset, bool derived) {
+void Engine::LogEvent(uint32_t handle, std::string_view event_id, std::string_view bytes,
+                      const IdFingerprints& fingerprints, int32_t partition, int64_t offset,
+                      bool derived) {
   core::DossierState& state = dossiers_.state(handle);
   ++log_sequence_;
   if (!pending_->segment_started) {
@@ -581,7 +582,10 @@ void Engine::LogEvent(uint32_t handle, std::string_view bytes, const IdFingerpri
   entry.dossier_id = dossiers_.id(handle);
   entry.bytes = bytes;
   pending_->segment.Add(entry, fingerprints.event);
-  event_ids_.Insert(fingerprints.event, log_sequence_);
+  if (options_.index_input_event_ids || derived ||
+      event_id.starts_with(core::DossierStateMachine::kDerivedOverduePrefix)) {
+    event_ids_.Insert(fingerprints.event, log_sequence_);
+  }
   if (first) {
     state.first_log_sequence = log_sequence_;
     dossier_ids_.Insert(fingerprints.dossier, 0);
@@ -797,7 +801,7 @@ Status Engine::ApplyOne(const core::Event& event, const IdFingerprints& fingerpr
              increment.field);
   }
   if (options_.persist) {
-    LogEvent(handle, bytes, fingerprints, partition, offset, derived);
+    LogEvent(handle, event.event_id, bytes, fingerprints, partition, offset, derived);
     if (!derived && event.occurred_at <= latest_month_end_) [[unlikely]] {
       StaleMonthEnds(event.occurred_at);  // a late event: those folds now differ
     }
@@ -915,7 +919,7 @@ void Engine::PrefetchFor(size_t index) {
   const size_t far = index + kPrefetchDistance;
   if (far < look_ahead_.size() && look_ahead_[far].known) {
     dossiers_.PrefetchBucket(look_ahead_[far].dossier_hash);
-    event_ids_.Prefetch(look_ahead_[far].fingerprints.event);
+    if (options_.index_input_event_ids) event_ids_.Prefetch(look_ahead_[far].fingerprints.event);
   }
   const size_t near = index + kPrefetchDistance / 2;
   if (near < look_ahead_.size() && look_ahead_[near].known &&
@@ -1074,6 +1078,10 @@ Result<BatchResult> Engine::ApplyRecords(std::span<const RawRecord> records, boo
 }
 
 Result<BatchResult> Engine::Apply(std::span<const RawRecord> records) {
+  if (!options_.index_input_event_ids) {
+    return Status::InvalidArgument(
+        "an engine that indexes only derived event ids applies logged events only");
+  }
   return ApplyRecords(records, /*logged=*/false);
 }
 

@@ -138,6 +138,16 @@ struct EngineOptions {
   // sinks that publish them (hoso.alerts, PostgreSQL). Off where no sink
   // reads them (replay): the alerts are stored all the same. Default: true.
   bool commit_alerts = true;
+  // Index every logged event's id for duplicate checks. Off for an engine
+  // that applies only logged events (a rebuild: `hoso replay`): their ids
+  // were checked when first applied, and a logged event is never checked
+  // again, so only ids in the derived namespace are indexed, for the check
+  // of each overdue event the engine derives (an id outside it can never
+  // equal a derived one). Saves a lookup per event and the index's memory
+  // (32 MB for the 1M-event year). Apply (new input) then fails with
+  // InvalidArgument: it would need the whole index. The next Open of the
+  // store loads the whole index from the log. Default: true.
+  bool index_input_event_ids = true;
   // A Seal writes a checkpoint once this many events were logged since the
   // previous one, or `checkpoint_interval_ms` of wall time passed (0: never
   // by time). They bound the log a restart re-applies. Defaults: 262,144
@@ -307,7 +317,8 @@ class Engine {
   // as they come. A caller that knows how much follows (a replay: the
   // source's log) saves the memory of the doublings it skips, all of it
   // fresh memory, which a virtual machine makes dear to touch
-  // (BENCHMARKS.md, "What fresh memory costs"). Changes nothing else.
+  // (BENCHMARKS.md, "What fresh memory costs"). Changes nothing else. The
+  // event ids' index is not sized without index_input_event_ids.
   void ReserveIds(uint64_t events, uint64_t dossiers);
   // Tells the engine that `commit` is durable: finished dossiers its
   // checkpoint stored are forgotten.
@@ -436,8 +447,11 @@ class Engine {
   void ScheduleTimers(uint32_t handle);
   void RebuildTimers();
   bool TimerValid(const projections::TimerEntry& entry) const;
-  void LogEvent(uint32_t handle, std::string_view bytes, const IdFingerprints& fingerprints,
-                int32_t partition, int64_t offset, bool derived);
+  // `event_id`: the event's, for the choice to index it
+  // (EngineOptions::index_input_event_ids).
+  void LogEvent(uint32_t handle, std::string_view event_id, std::string_view bytes,
+                const IdFingerprints& fingerprints, int32_t partition, int64_t offset,
+                bool derived);
   struct CheckpointRecords;
   // A checkpoint's dossier records, encoded (the commit receives the
   // finished dossiers it may then forget).

@@ -125,6 +125,8 @@ int RunReplay(const ReplayArgs& args) {
   // core::Alert values (5 % of the engine thread on the 1M-event year).
   options.collect_alerts = false;
   options.commit_alerts = false;  // no sink: a rebuild publishes nothing
+  // Logged events only: their ids need no index but the derived ones'.
+  options.index_input_event_ids = false;
   if (!args.until.empty()) {
     auto until = ParseAsOf(args.until);
     if (!until.ok()) return ReportError("replay", until.status());
