@@ -1,5 +1,7 @@
 #include "projections/alert_log.h"
 
+#include <cstring>
+
 #include "projections/coding.h"
 
 namespace hoso::projections {
@@ -12,7 +14,7 @@ std::string AlertsKey(uint64_t first_sequence) {
 
 void AlertBatchWriter::Clear() {
   count_ = 0;
-  entries_.clear();
+  entries_.resize(kCountRoom);
 }
 
 void AlertBatchWriter::Add(std::string_view dossier_id, core::AlertKind kind,
@@ -24,11 +26,14 @@ void AlertBatchWriter::Add(std::string_view dossier_id, core::AlertKind kind,
   ++count_;
 }
 
-std::string AlertBatchWriter::Value() const {
-  std::string out;
-  PutVarint(&out, count_);
-  out.append(entries_);
-  return out;
+std::string_view AlertBatchWriter::Value() {
+  static_assert(kCountRoom >= BufferWriter::kMaxVarint);
+  char count[BufferWriter::kMaxVarint];
+  BufferWriter w(count);
+  w.Varint(count_);
+  const size_t at = kCountRoom - w.size();
+  std::memcpy(entries_.data() + at, count, w.size());
+  return std::string_view(entries_).substr(at);
 }
 
 core::Status ForEachAlert(KvStore& store, uint64_t from,

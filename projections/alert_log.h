@@ -38,11 +38,17 @@ class AlertBatchWriter {
   void Add(std::string_view dossier_id, core::AlertKind kind, core::LocalMinute due_at,
            std::string_view json);
   size_t count() const { return count_; }
-  std::string Value() const;
+  // The batch's stored value (the count, then the entries): a view into the
+  // writer, valid until its next Add or Clear. Built in place, so a batch
+  // of alerts (hundreds of kilobytes) is not copied to be stored.
+  std::string_view Value();
 
  private:
+  // entries_ begins with room for the count's varint, written right-aligned
+  // against the entries by Value().
+  static constexpr size_t kCountRoom = 10;
   size_t count_ = 0;
-  std::string entries_;
+  std::string entries_ = std::string(kCountRoom, '\0');
 };
 
 // Every stored alert with sequence >= `from`, in order.
