@@ -463,17 +463,43 @@ Result<std::string> Engine::LoggedBytes(uint64_t sequence) {
     if (sequence >= unsettled->first) segment = unsettled->second;
   }
   if (segment.empty()) {
-    // The segment holding `sequence`: the last key at or before it.
-    auto it = store_->NewIterator(Column::kLog);
-    it->SeekForPrev(projections::LogKey(sequence, UINT64_MAX));
-    HOSO_RETURN_IF_ERROR(it->status());
-    if (!it->Valid())
-      return Status::Corruption("no log segment holds event " + std::to_string(sequence));
-    if (segment_cache_.second.empty() || it->key() != segment_cache_.first) {
-      segment_cache_.first.assign(it->key());
-      segment_cache_.second.assign(it->value());
+    StoredSegment& stored = stored_segment_;
+    if (sequence < stored.first_sequence ||
+        sequence - stored.first_sequence >= stored.events.size()) {
+      // The segment holding `sequence`: the last key at or before it.
+      auto it = store_->NewIterator(Column::kLog);
+      it->SeekForPrev(projections::LogKey(sequence, UINT64_MAX));
+      HOSO_RETURN_IF_ERROR(it->status());
+      if (!it->Valid())
+        return Status::Corruption("no log segment holds event " + std::to_string(sequence));
+      stored.events.clear();
+      stored.reader.reset();
+      stored.value.assign(it->value());
+      auto reader = projections::SegmentReader::Open(stored.value);
+      if (!reader.ok()) return reader.status();
+      stored.reader.emplace(std::move(*reader));
+      stored.first_sequence = stored.reader->first_sequence();
+      projections::LogEntry entry;
+      Status status;
+      while (stored.reader->Next(&entry, &status)) {
+        if (entry.sequence != stored.first_sequence + stored.events.size()) {
+          stored.events.clear();
+          return Status::Corruption("log segment at event " +
+                                    std::to_string(stored.first_sequence) +
+                                    " does not number its events in order");
+        }
+        stored.events.push_back(entry.bytes);
+      }
+      if (!status.ok()) {
+        stored.events.clear();
+        return status;
+      }
     }
-    segment = segment_cache_.second;
+    if (sequence >= stored.first_sequence &&
+        sequence - stored.first_sequence < stored.events.size()) {
+      return std::string(stored.events[sequence - stored.first_sequence]);
+    }
+    return Status::Corruption("log event " + std::to_string(sequence) + " is missing");
   }
   auto reader = projections::SegmentReader::Open(segment);
   if (!reader.ok()) return reader.status();
