@@ -274,7 +274,8 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   // Applies `records` in order, in memory. Bad records are rejected and
-  // reported, never fatal. Fails only when the store cannot be read.
+  // reported, never fatal. Fails only when the store cannot be read, or
+  // (InvalidArgument) in an engine without index_input_event_ids.
   core::Result<BatchResult> Apply(std::span<const RawRecord> records);
 
   // Applies the events of a log being replayed (no input guard applies: the
