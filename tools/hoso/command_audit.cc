@@ -130,7 +130,7 @@ int RunReplay(const ReplayArgs& args) {
   // Checkpoints twice as often as a live engine: finished dossiers leave
   // memory sooner and each checkpoint's records take half the buffer, so
   // the rebuild touches less fresh memory (the 1M-event year: 0.90 of the
-  // time, peak RSS 305 -> 257 MiB; a quarter as many was slower again:
+  // time, peak RSS 305 -> 257 MiB; every 65,536 events was slower again:
   // BENCHMARKS.md). Where checkpoints fall changes nothing a user reads.
   options.checkpoint_events = 131072;
   if (!args.until.empty()) {
