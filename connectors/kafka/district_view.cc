@@ -1,8 +1,6 @@
 #include "connectors/kafka/district_view.h"
 
 #include <simdjson.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -289,10 +287,6 @@ struct DistrictView::State {
   }
 
   void Run() {
-    // A background reader: on a machine with fewer cores than busy threads
-    // it yields to the engine (a restoring partition's new owner reads the
-    // whole of hoso.kpi at the same time). Nice 10 on this thread only.
-    ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
     auto last_refresh = Clock::now() - std::chrono::hours(1);
     while (!stop.load()) {
       if (Clock::now() - last_refresh >= std::chrono::milliseconds(options.metadata_refresh_ms)) {
