@@ -1,6 +1,7 @@
 #include "tools/hoso/build_info.h"
 
 #include "connectors/kafka/library_version.h"
+#include "connectors/rocksdb/hardware_crc32c.h"
 #include "connectors/rocksdb/library_version.h"
 #include "schemas/codec/library_version.h"
 #include "tools/hoso/prometheus_text.h"
@@ -41,6 +42,7 @@ const BuildInfo& GetBuildInfo() {
     i.commit = kBuildCommit;
     i.librdkafka = connectors::kafka::LibrdkafkaVersion();
     i.rocksdb = connectors::RocksDbVersion();
+    i.rocksdb_crc32c = connectors::Crc32cImplementation();
     i.simdjson = codec::SimdjsonVersion();
     i.simdjson_implementation = codec::SimdjsonImplementation();
     return i;
@@ -51,8 +53,8 @@ const BuildInfo& GetBuildInfo() {
 std::string VersionText() {
   const BuildInfo& i = GetBuildInfo();
   return "hoso " + i.version + " (commit " + i.commit + ")\n" + "librdkafka " + i.librdkafka +
-         "\n" + "RocksDB " + i.rocksdb + "\n" + "simdjson " + i.simdjson + " (" +
-         i.simdjson_implementation + ")";
+         "\n" + "RocksDB " + i.rocksdb + " (CRC32C " + i.rocksdb_crc32c + ")\n" + "simdjson " +
+         i.simdjson + " (" + i.simdjson_implementation + ")";
 }
 
 std::string BuildInfoMetric() {

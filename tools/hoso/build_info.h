@@ -13,11 +13,12 @@
 namespace hoso::tools {
 
 struct BuildInfo {
-  std::string version;     // the project version, e.g. "0.1.0"
-  std::string commit;      // git commit, "-dirty" when built from changed files, or "unknown"
-  std::string librdkafka;  // e.g. "2.0.2"
-  std::string rocksdb;     // e.g. "7.8.3"
-  std::string simdjson;    // e.g. "3.0.1"
+  std::string version;         // the project version, e.g. "0.1.0"
+  std::string commit;          // git commit, "-dirty" when built from changed files, or "unknown"
+  std::string librdkafka;      // e.g. "2.0.2"
+  std::string rocksdb;         // e.g. "7.8.3"
+  std::string rocksdb_crc32c;  // e.g. "sse4.2" (connectors/rocksdb/hardware_crc32c.h)
+  std::string simdjson;        // e.g. "3.0.1"
   std::string simdjson_implementation;  // e.g. "haswell"
 };
 
