@@ -89,6 +89,7 @@ KafkaEventSource::~KafkaEventSource() {
   // the merge's too, which as members would outlive consumer_.reset().
   messages_.clear();
   held_.clear();
+  reaper_.Drain();
   if (consumer_ != nullptr) {
     // Close first (leave the group; the revoke callback commits what was
     // applied), destroy after (docs/conventions.md rule 19).
@@ -587,7 +588,7 @@ void KafkaEventSource::ResumeDrainedPartitions() {
 core::Status KafkaEventSource::NextBatch(size_t max_records, runtime::SourceBatch* batch) {
   batch->Clear();
   records_messages_.clear();
-  messages_.clear();
+  reaper_.Take(&messages_);
   filling_ = batch;
   if (options_.event_time_order) {
     core::Status merged = NextMergedBatch(max_records, batch);

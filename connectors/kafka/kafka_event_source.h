@@ -38,6 +38,7 @@
 
 #include "connectors/kafka/kafka_handles.h"
 #include "connectors/kafka/merge_defaults.h"
+#include "connectors/kafka/message_reaper.h"
 #include "connectors/kafka/topic_retention.h"
 #include "engine/runtime/event_source.h"
 
@@ -230,6 +231,9 @@ class KafkaEventSource final : public runtime::EventSource {
   HandlePtr consumer_;
   runtime::PositionLookup lookup_;
   std::function<void()> drain_;
+  // Destroys each batch's messages once the next is asked for; the
+  // destructor drains it before the consumer closes.
+  MessageReaper reaper_;
   std::vector<MessagePtr> messages_;                   // of the batch in hand
   std::vector<rd_kafka_message_t*> records_messages_;  // parallel to batch->records
   runtime::SourceBatch* filling_ = nullptr;            // the batch NextBatch is filling
