@@ -2,9 +2,10 @@
 //
 // Debian builds RocksDB for any x86-64 CPU, so the library checksums every
 // write-ahead-log record and table block with a table-driven CRC32C
-// (`crc32c::Slow_CRC32`, ~1 GB/s): a fifth of the commit thread's time
-// while ingesting, a quarter of a query's right after a crash, when the
-// write-ahead log is read back (BENCHMARKS.md "CRC32C in hardware").
+// (`crc32c::Slow_CRC32`: 0.64 GB/s here, the instruction 4.2 GB/s). That
+// was a fifth of a restoring instance's commit thread, and up to a quarter
+// of a query right after a crash, which reads the write-ahead log back
+// (BENCHMARKS.md "CRC32C in hardware").
 //
 // Every checksum of the library goes through one function,
 // `rocksdb::crc32c::Extend`. With RocksDB linked statically (CMake option

@@ -2,9 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <condition_variable>
-#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -19,8 +17,7 @@ struct Ledger {
   std::vector<std::thread::id> threads;
 };
 
-// Records its number and the destroying thread in the ledger; when given a
-// gate, first waits until the gate opens.
+// Holds the destructors of the items given it until opened.
 struct Gate {
   std::mutex mutex;
   std::condition_variable opened_cv;
@@ -38,6 +35,8 @@ struct Gate {
   }
 };
 
+// Records its number and the destroying thread in the ledger; when given a
+// gate, first waits until the gate opens.
 struct Item {
   Item(Ledger* ledger, int number, Gate* gate = nullptr)
       : ledger(ledger), number(number), gate(gate) {}

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 #include <rocksdb/file_checksum.h>
 
-#include <cstring>
 #include <memory>
 #include <random>
 #include <string>
