@@ -451,65 +451,58 @@ Result<std::optional<DossierChange>> Engine::FindDossierChange(std::string_view 
   return std::optional<DossierChange>(MakeDossierChange(dossier_id, state, ids_));
 }
 
+Status Engine::IndexedSegment::Load(std::string_view segment) {
+  events.clear();
+  reader.reset();
+  value.assign(segment);
+  auto opened = projections::SegmentReader::Open(value);
+  if (!opened.ok()) return opened.status();
+  reader.emplace(std::move(*opened));
+  first_sequence = reader->first_sequence();
+  projections::LogEntry entry;
+  Status status;
+  while (reader->Next(&entry, &status)) {
+    if (entry.sequence != first_sequence + events.size()) {
+      events.clear();
+      return Status::Corruption("log segment at event " + std::to_string(first_sequence) +
+                                " does not number its events in order");
+    }
+    events.push_back(entry.bytes);
+  }
+  if (!status.ok()) events.clear();
+  return status;
+}
+
 Result<std::string> Engine::LoggedBytes(uint64_t sequence) {
   std::string_view bytes;
   if (pending_->segment_started && sequence >= pending_->segment.first_sequence()) {
     if (pending_->segment.BytesOf(sequence, &bytes)) return std::string(bytes);
   }
-  auto unsettled = unsettled_segments_.upper_bound(sequence);
-  std::string_view segment;
-  if (unsettled != unsettled_segments_.begin()) {
-    --unsettled;
-    if (sequence >= unsettled->first) segment = unsettled->second;
-  }
-  if (segment.empty()) {
-    StoredSegment& stored = stored_segment_;
-    if (sequence < stored.first_sequence ||
-        sequence - stored.first_sequence >= stored.events.size()) {
-      // The segment holding `sequence`: the last key at or before it.
-      auto it = store_->NewIterator(Column::kLog);
+  IndexedSegment& indexed = indexed_segment_;
+  if (!indexed.Holds(sequence)) {
+    // The sealed segment holding `sequence`: one whose commit is not
+    // durable yet, or else the last key at or before it in the store.
+    std::string_view segment;
+    auto unsettled = unsettled_segments_.upper_bound(sequence);
+    if (unsettled != unsettled_segments_.begin()) {
+      --unsettled;
+      if (sequence >= unsettled->first) segment = unsettled->second;
+    }
+    std::unique_ptr<projections::KvIterator> it;
+    if (segment.empty()) {
+      it = store_->NewIterator(Column::kLog);
       it->SeekForPrev(projections::LogKey(sequence, UINT64_MAX));
       HOSO_RETURN_IF_ERROR(it->status());
       if (!it->Valid())
         return Status::Corruption("no log segment holds event " + std::to_string(sequence));
-      stored.events.clear();
-      stored.reader.reset();
-      stored.value.assign(it->value());
-      auto reader = projections::SegmentReader::Open(stored.value);
-      if (!reader.ok()) return reader.status();
-      stored.reader.emplace(std::move(*reader));
-      stored.first_sequence = stored.reader->first_sequence();
-      projections::LogEntry entry;
-      Status status;
-      while (stored.reader->Next(&entry, &status)) {
-        if (entry.sequence != stored.first_sequence + stored.events.size()) {
-          stored.events.clear();
-          return Status::Corruption("log segment at event " +
-                                    std::to_string(stored.first_sequence) +
-                                    " does not number its events in order");
-        }
-        stored.events.push_back(entry.bytes);
-      }
-      if (!status.ok()) {
-        stored.events.clear();
-        return status;
-      }
+      segment = it->value();
     }
-    if (sequence >= stored.first_sequence &&
-        sequence - stored.first_sequence < stored.events.size()) {
-      return std::string(stored.events[sequence - stored.first_sequence]);
-    }
+    HOSO_RETURN_IF_ERROR(indexed.Load(segment));
+  }
+  if (!indexed.Holds(sequence)) {
     return Status::Corruption("log event " + std::to_string(sequence) + " is missing");
   }
-  auto reader = projections::SegmentReader::Open(segment);
-  if (!reader.ok()) return reader.status();
-  projections::LogEntry entry;
-  Status status;
-  while (reader->Next(&entry, &status)) {
-    if (entry.sequence == sequence) return std::string(entry.bytes);
-  }
-  HOSO_RETURN_IF_ERROR(status);
-  return Status::Corruption("log event " + std::to_string(sequence) + " is missing");
+  return std::string(indexed.events[sequence - indexed.first_sequence]);
 }
 
 Result<Engine::Repeat> Engine::CheckRepeat(const core::Event& event, uint64_t event_fingerprint,

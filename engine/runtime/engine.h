@@ -538,17 +538,24 @@ class Engine {
   // events (first sequence -> segment value); dropped when committed.
   std::map<uint64_t, std::string> unsettled_segments_;
   std::vector<std::string> spare_segments_;  // their buffers, reused
-  // The last segment read back from the store, opened, with where each of
-  // its events is: duplicate checks read the same segments over and over
-  // when a file is ingested twice, and decompressing a whole segment (a few
-  // megabytes) for each duplicate confirmed 1,250 of them a second.
-  struct StoredSegment {
-    std::string value;  // as stored (an uncompressed reader points into it)
+  // The last sealed segment a duplicate check read (from the store, or one
+  // whose commit is not durable yet), opened, with where each of its events
+  // is: duplicate checks read the same segments over and over when a file
+  // is ingested twice, and decompressing a whole segment (a few megabytes)
+  // for each duplicate confirmed 1,250 of them a second. A sealed segment
+  // never changes, so it stays valid once its commit is durable.
+  struct IndexedSegment {
+    std::string value;  // as sealed (an uncompressed reader points into it)
     std::optional<projections::SegmentReader> reader;  // owns the entries
     uint64_t first_sequence = 0;
     std::vector<std::string_view> events;  // event first_sequence + i
+    bool Holds(uint64_t sequence) const {
+      return sequence >= first_sequence && sequence - first_sequence < events.size();
+    }
+    // Copies and opens `segment`; on failure holds nothing.
+    core::Status Load(std::string_view segment);
   };
-  StoredSegment stored_segment_;
+  IndexedSegment indexed_segment_;
 
   // Month-end figures taken (oldest first), the latest one's instant, and
   // the next month end to pass (kNoMonthEnd: no input event logged yet).
