@@ -551,9 +551,10 @@ core::Status KafkaEventSource::NextMergedBatch(size_t max_records, runtime::Sour
 size_t KafkaEventSource::HeldPerPartitionLimit() const {
   // Full shares fill two thirds of the bound: the last third is for what the
   // partitions not yet paused bring before they are. With a half, a share of
-  // 32 partitions was 3,125 records, less than one 1 MiB fetch: partitions
-  // were paused after nearly every fetch and fetched again (restore 1.04-1.49
-  // times as fast with two thirds, BENCHMARKS.md, eighteenth session).
+  // 32 partitions was 3,125 records: partitions the fetcher ran ahead on were
+  // paused more often and fetched again (restore 1.04-1.49 times as fast with
+  // two thirds, BENCHMARKS.md, eighteenth session; docs/kafka.md says why
+  // the fetch size is not the reason on the embedded broker).
   const size_t partitions = std::max<size_t>(1, next_offsets_.size());
   return std::max<size_t>(16, options_.max_held_records * 2 / (3 * partitions));
 }
