@@ -1,10 +1,49 @@
 #include "projections/alert_log.h"
 
+#include <lz4.h>
+
+#include <algorithm>
 #include <cstring>
 
 #include "projections/coding.h"
 
 namespace hoso::projections {
+
+namespace {
+
+// The first byte of a compressed value: a stored value of the earlier layout
+// begins with its count's varint, never 0 (a batch without alerts stores
+// nothing).
+constexpr uint8_t kCompressedAlerts = 0;
+
+// The count and entries of a stored value; `scratch` receives the entries of
+// a compressed one (grown, never shrunk).
+core::Status DecodeAlertBatch(std::string_view value, std::string* scratch, uint64_t* count,
+                              std::string_view* entries) {
+  Reader r(value);
+  if (value.empty() || static_cast<uint8_t>(value[0]) != kCompressedAlerts) {
+    *count = r.Varint();
+    *entries = r.Rest();
+    return r.failed() ? Corrupt("alerts") : core::Status::Ok();
+  }
+  r.U8();
+  *count = r.Varint();
+  const uint64_t size = r.Varint();
+  const std::string_view block = r.Rest();
+  // LZ4 expands a byte to at most 255: a larger size is a corrupt header,
+  // not an allocation to make.
+  if (r.failed() || size > block.size() * 255 + 16 || size > (uint64_t{1} << 31)) {
+    return Corrupt("alerts");
+  }
+  if (scratch->size() < size) scratch->resize(size);
+  const int read = LZ4_decompress_safe(block.data(), scratch->data(),
+                                       static_cast<int>(block.size()), static_cast<int>(size));
+  if (read != static_cast<int>(size)) return Corrupt("alerts (LZ4 block)");
+  *entries = std::string_view(scratch->data(), size);
+  return core::Status::Ok();
+}
+
+}  // namespace
 
 std::string AlertsKey(uint64_t first_sequence) {
   std::string key;
@@ -13,27 +52,41 @@ std::string AlertsKey(uint64_t first_sequence) {
 }
 
 void AlertBatchWriter::Clear() {
-  count_ = 0;
-  entries_.resize(kCountRoom);
+  batch_.count = 0;
+  batch_.entries.clear();
 }
 
 void AlertBatchWriter::Add(std::string_view dossier_id, core::AlertKind kind,
                            core::LocalMinute due_at, std::string_view json) {
-  PutString(&entries_, dossier_id);
-  PutU8(&entries_, static_cast<uint8_t>(kind));
-  PutI64(&entries_, due_at.value);
-  PutString(&entries_, json);
-  ++count_;
+  std::string& out = batch_.entries;
+  PutString(&out, dossier_id);
+  PutU8(&out, static_cast<uint8_t>(kind));
+  PutI64(&out, due_at.value);
+  PutString(&out, json);
+  ++batch_.count;
 }
 
-std::string_view AlertBatchWriter::Value() {
-  static_assert(kCountRoom >= BufferWriter::kMaxVarint);
-  char count[BufferWriter::kMaxVarint];
-  BufferWriter w(count);
-  w.Varint(count_);
-  const size_t at = kCountRoom - w.size();
-  std::memcpy(entries_.data() + at, count, w.size());
-  return std::string_view(entries_).substr(at);
+AlertBatch AlertBatchWriter::Take(std::string spare) {
+  AlertBatch taken = std::move(batch_);
+  batch_.count = 0;
+  batch_.entries = std::move(spare);
+  batch_.entries.clear();
+  return taken;
+}
+
+std::string_view EncodeAlertBatch(const AlertBatch& batch, std::string* buffer) {
+  const int bound = LZ4_compressBound(static_cast<int>(batch.entries.size()));
+  const size_t needed = 1 + 2 * BufferWriter::kMaxVarint + static_cast<size_t>(bound);
+  // Grown, never shrunk: a reused buffer costs no allocation and no zeroing.
+  if (buffer->size() < needed) buffer->resize(needed);
+  BufferWriter header(buffer->data());
+  header.U8(kCompressedAlerts);
+  header.Varint(batch.count);
+  header.Varint(batch.entries.size());
+  const int written = LZ4_compress_default(batch.entries.data(), buffer->data() + header.size(),
+                                           static_cast<int>(batch.entries.size()), bound);
+  return std::string_view(buffer->data(),
+                          header.size() + static_cast<size_t>(std::max(written, 0)));
 }
 
 core::Status ForEachAlert(KvStore& store, uint64_t from,
@@ -41,12 +94,15 @@ core::Status ForEachAlert(KvStore& store, uint64_t from,
   auto it = store.NewIterator(Column::kAlerts);
   it->SeekForPrev(AlertsKey(from));
   if (!it->Valid()) it->SeekToFirst();
+  std::string scratch;
   for (; it->Valid(); it->Next()) {
     Reader key(it->key());
     const uint64_t first = key.U64();
     if (key.failed() || !key.done()) return Corrupt("alerts key");
-    Reader r(it->value());
-    const uint64_t count = r.Varint();
+    uint64_t count = 0;
+    std::string_view entries;
+    HOSO_RETURN_IF_ERROR(DecodeAlertBatch(it->value(), &scratch, &count, &entries));
+    Reader r(entries);
     for (uint64_t i = 0; i < count && !r.failed(); ++i) {
       StoredAlert alert;
       alert.sequence = first + i;
@@ -63,22 +119,27 @@ core::Status ForEachAlert(KvStore& store, uint64_t from,
   return it->status();
 }
 
-core::Status ReadAlertJson(KvStore& store, uint64_t sequence, std::string* json) {
-  auto it = store.NewIterator(Column::kAlerts);
-  it->SeekForPrev(AlertsKey(sequence));
-  if (!it->Valid()) return it->status().ok() ? core::Status::NotFound("alert") : it->status();
-  Reader key(it->key());
-  const uint64_t first = key.U64();
-  if (key.failed() || !key.done()) return Corrupt("alerts key");
-  Reader r(it->value());
-  const uint64_t count = r.Varint();
-  if (sequence < first || sequence - first >= count) return core::Status::NotFound("alert");
-  for (uint64_t i = 0; i <= sequence - first && !r.failed(); ++i) {
+core::Status AlertJsonReader::Read(uint64_t sequence, std::string* json) {
+  if (first_ == 0 || sequence < first_ || sequence - first_ >= count_) {
+    auto it = store_.NewIterator(Column::kAlerts);
+    it->SeekForPrev(AlertsKey(sequence));
+    if (!it->Valid()) return it->status().ok() ? core::Status::NotFound("alert") : it->status();
+    Reader key(it->key());
+    const uint64_t first = key.U64();
+    if (key.failed() || !key.done()) return Corrupt("alerts key");
+    first_ = 0;
+    value_.assign(it->value());
+    HOSO_RETURN_IF_ERROR(DecodeAlertBatch(value_, &scratch_, &count_, &entries_));
+    first_ = first;
+    if (sequence < first_ || sequence - first_ >= count_) return core::Status::NotFound("alert");
+  }
+  Reader r(entries_);
+  for (uint64_t i = 0; i <= sequence - first_ && !r.failed(); ++i) {
     r.String();
     r.U8();
     r.I64();
     const std::string_view value = r.String();
-    if (i == sequence - first && !r.failed()) {
+    if (i == sequence - first_ && !r.failed()) {
       json->assign(value);
       return core::Status::Ok();
     }

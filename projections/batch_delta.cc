@@ -1,11 +1,17 @@
 #include "projections/batch_delta.h"
 
+#include <lz4.h>
+
+#include <algorithm>
+
 #include "projections/coding.h"
 #include "projections/meta.h"
 
 namespace hoso::projections {
 namespace {
 
+// Format 4 is format 3 compressed; Take builds format 3.
+constexpr uint8_t kCompressedDeltaFormat = 4;
 constexpr uint8_t kDeltaFormat = 3;
 // Deltas written before feedback counters (issue 13, part 3): 17 counters
 // each, the rest zero. A delta lives only until the next checkpoint, but an
@@ -53,22 +59,57 @@ void BatchDeltaWriter::AddOpen(std::string_view dossier_id, uint32_t agency, uin
   ++open_count_;
 }
 
-std::string BatchDeltaWriter::Value() const {
-  std::string out;
+std::string BatchDeltaWriter::Take(std::string spare) {
+  std::string out = std::move(spare);
+  out.clear();
   out.reserve(24 + kpi_.size() + open_.size());
   PutU8(&out, kDeltaFormat);
   PutVarint(&out, kpi_count_);
   out.append(kpi_);
   PutVarint(&out, open_count_);
   out.append(open_);
+  Clear();
   return out;
 }
 
+std::string_view EncodeBatchDelta(std::string_view uncompressed, std::string* buffer) {
+  const std::string_view body = uncompressed.substr(std::min<size_t>(1, uncompressed.size()));
+  const int bound = LZ4_compressBound(static_cast<int>(body.size()));
+  const size_t needed = 1 + BufferWriter::kMaxVarint + static_cast<size_t>(bound);
+  // Grown, never shrunk: a reused buffer costs no allocation and no zeroing.
+  if (buffer->size() < needed) buffer->resize(needed);
+  BufferWriter header(buffer->data());
+  header.U8(kCompressedDeltaFormat);
+  header.Varint(body.size());
+  const int written = LZ4_compress_default(body.data(), buffer->data() + header.size(),
+                                           static_cast<int>(body.size()), bound);
+  return std::string_view(buffer->data(),
+                          header.size() + static_cast<size_t>(std::max(written, 0)));
+}
+
+namespace {
+
+// Decodes one delta value; a compressed one is decompressed into `scratch`
+// (grown, never shrunk).
 core::Status DecodeBatchDelta(std::string_view value, const core::IdTable& names,
-                              const DeltaVisitor& visitor) {
+                              const DeltaVisitor& visitor, std::string* scratch) {
   Reader r(value);
-  const uint8_t format = r.U8();
-  if (format != kDeltaFormat && format != kDeltaFormatBeforeFeedback) {
+  uint8_t format = r.U8();
+  if (format == kCompressedDeltaFormat) {
+    const uint64_t size = r.Varint();
+    const std::string_view block = r.Rest();
+    // LZ4 expands a byte to at most 255: a larger size is a corrupt header,
+    // not an allocation to make.
+    if (r.failed() || size > block.size() * 255 + 16 || size > (uint64_t{1} << 31)) {
+      return Corrupt("delta");
+    }
+    if (scratch->size() < size) scratch->resize(size);
+    const int read = LZ4_decompress_safe(block.data(), scratch->data(),
+                                         static_cast<int>(block.size()), static_cast<int>(size));
+    if (read != static_cast<int>(size)) return Corrupt("delta (LZ4 block)");
+    r = Reader(std::string_view(scratch->data(), size));
+    format = kDeltaFormat;
+  } else if (format != kDeltaFormat && format != kDeltaFormatBeforeFeedback) {
     return Corrupt("delta (unknown format)");
   }
   const int fields =
@@ -109,6 +150,14 @@ core::Status DecodeBatchDelta(std::string_view value, const core::IdTable& names
   return core::Status::Ok();
 }
 
+}  // namespace
+
+core::Status DecodeBatchDelta(std::string_view value, const core::IdTable& names,
+                              const DeltaVisitor& visitor) {
+  std::string scratch;
+  return DecodeBatchDelta(value, names, visitor, &scratch);
+}
+
 core::Status ForEachDelta(KvStore& store, const DeltaVisitor& visitor) {
   core::IdTable names;
   HOSO_RETURN_IF_ERROR(LoadNames(store, &names));
@@ -117,8 +166,9 @@ core::Status ForEachDelta(KvStore& store, const DeltaVisitor& visitor) {
 
 core::Status ForEachDelta(KvStore& store, const core::IdTable& names, const DeltaVisitor& visitor) {
   auto it = store.NewIterator(Column::kDeltas);
+  std::string scratch;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    HOSO_RETURN_IF_ERROR(DecodeBatchDelta(it->value(), names, visitor));
+    HOSO_RETURN_IF_ERROR(DecodeBatchDelta(it->value(), names, visitor, &scratch));
   }
   return it->status();
 }

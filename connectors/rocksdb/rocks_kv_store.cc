@@ -140,8 +140,8 @@ rocksdb::ColumnFamilyOptions ColumnOptions(Column column, size_t write_buffer_by
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   // The log takes one large value per batch; its keys only ever grow, so
   // its files are never rewritten by compaction (they do not overlap). Its
-  // segments arrive compressed (LZ4) and the index is fingerprints: RocksDB
-  // compressing them again only costs CPU.
+  // segments arrive compressed (LZ4), as do the alerts (alert_log.h), and the
+  // index is fingerprints: RocksDB compressing them again only costs CPU.
   options.write_buffer_size = column == Column::kLog ? 64 << 20 : 32 << 20;
   if (write_buffer_bytes > 0) options.write_buffer_size = write_buffer_bytes;
   // Three memtables a family (RocksDB's default is two): the flush asked
@@ -152,7 +152,7 @@ rocksdb::ColumnFamilyOptions ColumnOptions(Column column, size_t write_buffer_by
   // for a flush also stays in the WAL a query after a crash reads
   // (docs/storage.md).
   options.max_write_buffer_number = 3;
-  if (column == Column::kLog || column == Column::kLogIndex) {
+  if (column == Column::kLog || column == Column::kLogIndex || column == Column::kAlerts) {
     options.compression = rocksdb::kNoCompression;
   }
   return options;

@@ -2,7 +2,8 @@
 // sealed, on threads of its own, so that the engine applies the next batch
 // while RocksDB writes the previous one (docs/storage.md "One batch, one atomic write"). Two
 // stages, each a thread: "hoso-prepare" runs a commit's Prepare (compresses
-// its log segment; adds a checkpoint's records), "hoso-commit" writes it, so
+// its log segment, alerts and delta; adds a checkpoint's records),
+// "hoso-commit" writes it, so
 // a checkpoint's preparation overlaps the write of the commit before it.
 //
 // At most `max_in_flight` commits wait for each stage or are in it; Submit

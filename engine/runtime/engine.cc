@@ -1294,8 +1294,22 @@ Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, CheckpointPoli
         });
   }
   if (pending.alerts.count() > 0) {
-    batch.Put(Column::kAlerts, projections::AlertsKey(pending.first_alert_sequence),
-              pending.alerts.Value());
+    // Like the segment: the alerts stay here until durable, and the writer
+    // thread compresses them into the batch.
+    std::string spare;
+    if (!spare_alert_entries_.empty()) {
+      spare = std::move(spare_alert_entries_.back());
+      spare_alert_entries_.pop_back();
+    }
+    const projections::AlertBatch* alerts =
+        &unsettled_alerts_
+             .emplace(pending.first_alert_sequence, pending.alerts.Take(std::move(spare)))
+             .first->second;
+    commit->prepare.push_back([key = projections::AlertsKey(pending.first_alert_sequence),
+                               alerts](projections::KvBatch* batch) {
+      thread_local std::string compressed;  // per writer thread, reused
+      batch->Put(Column::kAlerts, key, projections::EncodeAlertBatch(*alerts, &compressed));
+    });
     commit->first_alert_sequence = pending.first_alert_sequence;
     commit->alerts = std::move(pending.committed_alerts);
     pending.committed_alerts = CommittedAlerts();
@@ -1303,7 +1317,19 @@ Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, CheckpointPoli
   if (checkpoint) {
     WriteCheckpoint(std::move(records), commit.get());
   } else if (!pending.delta.empty()) {
-    batch.Put(Column::kDeltas, projections::DeltaKey(serial), pending.delta.Value());
+    // Compressed by the writer thread too.
+    std::string spare;
+    if (!spare_deltas_.empty()) {
+      spare = std::move(spare_deltas_.back());
+      spare_deltas_.pop_back();
+    }
+    const std::string* delta =
+        &unsettled_deltas_.emplace(serial, pending.delta.Take(std::move(spare))).first->second;
+    commit->prepare.push_back(
+        [key = projections::DeltaKey(serial), delta](projections::KvBatch* batch) {
+          thread_local std::string compressed;  // per writer thread, reused
+          batch->Put(Column::kDeltas, key, projections::EncodeBatchDelta(*delta, &compressed));
+        });
   }
   if (ids_.size() > names_stored_) {
     // New agencies or procedures: the records and deltas of this batch name
@@ -1385,6 +1411,22 @@ void Engine::Committed(const Commit& commit) {
       if (spare_segments_.size() < 4) spare_segments_.push_back(std::move(settled->second));
       unsettled_segments_.erase(settled);
     }
+  }
+  if (commit.first_alert_sequence != 0) {
+    auto settled = unsettled_alerts_.find(commit.first_alert_sequence);
+    if (settled != unsettled_alerts_.end()) {
+      if (spare_alert_entries_.size() < 4) {
+        spare_alert_entries_.push_back(std::move(settled->second.entries));
+      }
+      unsettled_alerts_.erase(settled);
+    }
+  }
+  // A commit with a delta took a batch serial of its own (a later commit
+  // without one may share it, and finds nothing: this one settled first).
+  if (auto settled = unsettled_deltas_.find(commit.batch_serial);
+      settled != unsettled_deltas_.end()) {
+    if (spare_deltas_.size() < 4) spare_deltas_.push_back(std::move(settled->second));
+    unsettled_deltas_.erase(settled);
   }
   // Each eviction reads a slot and then a bucket at random (a checkpoint
   // evicts up to hundreds of thousands): both are requested ahead.

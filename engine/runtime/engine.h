@@ -249,8 +249,8 @@ struct Commit {
   Positions positions;
   uint64_t segment_first_sequence = 0;  // 0: no segment
   // Work the writer does on its own thread before writing `batch`, in order
-  // (the log segment is compressed, a checkpoint's records are sorted and
-  // added). Run them with Prepare().
+  // (the log segment, the alerts and the delta are compressed, a
+  // checkpoint's records are sorted and added). Run them with Prepare().
   std::vector<std::function<void(projections::KvBatch* batch)>> prepare;
   void Prepare() {
     for (const auto& step : prepare) step(batch.get());
@@ -538,6 +538,14 @@ class Engine {
   // events (first sequence -> segment value); dropped when committed.
   std::map<uint64_t, std::string> unsettled_segments_;
   std::vector<std::string> spare_segments_;  // their buffers, reused
+  // Each commit's alerts, sealed but maybe not durable yet (first alert
+  // sequence -> entries), for the writer thread to compress; dropped when
+  // committed, their buffers reused.
+  std::map<uint64_t, projections::AlertBatch> unsettled_alerts_;
+  std::vector<std::string> spare_alert_entries_;
+  // And each commit's delta (batch serial -> uncompressed delta).
+  std::map<uint64_t, std::string> unsettled_deltas_;
+  std::vector<std::string> spare_deltas_;
   // The last sealed segment a duplicate check read (from the store, or one
   // whose commit is not durable yet), opened, with where each of its events
   // is: duplicate checks read the same segments over and over when a file

@@ -53,7 +53,8 @@ TEST(KpiCellsTest, AStoreReadsAsItsCheckpointPlusLaterDeltas) {
       cells.WriteCheckpoint(batch.get());
       batch->DeleteRange(Column::kDeltas, DeltaKey(0), DeltaKey(serial + 1));
     } else {
-      batch->Put(Column::kDeltas, DeltaKey(serial), delta.Value());
+      std::string buffer;
+      batch->Put(Column::kDeltas, DeltaKey(serial), EncodeBatchDelta(delta.Take({}), &buffer));
     }
     EXPECT_TRUE(store.Write(*batch).ok());
     return changed;

@@ -474,9 +474,12 @@ core::Result<AlertPage> QueryAlertPage(
   std::partial_sort(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(keep),
                     entries.end(), newer);
   AlertPage page;
+  // Alerts of one batch are stored together (and compressed together): one
+  // reader decompresses each batch the page visits in turn once.
+  projections::AlertJsonReader reader(store);
   for (size_t i = 0; i < std::min(keep, limit); ++i) {
     std::string json;
-    HOSO_RETURN_IF_ERROR(projections::ReadAlertJson(store, entries[i].sequence, &json));
+    HOSO_RETURN_IF_ERROR(reader.Read(entries[i].sequence, &json));
     auto alert = nlohmann::ordered_json::parse(json, nullptr, /*allow_exceptions=*/false);
     if (alert.is_discarded()) {
       return core::Status::Corruption("unreadable alert record " +
