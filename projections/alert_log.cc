@@ -1,11 +1,9 @@
 #include "projections/alert_log.h"
 
-#include <lz4.h>
-
-#include <algorithm>
 #include <cstring>
 
 #include "projections/coding.h"
+#include "projections/lz4_block.h"
 
 namespace hoso::projections {
 
@@ -28,19 +26,7 @@ core::Status DecodeAlertBatch(std::string_view value, std::string* scratch, uint
   }
   r.U8();
   *count = r.Varint();
-  const uint64_t size = r.Varint();
-  const std::string_view block = r.Rest();
-  // LZ4 expands a byte to at most 255: a larger size is a corrupt header,
-  // not an allocation to make.
-  if (r.failed() || size > block.size() * 255 + 16 || size > (uint64_t{1} << 31)) {
-    return Corrupt("alerts");
-  }
-  if (scratch->size() < size) scratch->resize(size);
-  const int read = LZ4_decompress_safe(block.data(), scratch->data(),
-                                       static_cast<int>(block.size()), static_cast<int>(size));
-  if (read != static_cast<int>(size)) return Corrupt("alerts (LZ4 block)");
-  *entries = std::string_view(scratch->data(), size);
-  return core::Status::Ok();
+  return GetLz4Block(&r, "alerts", scratch, entries);
 }
 
 }  // namespace
@@ -75,18 +61,13 @@ AlertBatch AlertBatchWriter::Take(std::string spare) {
 }
 
 std::string_view EncodeAlertBatch(const AlertBatch& batch, std::string* buffer) {
-  const int bound = LZ4_compressBound(static_cast<int>(batch.entries.size()));
-  const size_t needed = 1 + 2 * BufferWriter::kMaxVarint + static_cast<size_t>(bound);
-  // Grown, never shrunk: a reused buffer costs no allocation and no zeroing.
-  if (buffer->size() < needed) buffer->resize(needed);
-  BufferWriter header(buffer->data());
-  header.U8(kCompressedAlerts);
-  header.Varint(batch.count);
-  header.Varint(batch.entries.size());
-  const int written = LZ4_compress_default(batch.entries.data(), buffer->data() + header.size(),
-                                           static_cast<int>(batch.entries.size()), bound);
-  return std::string_view(buffer->data(),
-                          header.size() + static_cast<size_t>(std::max(written, 0)));
+  char header[1 + BufferWriter::kMaxVarint];
+  BufferWriter w(header);
+  w.U8(kCompressedAlerts);
+  w.Varint(batch.count);
+  const size_t size = PutLz4Block(batch.entries, w.size(), buffer);
+  std::memcpy(buffer->data(), header, w.size());
+  return std::string_view(buffer->data(), size);
 }
 
 core::Status ForEachAlert(KvStore& store, uint64_t from,

@@ -1,10 +1,9 @@
 #include "projections/batch_delta.h"
 
-#include <lz4.h>
-
 #include <algorithm>
 
 #include "projections/coding.h"
+#include "projections/lz4_block.h"
 #include "projections/meta.h"
 
 namespace hoso::projections {
@@ -74,17 +73,9 @@ std::string BatchDeltaWriter::Take(std::string spare) {
 
 std::string_view EncodeBatchDelta(std::string_view uncompressed, std::string* buffer) {
   const std::string_view body = uncompressed.substr(std::min<size_t>(1, uncompressed.size()));
-  const int bound = LZ4_compressBound(static_cast<int>(body.size()));
-  const size_t needed = 1 + BufferWriter::kMaxVarint + static_cast<size_t>(bound);
-  // Grown, never shrunk: a reused buffer costs no allocation and no zeroing.
-  if (buffer->size() < needed) buffer->resize(needed);
-  BufferWriter header(buffer->data());
-  header.U8(kCompressedDeltaFormat);
-  header.Varint(body.size());
-  const int written = LZ4_compress_default(body.data(), buffer->data() + header.size(),
-                                           static_cast<int>(body.size()), bound);
-  return std::string_view(buffer->data(),
-                          header.size() + static_cast<size_t>(std::max(written, 0)));
+  const size_t size = PutLz4Block(body, 1, buffer);
+  (*buffer)[0] = static_cast<char>(kCompressedDeltaFormat);
+  return std::string_view(buffer->data(), size);
 }
 
 namespace {
@@ -96,18 +87,9 @@ core::Status DecodeBatchDelta(std::string_view value, const core::IdTable& names
   Reader r(value);
   uint8_t format = r.U8();
   if (format == kCompressedDeltaFormat) {
-    const uint64_t size = r.Varint();
-    const std::string_view block = r.Rest();
-    // LZ4 expands a byte to at most 255: a larger size is a corrupt header,
-    // not an allocation to make.
-    if (r.failed() || size > block.size() * 255 + 16 || size > (uint64_t{1} << 31)) {
-      return Corrupt("delta");
-    }
-    if (scratch->size() < size) scratch->resize(size);
-    const int read = LZ4_decompress_safe(block.data(), scratch->data(),
-                                         static_cast<int>(block.size()), static_cast<int>(size));
-    if (read != static_cast<int>(size)) return Corrupt("delta (LZ4 block)");
-    r = Reader(std::string_view(scratch->data(), size));
+    std::string_view body;
+    HOSO_RETURN_IF_ERROR(GetLz4Block(&r, "delta", scratch, &body));
+    r = Reader(body);
     format = kDeltaFormat;
   } else if (format != kDeltaFormat && format != kDeltaFormatBeforeFeedback) {
     return Corrupt("delta (unknown format)");

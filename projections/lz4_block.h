@@ -1,0 +1,30 @@
+// The compressed part of a stored value (alert_log.h, batch_delta.h): varint
+// size of the input, then the input as one LZ4 block. What precedes it (a
+// format byte, a count) is the layout's own.
+#ifndef HOSO_PROJECTIONS_LZ4_BLOCK_H_
+#define HOSO_PROJECTIONS_LZ4_BLOCK_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "engine/core/status.h"
+#include "projections/coding.h"
+
+namespace hoso::projections {
+
+// Writes `input`'s size and block into `buffer` after its first `at` bytes,
+// growing it (never shrinking: a buffer reused for every value costs no
+// allocation and no zeroing); returns the bytes of the value in all
+// (`at` + size + block).
+size_t PutLz4Block(std::string_view input, size_t at, std::string* buffer);
+
+// Reads the size and block PutLz4Block wrote, taking the rest of `r`, and
+// decompresses it into `scratch` (grown, never shrunk): `out` views the
+// input. Corruption naming `what` when the size or the block does not check.
+core::Status GetLz4Block(Reader* r, std::string_view what, std::string* scratch,
+                         std::string_view* out);
+
+}  // namespace hoso::projections
+
+#endif  // HOSO_PROJECTIONS_LZ4_BLOCK_H_
