@@ -3,8 +3,8 @@
 // while RocksDB writes the previous one (docs/storage.md "One batch, one atomic write"). Two
 // stages, each a thread: "hoso-prepare" runs a commit's Prepare (compresses
 // its log segment, alerts and delta; adds a checkpoint's records),
-// "hoso-commit" writes it, so
-// a checkpoint's preparation overlaps the write of the commit before it.
+// "hoso-commit" writes it, so a checkpoint's preparation overlaps the write
+// of the commit before it.
 //
 // At most `max_in_flight` commits wait for each stage or are in it; Submit
 // blocks beyond that (backpressure: memory stays bounded). A written commit is
