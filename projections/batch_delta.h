@@ -17,7 +17,7 @@
 //           procedure (meta "names"), zigzag received_at ms, zigzag due_at
 //           minute)
 //
-// Compressed, a delta takes ~37 % of its bytes (cell keys and dossier ids
+// Compressed, a delta takes 27-37 % of its bytes (cell keys and dossier ids
 // repeat their prefixes): every batch writes one, through the WAL and the
 // memtable, until the next checkpoint deletes it.
 #ifndef HOSO_PROJECTIONS_BATCH_DELTA_H_
