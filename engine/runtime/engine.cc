@@ -1270,14 +1270,9 @@ Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, CheckpointPoli
     // The segment stays here, uncompressed (moved, not copied), until it is
     // durable, for duplicate checks of its events; the writer thread
     // compresses it into the batch. The map node outlives the write.
-    std::string spare;
-    if (!spare_segments_.empty()) {
-      spare = std::move(spare_segments_.back());
-      spare_segments_.pop_back();
-    }
     const std::string* segment = &unsettled_segments_
                                       .emplace(pending.segment.first_sequence(),
-                                               pending.segment.TakeSegment(std::move(spare)))
+                                               pending.segment.TakeSegment(spare_segments_.Take()))
                                       .first->second;
     commit->prepare.push_back(
         [key, segment, source = std::string(source_segment)](projections::KvBatch* batch) {
@@ -1296,14 +1291,10 @@ Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, CheckpointPoli
   if (pending.alerts.count() > 0) {
     // Like the segment: the alerts stay here until durable, and the writer
     // thread compresses them into the batch.
-    std::string spare;
-    if (!spare_alert_entries_.empty()) {
-      spare = std::move(spare_alert_entries_.back());
-      spare_alert_entries_.pop_back();
-    }
     const projections::AlertBatch* alerts =
         &unsettled_alerts_
-             .emplace(pending.first_alert_sequence, pending.alerts.Take(std::move(spare)))
+             .emplace(pending.first_alert_sequence,
+                      pending.alerts.Take(spare_alert_entries_.Take()))
              .first->second;
     commit->prepare.push_back([key = projections::AlertsKey(pending.first_alert_sequence),
                                alerts](projections::KvBatch* batch) {
@@ -1318,13 +1309,8 @@ Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, CheckpointPoli
     WriteCheckpoint(std::move(records), commit.get());
   } else if (!pending.delta.empty()) {
     // Compressed by the writer thread too.
-    std::string spare;
-    if (!spare_deltas_.empty()) {
-      spare = std::move(spare_deltas_.back());
-      spare_deltas_.pop_back();
-    }
     const std::string* delta =
-        &unsettled_deltas_.emplace(serial, pending.delta.Take(std::move(spare))).first->second;
+        &unsettled_deltas_.emplace(serial, pending.delta.Take(spare_deltas_.Take())).first->second;
     commit->prepare.push_back(
         [key = projections::DeltaKey(serial), delta](projections::KvBatch* batch) {
           thread_local std::string compressed;  // per writer thread, reused
@@ -1408,16 +1394,14 @@ void Engine::Committed(const Commit& commit) {
   if (commit.segment_first_sequence != 0) {
     auto settled = unsettled_segments_.find(commit.segment_first_sequence);
     if (settled != unsettled_segments_.end()) {
-      if (spare_segments_.size() < 4) spare_segments_.push_back(std::move(settled->second));
+      spare_segments_.Give(std::move(settled->second));
       unsettled_segments_.erase(settled);
     }
   }
   if (commit.first_alert_sequence != 0) {
     auto settled = unsettled_alerts_.find(commit.first_alert_sequence);
     if (settled != unsettled_alerts_.end()) {
-      if (spare_alert_entries_.size() < 4) {
-        spare_alert_entries_.push_back(std::move(settled->second.entries));
-      }
+      spare_alert_entries_.Give(std::move(settled->second.entries));
       unsettled_alerts_.erase(settled);
     }
   }
@@ -1425,7 +1409,7 @@ void Engine::Committed(const Commit& commit) {
   // without one may share it, and finds nothing: this one settled first).
   if (auto settled = unsettled_deltas_.find(commit.batch_serial);
       settled != unsettled_deltas_.end()) {
-    if (spare_deltas_.size() < 4) spare_deltas_.push_back(std::move(settled->second));
+    spare_deltas_.Give(std::move(settled->second));
     unsettled_deltas_.erase(settled);
   }
   // Each eviction reads a slot and then a bucket at random (a checkpoint

@@ -532,20 +532,39 @@ class Engine {
   core::Instant last_checkpoint_wall_{INT64_MIN};
   uint64_t checkpoint_alert_sequence_ = 0;
 
+  // Buffers of durable commits, handed to the next batches so that what
+  // they build lands in memory already touched, not in fresh pages.
+  class SpareBuffers {
+   public:
+    std::string Take() {
+      if (buffers_.empty()) return {};
+      std::string buffer = std::move(buffers_.back());
+      buffers_.pop_back();
+      return buffer;
+    }
+    void Give(std::string buffer) {
+      if (buffers_.size() < kKept) buffers_.push_back(std::move(buffer));
+    }
+
+   private:
+    static constexpr size_t kKept = 4;
+    std::vector<std::string> buffers_;
+  };
+
   // What was applied since the last Seal.
   std::unique_ptr<Pending> pending_;
   // Segments sealed but maybe not durable yet, for LoggedBytes of recent
   // events (first sequence -> segment value); dropped when committed.
   std::map<uint64_t, std::string> unsettled_segments_;
-  std::vector<std::string> spare_segments_;  // their buffers, reused
+  SpareBuffers spare_segments_;
   // Each commit's alerts, sealed but maybe not durable yet (first alert
   // sequence -> entries), for the writer thread to compress; dropped when
   // committed, their buffers reused.
   std::map<uint64_t, projections::AlertBatch> unsettled_alerts_;
-  std::vector<std::string> spare_alert_entries_;
+  SpareBuffers spare_alert_entries_;
   // And each commit's delta (batch serial -> uncompressed delta).
   std::map<uint64_t, std::string> unsettled_deltas_;
-  std::vector<std::string> spare_deltas_;
+  SpareBuffers spare_deltas_;
   // The last sealed segment a duplicate check read (from the store, or one
   // whose commit is not durable yet), opened, with where each of its events
   // is: duplicate checks read the same segments over and over when a file
