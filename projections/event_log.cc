@@ -6,6 +6,7 @@
 
 #include "projections/coding.h"
 #include "projections/large_mapping.h"
+#include "projections/lz4_block.h"
 
 namespace hoso::projections {
 namespace {
@@ -164,10 +165,7 @@ core::Result<SegmentHeader> ReadSegmentHeader(std::string_view value) {
   if (header.compressed) header.size = r.U32();
   header.entries = r.Rest();
   if (r.failed()) return Corrupt("log segment header");
-  // An entry takes at least 36 bytes: a size beyond what the block could
-  // expand to is a corrupt header, not an allocation to make.
-  if (header.compressed &&
-      (header.size > header.entries.size() * 255 + 16 || header.size > (uint64_t{1} << 31))) {
+  if (header.compressed && !Lz4SizeIsPlausible(header.entries.size(), header.size)) {
     return Corrupt("log segment header");
   }
   return header;

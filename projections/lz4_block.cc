@@ -22,9 +22,7 @@ core::Status GetLz4Block(Reader* r, std::string_view what, std::string* scratch,
                          std::string_view* out) {
   const uint64_t size = r->Varint();
   const std::string_view block = r->Rest();
-  // LZ4 expands a byte to at most 255: a larger size is a corrupt header,
-  // not an allocation to make.
-  if (r->failed() || size > block.size() * 255 + 16 || size > (uint64_t{1} << 31)) {
+  if (r->failed() || !Lz4SizeIsPlausible(block.size(), size)) {
     return Corrupt(what);
   }
   if (scratch->size() < size) scratch->resize(size);

@@ -5,6 +5,7 @@
 #define HOSO_PROJECTIONS_LZ4_BLOCK_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,13 @@ namespace hoso::projections {
 // allocation and no zeroing); returns the bytes of the value in all
 // (`at` + size + block).
 size_t PutLz4Block(std::string_view input, size_t at, std::string* buffer);
+
+// Whether an LZ4 block of `block_bytes` can hold `size` bytes: LZ4 expands
+// a byte to at most 255, so a larger stored size is a corrupt header, not an
+// allocation to make (values stay under 2 GiB).
+inline bool Lz4SizeIsPlausible(size_t block_bytes, uint64_t size) {
+  return size <= block_bytes * 255 + 16 && size <= (uint64_t{1} << 31);
+}
 
 // Reads the size and block PutLz4Block wrote, taking the rest of `r`, and
 // decompresses it into `scratch` (grown, never shrunk): `out` views the
