@@ -8,6 +8,7 @@
 #include "engine/core/dialogue_deadline.h"
 #include "projections/coding.h"
 #include "projections/dossier_record.h"
+#include "projections/key_prefix.h"
 #include "projections/meta.h"
 #include "projections/month_end_figures.h"
 #include "schemas/codec/json_text.h"
@@ -1152,6 +1153,7 @@ bool Engine::checkpoint_due() const {
 // commit's batch.
 struct Engine::CheckpointRecords {
   struct Record {
+    projections::KeyPrefix key_prefix;  // set by the writer thread, for the sort
     size_t key_at;
     size_t key_length;
     size_t value_at;
@@ -1166,8 +1168,11 @@ struct Engine::CheckpointRecords {
     auto key = [&](const Record& r) {
       return std::string_view(bytes).substr(r.key_at, r.key_length);
     };
-    std::sort(records.begin(), records.end(),
-              [&](const Record& a, const Record& b) { return key(a) < key(b); });
+    // The prefixes are read here, on the writer thread, not on the engine's.
+    for (Record& r : records) r.key_prefix = projections::KeyPrefix(key(r));
+    std::sort(records.begin(), records.end(), [&](const Record& a, const Record& b) {
+      return projections::KeyPrefix::Less(a.key_prefix, key(a), b.key_prefix, key(b));
+    });
     for (const Record& r : records) {
       const std::string_view value = std::string_view(bytes).substr(r.value_at, r.value_length);
       batch->Put(r.open ? Column::kOpenDossiers : Column::kDossiers, key(r), value);
@@ -1354,7 +1359,7 @@ std::shared_ptr<Engine::CheckpointRecords> Engine::EncodeCheckpointRecords(Commi
     if (!dossiers_.live(handle) || dossiers_.generation(handle) != generation) continue;
     const core::DossierState& state = dossiers_.state(handle);
     const std::string_view id = dossiers_.id(handle);
-    CheckpointRecords::Record record;
+    CheckpointRecords::Record record{};
     record.key_at = records->bytes.size();
     record.key_length = id.size();
     records->bytes.append(id);
