@@ -24,7 +24,7 @@ class KeyPrefix {
   KeyPrefix() = default;
   explicit KeyPrefix(std::string_view key) {
     unsigned char padded[kBytes] = {};
-    std::memcpy(padded, key.data(), std::min(key.size(), kBytes));
+    if (!key.empty()) std::memcpy(padded, key.data(), std::min(key.size(), kBytes));
     for (size_t i = 0; i < kBytes; ++i) {  // the first byte most significant
       words_[i / 8] = (words_[i / 8] << 8) | padded[i];
     }

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hoso::projections {
@@ -17,6 +18,12 @@ namespace {
 
 bool PrefixLess(const std::string& a, const std::string& b) {
   return KeyPrefix::Less(KeyPrefix(a), a, KeyPrefix(b), b);
+}
+
+TEST(KeyPrefixTest, AnEmptyViewSortsFirst) {
+  const std::string_view none;  // data() is null
+  EXPECT_TRUE(KeyPrefix::Less(KeyPrefix(none), none, KeyPrefix("a"), "a"));
+  EXPECT_FALSE(KeyPrefix::Less(KeyPrefix(none), none, KeyPrefix(none), none));
 }
 
 TEST(KeyPrefixTest, OrdersTheCasesAroundItsWordsAsBytewise) {
