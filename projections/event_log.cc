@@ -3,6 +3,8 @@
 #include <lz4.h>
 
 #include <algorithm>
+#include <atomic>
+#include <vector>
 
 #include "projections/coding.h"
 #include "projections/large_mapping.h"
@@ -120,24 +122,46 @@ std::string CompressSegment(std::string_view segment) {
 namespace {
 
 // A buffer of at least `size` bytes for a segment's entries, not zeroed
-// (LZ4 writes every byte it reports). The thread's previous buffer when no
-// reader holds it any more (a scan of the log decompresses into one buffer);
-// otherwise a MapLarge mapping: a segment is a few megabytes, and writing
-// them into fresh 4 KB pages costs ~4.5 us a page on the reference virtual
-// machine even when populated (3 ms of a `hoso history` process), a huge
-// page ~0.15 ms for 2 MB (large_mapping.h).
+// (LZ4 writes every byte it reports). One of the thread's previous buffers
+// that no reader holds any more (a scan of the log decompresses into one
+// buffer; a replay's writer thread holds a few, SegmentReader::
+// shared_entries); otherwise a MapLarge mapping: a segment is a few
+// megabytes, and writing them into fresh 4 KB pages costs ~4.5 us a page on
+// the reference virtual machine even when populated (3 ms of a `hoso
+// history` process), a huge page ~0.15 ms for 2 MB (large_mapping.h).
 std::shared_ptr<char[]> DecompressionBuffer(size_t size) {
   constexpr size_t kMapped = size_t{256} << 10;
-  thread_local std::shared_ptr<char[]> spare;
-  thread_local size_t spare_size = 0;
-  if (spare != nullptr && spare.use_count() == 1 && spare_size >= size) return spare;
+  // A replay's writer holds up to four commits' segments (Committer), the
+  // engine thread one more.
+  constexpr size_t kSpares = 6;
+  struct Spare {
+    std::shared_ptr<char[]> buffer;
+    size_t size = 0;
+  };
+  thread_local std::vector<Spare> spares;
+  for (const Spare& spare : spares) {
+    if (spare.buffer.use_count() == 1 && spare.size >= size) {
+      // The last other holder released it on another thread, after reading
+      // it: this thread's writes into it come after those reads.
+      std::atomic_thread_fence(std::memory_order_acquire);
+      return spare.buffer;
+    }
+  }
   if (size < kMapped) return std::make_shared_for_overwrite<char[]>(size);
   void* mapped = MapLarge(size);
   if (mapped == nullptr) return std::make_shared_for_overwrite<char[]>(size);
   std::shared_ptr<char[]> buffer(static_cast<char*>(mapped),
                                  [size](char* p) { UnmapLarge(p, size); });
-  spare = buffer;
-  spare_size = LargeMappingBytes(size);
+  Spare added{buffer, LargeMappingBytes(size)};
+  // Kept in place of a free one too small, or beside the others while
+  // there is room; otherwise it goes when its readers do.
+  for (Spare& spare : spares) {
+    if (spare.buffer.use_count() == 1) {
+      spare = std::move(added);
+      return buffer;
+    }
+  }
+  if (spares.size() < kSpares) spares.push_back(std::move(added));
   return buffer;
 }
 
@@ -182,13 +206,17 @@ bool DecompressEntries(const SegmentHeader& header, char* out) {
 
 }  // namespace
 
-bool StoresSegment(std::string_view stored, std::string_view segment, std::string* scratch) {
+bool StoresSegment(std::string_view stored, std::string_view segment, std::string* scratch,
+                   std::string_view stored_entries) {
   auto source = ReadSegmentHeader(stored);
   auto built = ReadSegmentHeader(segment);
   if (!source.ok() || !built.ok() || !source->compressed || built->compressed) return false;
   if (source->serial != built->serial || source->first_sequence != built->first_sequence ||
       source->count != built->count || source->size != built->entries.size()) {
     return false;
+  }
+  if (!stored_entries.empty() && stored_entries.size() == source->size) {
+    return std::memcmp(stored_entries.data(), built->entries.data(), source->size) == 0;
   }
   if (scratch->size() < source->size) scratch->resize(source->size);
   return DecompressEntries(*source, scratch->data()) &&
@@ -211,6 +239,7 @@ core::Result<SegmentReader> SegmentReader::Open(std::string_view value) {
     return Corrupt("log segment (its entries do not decompress)");
   }
   reader.rest_ = std::string_view(reader.decompressed_.get(), header->size);
+  reader.whole_size_ = header->size;
   return reader;
 }
 

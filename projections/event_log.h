@@ -96,7 +96,11 @@ std::string_view CompressSegment(std::string_view segment, std::string* buffer);
 // uncompressed `segment`: the same header and, decompressed into *scratch
 // (grown as needed), the same entries. A replay stores the source's value
 // when it is, instead of compressing again: it reads back the same.
-bool StoresSegment(std::string_view stored, std::string_view segment, std::string* scratch);
+// `stored_entries`, when given, are the entries `stored` decompresses to
+// (SegmentReader::shared_entries of a reader opened on it): they are
+// compared instead of decompressing `stored` again.
+bool StoresSegment(std::string_view stored, std::string_view segment, std::string* scratch,
+                   std::string_view stored_entries = {});
 
 // Reads one segment value, compressed or not. Not copyable (it may own the
 // decompressed entries); movable.
@@ -116,11 +120,21 @@ class SegmentReader {
   uint64_t count() const { return count_; }
   // The next entry; false at the end or (with *status set) when malformed.
   bool Next(LogEntry* entry, core::Status* status);
+  // A compressed segment opened whole (Open): all its entries decompressed,
+  // shared so that they can outlive the reader (a replay's writer thread
+  // compares them with the segment it rebuilt, StoresSegment). Null for an
+  // uncompressed segment and a prefix. Holding them keeps their buffer from
+  // the next reader of this thread until they are released.
+  std::shared_ptr<const char[]> shared_entries() const {
+    return whole_size_ > 0 ? decompressed_ : nullptr;
+  }
+  size_t shared_entries_size() const { return whole_size_; }
 
  private:
   std::string_view rest_;
   // The decompressed entries (a compressed segment); shared by copies.
   std::shared_ptr<char[]> decompressed_;
+  size_t whole_size_ = 0;  // of decompressed_, when it holds every entry
   uint64_t serial_ = 0;
   uint64_t first_sequence_ = 0;
   uint64_t count_ = 0;

@@ -1182,7 +1182,7 @@ struct Engine::CheckpointRecords {
 };
 
 Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, CheckpointPolicy policy,
-                                             std::string_view source_segment) {
+                                             SourceSegment source_segment) {
   if (!broken_.ok()) return broken_;
   if (!options_.persist) return Status::InvalidArgument("a fold engine (persist off) never seals");
   bool checkpoint = false;
@@ -1280,13 +1280,23 @@ Result<std::unique_ptr<Commit>> Engine::Seal(Positions positions, CheckpointPoli
                                                pending.segment.TakeSegment(spare_segments_.Take()))
                                       .first->second;
     commit->prepare.push_back(
-        [key, segment, source = std::string(source_segment)](projections::KvBatch* batch) {
+        [key, segment, source = std::string(source_segment.stored),
+         source_entries = std::move(source_segment.entries),
+         source_entries_size = source_segment.entries_size](projections::KvBatch* batch) mutable {
           // Buffers per writer thread, reused for every segment.
           thread_local std::string compressed;
           thread_local std::string decompressed;
           // A faithful replay's segment is the source's: checking that costs a
-          // third of compressing it again.
-          if (!source.empty() && projections::StoresSegment(source, *segment, &decompressed)) {
+          // fraction of compressing it again, and less with the entries the
+          // replay decompressed already.
+          const bool stored_as_source =
+              !source.empty() &&
+              projections::StoresSegment(
+                  source, *segment, &decompressed,
+                  source_entries ? std::string_view(source_entries.get(), source_entries_size)
+                                 : std::string_view());
+          source_entries.reset();  // the replay's reader takes its buffer back
+          if (stored_as_source) {
             batch->Put(Column::kLog, key, source);
             return;
           }

@@ -260,6 +260,18 @@ struct Commit {
   std::vector<std::pair<uint32_t, uint32_t>> evictable;  // (handle, generation)
 };
 
+// In a replay, the stored segment of the source log that a batch
+// replayed (Engine::Seal): the writer stores it instead of compressing the
+// batch's own segment when that is the same (projections::StoresSegment).
+struct SourceSegment {
+  std::string_view stored;  // the value as stored; copied by Seal
+  // Its entries as the replay's reader decompressed them
+  // (SegmentReader::shared_entries), compared instead of decompressing
+  // `stored` again; null to decompress it. Released once compared.
+  std::shared_ptr<const char[]> entries;
+  size_t entries_size = 0;
+};
+
 class Engine {
  public:
   // Opens the projections in `store`: refuses a store written by another
@@ -303,13 +315,11 @@ class Engine {
   // -> position text, stored under meta "position/<id>"), as one atomic
   // commit, with a checkpoint as `checkpoint` says. Null when nothing
   // changed, no position is given and no checkpoint is made. The caller
-  // writes it (in order) and then calls Committed. `source_segment`, in a
-  // replay, is the stored segment of the source log that the batch
-  // replayed: the writer stores it instead of compressing the batch's own
-  // segment when that is the same (projections::StoresSegment).
+  // writes it (in order) and then calls Committed. `source_segment`: see
+  // SourceSegment.
   core::Result<std::unique_ptr<Commit>> Seal(
       Positions positions, CheckpointPolicy checkpoint = CheckpointPolicy::kWhenDue,
-      std::string_view source_segment = {});
+      SourceSegment source_segment = {});
   // A checkpoint is due: checkpoint_events events were logged since the
   // last one, or checkpoint_interval_ms of wall time passed with changes.
   bool checkpoint_due() const;

@@ -1,6 +1,7 @@
 #include "engine/runtime/log_replayer.h"
 
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "projections/event_log.h"
@@ -21,12 +22,12 @@ core::Status Settle(Engine& target, Committer* committer) {
 // `source_segment`: the stored segment the inputs come from, if one.
 core::Status ApplyAndCommit(Engine& target, Committer* committer,
                             std::span<const Engine::LoggedInput> inputs, BatchResult* totals,
-                            std::string_view source_segment = {}) {
+                            SourceSegment source_segment = {}) {
   auto result = target.ApplyLogged(inputs);
   if (!result.ok()) return result.status();
   totals->Add(*result);
   if (committer == nullptr) return core::Status::Ok();
-  auto commit = target.Seal({}, Engine::CheckpointPolicy::kWhenDue, source_segment);
+  auto commit = target.Seal({}, Engine::CheckpointPolicy::kWhenDue, std::move(source_segment));
   if (!commit.ok()) return commit.status();
   if (*commit) HOSO_RETURN_IF_ERROR(committer->Submit(std::move(*commit)));
   return Settle(target, committer);
@@ -69,7 +70,9 @@ core::Result<BatchResult> ReplayLog(projections::KvStore& log, Engine& target, C
           Engine::LoggedInput{entry.bytes, entry.partition, entry.offset, entry.derived});
     }
     HOSO_RETURN_IF_ERROR(status);
-    HOSO_RETURN_IF_ERROR(ApplyAndCommit(target, committer, inputs, &totals, it->value()));
+    HOSO_RETURN_IF_ERROR(
+        ApplyAndCommit(target, committer, inputs, &totals,
+                       {it->value(), segment->shared_entries(), segment->shared_entries_size()}));
     done += segment->count();
     if (options.on_progress) options.on_progress(done, total);
   }

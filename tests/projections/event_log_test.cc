@@ -8,6 +8,10 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "projections/memory_kv_store.h"
@@ -234,6 +238,66 @@ TEST(EventLogTest, AStoredSegmentIsRecognizedOnlyWhenItHoldsTheSameEntries) {
   // The scratch buffer left from a larger segment serves a smaller one.
   const std::string small = SegmentOf(UnevenEntries(3), 1);
   EXPECT_TRUE(StoresSegment(CompressSegment(small), small, &scratch));
+}
+
+// A replay hands the entries its reader decompressed to the writer thread,
+// which compares them with the segment it rebuilt instead of decompressing
+// the stored value again.
+TEST(EventLogTest, AReadersSharedEntriesOutliveItAndServeTheCheck) {
+  const std::vector<Owned> entries = UnevenEntries(300);
+  const std::string segment = SegmentOf(entries, 5);
+  const std::string stored = CompressSegment(segment);
+  std::shared_ptr<const char[]> shared;
+  size_t shared_size = 0;
+  {
+    auto reader = SegmentReader::Open(stored);
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    shared = reader->shared_entries();
+    shared_size = reader->shared_entries_size();
+  }
+  ASSERT_NE(shared, nullptr);
+  const std::string_view shared_view(shared.get(), shared_size);
+  std::string scratch;
+  EXPECT_TRUE(StoresSegment(stored, segment, &scratch, shared_view));
+  std::vector<Owned> edited = entries;
+  edited[150].bytes.back() ^= 1;
+  EXPECT_FALSE(StoresSegment(stored, SegmentOf(edited, 5), &scratch, shared_view));
+  EXPECT_FALSE(StoresSegment(stored, SegmentOf(entries, 6), &scratch, shared_view));
+  // Entries of another size than the header's are not taken: decompressed.
+  EXPECT_TRUE(StoresSegment(stored, segment, &scratch, shared_view.substr(1)));
+  // Nothing to share: an uncompressed segment, a prefix.
+  EXPECT_EQ(SegmentReader::Open(segment)->shared_entries(), nullptr);
+  EXPECT_EQ(SegmentReader::OpenPrefix(stored, 10)->shared_entries(), nullptr);
+}
+
+TEST(EventLogTest, SharedEntriesHeldStayIntactWhileTheThreadReadsOn) {
+  // Segments of over 256 KiB each (mapped buffers, reused by the thread's
+  // next readers once released), more of them held than the thread keeps.
+  std::vector<std::string> segments, stored;
+  for (uint64_t serial = 1; serial <= 9; ++serial) {
+    std::vector<Owned> entries = UnevenEntries(40);
+    for (Owned& entry : entries) entry.bytes[0] = static_cast<char>('A' + serial);
+    segments.push_back(SegmentOf(entries, serial));
+    stored.push_back(CompressSegment(segments.back()));
+  }
+  std::vector<std::pair<std::shared_ptr<const char[]>, size_t>> held;
+  for (const std::string& value : stored) {
+    auto reader = SegmentReader::Open(value);
+    ASSERT_TRUE(reader.ok());
+    held.emplace_back(reader->shared_entries(), reader->shared_entries_size());
+  }
+  std::string scratch;
+  for (size_t i = 0; i < stored.size(); ++i) {
+    const std::string_view entries(held[i].first.get(), held[i].second);
+    EXPECT_TRUE(StoresSegment(stored[i], segments[i], &scratch, entries)) << i;
+    // The buffer holds this segment's entries, not a later one's.
+    const size_t later = (i + 1) % stored.size();
+    EXPECT_FALSE(StoresSegment(stored[later], segments[later], &scratch, entries)) << i;
+  }
+  held.clear();
+  for (size_t i = 0; i < stored.size(); ++i) {
+    EXPECT_EQ(ReadAll(stored[i]), ReadAll(segments[i])) << i;
+  }
 }
 
 TEST(EventLogTest, TheReaderVisitsFromASequenceAndFindsADossiersEvents) {
