@@ -99,19 +99,15 @@ std::string SegmentBuilder::TakeSegment(std::string spare) {
 
 std::string_view CompressSegment(std::string_view segment, std::string* buffer) {
   const std::string_view entries = segment.substr(std::min(segment.size(), kSegmentHeaderBytes));
-  const int bound = LZ4_compressBound(static_cast<int>(entries.size()));
-  const size_t needed = kSegmentHeaderBytes + 4 + static_cast<size_t>(bound);
-  // Grown, never shrunk: a reused buffer costs no allocation and no zeroing.
-  if (buffer->size() < needed) buffer->resize(needed);
+  // The block first (it sizes the buffer), then the header and size before it.
+  const size_t end = CompressLz4At(entries, kSegmentHeaderBytes + 4, buffer);
   char* out = buffer->data();
   std::memcpy(out, segment.data(), kSegmentHeaderBytes);
   out[0] = static_cast<char>(kCompressedSegmentFormat);
   const uint32_t size = static_cast<uint32_t>(entries.size());
   for (int i = 0; i < 4; ++i)
     out[kSegmentHeaderBytes + i] = static_cast<char>(size >> (24 - 8 * i));
-  const int written = LZ4_compress_default(entries.data(), out + kSegmentHeaderBytes + 4,
-                                           static_cast<int>(entries.size()), bound);
-  return std::string_view(out, kSegmentHeaderBytes + 4 + static_cast<size_t>(std::max(written, 0)));
+  return std::string_view(out, end);
 }
 
 std::string CompressSegment(std::string_view segment) {
@@ -198,10 +194,7 @@ core::Result<SegmentHeader> ReadSegmentHeader(std::string_view value) {
 // Decompresses a compressed segment's whole block into `out` (room for
 // header.size bytes); false when it does not decompress to exactly that.
 bool DecompressEntries(const SegmentHeader& header, char* out) {
-  const int read =
-      LZ4_decompress_safe(header.entries.data(), out, static_cast<int>(header.entries.size()),
-                          static_cast<int>(header.size));
-  return read == static_cast<int>(header.size);
+  return DecompressLz4(header.entries, out, header.size);
 }
 
 }  // namespace

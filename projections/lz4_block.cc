@@ -3,19 +3,32 @@
 #include <lz4.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace hoso::projections {
 
-size_t PutLz4Block(std::string_view input, size_t at, std::string* buffer) {
+size_t CompressLz4At(std::string_view input, size_t at, std::string* buffer) {
   const int bound = LZ4_compressBound(static_cast<int>(input.size()));
-  const size_t needed = at + BufferWriter::kMaxVarint + static_cast<size_t>(bound);
+  const size_t needed = at + static_cast<size_t>(bound);
   if (buffer->size() < needed) buffer->resize(needed);
-  BufferWriter size(buffer->data() + at);
-  size.Varint(input.size());
-  const size_t block_at = at + size.size();
-  const int written = LZ4_compress_default(input.data(), buffer->data() + block_at,
+  const int written = LZ4_compress_default(input.data(), buffer->data() + at,
                                            static_cast<int>(input.size()), bound);
-  return block_at + static_cast<size_t>(std::max(written, 0));
+  return at + static_cast<size_t>(std::max(written, 0));
+}
+
+bool DecompressLz4(std::string_view block, char* out, size_t size) {
+  const int read = LZ4_decompress_safe(block.data(), out, static_cast<int>(block.size()),
+                                       static_cast<int>(size));
+  return read == static_cast<int>(size);
+}
+
+size_t PutLz4Block(std::string_view input, size_t at, std::string* buffer) {
+  char size[BufferWriter::kMaxVarint];
+  BufferWriter w(size);
+  w.Varint(input.size());
+  const size_t end = CompressLz4At(input, at + w.size(), buffer);
+  std::memcpy(buffer->data() + at, size, w.size());
+  return end;
 }
 
 core::Status GetLz4Block(Reader* r, std::string_view what, std::string* scratch,
@@ -26,9 +39,9 @@ core::Status GetLz4Block(Reader* r, std::string_view what, std::string* scratch,
     return Corrupt(what);
   }
   if (scratch->size() < size) scratch->resize(size);
-  const int read = LZ4_decompress_safe(block.data(), scratch->data(),
-                                       static_cast<int>(block.size()), static_cast<int>(size));
-  if (read != static_cast<int>(size)) return Corrupt(std::string(what) + " (LZ4 block)");
+  if (!DecompressLz4(block, scratch->data(), size)) {
+    return Corrupt(std::string(what) + " (LZ4 block)");
+  }
   *out = std::string_view(scratch->data(), size);
   return core::Status::Ok();
 }

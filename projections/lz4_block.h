@@ -14,6 +14,16 @@
 
 namespace hoso::projections {
 
+// Compresses `input` as one LZ4 block into `buffer` from byte `at`, growing
+// the buffer (never shrinking: a buffer reused for every value costs no
+// allocation and no zeroing); returns where the block ends. The layouts
+// (this file's, and the log segment's, event_log.h) write what precedes it.
+size_t CompressLz4At(std::string_view input, size_t at, std::string* buffer);
+
+// Decompresses the LZ4 `block` into `out`, which has room for `size` bytes:
+// whether it gives exactly `size` bytes.
+bool DecompressLz4(std::string_view block, char* out, size_t size);
+
 // Writes `input`'s size and block into `buffer` after its first `at` bytes,
 // growing it (never shrinking: a buffer reused for every value costs no
 // allocation and no zeroing); returns the bytes of the value in all
