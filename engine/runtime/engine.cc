@@ -534,9 +534,11 @@ Result<Engine::Repeat> Engine::CheckRepeat(const core::Event& event, uint64_t ev
   return Repeat::kNew;
 }
 
-bool Engine::PassesGuards(const core::Event& event, core::Rejection* rejection) const {
+bool Engine::PassesGuards(const core::Event& event, std::optional<core::Instant>* wall_now,
+                          core::Rejection* rejection) const {
   if (options_.future_skew_ms >= 0) {
-    const core::Instant now = WallNow();
+    if (!*wall_now) *wall_now = WallNow();
+    const core::Instant now = **wall_now;
     if (event.occurred_at.epoch_ms > now.epoch_ms + options_.future_skew_ms) {
       rejection->code = core::RejectCode::kFutureInstant;
       rejection->message = "occurred_at " + core::FormatLocal(event.occurred_at) +
@@ -648,7 +650,16 @@ projections::TimerQueue& Engine::QueueOf(const core::DossierState& state) {
       (!own_partition_clocks() && partition_live(state.input_partition))) {
     return timers_;
   }
-  return parked_[state.input_partition].timers;
+  return Parked(state.input_partition).timers;
+}
+
+Engine::ParkedPartition& Engine::Parked(int32_t partition) {
+  const auto index = static_cast<size_t>(partition);
+  if (index < parked_index_.size() && parked_index_[index] != nullptr) {
+    return *parked_index_[index];
+  }
+  if (index >= parked_index_.size()) parked_index_.resize(index + 1, nullptr);
+  return *(parked_index_[index] = &parked_[partition]);
 }
 
 bool Engine::partition_live(int32_t partition) const {
@@ -711,6 +722,9 @@ void Engine::GoLive(int32_t partition, bool republish) {
   while (!timers.empty()) {
     timers_.Push(timers.top());
     timers.Pop();
+  }
+  if (static_cast<size_t>(partition) < parked_index_.size()) {
+    parked_index_[static_cast<size_t>(partition)] = nullptr;
   }
   parked_.erase(parked);
 }
@@ -909,12 +923,28 @@ namespace {
 // the way, the slot it names.
 constexpr size_t kPrefetchDistance = 8;
 
+// Asks for the cache lines of a record's first `limit` bytes. The records of
+// a Kafka batch lie in the buffers of many fetches (the merge interleaves
+// partitions), where the hardware prefetcher does not follow: reading each
+// record's text first was a cache miss per record in a restore.
+void PrefetchText(std::string_view bytes, size_t limit) {
+  const size_t end = std::min(bytes.size(), limit);
+  for (size_t at = 0; at < end; at += 64) __builtin_prefetch(bytes.data() + at);
+}
+
 }  // namespace
 
 void Engine::PrefetchLookups(std::span<const RawRecord> records) {
   look_ahead_.resize(records.size());
+  constexpr size_t kTextAhead = 4;
+  for (size_t i = 0; i < std::min(records.size(), kTextAhead); ++i) {
+    PrefetchText(records[i].bytes, 128);
+  }
   for (size_t i = 0; i < records.size(); ++i) {
+    // The ids lead a record written as docs/events.md shows it.
+    if (i + kTextAhead < records.size()) PrefetchText(records[i + kTextAhead].bytes, 128);
     LookAhead& ahead = look_ahead_[i];
+    ahead.bytes = records[i].bytes;
     // Hints only: the decoder is what reads a record.
     ahead.known = LeadingIds(records[i].bytes, &ahead.event_id, &ahead.dossier_id);
     if (!ahead.known) {
@@ -936,6 +966,10 @@ void Engine::PrefetchLookups(std::span<const RawRecord> records) {
 }
 
 void Engine::PrefetchFor(size_t index) {
+  // The whole text for the decoder (an event is ~250 bytes), which reads it
+  // long after PrefetchLookups did when the batch is large.
+  const size_t next = index + kPrefetchDistance / 2;
+  if (next < look_ahead_.size()) PrefetchText(look_ahead_[next].bytes, 512);
   const size_t far = index + kPrefetchDistance;
   if (far < look_ahead_.size() && look_ahead_[far].known) {
     dossiers_.PrefetchBucket(look_ahead_[far].dossier_hash);
@@ -959,6 +993,11 @@ Result<BatchResult> Engine::ApplyRecords(std::span<const RawRecord> records, boo
     result.rejections.push_back({index, std::move(r)});
   };
   std::string first_summary;
+  // The future guard's "now", read once per batch: a batch is applied within
+  // milliseconds, the guard's skew is minutes, and a clock read per event
+  // was 2 % of the engine thread in a restore (BENCHMARKS.md, twenty-ninth
+  // session).
+  std::optional<core::Instant> batch_wall_now;
   // Partition ownership: the record being applied fires its partition's
   // own timers (event-time ownership: always; wall clock: while the
   // partition is not live), and while the partition restores its alerts are
@@ -987,7 +1026,7 @@ Result<BatchResult> Engine::ApplyRecords(std::span<const RawRecord> records, boo
     const RawRecord& record = records[i];
     if (options_.partition_ownership && !logged && record.partition >= 0 &&
         (own_partition_clocks() || !partition_live(record.partition))) {
-      ParkedPartition* parked = &parked_[record.partition];
+      ParkedPartition* parked = &Parked(record.partition);
       if (parked->phase == Phase::kRestoring && record.offset >= parked->restore_until) {
         end_restore(parked, record.partition);
         // With the wall clock the partition left parked_: its timers are the
@@ -1034,7 +1073,7 @@ Result<BatchResult> Engine::ApplyRecords(std::span<const RawRecord> records, boo
         continue;
       }
     }
-    if (!logged && !PassesGuards(event_, &rejection)) {
+    if (!logged && !PassesGuards(event_, &batch_wall_now, &rejection)) {
       reject(i, rejection);
       continue;
     }
