@@ -220,6 +220,19 @@ class KafkaEventSource final : public runtime::EventSource {
   std::map<int32_t, std::pair<std::chrono::steady_clock::time_point, int64_t>> high_queried_at_;
   std::map<int32_t, int64_t> received_next_;  // merge: last received offset + 1
   std::map<int32_t, std::chrono::steady_clock::time_point> last_received_;  // merge
+  // The merge's entries of one partition, found once per poll loop instead
+  // of five tree walks per record (NextMergedBatch's loop resets them, and
+  // so does a revoke, which erases entries; map nodes stay put otherwise).
+  struct PollSlots {
+    int64_t* received_next = nullptr;
+    int64_t* seen_time_ms = nullptr;
+    int64_t* last_time_ms = nullptr;
+    std::chrono::steady_clock::time_point* last_received = nullptr;
+    HeldQueue* queue = nullptr;
+  };
+  PollSlots& PollSlotsOf(int32_t partition);
+  void ForgetPollSlots();
+  std::vector<PollSlots> poll_slots_;  // by partition
   size_t held_count_ = 0;
   std::set<int32_t> paused_;       // merge: paused because they hold their share
   int64_t released_over_cap_ = 0;  // merge: batches released at the bound
@@ -237,6 +250,10 @@ class KafkaEventSource final : public runtime::EventSource {
   std::vector<MessagePtr> messages_;                   // of the batch in hand
   std::vector<rd_kafka_message_t*> records_messages_;  // parallel to batch->records
   runtime::SourceBatch* filling_ = nullptr;            // the batch NextBatch is filling
+  // FinishBatch's scratch: next offset per partition (-1 between batches),
+  // and the partitions the batch holds.
+  std::vector<int64_t> batch_next_offsets_;
+  std::vector<int32_t> batch_partitions_;
   std::map<int32_t, int64_t> next_offsets_;     // assigned partition -> next offset handed out
   std::map<int32_t, int64_t> applied_offsets_;  // partition -> next offset the engine stored
   core::Status callback_status_;                // a failure inside a librdkafka callback
