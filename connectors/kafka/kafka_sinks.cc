@@ -302,7 +302,12 @@ core::Status AlertOutbox::MarkPublished(uint64_t next_sequence) {
   auto batch = store_->NewBatch();
   batch->Put(projections::Column::kMeta, projections::kMetaAlertsPublished,
              projections::EncodeFixed64(next_sequence));
-  return store_->Write(*batch);
+  HOSO_RETURN_IF_ERROR(store_->Write(*batch));
+  // Given back: the batch may be one of the engine's, recycled, of a
+  // megabyte or more; dropped, the engine's next commit had to allocate (and
+  // fault in) a new one (BENCHMARKS.md, twenty-ninth session).
+  store_->Recycle(std::move(batch));
+  return core::Status::Ok();
 }
 
 core::Status EngineSinks::Flush() { return FlushChannel(&dead_letters_channel_); }

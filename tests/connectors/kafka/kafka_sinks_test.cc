@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "projections/memory_kv_store.h"
+
 namespace hoso::connectors::kafka {
 namespace {
 
@@ -45,6 +47,44 @@ TEST(KpiMessageValueTest, IsTheTextAJsonLibraryWritesForTheSameObject) {
   projections::KpiKey key{202001, "bs\bff\f", "p", 0};
   EXPECT_EQ(nlohmann::json::parse(KpiMessageValue(key, counters)),
             nlohmann::json::parse(LibraryText(key, counters)));
+}
+
+// A memory store that counts the batches given back to it.
+class RecyclingStore final : public projections::KvStore {
+ public:
+  core::Status Get(projections::Column column, std::string_view key, std::string* value) override {
+    return inner_.Get(column, key, value);
+  }
+  std::unique_ptr<projections::KvBatch> NewBatch(size_t reserve_bytes) override {
+    return inner_.NewBatch(reserve_bytes);
+  }
+  core::Status Write(projections::KvBatch& batch) override { return inner_.Write(batch); }
+  void Recycle(std::unique_ptr<projections::KvBatch> batch) override {
+    (void)batch;
+    ++recycled;
+  }
+  std::unique_ptr<projections::KvIterator> NewIterator(projections::Column column) override {
+    return inner_.NewIterator(column);
+  }
+  int recycled = 0;
+
+ private:
+  projections::MemoryKvStore inner_;
+};
+
+// The outbox's mark goes into a batch the store may have recycled from the
+// engine's commits (a megabyte or more): it must give it back, or the
+// engine's next commit allocates a new one.
+TEST(AlertOutboxTest, MarkPublishedStoresTheMarkAndGivesItsBatchBack) {
+  RecyclingStore store;
+  AlertOutbox outbox(&store);
+  ASSERT_TRUE(outbox.MarkPublished(7).ok());
+  EXPECT_EQ(store.recycled, 1);
+  uint64_t next_sequence = 0;
+  auto unpublished = outbox.Unpublished(&next_sequence);
+  ASSERT_TRUE(unpublished.ok()) << unpublished.status().ToString();
+  EXPECT_TRUE(unpublished->empty());
+  EXPECT_EQ(next_sequence, 7u);
 }
 
 }  // namespace

@@ -130,6 +130,36 @@ TEST(RocksKvStoreTest, ABatchOfCheckpointSizeSwitchesEveryMemtable) {
   EXPECT_EQ(unknown.status().code(), core::StatusCode::kNotFound);
 }
 
+// Batches given back are reused: each request gets the smallest that holds
+// its reservation (a small write must not take the buffer a commit needs
+// next), and a new batch holds a quarter more than asked, so that it serves
+// the next requests of about its size.
+TEST(RocksKvStoreTest, ARecycledBatchServesTheRequestsItHolds) {
+  testing::TempDir dir;
+  auto store = RocksKvStore::Open(dir.File("db"));
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  constexpr size_t kCommitBytes = 1 << 20;
+  auto large = (*store)->NewBatch(kCommitBytes);
+  auto small = (*store)->NewBatch(0);
+  const projections::KvBatch* large_address = large.get();
+  const projections::KvBatch* small_address = small.get();
+  large->Put(Column::kMeta, "large", "1");
+  small->Put(Column::kMeta, "small", "1");
+  ASSERT_TRUE((*store)->Write(*large).ok());
+  ASSERT_TRUE((*store)->Write(*small).ok());
+  (*store)->Recycle(std::move(small));
+  (*store)->Recycle(std::move(large));
+
+  auto mark = (*store)->NewBatch(0);
+  EXPECT_EQ(mark.get(), small_address);
+  auto commit = (*store)->NewBatch(kCommitBytes + kCommitBytes / 5);
+  EXPECT_EQ(commit.get(), large_address);
+  EXPECT_EQ(commit->Count(), 0u);  // emptied for its new use
+  auto another = (*store)->NewBatch(kCommitBytes);
+  EXPECT_NE(another.get(), large_address);
+  EXPECT_NE(another.get(), small_address);
+}
+
 // Checkpoints in a row switch the memtables faster than the flush thread
 // writes them; RocksDB must go on taking writes meanwhile, not stop them all
 // until a flush ends (which it logs as "Stopping writes"). In `serve` the
