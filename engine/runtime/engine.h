@@ -118,8 +118,9 @@ struct EngineOptions {
   // after the real current time (`wall_now`, read once per batch applied)
   // plus `future_skew_ms` is rejected as future_instant; with the event-time
   // clock, once `guard_after_events` events are logged, an event more than
-  // `max_ahead_ms` ahead of the engine clock is rejected as ahead_of_clock. Negative values turn a
-  // guard off. Replays of a log (ApplyLogged) never apply them.
+  // `max_ahead_ms` ahead of the engine clock is rejected as ahead_of_clock.
+  // Negative values turn a guard off. Replays of a log (ApplyLogged) never
+  // apply them.
   int64_t future_skew_ms = 10 * 60 * 1000;            // Default: 10 minutes.
   int64_t max_ahead_ms = int64_t{31} * 86400 * 1000;  // Default: 31 days.
   uint64_t guard_after_events = 1000;                 // Default: 1,000.
