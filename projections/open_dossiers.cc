@@ -57,33 +57,51 @@ void SetOpenDeltaVisitor(OpenDossiers* open, DeltaVisitor* visitor) {
 }
 
 std::vector<core::OpenCell> CountOpen(const OpenDossiers& open, core::Instant as_of) {
-  // Keyed by views of the summaries' own strings: no allocation per dossier
-  // (a report counts every open dossier, ~100k on a district's year).
-  std::map<std::pair<std::string_view, std::string_view>, core::OpenCell> cells;
+  OpenCounter counter(as_of);
   for (const auto& [id, summary] : open) {
-    if (summary.received_at > as_of) continue;
-    // A feedback is open in the engine until published and rated, but is no
-    // dossier: it counts as open feedback while it awaits its answer (not
-    // paused, docs/plan-targets.md), and not at all once answered.
-    const bool feedback = id.starts_with(core::kFeedbackChainPrefix);
-    if ((feedback && summary.paused) || (!feedback && core::IsAgencyChain(id))) continue;
-    core::OpenCell& cell = cells[{summary.agency_id, summary.procedure_id}];
-    if (cell.agency_id.empty()) {  // new: agency ids are never empty
-      cell.agency_id = summary.agency_id;
-      cell.procedure_id = summary.procedure_id;
-    }
-    if (feedback) {
-      ++cell.feedback_open;
-      if (as_of > core::ToInstant(summary.due_at)) ++cell.feedback_open_overdue;
-      continue;
-    }
-    ++cell.open;
-    const bool overdue =
-        summary.paused ? summary.paused_late : as_of > core::ToInstant(summary.due_at);
-    if (overdue) ++cell.open_overdue;
+    counter.Add(id, summary.agency_id, summary.procedure_id, summary.received_at, summary.due_at,
+                summary.paused, summary.paused_late);
   }
+  return counter.Take();
+}
+
+void OpenCounter::Add(std::string_view dossier_id, std::string_view agency_id,
+                      std::string_view procedure_id, core::Instant received_at,
+                      core::LocalMinute due_at, bool paused, bool paused_late) {
+  if (received_at > as_of_) return;
+  // A feedback is open in the engine until published and rated, but is no
+  // dossier: it counts as open feedback while it awaits its answer (not
+  // paused, docs/plan-targets.md), and not at all once answered.
+  const bool feedback = dossier_id.starts_with(core::kFeedbackChainPrefix);
+  if ((feedback && paused) || (!feedback && core::IsAgencyChain(dossier_id))) return;
+  // Keyed by views of the caller's strings: no allocation per dossier (a
+  // report counts every open dossier, ~100k on a district's year).
+  core::OpenCell& cell = cells_[{agency_id, procedure_id}];
+  if (cell.agency_id.empty()) {  // new: agency ids are never empty
+    cell.agency_id = agency_id;
+    cell.procedure_id = procedure_id;
+  }
+  if (feedback) {
+    ++cell.feedback_open;
+    if (as_of_ > core::ToInstant(due_at)) ++cell.feedback_open_overdue;
+    return;
+  }
+  ++cell.open;
+  const bool overdue = paused ? paused_late : as_of_ > core::ToInstant(due_at);
+  if (overdue) ++cell.open_overdue;
+}
+
+void OpenCounter::Add(std::string_view dossier_id, const core::DossierState& state,
+                      const core::IdTable& ids) {
+  Add(dossier_id, ids.Name(state.receiving_agency), ids.Name(state.procedure), state.received_at,
+      state.due_at, state.status == core::DossierStatus::kPaused, state.paused_late);
+}
+
+std::vector<core::OpenCell> OpenCounter::Take() {
   std::vector<core::OpenCell> out;
-  for (auto& [key, cell] : cells) out.push_back(std::move(cell));
+  out.reserve(cells_.size());
+  for (auto& [key, cell] : cells_) out.push_back(std::move(cell));
+  cells_.clear();
   return out;
 }
 

@@ -6,6 +6,8 @@
 
 #include <map>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/core/dossier_state.h"
@@ -37,6 +39,27 @@ void SetOpenDeltaVisitor(OpenDossiers* open, DeltaVisitor* visitor);
 // its due_at. A feedback awaiting its answer counts in feedback_open (and
 // feedback_open_overdue past its deadline), not as a dossier.
 std::vector<core::OpenCell> CountOpen(const OpenDossiers& open, core::Instant as_of);
+
+// CountOpen one dossier at a time, for a caller that has the open dossiers
+// somewhere other than an OpenDossiers map (the engine's month end counts
+// its dossier table: building the map cost an id copy and a node per open
+// dossier). The same rules and the same cells, in the same order.
+// Add's views must stay valid until Take. Not thread-safe.
+class OpenCounter {
+ public:
+  explicit OpenCounter(core::Instant as_of) : as_of_(as_of) {}
+  // One open dossier: its id and its summary's fields.
+  void Add(std::string_view dossier_id, std::string_view agency_id, std::string_view procedure_id,
+           core::Instant received_at, core::LocalMinute due_at, bool paused, bool paused_late);
+  // Add of `state`'s summary (SummaryOf), names read from `ids`.
+  void Add(std::string_view dossier_id, const core::DossierState& state, const core::IdTable& ids);
+  // The cells by (agency, procedure) in byte order. Leaves the counter empty.
+  std::vector<core::OpenCell> Take();
+
+ private:
+  core::Instant as_of_;
+  std::map<std::pair<std::string_view, std::string_view>, core::OpenCell> cells_;
+};
 
 }  // namespace hoso::projections
 
