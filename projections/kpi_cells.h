@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -37,6 +38,13 @@ struct KpiKey {
   auto operator<=>(const KpiKey&) const = default;
 };
 std::string EncodeKpiKey(const KpiKey& key);
+// A cell summed over partitions (KpiKey partition 0), its names as views.
+struct SummedKpiCell {
+  int month_key = 0;
+  std::string_view agency_id;
+  std::string_view procedure_id;
+  core::KpiCounters counters;
+};
 // EncodeKpiKey of the parts, appended to *out.
 void AppendKpiKey(std::string* out, int month_key, std::string_view agency_id,
                   std::string_view procedure_id, int32_t partition);
@@ -102,9 +110,10 @@ class KpiCells {
   // Every cell by name.
   std::map<KpiKey, core::KpiCounters> Snapshot() const;
   // The cells of months from `first_month_key` (yyyymm) on, summed over
-  // partitions (KpiKey::partition 0): summed by handle first, so only the
-  // sums are named (the month-end figures, once a month of events).
-  std::map<KpiKey, core::KpiCounters> SummedOverPartitions(int first_month_key) const;
+  // partitions, in KpiKey order (partition 0 throughout): the month-end
+  // figures, once a month of events. Names are views into the id table
+  // (valid while no name is added); no allocation per cell.
+  std::vector<SummedKpiCell> SummedOverPartitions(int first_month_key) const;
   // Every cell of the partitions in `partitions` (ascending).
   std::vector<KpiChange> CellsOfPartitions(const std::vector<int32_t>& partitions);
   // `field` summed per agency over the months first..last (yyyymm,

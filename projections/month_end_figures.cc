@@ -38,25 +38,27 @@ std::string MonthEndStaleKey(int month_key) {
   return std::string(kMetaMonthEndStalePrefix) + std::to_string(month_key);
 }
 
-std::string EncodeMonthEndFigures(const MonthEndFigures& figures) {
+std::string EncodeMonthEndFigures(core::Instant as_of, uint64_t first_sequence_after,
+                                  std::span<const SummedKpiCell> cells,
+                                  std::span<const core::OpenCell> open) {
   std::string out;
   PutU8(&out, kVersion);
-  PutI64(&out, figures.as_of.epoch_ms);
-  PutU64(&out, figures.first_sequence_after);
-  PutVarint(&out, figures.cells.size());
+  PutI64(&out, as_of.epoch_ms);
+  PutU64(&out, first_sequence_after);
+  PutVarint(&out, cells.size());
   // One scratch for every key and value: a string of each per cell was a
   // tenth of an ingest's allocations (every cell of the window, every month).
   std::string scratch;
-  for (const auto& [key, counters] : figures.cells) {
+  for (const SummedKpiCell& cell : cells) {
     scratch.clear();
-    AppendKpiKey(&scratch, key.month_key, key.agency_id, key.procedure_id, key.partition);
+    AppendKpiKey(&scratch, cell.month_key, cell.agency_id, cell.procedure_id, 0);
     PutString(&out, scratch);
     scratch.clear();
-    AppendKpiCounters(&scratch, counters);
+    AppendKpiCounters(&scratch, cell.counters);
     PutString(&out, scratch);
   }
-  PutVarint(&out, figures.open.size());
-  for (const core::OpenCell& cell : figures.open) {
+  PutVarint(&out, open.size());
+  for (const core::OpenCell& cell : open) {
     PutString(&out, cell.agency_id);
     PutString(&out, cell.procedure_id);
     PutVarint(&out, static_cast<uint64_t>(cell.open));

@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,7 +69,12 @@ int MonthEndWindowStart(int month_key);
 std::string MonthEndKey(int month_key);
 std::string MonthEndStaleKey(int month_key);
 
-std::string EncodeMonthEndFigures(const MonthEndFigures& figures);
+// The stored value of a month end (the layout above): `cells` in KpiKey
+// order (KpiCells::SummedOverPartitions), `open` as CountOpen gives them.
+// DecodeMonthEndFigures reads it back into a MonthEndFigures.
+std::string EncodeMonthEndFigures(core::Instant as_of, uint64_t first_sequence_after,
+                                  std::span<const SummedKpiCell> cells,
+                                  std::span<const core::OpenCell> open);
 core::Result<MonthEndFigures> DecodeMonthEndFigures(std::string_view value);
 
 // The figures of the month ending at `as_of`, when they can answer for the

@@ -236,15 +236,13 @@ void Engine::PassMonthEnd(core::Instant occurred_at, uint32_t changed_handle) {
   if (next_month_end_ != kNoMonthEnd) {
     // Every event logged so far is dated at or before next_month_end_: the
     // state now is the fold of the log up to it (month_end_figures.h).
-    projections::MonthEndFigures figures;
-    figures.as_of = next_month_end_;
-    figures.month_key = core::MonthKeyOf(figures.as_of);
-    figures.first_sequence_after = log_sequence_ + 1;
-    figures.cells = kpi_.SummedOverPartitions(projections::MonthEndWindowStart(figures.month_key));
-    // CountOpen(OpenDossiers()) without the map: counted from the table
-    // (3.7 % of a restoring engine thread went to building the map,
-    // BENCHMARKS.md, thirtieth session).
-    projections::OpenCounter counter(figures.as_of);
+    const core::Instant as_of = next_month_end_;
+    const int month_key = core::MonthKeyOf(as_of);
+    const std::vector<projections::SummedKpiCell> cells =
+        kpi_.SummedOverPartitions(projections::MonthEndWindowStart(month_key));
+    // CountOpen(OpenDossiers()) without the map, which cost an id copy and a
+    // node per open dossier: counted from the table.
+    projections::OpenCounter counter(as_of);
     dossiers_.ForEach([&](uint32_t handle) {
       // Applied already: the changed dossier counts as it was before this
       // event.
@@ -252,11 +250,11 @@ void Engine::PassMonthEnd(core::Instant occurred_at, uint32_t changed_handle) {
           handle == changed_handle ? before_state_ : dossiers_.state(handle);
       if (state.is_open()) counter.Add(dossiers_.id(handle), state, ids_);
     });
-    figures.open = counter.Take();
-    pending_->meta_puts.emplace_back(projections::MonthEndKey(figures.month_key),
-                                     projections::EncodeMonthEndFigures(figures));
-    month_ends_.push_back({figures.month_key, figures.as_of, false});
-    latest_month_end_ = figures.as_of;
+    pending_->meta_puts.emplace_back(
+        projections::MonthEndKey(month_key),
+        projections::EncodeMonthEndFigures(as_of, log_sequence_ + 1, cells, counter.Take()));
+    month_ends_.push_back({month_key, as_of, false});
+    latest_month_end_ = as_of;
   }
   next_month_end_ = projections::MonthEndInstant(core::MonthKeyOf(occurred_at));
   pending_->meta_puts.emplace_back(std::string(projections::kMetaMonthEndNext),

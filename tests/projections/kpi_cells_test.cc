@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <map>
+#include <vector>
 
 #include "projections/batch_delta.h"
 #include "projections/memory_kv_store.h"
@@ -96,6 +98,43 @@ TEST(KpiCellsTest, AStoreReadsAsItsCheckpointPlusLaterDeltas) {
   auto after = LoadKpiCells(store);
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(*after, cells.Snapshot());
+}
+
+TEST(KpiCellsTest, SummedOverPartitionsSumsEachCellsPartitionsInKeyOrder) {
+  core::IdTable ids;
+  KpiCells cells(&ids);
+  // Interned out of name order: the sums come out in KpiKey order anyway.
+  const uint32_t ward_b = ids.Intern("ward-b");
+  const uint32_t ward_a = ids.Intern("ward-a");
+  const uint32_t p2 = ids.Intern("p2");
+  const uint32_t p1 = ids.Intern("p1");
+  cells.Add(201906, ward_b, p1, 3, core::KpiField::kReceived);
+  cells.Add(201906, ward_b, p1, 0, core::KpiField::kReceived);
+  cells.Add(201906, ward_b, p1, 7, core::KpiField::kResolvedLate);
+  cells.Add(201906, ward_a, p2, 1, core::KpiField::kReceived);
+  cells.Add(201906, ward_a, p1, 2, core::KpiField::kReceived);
+  cells.Add(201907, ward_a, p1, 2, core::KpiField::kReceived);
+  cells.Add(201905, ward_a, p1, 2, core::KpiField::kReceived);  // before the window
+
+  const std::vector<SummedKpiCell> summed = cells.SummedOverPartitions(201906);
+  ASSERT_EQ(summed.size(), 4u);
+  std::map<KpiKey, core::KpiCounters> expected;
+  for (const auto& [key, counters] : cells.Snapshot()) {
+    if (key.month_key < 201906) continue;
+    expected[KpiKey{key.month_key, key.agency_id, key.procedure_id, 0}] += counters;
+  }
+  auto want = expected.begin();
+  for (const SummedKpiCell& cell : summed) {
+    ASSERT_NE(want, expected.end());
+    EXPECT_EQ(cell.month_key, want->first.month_key);
+    EXPECT_EQ(cell.agency_id, want->first.agency_id);
+    EXPECT_EQ(cell.procedure_id, want->first.procedure_id);
+    EXPECT_EQ(cell.counters, want->second);
+    ++want;
+  }
+  EXPECT_EQ(summed[2].agency_id, "ward-b");
+  EXPECT_EQ(summed[2].counters[core::KpiField::kReceived], 2);
+  EXPECT_EQ(summed[2].counters[core::KpiField::kResolvedLate], 1);
 }
 
 }  // namespace
