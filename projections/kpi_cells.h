@@ -38,13 +38,6 @@ struct KpiKey {
   auto operator<=>(const KpiKey&) const = default;
 };
 std::string EncodeKpiKey(const KpiKey& key);
-// A cell summed over partitions (KpiKey partition 0), its names as views.
-struct SummedKpiCell {
-  int month_key = 0;
-  std::string_view agency_id;
-  std::string_view procedure_id;
-  core::KpiCounters counters;
-};
 // EncodeKpiKey of the parts, appended to *out.
 void AppendKpiKey(std::string* out, int month_key, std::string_view agency_id,
                   std::string_view procedure_id, int32_t partition);
@@ -53,6 +46,14 @@ std::string EncodeKpiCounters(const core::KpiCounters& counters);
 // EncodeKpiCounters, appended to *out.
 void AppendKpiCounters(std::string* out, const core::KpiCounters& counters);
 core::Result<core::KpiCounters> DecodeKpiCounters(std::string_view value);
+
+// A cell summed over partitions (KpiKey partition 0), its names as views.
+struct SummedKpiCell {
+  int month_key = 0;
+  std::string_view agency_id;
+  std::string_view procedure_id;
+  core::KpiCounters counters;
+};
 
 // Every cell of a store as of its last committed batch: the checkpointed
 // cells with every later delta folded in.

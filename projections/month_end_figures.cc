@@ -46,8 +46,8 @@ std::string EncodeMonthEndFigures(core::Instant as_of, uint64_t first_sequence_a
   PutI64(&out, as_of.epoch_ms);
   PutU64(&out, first_sequence_after);
   PutVarint(&out, cells.size());
-  // One scratch for every key and value: a string of each per cell was a
-  // tenth of an ingest's allocations (every cell of the window, every month).
+  // One scratch for every key and value: a string of each per cell was an
+  // eighth of an ingest's allocations (every cell of the window, every month).
   std::string scratch;
   for (const SummedKpiCell& cell : cells) {
     scratch.clear();
