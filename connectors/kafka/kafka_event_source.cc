@@ -6,6 +6,7 @@
 #include <optional>
 #include <utility>
 
+#include "connectors/kafka/first_offsets.h"
 #include "connectors/kafka/logger.h"
 #include "engine/core/instant.h"
 
@@ -206,6 +207,17 @@ void KafkaEventSource::OnAssign(rd_kafka_topic_partition_list_t* partitions) {
         tp.offset = offset;
       }
     }
+  }
+  if (options_.subscribe) {
+    // Without it librdkafka may wait 500 ms before fetching (first_offsets.h).
+    if (core::Status status =
+            ResolveFirstOffsets(consumer_.get(), partitions, options_.committed_timeout_ms);
+        !status.ok()) {
+      Log().debug("{}; librdkafka resolves them when it fetches", status.message());
+    }
+  }
+  for (int i = 0; i < partitions->cnt; ++i) {
+    rd_kafka_topic_partition_t& tp = partitions->elems[i];
     next_offsets_[tp.partition] = tp.offset;
     runtime::PartitionChange change;
     change.partition = tp.partition;
