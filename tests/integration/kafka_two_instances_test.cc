@@ -329,6 +329,46 @@ TEST_F(KafkaGroupMembershipTest, AStaticMemberRestartedKeepsItsIdAndTheFiguresSt
   EXPECT_EQ(OwnedPartitions(Log("a")) + OwnedPartitions(Log("b")), kPartitions);
 }
 
+// What the instance itself decides when a restarted member gets back the
+// partitions it owned (docs/scale.md "Restore", step 1): it resumes each
+// from its own stored position, restores nothing (a restore would log
+// "restores from"), and counts nothing twice. The group's committed offsets
+// are behind or equal to those positions; read from the partitions' first
+// records, the whole input would be applied again.
+TEST_F(KafkaGroupMembershipTest, ARestartedMemberResumesItsOwnPartitionsWithoutRestoring) {
+  const std::string config = Config("a");
+  auto serve = Serve("a", config);
+  ASSERT_TRUE(
+      WaitFor([&] { return OwnedPartitions(Log("a")) == kPartitions; }, std::chrono::seconds(60)))
+      << testing::ReadFile(Log("a"));
+  auto produced = RunHoso({"produce", "--brokers", bootstrap_, "--file", events_, "--no-progress"});
+  ASSERT_EQ(produced.exit_code, 0) << produced.err;
+  ASSERT_TRUE(WaitFor([&] { return KpiCounters(dir_.File("a-db"), "2019") == expected_; },
+                      std::chrono::seconds(90)))
+      << testing::ReadFile(Log("a"));
+  const int stopped = serve->Stop(SIGTERM);
+  ASSERT_TRUE(WIFEXITED(stopped) && WEXITSTATUS(stopped) == 0) << stopped;
+
+  std::filesystem::rename(Log("a"), Log("a-first"));
+  serve = Serve("a", config);
+  // Every partition back (on the embedded broker, once the first run's
+  // member has timed out) and ready.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return OwnedPartitions(Log("a")) == kPartitions &&
+               LogHas(Log("a"), "serve: consuming hoso.dossier-events");
+      },
+      std::chrono::seconds(60)))
+      << testing::ReadFile(Log("a"));
+  const std::string log = testing::ReadFile(Log("a"));
+  EXPECT_EQ(log.find(" restores from "), std::string::npos) << log;
+  EXPECT_EQ(log.find("restoring "), std::string::npos) << log;
+  const Counters after = KpiCounters(dir_.File("a-db"), "2019");
+  EXPECT_EQ(after, expected_) << Describe(after) << "\ningest:\n" << Describe(expected_);
+  const int stopped_again = serve->Stop(SIGTERM);
+  EXPECT_TRUE(WIFEXITED(stopped_again) && WEXITSTATUS(stopped_again) == 0) << stopped_again;
+}
+
 TEST_F(KafkaGroupMembershipTest, ADynamicMemberLeavingMovesItsPartitions) {
   const std::string config_a = Config("a", {{"kafka.group.instance.id", ""}});
   auto serve_a = Serve("a", config_a);
