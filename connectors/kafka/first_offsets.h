@@ -7,7 +7,8 @@
 // the usual case right after a group assignment, librdkafka 2.0.2 retries
 // only after a fixed 500 ms (its log: "no current leader for partition:
 // (re)starting offset query timer"), and nothing is fetched meanwhile: a
-// quarter of a district's restore (BENCHMARKS.md, thirty-first session).
+// fifth to a quarter of a district's restore (BENCHMARKS.md, thirty-first
+// session).
 // An absolute offset starts the fetch at once.
 #ifndef HOSO_CONNECTORS_KAFKA_FIRST_OFFSETS_H_
 #define HOSO_CONNECTORS_KAFKA_FIRST_OFFSETS_H_
