@@ -533,8 +533,14 @@ int RunServe(const ServeArgs& args) {
   source_options.max_held_records = static_cast<size_t>(config->merge_max_held_records);
   auto source = kafka::KafkaEventSource::Create(source_options);
   if (!source.ok()) return fail(source.status());
+  runtime::PositionLookup lookup = [&](std::string_view id) { return (*engine)->LoadPosition(id); };
+  core::Status s = (*source)->Start(lookup);
+  if (!s.ok()) return fail(s);
+  spdlog::info("serve: consuming {} into {}", config->events_topic, config->db_path);
   // A partition new to this instance is restored from its oldest record:
   // say so when the topic does not keep them all (docs/scale.md "Restore").
+  // Asked after subscribing, so the group join runs meanwhile: a broker that
+  // does not answer (the embedded one) costs the whole timeout.
   auto retention = (*source)->InputRetention(1000);
   if (!retention.ok()) {
     spdlog::info("serve: retention of {} unknown ({}); restores read from its oldest record",
@@ -543,10 +549,6 @@ int RunServe(const ServeArgs& args) {
              !warning.empty()) {
     spdlog::warn("serve: {}", warning);
   }
-  runtime::PositionLookup lookup = [&](std::string_view id) { return (*engine)->LoadPosition(id); };
-  core::Status s = (*source)->Start(lookup);
-  if (!s.ok()) return fail(s);
-  spdlog::info("serve: consuming {} into {}", config->events_topic, config->db_path);
   if (dvcqg_setup) {
     connectors::dvcqg::SyncTopicBridgeOptions bridge_options;
     bridge_options.consumer_properties = config->kafka;
