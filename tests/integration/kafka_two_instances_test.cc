@@ -331,10 +331,10 @@ TEST_F(KafkaGroupMembershipTest, AStaticMemberRestartedKeepsItsIdAndTheFiguresSt
 
 // What the instance itself decides when a restarted member gets back the
 // partitions it owned (docs/scale.md "Restore", step 1): it resumes each
-// from its own stored position, restores nothing (a restore would log
-// "restores from"), and counts nothing twice. The group's committed offsets
-// are behind or equal to those positions; read from the partitions' first
-// records, the whole input would be applied again.
+// from its own stored position and restores nothing (a restore logs
+// "restores from"), with the ingest's figures. Its SIGTERM committed those
+// positions to the group; read from the partitions' first records instead,
+// each would restore its whole input up to them again.
 TEST_F(KafkaGroupMembershipTest, ARestartedMemberResumesItsOwnPartitionsWithoutRestoring) {
   const std::string config = Config("a");
   auto serve = Serve("a", config);
