@@ -240,19 +240,11 @@ void Engine::PassMonthEnd(core::Instant occurred_at, uint32_t changed_handle) {
     const int month_key = core::MonthKeyOf(as_of);
     const std::vector<projections::SummedKpiCell> cells =
         kpi_.SummedOverPartitions(projections::MonthEndWindowStart(month_key));
-    // CountOpen(OpenDossiers()) without the map, which cost an id copy and a
-    // node per open dossier: counted from the table.
-    projections::OpenCounter counter(as_of);
-    dossiers_.ForEach([&](uint32_t handle) {
-      // Applied already: the changed dossier counts as it was before this
-      // event.
-      const core::DossierState& state =
-          handle == changed_handle ? before_state_ : dossiers_.state(handle);
-      if (state.is_open()) counter.Add(dossiers_.id(handle), state, ids_);
-    });
+    // Applied already: the changed dossier counts as it was before this event.
     pending_->meta_puts.emplace_back(
         projections::MonthEndKey(month_key),
-        projections::EncodeMonthEndFigures(as_of, log_sequence_ + 1, cells, counter.Take()));
+        projections::EncodeMonthEndFigures(as_of, log_sequence_ + 1, cells,
+                                           CountOpenAsBefore(as_of, changed_handle)));
     month_ends_.push_back({month_key, as_of, false});
     latest_month_end_ = as_of;
   }
@@ -1173,6 +1165,17 @@ projections::OpenDossiers Engine::OpenDossiers() const {
       open[std::string(dossiers_.id(handle))] = projections::SummaryOf(state, ids_);
   });
   return open;
+}
+
+std::vector<core::OpenCell> Engine::CountOpenAsBefore(core::Instant as_of,
+                                                      uint32_t changed_handle) const {
+  projections::OpenCounter counter(as_of);
+  dossiers_.ForEach([&](uint32_t handle) {
+    const core::DossierState& state =
+        handle == changed_handle ? before_state_ : dossiers_.state(handle);
+    if (state.is_open()) counter.Add(dossiers_.id(handle), state, ids_);
+  });
+  return counter.Take();
 }
 
 // ---------------------------------------------------------------------------

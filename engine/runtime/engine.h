@@ -379,6 +379,11 @@ class Engine {
   // The dossiers open now, by id (for figures at an instant after the last
   // applied event, in folds).
   projections::OpenDossiers OpenDossiers() const;
+  // CountOpen(OpenDossiers(), as_of), counted straight from the dossier
+  // table: no id copy or map node per open dossier.
+  std::vector<core::OpenCell> CountOpen(core::Instant as_of) const {
+    return CountOpenAsBefore(as_of, projections::DossierTable::kNone);
+  }
   // The earliest instant the clock must pass to raise something: the first
   // pending timer or the next dialogue deadline, if any.
   std::optional<core::Instant> next_timer_at();
@@ -400,6 +405,9 @@ class Engine {
   // `changed_handle` (kNone for a new dossier) was changed by the event;
   // before_state_ holds its state before.
   void PassMonthEnd(core::Instant occurred_at, uint32_t changed_handle);
+  // CountOpen, with the dossier `changed_handle` (kNone: none) counted as
+  // before_state_ holds it.
+  std::vector<core::OpenCell> CountOpenAsBefore(core::Instant as_of, uint32_t changed_handle) const;
   // A logged input event dated at or before a month end already taken.
   void StaleMonthEnds(core::Instant occurred_at);
   // Dialogue deadlines (engine/core/dialogue_deadline.h): loads the next one

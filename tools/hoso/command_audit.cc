@@ -353,8 +353,8 @@ core::Result<projections::KpiReport> KpiFromEvents(const std::vector<BundleEvent
   if (!applied.ok()) return applied.status();
   return projections::BuildKpiReport(period, as_of, projections::GroupBy::kAgency,
                                      projections::CellsInPeriod((*engine)->kpi_cells(), period),
-                                     projections::CountOpen((*engine)->OpenDossiers(), as_of),
-                                     reference.catalog, reference.agencies);
+                                     (*engine)->CountOpen(as_of), reference.catalog,
+                                     reference.agencies);
 }
 
 // One logged event of a dossier's chain with the fields the selection needs.

@@ -873,7 +873,7 @@ int RunDemo(const DemoArgs& args) {
   auto period = projections::ParsePeriod(std::to_string(2019));
   if (!period.ok()) return ReportError("demo", period.status());
   const core::Instant as_of{period->end.epoch_ms - 1000};
-  const std::vector<core::OpenCell> open = projections::CountOpen((*engine)->OpenDossiers(), as_of);
+  const std::vector<core::OpenCell> open = (*engine)->CountOpen(as_of);
   projections::KpiReport report =
       projections::BuildKpiReport(*period, as_of, projections::GroupBy::kAgency,
                                   projections::CellsInPeriod((*engine)->kpi_cells(), *period), open,

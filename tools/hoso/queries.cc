@@ -203,7 +203,7 @@ core::Result<projections::KpiReport> QueryKpi(projections::KvStore& store,
     if (!replayed.ok()) return replayed.status();
     folded_cells = (*engine)->kpi_cells();
     cells = &folded_cells;
-    open = projections::CountOpen((*engine)->OpenDossiers(), as_of);
+    open = (*engine)->CountOpen(as_of);
   }
   return ReportFromCells(reference, request, *period, as_of, *cells, std::move(open));
 }
